@@ -1,0 +1,24 @@
+//! Accord's domain: the rules of shared-services partnerships between UK councils.
+//!
+//! This crate is pure: no async, no I/O, no SQL, no HTTP. Every rule that decides something —
+//! who may see a record, when an MOU review is due, whether an opportunity passes the gateway,
+//! when an information request must be answered — lives here, so the web pages, the JSON API
+//! and the CLI all apply the same rule.
+//!
+//! Values that can be invalid are built by parsing (`GssCode::parse`, `Money::parse`,
+//! `FinancialYear::parse`), so an invalid value does not exist past the boundary.
+
+pub mod authority;
+pub mod error;
+pub mod financial_year;
+pub mod money;
+pub mod mou;
+pub mod partnership;
+pub mod seed;
+
+pub use authority::{Authority, AuthorityType, GssCode, Nation};
+pub use error::{FieldError, Invalid};
+pub use financial_year::FinancialYear;
+pub use money::Money;
+pub use mou::Mou;
+pub use partnership::{Member, MemberRole, MemberStatus, Partnership};
