@@ -267,8 +267,12 @@ impl Mou {
                 "Name the event at which the MOU ends, e.g. the local elections of 2014",
             );
         }
+        // Each event is checked against the MOU as it stood when the event was recorded.
+        let mut so_far = Mou { events: Vec::new(), ..self.clone() };
         for (i, event) in self.events.iter().enumerate() {
-            if let Err(e) = self.validate_event(event, partnership) {
+            let checked = so_far.validate_event(event, partnership);
+            so_far.events.push(event.clone());
+            if let Err(e) = checked {
                 invalid.extend(e.within(&format!("events[{i}].")));
             }
         }

@@ -1,1 +1,281 @@
-//! accord-store
+//! Accord's storage: the [`Store`] trait and its two backends, SQLite (embedded, the default)
+//! and PostgreSQL (hosted deployments).
+//!
+//! This is the only crate with SQL. Both backends run the same SQL text (runtime queries with
+//! `$1` placeholders, which SQLite also accepts), written once in [`backend`] and instantiated
+//! for each database; each backend has its own migrations, run on connect.
+//!
+//! Every change goes through a method that validates it with the `domain` rules inside the
+//! transaction, and appends an audit entry to the hash chain in the same transaction, so a
+//! change and its audit entry are written together or not at all.
+
+use accord_domain::audit::{AuditAction, AuditEntry};
+use accord_domain::mou::MouEvent;
+use accord_domain::{Authority, Invalid, Member, Mou, Partnership};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use std::fmt;
+use std::sync::Arc;
+
+mod backend;
+mod rows;
+pub mod testing;
+
+pub use backend::{PgStore, SqliteStore};
+
+/// Why a storage call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The change breaks a rule; nothing was changed.
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations could not be applied.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value could not be read back (a bug or a hand-edited database).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Shorthand for results of storage calls.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, embedded.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Who makes a change, when and why: written to the audit trail with the change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The signed-in user, if any.
+    pub actor_id: Option<i64>,
+    /// Who, in words: an email address, or "accord demo" for the demo loader.
+    pub actor: String,
+    /// Why, if said.
+    pub reason: Option<String>,
+    /// When. Truncated to microseconds, the precision both databases keep.
+    pub at: DateTime<Utc>,
+}
+
+impl Change {
+    /// A change made now by a named actor that is not a user (the CLI, the demo loader).
+    pub fn by(actor: impl Into<String>) -> Self {
+        Change { actor_id: None, actor: actor.into(), reason: None, at: Utc::now().trunc_subsecs(6) }
+    }
+
+    /// A change made now by a user.
+    pub fn by_user(id: i64, email: impl Into<String>) -> Self {
+        Change { actor_id: Some(id), ..Change::by(email) }
+    }
+
+    /// Adds the reason given for the change.
+    #[must_use]
+    pub fn because(mut self, reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        self.reason = Some(reason).filter(|r| !r.trim().is_empty());
+        self
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportSummary {
+    /// Rows read from the file.
+    pub rows: u64,
+    /// Records created.
+    pub created: u64,
+    /// Records that existed and were updated.
+    pub updated: u64,
+}
+
+/// A bank holiday as stored: one division, one date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredHoliday {
+    /// `england-and-wales`, `scotland` or `northern-ireland`.
+    pub division: String,
+    /// The date.
+    pub date: NaiveDate,
+    /// Its title, e.g. "Early May bank holiday".
+    pub title: String,
+    /// The feed's notes, e.g. "Substitute day".
+    pub notes: String,
+    /// Whether the feed flags bunting.
+    pub bunting: bool,
+}
+
+/// A search of the council register.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorityQuery {
+    /// Words to match in the names, or a GSS or register code.
+    pub text: String,
+    /// Only councils that still exist.
+    pub current_only: bool,
+    /// At most this many results.
+    pub limit: i64,
+}
+
+/// A search of the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// One kind of record.
+    pub record_kind: Option<String>,
+    /// One record (with `record_kind`).
+    pub record_id: Option<String>,
+    /// One partnership's records.
+    pub partnership_id: Option<i64>,
+    /// Who (matched exactly).
+    pub actor: Option<String>,
+    /// What happened.
+    pub action: Option<AuditAction>,
+    /// From this moment.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this moment.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
+/// an `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// Closes the connections.
+    async fn close(&self);
+
+    // ----- councils -----
+
+    /// Imports (creates or updates) the council register in one transaction.
+    async fn import_authorities(
+        &self,
+        authorities: &[Authority],
+        change: &Change,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<ImportSummary>;
+
+    /// Adds the councils that are not in the register yet, leaving existing ones as they are
+    /// (so demo data never overwrites an imported register). Returns how many were added.
+    async fn ensure_authorities(&self, authorities: &[Authority], change: &Change) -> Result<u64>;
+
+    /// A council by GSS code or register code.
+    async fn authority(&self, key: &str) -> Result<Option<Authority>>;
+
+    /// Councils whose names or codes match a search, current ones and best matches first.
+    async fn search_authorities(&self, query: &AuthorityQuery) -> Result<Vec<Authority>>;
+
+    /// How many councils the register holds.
+    async fn count_authorities(&self, current_only: bool) -> Result<i64>;
+
+    // ----- bank holidays -----
+
+    /// Replaces the stored bank holidays with an imported feed, in one transaction.
+    async fn replace_bank_holidays(&self, holidays: &[StoredHoliday], change: &Change) -> Result<ImportSummary>;
+
+    /// Every stored bank holiday, by division and date.
+    async fn bank_holidays(&self) -> Result<Vec<StoredHoliday>>;
+
+    // ----- partnerships -----
+
+    /// Creates a partnership with its members. Refuses an invalid partnership or an unknown
+    /// council.
+    async fn create_partnership(&self, partnership: &Partnership, change: &Change) -> Result<i64>;
+
+    /// Renames a partnership or changes its summary.
+    async fn update_partnership(&self, id: i64, name: &str, summary: &str, change: &Change) -> Result<()>;
+
+    /// A partnership with its members.
+    async fn partnership(&self, id: i64) -> Result<Option<Partnership>>;
+
+    /// Every partnership with its members, by name.
+    async fn partnerships(&self) -> Result<Vec<Partnership>>;
+
+    /// The partnerships a council has been a member of.
+    async fn partnerships_of(&self, gss: &str) -> Result<Vec<Partnership>>;
+
+    /// The id of the partnership with this name.
+    async fn partnership_id_by_name(&self, name: &str) -> Result<Option<i64>>;
+
+    /// Adds a member council.
+    async fn add_member(&self, partnership_id: i64, member: &Member, change: &Change) -> Result<()>;
+
+    /// Changes a member's role, status or dates.
+    async fn update_member(&self, partnership_id: i64, member: &Member, change: &Change) -> Result<()>;
+
+    /// The partnership's MOU, with its events.
+    async fn mou(&self, partnership_id: i64) -> Result<Option<Mou>>;
+
+    /// Records or replaces the MOU's terms (its events are kept).
+    async fn save_mou(&self, partnership_id: i64, mou: &Mou, change: &Change) -> Result<()>;
+
+    /// Records a notice, extension or variation.
+    async fn add_mou_event(&self, partnership_id: i64, event: &MouEvent, change: &Change) -> Result<()>;
+
+    // ----- audit -----
+
+    /// Audit entries matching a filter, newest first.
+    async fn audit_entries(&self, filter: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditEntry>>;
+
+    /// Entries in chain order after a position, for verification in pages.
+    async fn audit_chain(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>>;
+
+    /// The position and hash of the chain's head.
+    async fn audit_head(&self) -> Result<(i64, String)>;
+}
+
+/// Connects to the database named by a URL, choosing the backend by its scheme
+/// (`sqlite:` or `postgres:`/`postgresql:`), and runs the migrations.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        Err(Invalid::field(
+            "database",
+            format!("“{}” is not a database URL Accord knows; use sqlite:FILE or postgres://…", redact_url(url)),
+        )
+        .into())
+    }
+}
+
+/// A database URL with any password replaced by `***`, for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        let cases = [
+            ("postgres://accord:s3cret@db:5432/accord", "postgres://accord:***@db:5432/accord"),
+            ("postgres://accord@db/accord", "postgres://accord@db/accord"),
+            ("sqlite:accord.db", "sqlite:accord.db"),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(redact_url(url), expected);
+        }
+    }
+}

@@ -1,0 +1,723 @@
+//! The SQL, written once and instantiated for each backend by `store_impl!`.
+//!
+//! Both databases accept the same statements: `$n` placeholders, `RETURNING`, `ON CONFLICT`,
+//! `lower()`. Where they differ (column types, identity columns) the difference lives in the
+//! per-backend migrations, never here.
+
+use crate::rows::{
+    AuditRow, AuthorityRow, HolidayRow, MemberRow, MouEventRow, MouRow, PartnershipRow, end_columns,
+};
+use crate::{
+    AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, Result, Store, StoreError, StoredHoliday,
+};
+use accord_domain::audit::{AuditAction, AuditEntry, AuditRecord, entry_hash};
+use accord_domain::mou::MouEvent;
+use accord_domain::{Authority, Invalid, Member, Mou, Partnership};
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Columns of `authorities`, in the order `AuthorityRow` reads them.
+const AUTHORITY_COLUMNS: &str = "code, gss, official_name, short_name, kind, region, nation, population, lat, long, \
+     start_date, end_date, successors, county, slug";
+
+const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor, action, record_kind, record_id, partnership_id, \
+     before_json, after_json, reason, prev_hash, hash";
+
+/// The JSON written to the audit trail for a record.
+fn to_json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+/// Groups member rows by partnership.
+fn group_members(rows: Vec<MemberRow>) -> Result<HashMap<i64, Vec<Member>>> {
+    let mut by_partnership: HashMap<i64, Vec<Member>> = HashMap::new();
+    for row in rows {
+        by_partnership.entry(row.partnership_id).or_default().push(row.into_domain()?);
+    }
+    Ok(by_partnership)
+}
+
+/// Builds `WHERE` conditions for an audit search. Values are bound, never inlined.
+fn audit_where(filter: &AuditFilter) -> (String, Vec<AuditBind>) {
+    let mut conditions = Vec::new();
+    let mut binds = Vec::new();
+    let mut push = |condition: &str, bind: AuditBind| {
+        binds.push(bind);
+        conditions.push(condition.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(kind) = &filter.record_kind {
+        push("record_kind = ?", AuditBind::Text(kind.clone()));
+    }
+    if let Some(id) = &filter.record_id {
+        push("record_id = ?", AuditBind::Text(id.clone()));
+    }
+    if let Some(pid) = filter.partnership_id {
+        push("partnership_id = ?", AuditBind::Int(pid));
+    }
+    if let Some(actor) = &filter.actor {
+        push("actor = ?", AuditBind::Text(actor.clone()));
+    }
+    if let Some(action) = filter.action {
+        push("action = ?", AuditBind::Text(action.slug().to_owned()));
+    }
+    if let Some(from) = filter.from {
+        push("at >= ?", AuditBind::Time(from));
+    }
+    if let Some(until) = filter.until {
+        push("at < ?", AuditBind::Time(until));
+    }
+    let clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    (clause, binds)
+}
+
+enum AuditBind {
+    Text(String),
+    Int(i64),
+    Time(chrono::DateTime<chrono::Utc>),
+}
+
+macro_rules! store_impl {
+    ($store:ident, $db:ty, $conn:ty, $pool:ty, $backend:expr, $migrations:literal) => {
+        /// A store on this backend.
+        #[derive(Debug, Clone)]
+        pub struct $store {
+            pool: $pool,
+        }
+
+        impl $store {
+            /// The connection pool, for tests that need to reach under the API (e.g. to
+            /// tamper with the audit trail and check that verification notices).
+            pub fn pool(&self) -> &$pool {
+                &self.pool
+            }
+
+            async fn migrate(pool: &$pool) -> Result<()> {
+                sqlx::migrate!($migrations).run(pool).await?;
+                Ok(())
+            }
+
+            /// Starts a transaction that will write, taking the write lock first: every
+            /// audited change updates `audit_head`, so doing that first serialises writers
+            /// (and, on SQLite, avoids a read lock that cannot be upgraded).
+            async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
+                Ok(tx)
+            }
+
+            /// Appends an audit entry inside the caller's transaction.
+            #[allow(clippy::too_many_arguments)]
+            async fn audit(
+                conn: &mut $conn,
+                change: &Change,
+                action: AuditAction,
+                record_kind: &str,
+                record_id: &str,
+                partnership_id: Option<i64>,
+                before: Option<serde_json::Value>,
+                after: Option<serde_json::Value>,
+            ) -> Result<()> {
+                let (seq, prev_hash): (i64, String) =
+                    sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                let record = AuditRecord {
+                    at: change.at,
+                    actor_id: change.actor_id,
+                    actor: change.actor.clone(),
+                    action,
+                    record_kind: record_kind.to_owned(),
+                    record_id: record_id.to_owned(),
+                    partnership_id,
+                    before,
+                    after,
+                    reason: change.reason.clone(),
+                };
+                let hash = entry_hash(seq, &prev_hash, &record);
+                sqlx::query(
+                    "INSERT INTO audit (seq, at, actor_id, actor, action, record_kind, record_id, partnership_id, \
+                     before_json, after_json, reason, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(seq)
+                .bind(record.at)
+                .bind(record.actor_id)
+                .bind(&record.actor)
+                .bind(action.slug())
+                .bind(&record.record_kind)
+                .bind(&record.record_id)
+                .bind(partnership_id)
+                .bind(record.before.as_ref().map(serde_json::Value::to_string))
+                .bind(record.after.as_ref().map(serde_json::Value::to_string))
+                .bind(&record.reason)
+                .bind(&prev_hash)
+                .bind(&hash)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *conn).await?;
+                Ok(())
+            }
+
+            async fn load_authority(conn: &mut $conn, key: &str) -> Result<Option<Authority>> {
+                let key = key.trim().to_ascii_uppercase();
+                let row: Option<AuthorityRow> = sqlx::query_as(&format!(
+                    "SELECT {AUTHORITY_COLUMNS} FROM authorities WHERE gss = $1 OR code = $1"
+                ))
+                .bind(&key)
+                .fetch_optional(&mut *conn)
+                .await?;
+                row.map(AuthorityRow::into_domain).transpose()
+            }
+
+            async fn upsert_authority(conn: &mut $conn, a: &Authority, source: &str, overwrite: bool) -> Result<bool> {
+                let existed: Option<(String,)> = sqlx::query_as("SELECT code FROM authorities WHERE code = $1")
+                    .bind(&a.code)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if existed.is_some() && !overwrite {
+                    return Ok(false);
+                }
+                let population = a.population.and_then(|p| i64::try_from(p).ok());
+                sqlx::query(
+                    "INSERT INTO authorities (code, gss, official_name, short_name, kind, region, nation, population, \
+                     lat, long, start_date, end_date, successors, county, slug, source) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                     ON CONFLICT (code) DO UPDATE SET gss = excluded.gss, official_name = excluded.official_name, \
+                     short_name = excluded.short_name, kind = excluded.kind, region = excluded.region, \
+                     nation = excluded.nation, population = excluded.population, lat = excluded.lat, \
+                     long = excluded.long, start_date = excluded.start_date, end_date = excluded.end_date, \
+                     successors = excluded.successors, county = excluded.county, slug = excluded.slug, \
+                     source = excluded.source",
+                )
+                .bind(&a.code)
+                .bind(a.gss.as_ref().map(|g| g.as_str().to_owned()))
+                .bind(&a.official_name)
+                .bind(&a.short_name)
+                .bind(a.kind.slug())
+                .bind(&a.region)
+                .bind(a.nation.name())
+                .bind(population)
+                .bind(a.centroid.map(|c| c.lat))
+                .bind(a.centroid.map(|c| c.long))
+                .bind(a.start_date)
+                .bind(a.end_date)
+                .bind(a.successors.join(","))
+                .bind(&a.county)
+                .bind(&a.slug)
+                .bind(source)
+                .execute(&mut *conn)
+                .await?;
+                Ok(existed.is_none())
+            }
+
+            async fn load_partnership(conn: &mut $conn, id: i64) -> Result<Option<Partnership>> {
+                let row: Option<PartnershipRow> =
+                    sqlx::query_as("SELECT id, name, summary, source FROM partnerships WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                let Some(row) = row else { return Ok(None) };
+                let members: Vec<MemberRow> = sqlx::query_as(
+                    "SELECT partnership_id, authority_gss, role, status, joined, left_on FROM members \
+                     WHERE partnership_id = $1 ORDER BY position",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+                Ok(Some(Partnership {
+                    id: row.id,
+                    name: row.name,
+                    summary: row.summary,
+                    source: row.source,
+                    members: members.into_iter().map(MemberRow::into_domain).collect::<Result<_>>()?,
+                }))
+            }
+
+            async fn load_partnerships(conn: &mut $conn, filter_gss: Option<&str>) -> Result<Vec<Partnership>> {
+                let (rows, members): (Vec<PartnershipRow>, Vec<MemberRow>) = match filter_gss {
+                    None => (
+                        sqlx::query_as("SELECT id, name, summary, source FROM partnerships ORDER BY name")
+                            .fetch_all(&mut *conn)
+                            .await?,
+                        sqlx::query_as(
+                            "SELECT partnership_id, authority_gss, role, status, joined, left_on FROM members \
+                             ORDER BY partnership_id, position",
+                        )
+                        .fetch_all(&mut *conn)
+                        .await?,
+                    ),
+                    Some(gss) => (
+                        sqlx::query_as(
+                            "SELECT id, name, summary, source FROM partnerships WHERE id IN \
+                             (SELECT partnership_id FROM members WHERE authority_gss = $1) ORDER BY name",
+                        )
+                        .bind(gss)
+                        .fetch_all(&mut *conn)
+                        .await?,
+                        sqlx::query_as(
+                            "SELECT partnership_id, authority_gss, role, status, joined, left_on FROM members \
+                             WHERE partnership_id IN (SELECT partnership_id FROM members WHERE authority_gss = $1) \
+                             ORDER BY partnership_id, position",
+                        )
+                        .bind(gss)
+                        .fetch_all(&mut *conn)
+                        .await?,
+                    ),
+                };
+                let mut by_partnership = group_members(members)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|row| Partnership {
+                        members: by_partnership.remove(&row.id).unwrap_or_default(),
+                        id: row.id,
+                        name: row.name,
+                        summary: row.summary,
+                        source: row.source,
+                    })
+                    .collect())
+            }
+
+            async fn load_mou(conn: &mut $conn, partnership_id: i64) -> Result<Option<Mou>> {
+                let row: Option<MouRow> = sqlx::query_as(
+                    "SELECT agreed, signed, commencement, end_kind, end_date, end_event, legally_binding, \
+                     preferred_partner, principles, mou_values, quarterly_review_by, annual_review_by, \
+                     cost_sharing, source FROM mous WHERE partnership_id = $1",
+                )
+                .bind(partnership_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let events: Vec<MouEventRow> =
+                    sqlx::query_as("SELECT body FROM mou_events WHERE partnership_id = $1 ORDER BY id")
+                        .bind(partnership_id)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                let events = events.into_iter().map(MouEventRow::into_domain).collect::<Result<_>>()?;
+                row.into_domain(events).map(Some)
+            }
+
+            /// Checks that every member council is in the register.
+            async fn check_members_known(conn: &mut $conn, members: &[Member], field: &(dyn Fn(usize) -> String + Sync)) -> Result<()> {
+                let mut invalid = Invalid::new();
+                for (i, member) in members.iter().enumerate() {
+                    let found: Option<(String,)> = sqlx::query_as("SELECT code FROM authorities WHERE gss = $1")
+                        .bind(member.authority.as_str())
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    if found.is_none() {
+                        invalid.push(
+                            field(i),
+                            format!("{} is not a council in the register; import the register or check the code", member.authority),
+                        );
+                    }
+                }
+                invalid.into_result().map_err(StoreError::from)
+            }
+
+            async fn insert_member(conn: &mut $conn, partnership_id: i64, position: i64, m: &Member) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO members (partnership_id, authority_gss, position, role, status, joined, left_on) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(partnership_id)
+                .bind(m.authority.as_str())
+                .bind(position)
+                .bind(m.role.slug())
+                .bind(m.status.slug())
+                .bind(m.joined)
+                .bind(m.left)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
+            async fn partnership_name_taken(conn: &mut $conn, name: &str, except: i64) -> Result<bool> {
+                let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM partnerships WHERE lower(name) = lower($1) AND id <> $2")
+                    .bind(name.trim())
+                    .bind(except)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                Ok(found.is_some())
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
+            async fn import_authorities(
+                &self,
+                authorities: &[Authority],
+                change: &Change,
+                progress: &(dyn Fn(u64) + Send + Sync),
+            ) -> Result<ImportSummary> {
+                let mut tx = self.begin_write().await?;
+                let mut summary = ImportSummary { rows: authorities.len() as u64, ..ImportSummary::default() };
+                for (i, authority) in authorities.iter().enumerate() {
+                    if Self::upsert_authority(&mut tx, authority, "register import", true).await? {
+                        summary.created += 1;
+                    } else {
+                        summary.updated += 1;
+                    }
+                    progress(i as u64 + 1);
+                }
+                let detail = serde_json::json!({"rows": summary.rows, "created": summary.created, "updated": summary.updated});
+                Self::audit(&mut tx, change, AuditAction::Import, "authority", "register", None, None, Some(detail)).await?;
+                tx.commit().await?;
+                Ok(summary)
+            }
+
+            async fn ensure_authorities(&self, authorities: &[Authority], change: &Change) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                let mut added = 0;
+                for authority in authorities {
+                    if Self::upsert_authority(&mut tx, authority, &change.actor, false).await? {
+                        added += 1;
+                        Self::audit(&mut tx, change, AuditAction::Create, "authority", &authority.code, None, None, to_json(authority)).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(added)
+            }
+
+            async fn authority(&self, key: &str) -> Result<Option<Authority>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::load_authority(&mut conn, key).await
+            }
+
+            async fn search_authorities(&self, query: &AuthorityQuery) -> Result<Vec<Authority>> {
+                let text = query.text.trim().to_lowercase();
+                let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+                let prefix = format!("{}%", text.replace(['%', '_'], ""));
+                let limit = if query.limit > 0 { query.limit.min(500) } else { 50 };
+                let rows: Vec<AuthorityRow> = sqlx::query_as(&format!(
+                    "SELECT {AUTHORITY_COLUMNS} FROM authorities \
+                     WHERE (lower(short_name) LIKE $1 OR lower(official_name) LIKE $1 OR lower(gss) = $2 OR lower(code) = $2) \
+                     AND ($3 = 0 OR end_date IS NULL) \
+                     ORDER BY CASE WHEN end_date IS NULL THEN 0 ELSE 1 END, \
+                     CASE WHEN lower(short_name) LIKE $4 THEN 0 ELSE 1 END, short_name \
+                     LIMIT $5"
+                ))
+                .bind(&pattern)
+                .bind(&text)
+                .bind(i64::from(query.current_only))
+                .bind(&prefix)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(AuthorityRow::into_domain).collect()
+            }
+
+            async fn count_authorities(&self, current_only: bool) -> Result<i64> {
+                let (count,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM authorities WHERE ($1 = 0 OR end_date IS NULL)")
+                        .bind(i64::from(current_only))
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(count)
+            }
+
+            async fn replace_bank_holidays(&self, holidays: &[StoredHoliday], change: &Change) -> Result<ImportSummary> {
+                let mut tx = self.begin_write().await?;
+                let (before,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bank_holidays").fetch_one(&mut *tx).await?;
+                sqlx::query("DELETE FROM bank_holidays").execute(&mut *tx).await?;
+                for h in holidays {
+                    sqlx::query("INSERT INTO bank_holidays (division, date, title, notes, bunting) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(&h.division)
+                        .bind(h.date)
+                        .bind(&h.title)
+                        .bind(&h.notes)
+                        .bind(h.bunting)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let rows = holidays.len() as u64;
+                Self::audit(
+                    &mut tx,
+                    change,
+                    AuditAction::Import,
+                    "bank_holiday",
+                    "feed",
+                    None,
+                    Some(serde_json::json!({"holidays": before})),
+                    Some(serde_json::json!({"holidays": rows})),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(ImportSummary { rows, created: rows, updated: 0 })
+            }
+
+            async fn bank_holidays(&self) -> Result<Vec<StoredHoliday>> {
+                let rows: Vec<HolidayRow> =
+                    sqlx::query_as("SELECT division, date, title, notes, bunting FROM bank_holidays ORDER BY division, date")
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(StoredHoliday::from).collect())
+            }
+
+            async fn create_partnership(&self, partnership: &Partnership, change: &Change) -> Result<i64> {
+                partnership.validate()?;
+                let mut tx = self.begin_write().await?;
+                if Self::partnership_name_taken(&mut tx, &partnership.name, 0).await? {
+                    return Err(Invalid::field("name", format!("There is already a partnership called “{}”", partnership.name.trim())).into());
+                }
+                Self::check_members_known(&mut tx, &partnership.members, &|i| format!("members[{i}].authority")).await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO partnerships (name, summary, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
+                )
+                .bind(partnership.name.trim())
+                .bind(partnership.summary.trim())
+                .bind(&partnership.source)
+                .bind(change.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                for (position, member) in partnership.members.iter().enumerate() {
+                    Self::insert_member(&mut tx, id, position as i64, member).await?;
+                }
+                let stored = Self::load_partnership(&mut tx, id).await?;
+                Self::audit(&mut tx, change, AuditAction::Create, "partnership", &id.to_string(), Some(id), None, to_json(&stored)).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn update_partnership(&self, id: i64, name: &str, summary: &str, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let before = Self::load_partnership(&mut tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("partnership {id}")))?;
+                let mut after = before.clone();
+                name.trim().clone_into(&mut after.name);
+                summary.trim().clone_into(&mut after.summary);
+                after.validate()?;
+                if Self::partnership_name_taken(&mut tx, name, id).await? {
+                    return Err(Invalid::field("name", format!("There is already a partnership called “{}”", name.trim())).into());
+                }
+                sqlx::query("UPDATE partnerships SET name = $1, summary = $2, updated_at = $3 WHERE id = $4")
+                    .bind(&after.name)
+                    .bind(&after.summary)
+                    .bind(change.at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, change, AuditAction::Update, "partnership", &id.to_string(), Some(id), to_json(&before), to_json(&after)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn partnership(&self, id: i64) -> Result<Option<Partnership>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::load_partnership(&mut conn, id).await
+            }
+
+            async fn partnerships(&self) -> Result<Vec<Partnership>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::load_partnerships(&mut conn, None).await
+            }
+
+            async fn partnerships_of(&self, gss: &str) -> Result<Vec<Partnership>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::load_partnerships(&mut conn, Some(gss)).await
+            }
+
+            async fn partnership_id_by_name(&self, name: &str) -> Result<Option<i64>> {
+                let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM partnerships WHERE lower(name) = lower($1)")
+                    .bind(name.trim())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(found.map(|(id,)| id))
+            }
+
+            async fn add_member(&self, partnership_id: i64, member: &Member, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let mut partnership = Self::load_partnership(&mut tx, partnership_id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("partnership {partnership_id}")))?;
+                partnership.add_member(member.clone())?;
+                Self::check_members_known(&mut tx, std::slice::from_ref(member), &|_| "authority".to_owned()).await?;
+                let position = partnership.members.len() as i64 - 1;
+                Self::insert_member(&mut tx, partnership_id, position, member).await?;
+                let id = format!("{partnership_id}/{}", member.authority);
+                Self::audit(&mut tx, change, AuditAction::Create, "member", &id, Some(partnership_id), None, to_json(member)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn update_member(&self, partnership_id: i64, member: &Member, change: &Change) -> Result<()> {
+                member.validate()?;
+                let mut tx = self.begin_write().await?;
+                let partnership = Self::load_partnership(&mut tx, partnership_id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("partnership {partnership_id}")))?;
+                let before = partnership
+                    .member(&member.authority)
+                    .cloned()
+                    .ok_or_else(|| Invalid::field("authority", format!("{} is not a member of this partnership", member.authority)))?;
+                sqlx::query(
+                    "UPDATE members SET role = $1, status = $2, joined = $3, left_on = $4 \
+                     WHERE partnership_id = $5 AND authority_gss = $6",
+                )
+                .bind(member.role.slug())
+                .bind(member.status.slug())
+                .bind(member.joined)
+                .bind(member.left)
+                .bind(partnership_id)
+                .bind(member.authority.as_str())
+                .execute(&mut *tx)
+                .await?;
+                let id = format!("{partnership_id}/{}", member.authority);
+                Self::audit(&mut tx, change, AuditAction::Update, "member", &id, Some(partnership_id), to_json(&before), to_json(member)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn mou(&self, partnership_id: i64) -> Result<Option<Mou>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::load_mou(&mut conn, partnership_id).await
+            }
+
+            async fn save_mou(&self, partnership_id: i64, mou: &Mou, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let partnership = Self::load_partnership(&mut tx, partnership_id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("partnership {partnership_id}")))?;
+                let before = Self::load_mou(&mut tx, partnership_id).await?;
+                // Events are recorded one by one through `add_mou_event`; saving the terms keeps them.
+                let mut after = mou.clone();
+                after.events = before.as_ref().map(|m| m.events.clone()).unwrap_or_default();
+                after.validate(&partnership)?;
+                let (end_kind, end_date, end_event) = end_columns(&after.end);
+                let values = serde_json::to_string(&after.values).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO mous (partnership_id, agreed, signed, commencement, end_kind, end_date, end_event, \
+                     legally_binding, preferred_partner, principles, mou_values, quarterly_review_by, annual_review_by, \
+                     cost_sharing, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     ON CONFLICT (partnership_id) DO UPDATE SET agreed = excluded.agreed, signed = excluded.signed, \
+                     commencement = excluded.commencement, end_kind = excluded.end_kind, end_date = excluded.end_date, \
+                     end_event = excluded.end_event, legally_binding = excluded.legally_binding, \
+                     preferred_partner = excluded.preferred_partner, principles = excluded.principles, \
+                     mou_values = excluded.mou_values, quarterly_review_by = excluded.quarterly_review_by, \
+                     annual_review_by = excluded.annual_review_by, cost_sharing = excluded.cost_sharing, \
+                     source = excluded.source",
+                )
+                .bind(partnership_id)
+                .bind(after.agreed)
+                .bind(after.signed)
+                .bind(after.commencement)
+                .bind(end_kind)
+                .bind(end_date)
+                .bind(end_event)
+                .bind(after.legally_binding)
+                .bind(after.preferred_partner)
+                .bind(&after.principles)
+                .bind(values)
+                .bind(&after.quarterly_review_by)
+                .bind(&after.annual_review_by)
+                .bind(&after.cost_sharing)
+                .bind(&after.source)
+                .execute(&mut *tx)
+                .await?;
+                let action = if before.is_some() { AuditAction::Update } else { AuditAction::Create };
+                Self::audit(&mut tx, change, action, "mou", &partnership_id.to_string(), Some(partnership_id), before.as_ref().and_then(to_json), to_json(&after)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_mou_event(&self, partnership_id: i64, event: &MouEvent, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let partnership = Self::load_partnership(&mut tx, partnership_id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("partnership {partnership_id}")))?;
+                let mou = Self::load_mou(&mut tx, partnership_id)
+                    .await?
+                    .ok_or_else(|| Invalid::field("mou", "Record the MOU before recording notices, extensions or variations"))?;
+                mou.validate_event(event, &partnership)?;
+                let body = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query("INSERT INTO mou_events (partnership_id, body, event_date, recorded_at) VALUES ($1, $2, $3, $4)")
+                    .bind(partnership_id)
+                    .bind(body)
+                    .bind(event.date())
+                    .bind(change.at)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit(&mut tx, change, AuditAction::Create, "mou_event", &partnership_id.to_string(), Some(partnership_id), None, to_json(event)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit_entries(&self, filter: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditEntry>> {
+                let (clause, binds) = audit_where(filter);
+                let n = binds.len();
+                let sql = format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit {clause} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+                    n + 1,
+                    n + 2
+                );
+                let mut query = sqlx::query_as::<_, AuditRow>(&sql);
+                for bind in binds {
+                    query = match bind {
+                        AuditBind::Text(t) => query.bind(t),
+                        AuditBind::Int(i) => query.bind(i),
+                        AuditBind::Time(t) => query.bind(t),
+                    };
+                }
+                let rows = query.bind(limit.clamp(1, 10_000)).bind(offset.max(0)).fetch_all(&self.pool).await?;
+                rows.into_iter().map(AuditRow::into_domain).collect()
+            }
+
+            async fn audit_chain(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+                let rows: Vec<AuditRow> =
+                    sqlx::query_as(&format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                        .bind(after_seq)
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(AuditRow::into_domain).collect()
+            }
+
+            async fn audit_head(&self) -> Result<(i64, String)> {
+                Ok(sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?)
+            }
+        }
+    };
+}
+
+store_impl!(SqliteStore, sqlx::Sqlite, sqlx::SqliteConnection, sqlx::SqlitePool, Backend::Sqlite, "migrations/sqlite");
+store_impl!(PgStore, sqlx::Postgres, sqlx::PgConnection, sqlx::PgPool, Backend::Postgres, "migrations/postgres");
+
+impl SqliteStore {
+    /// Opens (creating if missing) a SQLite database in WAL mode with foreign keys on, and
+    /// migrates it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        // An in-memory database exists once per connection: keep it to one.
+        let max = if url.contains(":memory:") || url.contains("mode=memory") { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new().max_connections(max).connect_with(options).await?;
+        Self::migrate(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+impl PgStore {
+    /// Connects to PostgreSQL and migrates the database.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Self::migrate(&pool).await?;
+        Ok(PgStore { pool })
+    }
+}

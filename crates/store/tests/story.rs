@@ -1,0 +1,195 @@
+//! The storage story: one walk through the whole storage API, run against SQLite always and
+//! against PostgreSQL when `ACCORD_TEST_DATABASE_URL` is set.
+
+use accord_domain::audit::{AuditAction, GENESIS_HASH, verify_chain};
+use accord_domain::authority::register;
+use accord_domain::mou::{MouEnd, MouEvent, MouValue};
+use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Mou, Partnership};
+use accord_store::{AuditFilter, AuthorityQuery, Change, Store, StoreError, StoredHoliday, testing};
+use chrono::NaiveDate;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn gss(s: &str) -> GssCode {
+    GssCode::parse("gss", s).unwrap()
+}
+
+const REGISTER: &str = "local-authority-code,official-name,nice-name,gss-code,start-date,end-date,replaced-by,nation,region,local-authority-type,county-la,pop-2020,lat,long
+HRY,London Borough of Haringey,Haringey,E09000014,,,,England,London,LBO,,266357,51.59,-0.11
+WFT,London Borough of Waltham Forest,Waltham Forest,E09000031,,,,England,London,LBO,,276940,51.59,-0.01
+SLG,Slough Borough Council,Slough,E06000039,,,,England,South East,UA,,149577,51.51,-0.59
+NTH,Northamptonshire County Council,Northamptonshire,E10000021,,2021-04-01,\"NNT,WNT\",England,East Midlands,CTY,,,,
+";
+
+fn member(code: &str, joined: NaiveDate) -> Member {
+    Member { authority: gss(code), role: MemberRole::Partner, status: MemberStatus::Active, joined: Some(joined), left: None }
+}
+
+fn invalid_field(result: Result<impl std::fmt::Debug, StoreError>) -> String {
+    match result {
+        Err(StoreError::Invalid(invalid)) => invalid.errors[0].field.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn story(store: &dyn Store) {
+    let change = Change::by("story test");
+
+    // Councils: import, re-import, look up, search, and demo-style "ensure".
+    assert_eq!(store.count_authorities(false).await.unwrap(), 0);
+    let authorities = register::parse(REGISTER, |_| {}).unwrap();
+    let seen = AtomicU64::new(0);
+    let summary = store.import_authorities(&authorities, &change, &|n| seen.store(n, Ordering::Relaxed)).await.unwrap();
+    assert_eq!((summary.rows, summary.created, summary.updated), (4, 4, 0));
+    assert_eq!(seen.load(Ordering::Relaxed), 4);
+    let summary = store.import_authorities(&authorities, &change, &|_| {}).await.unwrap();
+    assert_eq!((summary.created, summary.updated), (0, 4));
+    assert_eq!(store.count_authorities(false).await.unwrap(), 4);
+    assert_eq!(store.count_authorities(true).await.unwrap(), 3);
+    let haringey = store.authority("E09000014").await.unwrap().unwrap();
+    assert_eq!(haringey, authorities[0]);
+    assert_eq!(store.authority("hry").await.unwrap().unwrap().short_name, "Haringey");
+    assert!(store.authority("E09999999").await.unwrap().is_none());
+    let found = store.search_authorities(&AuthorityQuery { text: "haring".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let found = store.search_authorities(&AuthorityQuery { text: "e10000021".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(found[0].code, "NTH");
+    assert_eq!(found[0].successors, vec!["NNT", "WNT"]);
+    let current = store
+        .search_authorities(&AuthorityQuery { text: "Northampton".into(), current_only: true, limit: 10 })
+        .await
+        .unwrap();
+    assert!(current.is_empty());
+    let mut extra = authorities[0].clone();
+    extra.official_name = "must not overwrite".into();
+    let mut new = authorities[2].clone();
+    new.code = "CAM".into();
+    new.gss = Some(gss("E10000003"));
+    new.short_name = "Cambridgeshire".into();
+    assert_eq!(store.ensure_authorities(&[extra, new], &change).await.unwrap(), 1);
+    assert_eq!(store.authority("HRY").await.unwrap().unwrap().official_name, "London Borough of Haringey");
+
+    // Bank holidays: replace and read back.
+    let holidays = vec![
+        StoredHoliday { division: "scotland".into(), date: d(2025, 12, 1), title: "St Andrew’s Day".into(), notes: "Substitute day".into(), bunting: true },
+        StoredHoliday { division: "england-and-wales".into(), date: d(2025, 12, 25), title: "Christmas Day".into(), notes: String::new(), bunting: true },
+    ];
+    store.replace_bank_holidays(&holidays, &change).await.unwrap();
+    store.replace_bank_holidays(&holidays, &change).await.unwrap();
+    let stored = store.bank_holidays().await.unwrap();
+    assert_eq!(stored, vec![holidays[1].clone(), holidays[0].clone()]);
+
+    // Partnerships: refusals change nothing.
+    let mut p = Partnership {
+        id: 0,
+        name: "Haringey – Waltham Forest".into(),
+        summary: "Preferred partners for shared services".into(),
+        source: Some("Seed 003".into()),
+        members: vec![member("E09000014", d(2010, 12, 21)), member("E09000099", d(2010, 12, 21))],
+    };
+    assert_eq!(invalid_field(store.create_partnership(&p, &change).await), "members[1].authority");
+    assert!(store.partnerships().await.unwrap().is_empty());
+    p.members[1] = member("E09000031", d(2010, 12, 21));
+    let id = store.create_partnership(&p, &change).await.unwrap();
+    assert_eq!(invalid_field(store.create_partnership(&p, &change).await), "name");
+    let loaded = store.partnership(id).await.unwrap().unwrap();
+    assert_eq!(loaded.members, p.members);
+    assert_eq!(store.partnership_id_by_name("haringey – waltham forest").await.unwrap(), Some(id));
+    assert!(store.partnership(id + 100).await.unwrap().is_none());
+
+    // Members join and leave.
+    let mut slough = member("E06000039", d(2012, 6, 1));
+    slough.role = MemberRole::Host;
+    store.add_member(id, &slough, &change).await.unwrap();
+    assert_eq!(invalid_field(store.add_member(id, &slough, &change).await), "authority");
+    assert_eq!(invalid_field(store.add_member(id, &member("E09000098", d(2012, 1, 1)), &change).await), "authority");
+    let mut leaving = slough.clone();
+    leaving.left = Some(d(2012, 1, 1));
+    assert_eq!(invalid_field(store.update_member(id, &leaving, &change).await), "left");
+    leaving.left = Some(d(2014, 3, 31));
+    store.update_member(id, &leaving, &change).await.unwrap();
+    let loaded = store.partnership(id).await.unwrap().unwrap();
+    assert_eq!(loaded.members.len(), 3);
+    assert_eq!(loaded.members[2], leaving);
+    assert_eq!(store.partnerships_of("E06000039").await.unwrap().len(), 1);
+    assert!(store.partnerships_of("E10000003").await.unwrap().is_empty());
+    assert_eq!(store.partnerships().await.unwrap()[0].members.len(), 3);
+
+    // Renaming.
+    store.update_partnership(id, "Haringey and Waltham Forest", "Shared services", &change.clone().because("shorter name")).await.unwrap();
+    assert_eq!(store.partnership(id).await.unwrap().unwrap().name, "Haringey and Waltham Forest");
+    assert_eq!(invalid_field(store.update_partnership(id, "", "", &change).await), "name");
+
+    // The MOU and its events.
+    let mut mou = Mou {
+        agreed: Some(d(2010, 12, 21)),
+        signed: None,
+        commencement: None,
+        end: MouEnd::Event { name: "the local elections of 2014".into(), date: d(2014, 5, 22) },
+        legally_binding: false,
+        preferred_partner: true,
+        values: vec![MouValue { name: "Transparency".into(), description: "open and clear decisions".into() }],
+        principles: "Each other's preferred partner".into(),
+        quarterly_review_by: Some("Senior Stakeholder Board".into()),
+        annual_review_by: Some("Both executives".into()),
+        cost_sharing: "Governance costs shared equally".into(),
+        events: vec![],
+        source: Some("Seed 003".into()),
+    };
+    assert!(matches!(
+        store.add_mou_event(id, &MouEvent::Variation { agreed_on: d(2011, 1, 1), description: "x".into() }, &change).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let mut bad = mou.clone();
+    bad.end = MouEnd::Date { date: d(2010, 1, 1) };
+    assert_eq!(invalid_field(store.save_mou(id, &bad, &change).await), "end_date");
+    assert!(store.mou(id).await.unwrap().is_none());
+    store.save_mou(id, &mou, &change).await.unwrap();
+    assert_eq!(store.mou(id).await.unwrap().unwrap(), mou);
+    let notice = MouEvent::Notice { given_by: gss("E10000003"), given_on: d(2013, 1, 1), effective: d(2013, 4, 1) };
+    assert_eq!(invalid_field(store.add_mou_event(id, &notice, &change).await), "given_by");
+    let extension = MouEvent::Extension { agreed_on: d(2014, 3, 1), new_end: MouEnd::Date { date: d(2016, 3, 31) } };
+    store.add_mou_event(id, &extension, &change).await.unwrap();
+    mou.principles = "Revised principles".into();
+    store.save_mou(id, &mou, &change).await.unwrap();
+    let loaded = store.mou(id).await.unwrap().unwrap();
+    assert_eq!(loaded.principles, "Revised principles");
+    assert_eq!(loaded.events, vec![extension]);
+    assert_eq!(loaded.effective_end().0, Some(d(2016, 3, 31)));
+
+    // The audit trail recorded every change, with before and after, and its chain verifies.
+    let renames = store
+        .audit_entries(&AuditFilter { record_kind: Some("partnership".into()), action: Some(AuditAction::Update), ..Default::default() }, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(renames.len(), 1);
+    assert_eq!(renames[0].record.reason.as_deref(), Some("shorter name"));
+    assert_eq!(renames[0].record.before.as_ref().unwrap()["name"], "Haringey – Waltham Forest");
+    assert_eq!(renames[0].record.after.as_ref().unwrap()["name"], "Haringey and Waltham Forest");
+    let for_partnership = store.audit_entries(&AuditFilter { partnership_id: Some(id), ..Default::default() }, 100, 0).await.unwrap();
+    assert_eq!(for_partnership.len(), 7, "create, member, member update, rename, mou, event, mou update");
+    let (head_seq, head_hash) = store.audit_head().await.unwrap();
+    let mut prev = (0, GENESIS_HASH.to_owned());
+    loop {
+        let page = store.audit_chain(prev.0, 3).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        prev = verify_chain(&page, prev.0, prev.1).unwrap();
+    }
+    assert_eq!(prev, (head_seq, head_hash));
+    assert_eq!(head_seq, 12, "every change above wrote exactly one entry");
+}
+
+#[tokio::test]
+async fn storage_story() {
+    let dir = tempfile::tempdir().unwrap();
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        eprintln!("storage story on {backend}");
+        story(&*store).await;
+        store.close().await;
+    }
+}
