@@ -148,20 +148,26 @@ pub fn verify_chain<'a>(
         if entry.seq != prev_seq + 1 {
             return Err(BrokenLink {
                 seq: prev_seq + 1,
-                problem: format!("entry {} is missing (the next stored entry is {})", prev_seq + 1, entry.seq),
+                problem: format!(
+                    "entry {} is missing (the next stored entry is {})",
+                    prev_seq + 1,
+                    entry.seq
+                ),
             });
         }
         if entry.prev_hash != prev_hash {
             return Err(BrokenLink {
                 seq: entry.seq,
-                problem: "its link to the previous entry does not match that entry's hash".to_owned(),
+                problem: "its link to the previous entry does not match that entry's hash"
+                    .to_owned(),
             });
         }
         let expected = entry_hash(entry.seq, &entry.prev_hash, &entry.record);
         if entry.hash != expected {
             return Err(BrokenLink {
                 seq: entry.seq,
-                problem: "its content does not match its hash: it was changed after it was written".to_owned(),
+                problem: "its content does not match its hash: it was changed after it was written"
+                    .to_owned(),
             });
         }
         prev_seq = entry.seq;
@@ -191,7 +197,12 @@ mod tests {
                     reason: None,
                 };
                 let hash = entry_hash(seq, &prev, &record);
-                let entry = AuditEntry { seq, record, prev_hash: prev.clone(), hash: hash.clone() };
+                let entry = AuditEntry {
+                    seq,
+                    record,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 entry
             })
@@ -208,14 +219,27 @@ mod tests {
 
     #[test]
     fn tampering_is_found_at_the_first_broken_link() {
-        let cases: [(&str, fn(&mut Vec<AuditEntry>), i64); 4] = [
-            ("edited content", |e| e[2].record.after = Some(serde_json::json!({"name": "forged"})), 3),
-            ("edited actor", |e| e[1].record.actor = "someone-else".into(), 2),
+        type Tamper = fn(&mut Vec<AuditEntry>);
+        let cases: [(&str, Tamper, i64); 4] = [
+            (
+                "edited content",
+                |e| e[2].record.after = Some(serde_json::json!({"name": "forged"})),
+                3,
+            ),
+            (
+                "edited actor",
+                |e| e[1].record.actor = "someone-else".into(),
+                2,
+            ),
             ("deleted entry", |e| drop(e.remove(3)), 4),
-            ("rehashed entry", |e| {
-                e[2].record.reason = Some("cover-up".into());
-                e[2].hash = entry_hash(3, &e[2].prev_hash, &e[2].record);
-            }, 4),
+            (
+                "rehashed entry",
+                |e| {
+                    e[2].record.reason = Some("cover-up".into());
+                    e[2].hash = entry_hash(3, &e[2].prev_hash, &e[2].record);
+                },
+                4,
+            ),
         ];
         for (name, tamper, seq) in cases {
             let mut entries = chain(6);

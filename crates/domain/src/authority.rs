@@ -290,13 +290,16 @@ impl Authority {
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut invalid = Invalid::new();
         if self.code.len() < 2
-            || self.code.len() > 5
-            || !self.code.chars().all(|c| c.is_ascii_alphanumeric())
+            || self.code.len() > 8
+            || !self
+                .code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
             invalid.push(
                 "local-authority-code",
                 format!(
-                    "“{}” is not a register code (two to five letters or digits)",
+                    "“{}” is not a register code (two to eight letters, digits or hyphens)",
                     self.code
                 ),
             );

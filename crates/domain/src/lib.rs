@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod authority;
+pub mod demo;
 pub mod error;
 pub mod financial_year;
 pub mod money;

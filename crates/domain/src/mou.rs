@@ -268,7 +268,10 @@ impl Mou {
             );
         }
         // Each event is checked against the MOU as it stood when the event was recorded.
-        let mut so_far = Mou { events: Vec::new(), ..self.clone() };
+        let mut so_far = Mou {
+            events: Vec::new(),
+            ..self.clone()
+        };
         for (i, event) in self.events.iter().enumerate() {
             let checked = so_far.validate_event(event, partnership);
             so_far.events.push(event.clone());

@@ -8,7 +8,8 @@ use crate::rows::{
     AuditRow, AuthorityRow, HolidayRow, MemberRow, MouEventRow, MouRow, PartnershipRow, end_columns,
 };
 use crate::{
-    AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, Result, Store, StoreError, StoredHoliday,
+    AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, Result, Store, StoreError,
+    StoredHoliday,
 };
 use accord_domain::audit::{AuditAction, AuditEntry, AuditRecord, entry_hash};
 use accord_domain::mou::MouEvent;
@@ -34,7 +35,10 @@ fn to_json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
 fn group_members(rows: Vec<MemberRow>) -> Result<HashMap<i64, Vec<Member>>> {
     let mut by_partnership: HashMap<i64, Vec<Member>> = HashMap::new();
     for row in rows {
-        by_partnership.entry(row.partnership_id).or_default().push(row.into_domain()?);
+        by_partnership
+            .entry(row.partnership_id)
+            .or_default()
+            .push(row.into_domain()?);
     }
     Ok(by_partnership)
 }
@@ -68,7 +72,11 @@ fn audit_where(filter: &AuditFilter) -> (String, Vec<AuditBind>) {
     if let Some(until) = filter.until {
         push("at < ?", AuditBind::Time(until));
     }
-    let clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
     (clause, binds)
 }
 
@@ -687,14 +695,30 @@ macro_rules! store_impl {
     };
 }
 
-store_impl!(SqliteStore, sqlx::Sqlite, sqlx::SqliteConnection, sqlx::SqlitePool, Backend::Sqlite, "migrations/sqlite");
-store_impl!(PgStore, sqlx::Postgres, sqlx::PgConnection, sqlx::PgPool, Backend::Postgres, "migrations/postgres");
+store_impl!(
+    SqliteStore,
+    sqlx::Sqlite,
+    sqlx::SqliteConnection,
+    sqlx::SqlitePool,
+    Backend::Sqlite,
+    "migrations/sqlite"
+);
+store_impl!(
+    PgStore,
+    sqlx::Postgres,
+    sqlx::PgConnection,
+    sqlx::PgPool,
+    Backend::Postgres,
+    "migrations/postgres"
+);
 
 impl SqliteStore {
     /// Opens (creating if missing) a SQLite database in WAL mode with foreign keys on, and
     /// migrates it.
     pub async fn connect(url: &str) -> Result<Self> {
-        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+        use sqlx::sqlite::{
+            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+        };
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -702,8 +726,15 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // An in-memory database exists once per connection: keep it to one.
-        let max = if url.contains(":memory:") || url.contains("mode=memory") { 1 } else { 8 };
-        let pool = SqlitePoolOptions::new().max_connections(max).connect_with(options).await?;
+        let max = if url.contains(":memory:") || url.contains("mode=memory") {
+            1
+        } else {
+            8
+        };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .connect_with(options)
+            .await?;
         Self::migrate(&pool).await?;
         Ok(SqliteStore { pool })
     }

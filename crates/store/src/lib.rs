@@ -71,12 +71,20 @@ pub struct Change {
 impl Change {
     /// A change made now by a named actor that is not a user (the CLI, the demo loader).
     pub fn by(actor: impl Into<String>) -> Self {
-        Change { actor_id: None, actor: actor.into(), reason: None, at: Utc::now().trunc_subsecs(6) }
+        Change {
+            actor_id: None,
+            actor: actor.into(),
+            reason: None,
+            at: Utc::now().trunc_subsecs(6),
+        }
     }
 
     /// A change made now by a user.
     pub fn by_user(id: i64, email: impl Into<String>) -> Self {
-        Change { actor_id: Some(id), ..Change::by(email) }
+        Change {
+            actor_id: Some(id),
+            ..Change::by(email)
+        }
     }
 
     /// Adds the reason given for the change.
@@ -180,7 +188,11 @@ pub trait Store: Send + Sync + fmt::Debug {
     // ----- bank holidays -----
 
     /// Replaces the stored bank holidays with an imported feed, in one transaction.
-    async fn replace_bank_holidays(&self, holidays: &[StoredHoliday], change: &Change) -> Result<ImportSummary>;
+    async fn replace_bank_holidays(
+        &self,
+        holidays: &[StoredHoliday],
+        change: &Change,
+    ) -> Result<ImportSummary>;
 
     /// Every stored bank holiday, by division and date.
     async fn bank_holidays(&self) -> Result<Vec<StoredHoliday>>;
@@ -192,7 +204,13 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn create_partnership(&self, partnership: &Partnership, change: &Change) -> Result<i64>;
 
     /// Renames a partnership or changes its summary.
-    async fn update_partnership(&self, id: i64, name: &str, summary: &str, change: &Change) -> Result<()>;
+    async fn update_partnership(
+        &self,
+        id: i64,
+        name: &str,
+        summary: &str,
+        change: &Change,
+    ) -> Result<()>;
 
     /// A partnership with its members.
     async fn partnership(&self, id: i64) -> Result<Option<Partnership>>;
@@ -207,10 +225,16 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn partnership_id_by_name(&self, name: &str) -> Result<Option<i64>>;
 
     /// Adds a member council.
-    async fn add_member(&self, partnership_id: i64, member: &Member, change: &Change) -> Result<()>;
+    async fn add_member(&self, partnership_id: i64, member: &Member, change: &Change)
+    -> Result<()>;
 
     /// Changes a member's role, status or dates.
-    async fn update_member(&self, partnership_id: i64, member: &Member, change: &Change) -> Result<()>;
+    async fn update_member(
+        &self,
+        partnership_id: i64,
+        member: &Member,
+        change: &Change,
+    ) -> Result<()>;
 
     /// The partnership's MOU, with its events.
     async fn mou(&self, partnership_id: i64) -> Result<Option<Mou>>;
@@ -219,12 +243,22 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn save_mou(&self, partnership_id: i64, mou: &Mou, change: &Change) -> Result<()>;
 
     /// Records a notice, extension or variation.
-    async fn add_mou_event(&self, partnership_id: i64, event: &MouEvent, change: &Change) -> Result<()>;
+    async fn add_mou_event(
+        &self,
+        partnership_id: i64,
+        event: &MouEvent,
+        change: &Change,
+    ) -> Result<()>;
 
     // ----- audit -----
 
     /// Audit entries matching a filter, newest first.
-    async fn audit_entries(&self, filter: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditEntry>>;
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditEntry>>;
 
     /// Entries in chain order after a position, for verification in pages.
     async fn audit_chain(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>>;
@@ -243,7 +277,10 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
     } else {
         Err(Invalid::field(
             "database",
-            format!("“{}” is not a database URL Accord knows; use sqlite:FILE or postgres://…", redact_url(url)),
+            format!(
+                "“{}” is not a database URL Accord knows; use sqlite:FILE or postgres://…",
+                redact_url(url)
+            ),
         )
         .into())
     }
@@ -270,7 +307,10 @@ mod tests {
     #[test]
     fn redacts_passwords() {
         let cases = [
-            ("postgres://accord:s3cret@db:5432/accord", "postgres://accord:***@db:5432/accord"),
+            (
+                "postgres://accord:s3cret@db:5432/accord",
+                "postgres://accord:***@db:5432/accord",
+            ),
             ("postgres://accord@db/accord", "postgres://accord@db/accord"),
             ("sqlite:accord.db", "sqlite:accord.db"),
         ];

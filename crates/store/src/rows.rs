@@ -4,7 +4,9 @@ use crate::{Result, StoreError, StoredHoliday};
 use accord_domain::audit::{AuditAction, AuditEntry, AuditRecord};
 use accord_domain::authority::Centroid;
 use accord_domain::mou::{MouEnd, MouEvent, MouValue};
-use accord_domain::{Authority, AuthorityType, GssCode, Member, MemberRole, MemberStatus, Mou, Nation};
+use accord_domain::{
+    Authority, AuthorityType, GssCode, Member, MemberRole, MemberStatus, Mou, Nation,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -33,12 +35,27 @@ pub(crate) struct AuthorityRow {
 impl AuthorityRow {
     pub fn into_domain(self) -> Result<Authority> {
         Ok(Authority {
-            gss: self.gss.as_deref().map(|g| GssCode::parse("gss", g)).transpose().map_err(|e| corrupt("authority gss", e))?,
-            kind: AuthorityType::parse("kind", &self.kind).map_err(|e| corrupt("authority kind", e))?,
-            nation: Nation::parse("nation", &self.nation).map_err(|e| corrupt("authority nation", e))?,
+            gss: self
+                .gss
+                .as_deref()
+                .map(|g| GssCode::parse("gss", g))
+                .transpose()
+                .map_err(|e| corrupt("authority gss", e))?,
+            kind: AuthorityType::parse("kind", &self.kind)
+                .map_err(|e| corrupt("authority kind", e))?,
+            nation: Nation::parse("nation", &self.nation)
+                .map_err(|e| corrupt("authority nation", e))?,
             population: self.population.and_then(|p| u64::try_from(p).ok()),
-            centroid: self.lat.zip(self.long).map(|(lat, long)| Centroid { lat, long }),
-            successors: self.successors.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            centroid: self
+                .lat
+                .zip(self.long)
+                .map(|(lat, long)| Centroid { lat, long }),
+            successors: self
+                .successors
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
             code: self.code,
             official_name: self.official_name,
             short_name: self.short_name,
@@ -62,7 +79,13 @@ pub(crate) struct HolidayRow {
 
 impl From<HolidayRow> for StoredHoliday {
     fn from(r: HolidayRow) -> Self {
-        StoredHoliday { division: r.division, date: r.date, title: r.title, notes: r.notes, bunting: r.bunting }
+        StoredHoliday {
+            division: r.division,
+            date: r.date,
+            title: r.title,
+            notes: r.notes,
+            bunting: r.bunting,
+        }
     }
 }
 
@@ -87,9 +110,11 @@ pub(crate) struct MemberRow {
 impl MemberRow {
     pub fn into_domain(self) -> Result<Member> {
         Ok(Member {
-            authority: GssCode::parse("gss", &self.authority_gss).map_err(|e| corrupt("member gss", e))?,
+            authority: GssCode::parse("gss", &self.authority_gss)
+                .map_err(|e| corrupt("member gss", e))?,
             role: MemberRole::parse("role", &self.role).map_err(|e| corrupt("member role", e))?,
-            status: MemberStatus::parse("status", &self.status).map_err(|e| corrupt("member status", e))?,
+            status: MemberStatus::parse("status", &self.status)
+                .map_err(|e| corrupt("member status", e))?,
             joined: self.joined,
             left: self.left_on,
         })
@@ -131,7 +156,8 @@ impl MouRow {
             ("open", _, _) => MouEnd::Open,
             (kind, ..) => return Err(corrupt("mou end", format!("kind {kind} without its date"))),
         };
-        let values: Vec<MouValue> = serde_json::from_str(&self.mou_values).map_err(|e| corrupt("mou values", e))?;
+        let values: Vec<MouValue> =
+            serde_json::from_str(&self.mou_values).map_err(|e| corrupt("mou values", e))?;
         Ok(Mou {
             agreed: self.agreed,
             signed: self.signed,
@@ -181,7 +207,8 @@ pub(crate) struct AuditRow {
 impl AuditRow {
     pub fn into_domain(self) -> Result<AuditEntry> {
         let json = |text: Option<String>| -> Result<Option<serde_json::Value>> {
-            text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("audit json", e))).transpose()
+            text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("audit json", e)))
+                .transpose()
         };
         Ok(AuditEntry {
             seq: self.seq,

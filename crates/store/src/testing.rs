@@ -17,7 +17,10 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// A URL for a new, empty SQLite database file in `dir`.
 pub fn sqlite_url(dir: &std::path::Path) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("sqlite:{}", dir.join(format!("accord-test-{n}.db")).display())
+    format!(
+        "sqlite:{}",
+        dir.join(format!("accord-test-{n}.db")).display()
+    )
 }
 
 /// Creates a new, empty database on the server named by `server_url` and returns its URL.
@@ -28,7 +31,9 @@ pub async fn postgres_url(server_url: &str) -> Result<String> {
     let name = format!("accord_test_{}_{n}_{nanos}", std::process::id());
     let mut admin = sqlx::PgConnection::connect(server_url).await?;
     // The name is built from digits and a fixed prefix above, so it is safe to splice.
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
     admin.close().await?;
     let (base, query) = match server_url.split_once('?') {
         Some((base, query)) => (base, format!("?{query}")),

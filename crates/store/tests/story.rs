@@ -1,11 +1,16 @@
 //! The storage story: one walk through the whole storage API, run against SQLite always and
 //! against PostgreSQL when `ACCORD_TEST_DATABASE_URL` is set.
 
+// In tests a panic is a failure with a message, which is what unwrap gives.
+#![allow(clippy::unwrap_used)]
+
 use accord_domain::audit::{AuditAction, GENESIS_HASH, verify_chain};
 use accord_domain::authority::register;
 use accord_domain::mou::{MouEnd, MouEvent, MouValue};
 use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Mou, Partnership};
-use accord_store::{AuditFilter, AuthorityQuery, Change, Store, StoreError, StoredHoliday, testing};
+use accord_store::{
+    AuditFilter, AuthorityQuery, Change, Store, StoreError, StoredHoliday, testing,
+};
 use chrono::NaiveDate;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -25,7 +30,13 @@ NTH,Northamptonshire County Council,Northamptonshire,E10000021,,2021-04-01,\"NNT
 ";
 
 fn member(code: &str, joined: NaiveDate) -> Member {
-    Member { authority: gss(code), role: MemberRole::Partner, status: MemberStatus::Active, joined: Some(joined), left: None }
+    Member {
+        authority: gss(code),
+        role: MemberRole::Partner,
+        status: MemberStatus::Active,
+        joined: Some(joined),
+        left: None,
+    }
 }
 
 fn invalid_field(result: Result<impl std::fmt::Debug, StoreError>) -> String {
@@ -42,24 +53,49 @@ async fn story(store: &dyn Store) {
     assert_eq!(store.count_authorities(false).await.unwrap(), 0);
     let authorities = register::parse(REGISTER, |_| {}).unwrap();
     let seen = AtomicU64::new(0);
-    let summary = store.import_authorities(&authorities, &change, &|n| seen.store(n, Ordering::Relaxed)).await.unwrap();
+    let summary = store
+        .import_authorities(&authorities, &change, &|n| seen.store(n, Ordering::Relaxed))
+        .await
+        .unwrap();
     assert_eq!((summary.rows, summary.created, summary.updated), (4, 4, 0));
     assert_eq!(seen.load(Ordering::Relaxed), 4);
-    let summary = store.import_authorities(&authorities, &change, &|_| {}).await.unwrap();
+    let summary = store
+        .import_authorities(&authorities, &change, &|_| {})
+        .await
+        .unwrap();
     assert_eq!((summary.created, summary.updated), (0, 4));
     assert_eq!(store.count_authorities(false).await.unwrap(), 4);
     assert_eq!(store.count_authorities(true).await.unwrap(), 3);
     let haringey = store.authority("E09000014").await.unwrap().unwrap();
     assert_eq!(haringey, authorities[0]);
-    assert_eq!(store.authority("hry").await.unwrap().unwrap().short_name, "Haringey");
+    assert_eq!(
+        store.authority("hry").await.unwrap().unwrap().short_name,
+        "Haringey"
+    );
     assert!(store.authority("E09999999").await.unwrap().is_none());
-    let found = store.search_authorities(&AuthorityQuery { text: "haring".into(), ..Default::default() }).await.unwrap();
+    let found = store
+        .search_authorities(&AuthorityQuery {
+            text: "haring".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
-    let found = store.search_authorities(&AuthorityQuery { text: "e10000021".into(), ..Default::default() }).await.unwrap();
+    let found = store
+        .search_authorities(&AuthorityQuery {
+            text: "e10000021".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(found[0].code, "NTH");
     assert_eq!(found[0].successors, vec!["NNT", "WNT"]);
     let current = store
-        .search_authorities(&AuthorityQuery { text: "Northampton".into(), current_only: true, limit: 10 })
+        .search_authorities(&AuthorityQuery {
+            text: "Northampton".into(),
+            current_only: true,
+            limit: 10,
+        })
         .await
         .unwrap();
     assert!(current.is_empty());
@@ -69,16 +105,43 @@ async fn story(store: &dyn Store) {
     new.code = "CAM".into();
     new.gss = Some(gss("E10000003"));
     new.short_name = "Cambridgeshire".into();
-    assert_eq!(store.ensure_authorities(&[extra, new], &change).await.unwrap(), 1);
-    assert_eq!(store.authority("HRY").await.unwrap().unwrap().official_name, "London Borough of Haringey");
+    assert_eq!(
+        store
+            .ensure_authorities(&[extra, new], &change)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.authority("HRY").await.unwrap().unwrap().official_name,
+        "London Borough of Haringey"
+    );
 
     // Bank holidays: replace and read back.
     let holidays = vec![
-        StoredHoliday { division: "scotland".into(), date: d(2025, 12, 1), title: "St Andrew’s Day".into(), notes: "Substitute day".into(), bunting: true },
-        StoredHoliday { division: "england-and-wales".into(), date: d(2025, 12, 25), title: "Christmas Day".into(), notes: String::new(), bunting: true },
+        StoredHoliday {
+            division: "scotland".into(),
+            date: d(2025, 12, 1),
+            title: "St Andrew’s Day".into(),
+            notes: "Substitute day".into(),
+            bunting: true,
+        },
+        StoredHoliday {
+            division: "england-and-wales".into(),
+            date: d(2025, 12, 25),
+            title: "Christmas Day".into(),
+            notes: String::new(),
+            bunting: true,
+        },
     ];
-    store.replace_bank_holidays(&holidays, &change).await.unwrap();
-    store.replace_bank_holidays(&holidays, &change).await.unwrap();
+    store
+        .replace_bank_holidays(&holidays, &change)
+        .await
+        .unwrap();
+    store
+        .replace_bank_holidays(&holidays, &change)
+        .await
+        .unwrap();
     let stored = store.bank_holidays().await.unwrap();
     assert_eq!(stored, vec![holidays[1].clone(), holidays[0].clone()]);
 
@@ -88,27 +151,55 @@ async fn story(store: &dyn Store) {
         name: "Haringey – Waltham Forest".into(),
         summary: "Preferred partners for shared services".into(),
         source: Some("Seed 003".into()),
-        members: vec![member("E09000014", d(2010, 12, 21)), member("E09000099", d(2010, 12, 21))],
+        members: vec![
+            member("E09000014", d(2010, 12, 21)),
+            member("E09000099", d(2010, 12, 21)),
+        ],
     };
-    assert_eq!(invalid_field(store.create_partnership(&p, &change).await), "members[1].authority");
+    assert_eq!(
+        invalid_field(store.create_partnership(&p, &change).await),
+        "members[1].authority"
+    );
     assert!(store.partnerships().await.unwrap().is_empty());
     p.members[1] = member("E09000031", d(2010, 12, 21));
     let id = store.create_partnership(&p, &change).await.unwrap();
-    assert_eq!(invalid_field(store.create_partnership(&p, &change).await), "name");
+    assert_eq!(
+        invalid_field(store.create_partnership(&p, &change).await),
+        "name"
+    );
     let loaded = store.partnership(id).await.unwrap().unwrap();
     assert_eq!(loaded.members, p.members);
-    assert_eq!(store.partnership_id_by_name("haringey – waltham forest").await.unwrap(), Some(id));
+    assert_eq!(
+        store
+            .partnership_id_by_name("haringey – waltham forest")
+            .await
+            .unwrap(),
+        Some(id)
+    );
     assert!(store.partnership(id + 100).await.unwrap().is_none());
 
     // Members join and leave.
     let mut slough = member("E06000039", d(2012, 6, 1));
     slough.role = MemberRole::Host;
     store.add_member(id, &slough, &change).await.unwrap();
-    assert_eq!(invalid_field(store.add_member(id, &slough, &change).await), "authority");
-    assert_eq!(invalid_field(store.add_member(id, &member("E09000098", d(2012, 1, 1)), &change).await), "authority");
+    assert_eq!(
+        invalid_field(store.add_member(id, &slough, &change).await),
+        "authority"
+    );
+    assert_eq!(
+        invalid_field(
+            store
+                .add_member(id, &member("E09000098", d(2012, 1, 1)), &change)
+                .await
+        ),
+        "authority"
+    );
     let mut leaving = slough.clone();
     leaving.left = Some(d(2012, 1, 1));
-    assert_eq!(invalid_field(store.update_member(id, &leaving, &change).await), "left");
+    assert_eq!(
+        invalid_field(store.update_member(id, &leaving, &change).await),
+        "left"
+    );
     leaving.left = Some(d(2014, 3, 31));
     store.update_member(id, &leaving, &change).await.unwrap();
     let loaded = store.partnership(id).await.unwrap().unwrap();
@@ -119,19 +210,39 @@ async fn story(store: &dyn Store) {
     assert_eq!(store.partnerships().await.unwrap()[0].members.len(), 3);
 
     // Renaming.
-    store.update_partnership(id, "Haringey and Waltham Forest", "Shared services", &change.clone().because("shorter name")).await.unwrap();
-    assert_eq!(store.partnership(id).await.unwrap().unwrap().name, "Haringey and Waltham Forest");
-    assert_eq!(invalid_field(store.update_partnership(id, "", "", &change).await), "name");
+    store
+        .update_partnership(
+            id,
+            "Haringey and Waltham Forest",
+            "Shared services",
+            &change.clone().because("shorter name"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.partnership(id).await.unwrap().unwrap().name,
+        "Haringey and Waltham Forest"
+    );
+    assert_eq!(
+        invalid_field(store.update_partnership(id, "", "", &change).await),
+        "name"
+    );
 
     // The MOU and its events.
     let mut mou = Mou {
         agreed: Some(d(2010, 12, 21)),
         signed: None,
         commencement: None,
-        end: MouEnd::Event { name: "the local elections of 2014".into(), date: d(2014, 5, 22) },
+        end: MouEnd::Event {
+            name: "the local elections of 2014".into(),
+            date: d(2014, 5, 22),
+        },
         legally_binding: false,
         preferred_partner: true,
-        values: vec![MouValue { name: "Transparency".into(), description: "open and clear decisions".into() }],
+        values: vec![MouValue {
+            name: "Transparency".into(),
+            description: "open and clear decisions".into(),
+        }],
         principles: "Each other's preferred partner".into(),
         quarterly_review_by: Some("Senior Stakeholder Board".into()),
         annual_review_by: Some("Both executives".into()),
@@ -140,18 +251,44 @@ async fn story(store: &dyn Store) {
         source: Some("Seed 003".into()),
     };
     assert!(matches!(
-        store.add_mou_event(id, &MouEvent::Variation { agreed_on: d(2011, 1, 1), description: "x".into() }, &change).await,
+        store
+            .add_mou_event(
+                id,
+                &MouEvent::Variation {
+                    agreed_on: d(2011, 1, 1),
+                    description: "x".into()
+                },
+                &change
+            )
+            .await,
         Err(StoreError::Invalid(_))
     ));
     let mut bad = mou.clone();
-    bad.end = MouEnd::Date { date: d(2010, 1, 1) };
-    assert_eq!(invalid_field(store.save_mou(id, &bad, &change).await), "end_date");
+    bad.end = MouEnd::Date {
+        date: d(2010, 1, 1),
+    };
+    assert_eq!(
+        invalid_field(store.save_mou(id, &bad, &change).await),
+        "end_date"
+    );
     assert!(store.mou(id).await.unwrap().is_none());
     store.save_mou(id, &mou, &change).await.unwrap();
     assert_eq!(store.mou(id).await.unwrap().unwrap(), mou);
-    let notice = MouEvent::Notice { given_by: gss("E10000003"), given_on: d(2013, 1, 1), effective: d(2013, 4, 1) };
-    assert_eq!(invalid_field(store.add_mou_event(id, &notice, &change).await), "given_by");
-    let extension = MouEvent::Extension { agreed_on: d(2014, 3, 1), new_end: MouEnd::Date { date: d(2016, 3, 31) } };
+    let notice = MouEvent::Notice {
+        given_by: gss("E10000003"),
+        given_on: d(2013, 1, 1),
+        effective: d(2013, 4, 1),
+    };
+    assert_eq!(
+        invalid_field(store.add_mou_event(id, &notice, &change).await),
+        "given_by"
+    );
+    let extension = MouEvent::Extension {
+        agreed_on: d(2014, 3, 1),
+        new_end: MouEnd::Date {
+            date: d(2016, 3, 31),
+        },
+    };
     store.add_mou_event(id, &extension, &change).await.unwrap();
     mou.principles = "Revised principles".into();
     store.save_mou(id, &mou, &change).await.unwrap();
@@ -162,15 +299,43 @@ async fn story(store: &dyn Store) {
 
     // The audit trail recorded every change, with before and after, and its chain verifies.
     let renames = store
-        .audit_entries(&AuditFilter { record_kind: Some("partnership".into()), action: Some(AuditAction::Update), ..Default::default() }, 10, 0)
+        .audit_entries(
+            &AuditFilter {
+                record_kind: Some("partnership".into()),
+                action: Some(AuditAction::Update),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(renames.len(), 1);
     assert_eq!(renames[0].record.reason.as_deref(), Some("shorter name"));
-    assert_eq!(renames[0].record.before.as_ref().unwrap()["name"], "Haringey – Waltham Forest");
-    assert_eq!(renames[0].record.after.as_ref().unwrap()["name"], "Haringey and Waltham Forest");
-    let for_partnership = store.audit_entries(&AuditFilter { partnership_id: Some(id), ..Default::default() }, 100, 0).await.unwrap();
-    assert_eq!(for_partnership.len(), 7, "create, member, member update, rename, mou, event, mou update");
+    assert_eq!(
+        renames[0].record.before.as_ref().unwrap()["name"],
+        "Haringey – Waltham Forest"
+    );
+    assert_eq!(
+        renames[0].record.after.as_ref().unwrap()["name"],
+        "Haringey and Waltham Forest"
+    );
+    let for_partnership = store
+        .audit_entries(
+            &AuditFilter {
+                partnership_id: Some(id),
+                ..Default::default()
+            },
+            100,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        for_partnership.len(),
+        7,
+        "create, member, member update, rename, mou, event, mou update"
+    );
     let (head_seq, head_hash) = store.audit_head().await.unwrap();
     let mut prev = (0, GENESIS_HASH.to_owned());
     loop {

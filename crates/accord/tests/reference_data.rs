@@ -1,0 +1,56 @@
+//! Imports the real reference files the project does not commit (they sit beside the
+//! repository, in `../shared/data`) and checks their counts.
+
+// In tests a panic is a failure with a message, which is what unwrap gives.
+#![allow(clippy::unwrap_used)]
+
+use accord_domain::authority::register;
+use accord_store::{Change, testing};
+use std::path::PathBuf;
+
+fn shared_data(file: &str) -> PathBuf {
+    let dir = std::env::var_os("ACCORD_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+        });
+    let path = dir.join(file);
+    assert!(
+        path.exists(),
+        "{} is missing: the reference data sits beside the repository in ../shared/data (or set ACCORD_SHARED_DATA)",
+        path.display()
+    );
+    path
+}
+
+#[tokio::test]
+async fn imports_the_real_council_register() {
+    let text = std::fs::read_to_string(shared_data("uk_local_authorities.csv")).unwrap();
+    let authorities = register::parse(&text, |_| {}).unwrap();
+    assert_eq!(authorities.len(), 470);
+    assert_eq!(authorities.iter().filter(|a| a.is_current()).count(), 397);
+    let dir = tempfile::tempdir().unwrap();
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let summary = store
+            .import_authorities(&authorities, &Change::by("test"), &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(summary.created, 470, "{backend}");
+        assert_eq!(
+            store.count_authorities(true).await.unwrap(),
+            397,
+            "{backend}"
+        );
+        let haringey = store.authority("E09000014").await.unwrap().unwrap();
+        assert_eq!(
+            haringey.official_name, "London Borough of Haringey",
+            "{backend}"
+        );
+        assert_eq!(haringey.population, Some(266_357), "{backend}");
+        // The demo then adds nothing: every council it needs is in the register.
+        let demo = accord::demo::load(&*store).await.unwrap();
+        assert_eq!(demo.authorities_added, 0, "{backend}");
+        assert_eq!(demo.partnerships_created, 5, "{backend}");
+        store.close().await;
+    }
+}
