@@ -8,6 +8,7 @@
 //! Values that can be invalid are built by parsing (`GssCode::parse`, `Money::parse`,
 //! `FinancialYear::parse`), so an invalid value does not exist past the boundary.
 
+pub mod access;
 pub mod audit;
 pub mod authority;
 pub mod demo;

@@ -5,12 +5,15 @@
 //! per-backend migrations, never here.
 
 use crate::rows::{
-    AuditRow, AuthorityRow, HolidayRow, MemberRow, MouEventRow, MouRow, PartnershipRow, end_columns,
+    ApiTokenRow, AuditRow, AuthorityRow, GrantRow, HolidayRow, MemberRow, MouEventRow, MouRow, PartnershipRow,
+    UserRow, end_columns,
 };
 use crate::{
-    AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, Result, Store, StoreError,
+    ApiToken, AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, NewUser, Result, Store, StoreError,
     StoredHoliday,
 };
+use accord_domain::access::{Grant, UserAccount};
+use chrono::{DateTime, Utc};
 use accord_domain::audit::{AuditAction, AuditEntry, AuditRecord, entry_hash};
 use accord_domain::mou::MouEvent;
 use accord_domain::{Authority, Invalid, Member, Mou, Partnership};
@@ -349,6 +352,42 @@ macro_rules! store_impl {
                     .await?;
                 Ok(found.is_some())
             }
+
+            async fn load_user(conn: &mut $conn, id: i64) -> Result<Option<UserAccount>> {
+                let row: Option<UserRow> =
+                    sqlx::query_as("SELECT id, email, display_name, home_gss, admin, disabled FROM users WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                let Some(row) = row else { return Ok(None) };
+                let grants: Vec<GrantRow> = sqlx::query_as(
+                    "SELECT user_id, partnership_id, role FROM grants WHERE user_id = $1 ORDER BY partnership_id, role",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let grants = grants.into_iter().map(GrantRow::into_domain).collect::<Result<_>>()?;
+                row.into_domain(grants).map(Some)
+            }
+
+            async fn end_sessions_of(conn: &mut $conn, user_id: i64) -> Result<()> {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+                Ok(())
+            }
+
+            async fn failures(conn: &mut $conn, keys: &[String], now: DateTime<Utc>, window: chrono::Duration) -> Result<Vec<i64>> {
+                let mut counts = Vec::with_capacity(keys.len());
+                for key in keys {
+                    let found: Option<(i64,)> =
+                        sqlx::query_as("SELECT failures FROM throttle WHERE key = $1 AND last_failure_at > $2")
+                            .bind(key)
+                            .bind(now - window)
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                    counts.push(found.map_or(0, |(n,)| n));
+                }
+                Ok(counts)
+            }
         }
 
         #[async_trait]
@@ -656,6 +695,328 @@ macro_rules! store_impl {
                 Self::audit(&mut tx, change, AuditAction::Create, "mou_event", &partnership_id.to_string(), Some(partnership_id), None, to_json(event)).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn create_user(&self, user: &NewUser, change: &Change) -> Result<i64> {
+                let mut tx = self.begin_write().await?;
+                let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+                    .bind(&user.email)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err(Invalid::field("email", format!("{} already has an account", user.email)).into());
+                }
+                if let Some(home) = &user.home {
+                    let known: Option<(String,)> = sqlx::query_as("SELECT code FROM authorities WHERE gss = $1")
+                        .bind(home.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if known.is_none() {
+                        return Err(Invalid::field("council", format!("{home} is not a council in the register")).into());
+                    }
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO users (email, display_name, home_gss, password_hash, admin, disabled, created_at, password_changed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                )
+                .bind(&user.email)
+                .bind(user.display_name.trim())
+                .bind(user.home.as_ref().map(|g| g.as_str().to_owned()))
+                .bind(&user.passphrase_hash)
+                .bind(user.admin)
+                .bind(false)
+                .bind(change.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let stored = Self::load_user(&mut tx, id).await?;
+                Self::audit(&mut tx, change, AuditAction::Create, "user", &id.to_string(), None, None, to_json(&stored)).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn user(&self, id: i64) -> Result<Option<UserAccount>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::load_user(&mut conn, id).await
+            }
+
+            async fn user_credentials(&self, email: &str) -> Result<Option<(UserAccount, String)>> {
+                let mut conn = self.pool.acquire().await?;
+                let found: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+                    .bind(email.trim().to_lowercase())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let Some((id, hash)) = found else { return Ok(None) };
+                Ok(Self::load_user(&mut conn, id).await?.map(|user| (user, hash)))
+            }
+
+            async fn users(&self) -> Result<Vec<UserAccount>> {
+                let mut conn = self.pool.acquire().await?;
+                let rows: Vec<UserRow> =
+                    sqlx::query_as("SELECT id, email, display_name, home_gss, admin, disabled FROM users ORDER BY email")
+                        .fetch_all(&mut *conn)
+                        .await?;
+                let grants: Vec<GrantRow> =
+                    sqlx::query_as("SELECT user_id, partnership_id, role FROM grants ORDER BY user_id, partnership_id, role")
+                        .fetch_all(&mut *conn)
+                        .await?;
+                let mut by_user: HashMap<i64, Vec<Grant>> = HashMap::new();
+                for g in grants {
+                    let user_id = g.user_id;
+                    by_user.entry(user_id).or_default().push(g.into_domain()?);
+                }
+                rows.into_iter().map(|r| {
+                    let grants = by_user.remove(&r.id).unwrap_or_default();
+                    r.into_domain(grants)
+                }).collect()
+            }
+
+            async fn set_passphrase_hash(&self, user_id: i64, hash: &str, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                    .bind(hash)
+                    .bind(change.at)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound(format!("user {user_id}")));
+                }
+                Self::end_sessions_of(&mut tx, user_id).await?;
+                let note = Some(serde_json::json!({"passphrase": "changed"}));
+                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), None, None, note).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_user_disabled(&self, user_id: i64, disabled: bool, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let before = Self::load_user(&mut tx, user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+                sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(user_id).execute(&mut *tx).await?;
+                if disabled {
+                    Self::end_sessions_of(&mut tx, user_id).await?;
+                }
+                let after = Self::load_user(&mut tx, user_id).await?;
+                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), None, to_json(&before), to_json(&after)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let before = Self::load_user(&mut tx, user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+                if before.grants.contains(&grant) {
+                    return Ok(());
+                }
+                if Self::load_partnership(&mut tx, grant.partnership_id).await?.is_none() {
+                    return Err(Invalid::field("partnership", format!("there is no partnership {}", grant.partnership_id)).into());
+                }
+                sqlx::query("INSERT INTO grants (user_id, partnership_id, role) VALUES ($1, $2, $3)")
+                    .bind(user_id)
+                    .bind(grant.partnership_id)
+                    .bind(grant.role.slug())
+                    .execute(&mut *tx)
+                    .await?;
+                let after = Self::load_user(&mut tx, user_id).await?;
+                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), Some(grant.partnership_id), to_json(&before), to_json(&after)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn remove_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let before = Self::load_user(&mut tx, user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+                sqlx::query("DELETE FROM grants WHERE user_id = $1 AND partnership_id = $2 AND role = $3")
+                    .bind(user_id)
+                    .bind(grant.partnership_id)
+                    .bind(grant.role.slug())
+                    .execute(&mut *tx)
+                    .await?;
+                let after = Self::load_user(&mut tx, user_id).await?;
+                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), Some(grant.partnership_id), to_json(&before), to_json(&after)).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_session(&self, digest: &str, user_id: i64, expires_at: DateTime<Utc>, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)")
+                    .bind(digest)
+                    .bind(user_id)
+                    .bind(change.at)
+                    .bind(expires_at)
+                    .execute(&mut *tx)
+                    .await?;
+                // Expired sessions are swept here rather than by a timer: sign-ins are frequent
+                // enough to keep the table small.
+                sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(change.at).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM throttle WHERE key = $1").bind(format!("account:{}", change.actor)).execute(&mut *tx).await?;
+                Self::audit(&mut tx, change, AuditAction::SignIn, "user", &user_id.to_string(), None, None, None).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn session_user(&self, digest: &str, now: DateTime<Utc>, idle: chrono::Duration) -> Result<Option<UserAccount>> {
+                let mut conn = self.pool.acquire().await?;
+                let found: Option<(i64, DateTime<Utc>, DateTime<Utc>)> =
+                    sqlx::query_as("SELECT user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
+                        .bind(digest)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                let Some((user_id, last_seen, expires)) = found else { return Ok(None) };
+                if expires <= now || last_seen + idle <= now {
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(digest).execute(&mut *conn).await?;
+                    return Ok(None);
+                }
+                // Refresh the idle clock at most once a minute: reads stay reads.
+                if now - last_seen > chrono::Duration::seconds(60) {
+                    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                        .bind(now)
+                        .bind(digest)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(Self::load_user(&mut conn, user_id).await?.filter(|u| !u.disabled))
+            }
+
+            async fn end_session(&self, digest: &str, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let found: Option<(i64,)> = sqlx::query_as("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+                    .bind(digest)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some((user_id,)) = found {
+                    Self::audit(&mut tx, change, AuditAction::SignOut, "user", &user_id.to_string(), None, None, None).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_failed_sign_in(&self, keys: &[String], email: &str, window: chrono::Duration, change: &Change) -> Result<Vec<i64>> {
+                let mut tx = self.begin_write().await?;
+                for key in keys {
+                    sqlx::query(
+                        "INSERT INTO throttle (key, failures, last_failure_at) VALUES ($1, 1, $2) \
+                         ON CONFLICT (key) DO UPDATE SET \
+                         failures = CASE WHEN throttle.last_failure_at > $3 THEN throttle.failures + 1 ELSE 1 END, \
+                         last_failure_at = $2",
+                    )
+                    .bind(key)
+                    .bind(change.at)
+                    .bind(change.at - window)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let counts = Self::failures(&mut tx, keys, change.at, window).await?;
+                let detail = Some(serde_json::json!({"email": email}));
+                Self::audit(&mut tx, change, AuditAction::SignInFailed, "user", email, None, None, detail).await?;
+                tx.commit().await?;
+                Ok(counts)
+            }
+
+            async fn sign_in_failures(&self, keys: &[String], now: DateTime<Utc>, window: chrono::Duration) -> Result<Vec<i64>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::failures(&mut conn, keys, now, window).await
+            }
+
+            async fn create_api_token(&self, user_id: i64, name: &str, digest: &str, change: &Change) -> Result<i64> {
+                let name = name.trim();
+                if name.is_empty() || name.chars().count() > 100 {
+                    return Err(Invalid::field("name", "Give the token a name of up to 100 characters, saying what it is for").into());
+                }
+                let mut tx = self.begin_write().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(user_id)
+                .bind(name)
+                .bind(digest)
+                .bind(change.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let after = Some(serde_json::json!({"user_id": user_id, "name": name}));
+                Self::audit(&mut tx, change, AuditAction::Create, "api_token", &id.to_string(), None, None, after).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn api_token_user(&self, digest: &str, now: DateTime<Utc>) -> Result<Option<UserAccount>> {
+                let mut conn = self.pool.acquire().await?;
+                let found: Option<(i64, i64, Option<DateTime<Utc>>)> = sqlx::query_as(
+                    "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+                )
+                .bind(digest)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some((id, user_id, last_used)) = found else { return Ok(None) };
+                if last_used.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *conn).await?;
+                }
+                Ok(Self::load_user(&mut conn, user_id).await?.filter(|u| !u.disabled))
+            }
+
+            async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+                let rows: Vec<ApiTokenRow> = sqlx::query_as(
+                    "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(ApiToken::from).collect())
+            }
+
+            async fn revoke_api_token(&self, user_id: i64, token_id: i64, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                    .bind(change.at)
+                    .bind(token_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound(format!("live API token {token_id}")));
+                }
+                let after = Some(serde_json::json!({"revoked": true}));
+                Self::audit(&mut tx, change, AuditAction::Update, "api_token", &token_id.to_string(), None, None, after).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_password_reset(&self, user_id: i64, digest: &str, expires_at: DateTime<Utc>, change: &Change) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(digest)
+                    .bind(user_id)
+                    .bind(change.at)
+                    .bind(expires_at)
+                    .execute(&mut *tx)
+                    .await?;
+                let after = Some(serde_json::json!({"expires_at": expires_at}));
+                Self::audit(&mut tx, change, AuditAction::Create, "password_reset", &user_id.to_string(), None, None, after).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn use_password_reset(&self, digest: &str, new_hash: &str, change: &Change) -> Result<Option<i64>> {
+                let mut tx = self.begin_write().await?;
+                let found: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+                )
+                .bind(change.at)
+                .bind(digest)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((user_id,)) = found else { return Ok(None) };
+                sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                    .bind(new_hash)
+                    .bind(change.at)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::end_sessions_of(&mut tx, user_id).await?;
+                let after = Some(serde_json::json!({"passphrase": "reset"}));
+                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), None, None, after).await?;
+                tx.commit().await?;
+                Ok(Some(user_id))
             }
 
             async fn audit_entries(&self, filter: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditEntry>> {

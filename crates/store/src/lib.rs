@@ -9,6 +9,7 @@
 //! transaction, and appends an audit entry to the hash chain in the same transaction, so a
 //! change and its audit entry are written together or not at all.
 
+use accord_domain::access::{Grant, UserAccount};
 use accord_domain::audit::{AuditAction, AuditEntry};
 use accord_domain::mou::MouEvent;
 use accord_domain::{Authority, Invalid, Member, Mou, Partnership};
@@ -18,6 +19,7 @@ use std::fmt;
 use std::sync::Arc;
 
 mod backend;
+pub mod credentials;
 mod rows;
 pub mod testing;
 
@@ -152,6 +154,48 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// A new account, with its passphrase already hashed.
+#[derive(Clone)]
+pub struct NewUser {
+    /// The sign-in email (checked and lower-cased with `access::parse_email`).
+    pub email: String,
+    /// The name shown on pages.
+    pub display_name: String,
+    /// The user's council (GSS code).
+    pub home: Option<accord_domain::GssCode>,
+    /// The Argon2id hash of the passphrase.
+    pub passphrase_hash: String,
+    /// An instance administrator.
+    pub admin: bool,
+}
+
+impl fmt::Debug for NewUser {
+    // The hash is not a secret in the usual sense, but it has no business in logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("display_name", &self.display_name)
+            .field("home", &self.home)
+            .field("admin", &self.admin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An API token as listed to its owner (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// The token's id.
+    pub id: i64,
+    /// The name its owner gave it.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 /// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
@@ -249,6 +293,69 @@ pub trait Store: Send + Sync + fmt::Debug {
         event: &MouEvent,
         change: &Change,
     ) -> Result<()>;
+
+    // ----- identity -----
+
+    /// Creates an account. Refuses an email that already has one.
+    async fn create_user(&self, user: &NewUser, change: &Change) -> Result<i64>;
+
+    /// An account with its roles.
+    async fn user(&self, id: i64) -> Result<Option<UserAccount>>;
+
+    /// An account and its passphrase hash, by email, for signing in.
+    async fn user_credentials(&self, email: &str) -> Result<Option<(UserAccount, String)>>;
+
+    /// Every account, by email.
+    async fn users(&self) -> Result<Vec<UserAccount>>;
+
+    /// Replaces a passphrase and ends the user's sessions.
+    async fn set_passphrase_hash(&self, user_id: i64, hash: &str, change: &Change) -> Result<()>;
+
+    /// Disables or re-enables an account; disabling ends its sessions.
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool, change: &Change) -> Result<()>;
+
+    /// Gives a user a role in a partnership (doing nothing if they have it).
+    async fn add_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()>;
+
+    /// Takes a role away.
+    async fn remove_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()>;
+
+    /// Starts a session (the sign-in is audited in the same transaction) and clears the
+    /// account's throttle.
+    async fn create_session(&self, digest: &str, user_id: i64, expires_at: DateTime<Utc>, change: &Change) -> Result<()>;
+
+    /// The user of a live session, refreshing its idle clock; `None` when the session is
+    /// unknown, idle for longer than `idle`, past its absolute expiry, or its user disabled.
+    async fn session_user(&self, digest: &str, now: DateTime<Utc>, idle: chrono::Duration) -> Result<Option<UserAccount>>;
+
+    /// Ends a session (signing out is audited).
+    async fn end_session(&self, digest: &str, change: &Change) -> Result<()>;
+
+    /// Records a failed sign-in against each throttle key (audited) and returns the failure
+    /// counts within the window, in the order of `keys`.
+    async fn record_failed_sign_in(&self, keys: &[String], email: &str, window: chrono::Duration, change: &Change) -> Result<Vec<i64>>;
+
+    /// Recent failures for each key within the window.
+    async fn sign_in_failures(&self, keys: &[String], now: DateTime<Utc>, window: chrono::Duration) -> Result<Vec<i64>>;
+
+    /// Creates an API token for a user.
+    async fn create_api_token(&self, user_id: i64, name: &str, digest: &str, change: &Change) -> Result<i64>;
+
+    /// The user behind a live API token.
+    async fn api_token_user(&self, digest: &str, now: DateTime<Utc>) -> Result<Option<UserAccount>>;
+
+    /// A user's API tokens, newest first.
+    async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>>;
+
+    /// Revokes one of a user's tokens.
+    async fn revoke_api_token(&self, user_id: i64, token_id: i64, change: &Change) -> Result<()>;
+
+    /// Stores a one-time passphrase-reset code.
+    async fn create_password_reset(&self, user_id: i64, digest: &str, expires_at: DateTime<Utc>, change: &Change) -> Result<()>;
+
+    /// Uses a reset code: sets the new passphrase hash and ends the user's sessions. `None`
+    /// when the code is unknown, used or expired.
+    async fn use_password_reset(&self, digest: &str, new_hash: &str, change: &Change) -> Result<Option<i64>>;
 
     // ----- audit -----
 
