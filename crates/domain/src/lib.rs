@@ -15,6 +15,7 @@ pub mod money;
 pub mod mou;
 pub mod partnership;
 pub mod seed;
+pub mod working_days;
 
 pub use authority::{Authority, AuthorityType, GssCode, Nation};
 pub use error::{FieldError, Invalid};
