@@ -14,6 +14,7 @@ pub mod financial_year;
 pub mod money;
 pub mod mou;
 pub mod partnership;
+pub mod request;
 pub mod seed;
 pub mod working_days;
 
