@@ -9,7 +9,7 @@ use accord_domain::working_days::{CalendarScope, HolidayTable, Step};
 use chrono::NaiveDate;
 
 fn d(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test dates are valid")
 }
 
 const TODAY: &str = "2099-01-01";
@@ -23,7 +23,7 @@ fn run(regime: &str, received: &str, events: &[&str], division: Option<&str>) ->
     };
     let out = deadline(&args, &HolidayTable::new(), d(TODAY), &Protocol::default())
         .unwrap_or_else(|e| panic!("{regime} {received} {events:?}: {e}"));
-    serde_json::to_value(out).unwrap()
+    serde_json::to_value(out).expect("the output serialises")
 }
 
 #[test]
@@ -43,7 +43,11 @@ fn the_cli_examples() {
     assert!(working.iter().any(|s| s["kind"] == "skipped"
         && s["date"] == "2025-03-17"
         && s["reason"] == "St Patrick’s Day, Northern Ireland"));
-    assert!(working.iter().any(|s| s["kind"] == "skipped" && s["date"] == "2025-03-22" && s["reason"] == "Saturday"));
+    assert!(
+        working.iter().any(|s| s["kind"] == "skipped"
+            && s["date"] == "2025-03-22"
+            && s["reason"] == "Saturday")
+    );
     assert_eq!(working.last().unwrap()["day"], 20);
     assert_eq!(out["calendar"], "united-kingdom");
     assert_eq!(out["holiday_sources"][0]["source"], "rules");
@@ -72,7 +76,11 @@ fn working_day_deadlines_across_year_ends_easter_substitutes_and_one_offs() {
         ("foi", "2025-03-02", "2025-03-31"),
     ];
     for (regime, received, due) in cases {
-        assert_eq!(run(regime, received, &[], None)["due"], due, "{regime} {received}");
+        assert_eq!(
+            run(regime, received, &[], None)["due"],
+            due,
+            "{regime} {received}"
+        );
     }
 }
 
@@ -92,11 +100,21 @@ fn subject_access_months_and_rolling() {
         ("2025-02-17", None, "2025-03-17"),
     ];
     for (received, division, due) in cases {
-        assert_eq!(run("sar", received, &[], division)["due"], due, "{received} {division:?}");
+        assert_eq!(
+            run("sar", received, &[], division)["due"],
+            due,
+            "{received} {division:?}"
+        );
     }
     let rolled = run("sar", "2025-11-25", &[], None);
-    let notes = rolled["deadlines"]["statutory"]["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("2025-12-25 is not a working day")));
+    let notes = rolled["deadlines"]["statutory"]["notes"]
+        .as_array()
+        .unwrap();
+    assert!(notes.iter().any(|n| {
+        n.as_str()
+            .unwrap()
+            .contains("2025-12-25 is not a working day")
+    }));
 }
 
 #[test]
@@ -112,32 +130,163 @@ fn clock_events() {
     }
     let cases = [
         // Clarification restarts the 20 days from its receipt.
-        Case { regime: "foi", received: "2025-03-03", events: &["clarification_sought:2025-03-05", "clarification_received:2025-03-10"], due: Some("2025-04-08"), extended: None, timeliness: None, flags: &[] },
+        Case {
+            regime: "foi",
+            received: "2025-03-03",
+            events: &[
+                "clarification_sought:2025-03-05",
+                "clarification_received:2025-03-10",
+            ],
+            due: Some("2025-04-08"),
+            extended: None,
+            timeliness: None,
+            flags: &[],
+        },
         // Awaiting clarification: no due date.
-        Case { regime: "foi", received: "2025-03-03", events: &["clarification_sought:2025-03-05"], due: None, extended: None, timeliness: None, flags: &["awaiting_clarification"] },
+        Case {
+            regime: "foi",
+            received: "2025-03-03",
+            events: &["clarification_sought:2025-03-05"],
+            due: None,
+            extended: None,
+            timeliness: None,
+            flags: &["awaiting_clarification"],
+        },
         // The days from fees notice to payment do not count.
-        Case { regime: "foi", received: "2025-06-02", events: &["fees_notice_given:2025-06-04", "fee_paid:2025-06-10"], due: Some("2025-07-07"), extended: None, timeliness: None, flags: &[] },
-        Case { regime: "foi", received: "2025-06-02", events: &["fees_notice_given:2025-06-04"], due: None, extended: None, timeliness: None, flags: &["awaiting_fee"] },
-        Case { regime: "foi", received: "2025-06-02", events: &["fees_notice_given:2025-06-04", "fee_paid:2025-09-04"], due: Some("2025-10-01"), extended: None, timeliness: None, flags: &["fee_paid_late"] },
+        Case {
+            regime: "foi",
+            received: "2025-06-02",
+            events: &["fees_notice_given:2025-06-04", "fee_paid:2025-06-10"],
+            due: Some("2025-07-07"),
+            extended: None,
+            timeliness: None,
+            flags: &[],
+        },
+        Case {
+            regime: "foi",
+            received: "2025-06-02",
+            events: &["fees_notice_given:2025-06-04"],
+            due: None,
+            extended: None,
+            timeliness: None,
+            flags: &["awaiting_fee"],
+        },
+        Case {
+            regime: "foi",
+            received: "2025-06-02",
+            events: &["fees_notice_given:2025-06-04", "fee_paid:2025-09-04"],
+            due: Some("2025-10-01"),
+            extended: None,
+            timeliness: None,
+            flags: &["fee_paid_late"],
+        },
         // Public-interest extension: notice by day 20; day 40 in total.
-        Case { regime: "foi", received: "2025-03-03", events: &["public_interest_extension:2025-03-25", "response_sent:2025-04-22"], due: Some("2025-04-01"), extended: Some("2025-05-01"), timeliness: Some("within_extension"), flags: &[] },
-        Case { regime: "foi", received: "2025-03-03", events: &["public_interest_extension:2025-04-02", "response_sent:2025-04-22"], due: Some("2025-04-01"), extended: Some("2025-05-01"), timeliness: Some("late"), flags: &["extension_notice_late", "response_late"] },
-        Case { regime: "foi", received: "2025-03-03", events: &["public_interest_extension:2025-03-25:2025-05-20"], due: Some("2025-04-01"), extended: Some("2025-05-20"), timeliness: None, flags: &["beyond_forty_working_days"] },
-        Case { regime: "foi", received: "2025-03-03", events: &["public_interest_extension:2025-03-25", "response_sent:2025-05-02"], due: Some("2025-04-01"), extended: Some("2025-05-01"), timeliness: Some("late"), flags: &["response_late", "beyond_forty_working_days"] },
-        Case { regime: "foi", received: "2025-03-03", events: &["response_sent:2025-04-01"], due: Some("2025-04-01"), extended: None, timeliness: Some("in_time"), flags: &[] },
+        Case {
+            regime: "foi",
+            received: "2025-03-03",
+            events: &[
+                "public_interest_extension:2025-03-25",
+                "response_sent:2025-04-22",
+            ],
+            due: Some("2025-04-01"),
+            extended: Some("2025-05-01"),
+            timeliness: Some("within_extension"),
+            flags: &[],
+        },
+        Case {
+            regime: "foi",
+            received: "2025-03-03",
+            events: &[
+                "public_interest_extension:2025-04-02",
+                "response_sent:2025-04-22",
+            ],
+            due: Some("2025-04-01"),
+            extended: Some("2025-05-01"),
+            timeliness: Some("late"),
+            flags: &["extension_notice_late", "response_late"],
+        },
+        Case {
+            regime: "foi",
+            received: "2025-03-03",
+            events: &["public_interest_extension:2025-03-25:2025-05-20"],
+            due: Some("2025-04-01"),
+            extended: Some("2025-05-20"),
+            timeliness: None,
+            flags: &["beyond_forty_working_days"],
+        },
+        Case {
+            regime: "foi",
+            received: "2025-03-03",
+            events: &[
+                "public_interest_extension:2025-03-25",
+                "response_sent:2025-05-02",
+            ],
+            due: Some("2025-04-01"),
+            extended: Some("2025-05-01"),
+            timeliness: Some("late"),
+            flags: &["response_late", "beyond_forty_working_days"],
+        },
+        Case {
+            regime: "foi",
+            received: "2025-03-03",
+            events: &["response_sent:2025-04-01"],
+            due: Some("2025-04-01"),
+            extended: None,
+            timeliness: Some("in_time"),
+            flags: &[],
+        },
         // EIR: complex and voluminous, 40 working days.
-        Case { regime: "eir", received: "2025-03-03", events: &["eir_extension:2025-03-20"], due: Some("2025-04-01"), extended: Some("2025-05-01"), timeliness: None, flags: &[] },
+        Case {
+            regime: "eir",
+            received: "2025-03-03",
+            events: &["eir_extension:2025-03-20"],
+            due: Some("2025-04-01"),
+            extended: Some("2025-05-01"),
+            timeliness: None,
+            flags: &[],
+        },
         // Subject access: identity, pauses and the extension by two months.
-        Case { regime: "sar", received: "2025-01-10", events: &["id_confirmed:2025-01-20"], due: Some("2025-02-20"), extended: None, timeliness: None, flags: &[] },
-        Case { regime: "sar", received: "2025-03-03", events: &["clarification_sought:2025-03-05", "clarification_received:2025-03-12"], due: Some("2025-04-10"), extended: None, timeliness: None, flags: &[] },
-        Case { regime: "sar", received: "2025-01-31", events: &["sar_extension:2025-02-10"], due: Some("2025-02-28"), extended: Some("2025-04-30"), timeliness: None, flags: &[] },
+        Case {
+            regime: "sar",
+            received: "2025-01-10",
+            events: &["id_confirmed:2025-01-20"],
+            due: Some("2025-02-20"),
+            extended: None,
+            timeliness: None,
+            flags: &[],
+        },
+        Case {
+            regime: "sar",
+            received: "2025-03-03",
+            events: &[
+                "clarification_sought:2025-03-05",
+                "clarification_received:2025-03-12",
+            ],
+            due: Some("2025-04-10"),
+            extended: None,
+            timeliness: None,
+            flags: &[],
+        },
+        Case {
+            regime: "sar",
+            received: "2025-01-31",
+            events: &["sar_extension:2025-02-10"],
+            due: Some("2025-02-28"),
+            extended: Some("2025-04-30"),
+            timeliness: None,
+            flags: &[],
+        },
     ];
     for c in cases {
         let out = run(c.regime, c.received, c.events, None);
         let label = format!("{} {} {:?}", c.regime, c.received, c.events);
         assert_eq!(out["due"].as_str(), c.due, "{label}");
         assert_eq!(out["extended_due"].as_str(), c.extended, "{label}");
-        assert_eq!(out["deadlines"]["timeliness"].as_str(), c.timeliness, "{label}");
+        assert_eq!(
+            out["deadlines"]["timeliness"].as_str(),
+            c.timeliness,
+            "{label}"
+        );
         let flags: Vec<&str> = out["deadlines"]["flags"]
             .as_array()
             .unwrap()
@@ -150,20 +299,105 @@ fn clock_events() {
 
 #[test]
 fn refusals_name_the_argument() {
-    let cases: &[(&str, &str, &[&str], Option<&str>, &str, &str)] = &[
-        ("foisa", "2025-03-03", &["public_interest_extension:2025-03-10"], None, "--event[0]", "FOISA has no public-interest extension"),
-        ("foi", "2025-03-03", &["fee_paid:2025-03-01"], None, "--event[0]", "before the request was received"),
-        ("foi", "2099-01-02", &[], None, "--received", "in the future"),
-        ("foi", "2025-03-03", &["clarification_received:2025-03-10"], None, "--event[0]", "no clarification was sought"),
-        ("foi", "2025-03-03", &["lunch:2025-03-10"], None, "--event[0]", "not an event"),
-        ("foi", "2025-03-03", &["fee_paid:2025-02-30"], None, "--event[0]", "not a date"),
-        ("foi", "2025-03-03", &["sar_extension:2025-03-10"], None, "--event[0]", "does not apply"),
-        ("foi", "2025-03-03", &["response_sent:2025-03-10", "fee_paid:2025-03-11"], None, "--event[1]", "the response was sent"),
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        Option<&'a str>,
+        &'a str,
+        &'a str,
+    );
+    let cases: &[Case] = &[
+        (
+            "foisa",
+            "2025-03-03",
+            &["public_interest_extension:2025-03-10"],
+            None,
+            "--event[0]",
+            "FOISA has no public-interest extension",
+        ),
+        (
+            "foi",
+            "2025-03-03",
+            &["fee_paid:2025-03-01"],
+            None,
+            "--event[0]",
+            "before the request was received",
+        ),
+        (
+            "foi",
+            "2099-01-02",
+            &[],
+            None,
+            "--received",
+            "in the future",
+        ),
+        (
+            "foi",
+            "2025-03-03",
+            &["clarification_received:2025-03-10"],
+            None,
+            "--event[0]",
+            "no clarification was sought",
+        ),
+        (
+            "foi",
+            "2025-03-03",
+            &["lunch:2025-03-10"],
+            None,
+            "--event[0]",
+            "not an event",
+        ),
+        (
+            "foi",
+            "2025-03-03",
+            &["fee_paid:2025-02-30"],
+            None,
+            "--event[0]",
+            "not a date",
+        ),
+        (
+            "foi",
+            "2025-03-03",
+            &["sar_extension:2025-03-10"],
+            None,
+            "--event[0]",
+            "does not apply",
+        ),
+        (
+            "foi",
+            "2025-03-03",
+            &["response_sent:2025-03-10", "fee_paid:2025-03-11"],
+            None,
+            "--event[1]",
+            "the response was sent",
+        ),
         ("xyz", "2025-03-03", &[], None, "--regime", "not a regime"),
         ("foi", "3 March 2025", &[], None, "--received", "not a date"),
-        ("foi", "1989-03-03", &[], None, "--received", "outside the years"),
-        ("foi", "2025-03-03", &[], Some("scotland"), "--division", "leave --division out"),
-        ("sar", "2025-03-03", &[], Some("wales"), "--division", "not a UK division"),
+        (
+            "foi",
+            "1989-03-03",
+            &[],
+            None,
+            "--received",
+            "outside the years",
+        ),
+        (
+            "foi",
+            "2025-03-03",
+            &[],
+            Some("scotland"),
+            "--division",
+            "leave --division out",
+        ),
+        (
+            "sar",
+            "2025-03-03",
+            &[],
+            Some("wales"),
+            "--division",
+            "not a UK division",
+        ),
     ];
     for (regime, received, events, division, field, message) in cases {
         let args = DeadlineArgs {
@@ -172,9 +406,12 @@ fn refusals_name_the_argument() {
             events: events.iter().map(|e| (*e).to_owned()).collect(),
             division: division.map(str::to_owned),
         };
-        let err = deadline(&args, &HolidayTable::new(), d(TODAY), &Protocol::default()).unwrap_err();
+        let err =
+            deadline(&args, &HolidayTable::new(), d(TODAY), &Protocol::default()).unwrap_err();
         assert!(
-            err.errors.iter().any(|e| e.field == *field && e.message.contains(message)),
+            err.errors
+                .iter()
+                .any(|e| e.field == *field && e.message.contains(message)),
             "{regime} {received} {events:?}: {err}"
         );
     }
@@ -206,11 +443,22 @@ fn a_proclaimed_holiday_moves_deadlines_and_the_fast_path_agrees() {
     // The fast path gives the same dates without the working.
     let events = [ClockEvent::parse("e", "public_interest_extension:2030-03-10").unwrap()];
     let full = deadlines(Regime::Foi, d("2030-03-04"), &events, &after).unwrap();
-    let fast = due_dates(Regime::Foi, d("2030-03-04"), &events, &after, &Protocol::default()).unwrap();
+    let fast = due_dates(
+        Regime::Foi,
+        d("2030-03-04"),
+        &events,
+        &after,
+        &Protocol::default(),
+    )
+    .unwrap();
     assert_eq!(fast.statutory, full.statutory.map(|s| s.due));
     assert_eq!(fast.extended, full.extended.map(|s| s.due));
     assert_eq!(fast.internal_target, full.internal_target.map(|s| s.due));
-    assert!(full.flags.iter().all(|f| !matches!(f, Flag::ResponseLate { .. })));
+    assert!(
+        full.flags
+            .iter()
+            .all(|f| !matches!(f, Flag::ResponseLate { .. }))
+    );
     assert_eq!(full.timeliness, None::<Timeliness>);
 }
 

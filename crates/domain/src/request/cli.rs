@@ -124,7 +124,7 @@ pub fn deadline(
     invalid.into_result()?;
     let calendar = table.calendar(scope);
     let deadlines = deadlines_with(regime, received, &events, &calendar, protocol)
-        .map_err(|e| rename_event_fields(e))?;
+        .map_err(rename_event_fields)?;
     let last = [
         deadlines.statutory.as_ref().map(|d| d.due),
         deadlines.extended.as_ref().map(|d| d.due),
@@ -138,11 +138,14 @@ pub fn deadline(
     let holiday_sources = years
         .into_iter()
         .flat_map(|year| {
-            scope.divisions().iter().map(move |division| HolidaySourceNote {
-                division: *division,
-                year,
-                source: table.year_source(*division, year),
-            })
+            scope
+                .divisions()
+                .iter()
+                .map(move |division| HolidaySourceNote {
+                    division: *division,
+                    year,
+                    source: table.year_source(*division, year),
+                })
         })
         .collect();
     Ok(DeadlineOutput {

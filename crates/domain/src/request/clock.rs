@@ -232,9 +232,9 @@ impl Flag {
             Flag::ExtensionNoticeLate { notice, due_by } => format!(
                 "the extension notice of {notice} came after the due date {due_by}, so the extension was not validly claimed"
             ),
-            Flag::BeyondFortyWorkingDays { date, day_forty } => format!(
-                "{date} is beyond 40 working days in total (day 40 is {day_forty})"
-            ),
+            Flag::BeyondFortyWorkingDays { date, day_forty } => {
+                format!("{date} is beyond 40 working days in total (day 40 is {day_forty})")
+            }
             Flag::AwaitingClarification { since } => {
                 format!("awaiting clarification sought on {since}: no due date until it arrives")
             }
@@ -330,7 +330,9 @@ fn analyse(
             format!(
                 "{} counts working days in {}, not {}",
                 regime.name(),
-                regime.calendar_scope(crate::working_days::Division::Scotland).name(),
+                regime
+                    .calendar_scope(crate::working_days::Division::Scotland)
+                    .name(),
                 calendar.scope().name()
             ),
         );
@@ -367,7 +369,10 @@ fn analyse(
                     "only a public-interest extension has an “until” date",
                 );
             } else if until <= event.date {
-                invalid.push(&field, format!("the extension's date {until} is not after the notice"));
+                invalid.push(
+                    &field,
+                    format!("the extension's date {until} is not after the notice"),
+                );
             }
         }
     }
@@ -425,7 +430,10 @@ fn analyse(
                 };
                 if regime == Regime::Sar {
                     a.paused_days += (date - since).num_days().unsigned_abs();
-                    format!("the clock resumes; {} days paused", (date - since).num_days())
+                    format!(
+                        "the clock resumes; {} days paused",
+                        (date - since).num_days()
+                    )
                 } else {
                     a.start = date;
                     a.pauses.clear();
@@ -605,7 +613,10 @@ fn compute(
                 .unwrap_or(statutory.due);
             Some(Deadline {
                 due,
-                rule: format!("{margin} working days before the statutory due date {}", statutory.due),
+                rule: format!(
+                    "{margin} working days before the statutory due date {}",
+                    statutory.due
+                ),
                 start: a.start,
                 working: if trace {
                     calendar.explain(due, statutory.due, &[])
@@ -682,7 +693,9 @@ fn compute(
             && out.extended.is_some()
             && let Some(day_forty) = counter.working_days(40).map(|d| d.due)
             && sent > day_forty
-            && !flags.iter().any(|f| matches!(f, Flag::BeyondFortyWorkingDays { .. }))
+            && !flags
+                .iter()
+                .any(|f| matches!(f, Flag::BeyondFortyWorkingDays { .. }))
         {
             flags.push(Flag::BeyondFortyWorkingDays {
                 date: sent,
@@ -775,7 +788,10 @@ impl Counter<'_> {
         Some(Deadline {
             due,
             rule: if self.trace {
-                format!("{months} calendar month(s) from {}, the day of receipt being day 1", self.start)
+                format!(
+                    "{months} calendar month(s) from {}, the day of receipt being day 1",
+                    self.start
+                )
             } else {
                 String::new()
             },

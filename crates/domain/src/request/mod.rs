@@ -27,8 +27,8 @@ pub use review::{
 };
 pub use statistics::{Quarter, QuarterStatistics, StatisticsRecord, statistics, statistics_csv};
 pub use workflow::{
-    Action, Channel, Context, DisclosureLogEntry, Draft, NewRequest, Request, Requester,
-    Response, ResponseInput, ResponsePart, Stage, WorkflowFlag,
+    Action, Channel, Context, DisclosureLogEntry, Draft, NewRequest, Request, Requester, Response,
+    ResponseInput, ResponsePart, Stage, WorkflowFlag,
 };
 
 use serde::{Deserialize, Serialize};

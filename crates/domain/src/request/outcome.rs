@@ -142,7 +142,11 @@ use ExemptionClass::{Absolute, Qualified};
 /// exceptions are subject to the public-interest test (reg 12(1)(b)).
 pub const CATALOGUE: &[Exemption] = &[
     foi("s21", "Information accessible by other means", Absolute),
-    foi("s22", "Information intended for future publication", Qualified),
+    foi(
+        "s22",
+        "Information intended for future publication",
+        Qualified,
+    ),
     foi("s22A", "Research", Qualified),
     foi(
         "s23",
@@ -169,7 +173,11 @@ pub const CATALOGUE: &[Exemption] = &[
         "Prejudice to effective conduct of public affairs",
         Qualified,
     ),
-    foi("s37", "Communications with His Majesty and honours", Qualified),
+    foi(
+        "s37",
+        "Communications with His Majesty and honours",
+        Qualified,
+    ),
     foi("s38", "Health and safety", Qualified),
     foi("s39", "Environmental information", Qualified),
     foi("s40(1)", "Personal data of the requester", Absolute),

@@ -224,10 +224,46 @@ mod tests {
         // holidays and (in July) the Twelfth's substitute day; Scotland's skips no Easter
         // Monday, so its 40th working day comes a working day sooner.
         let cases = [
-            (Regime::Foi, &uk, d(2025, 4, 1), d(2025, 4, 10), d(2025, 6, 2), true, d(2025, 5, 13), d(2025, 6, 11)),
-            (Regime::Foi, &uk, d(2025, 4, 1), d(2025, 6, 2), d(2025, 6, 2), true, d(2025, 6, 30), d(2025, 7, 29)),
-            (Regime::Foi, &uk, d(2025, 4, 1), d(2025, 6, 3), d(2025, 6, 2), false, d(2025, 7, 1), d(2025, 7, 30)),
-            (Regime::Foisa, &scot, d(2025, 4, 1), d(2025, 4, 10), d(2025, 5, 30), true, d(2025, 5, 12), d(2025, 5, 12)),
+            (
+                Regime::Foi,
+                &uk,
+                d(2025, 4, 1),
+                d(2025, 4, 10),
+                d(2025, 6, 2),
+                true,
+                d(2025, 5, 13),
+                d(2025, 6, 11),
+            ),
+            (
+                Regime::Foi,
+                &uk,
+                d(2025, 4, 1),
+                d(2025, 6, 2),
+                d(2025, 6, 2),
+                true,
+                d(2025, 6, 30),
+                d(2025, 7, 29),
+            ),
+            (
+                Regime::Foi,
+                &uk,
+                d(2025, 4, 1),
+                d(2025, 6, 3),
+                d(2025, 6, 2),
+                false,
+                d(2025, 7, 1),
+                d(2025, 7, 30),
+            ),
+            (
+                Regime::Foisa,
+                &scot,
+                d(2025, 4, 1),
+                d(2025, 4, 10),
+                d(2025, 5, 30),
+                true,
+                d(2025, 5, 12),
+                d(2025, 5, 12),
+            ),
         ];
         for (regime, calendar, responded, requested, request_by, accepted, due, at_most) in cases {
             let r = review_deadlines(regime, responded, requested, calendar).unwrap();
@@ -253,11 +289,27 @@ mod tests {
                 d(2025, 5, 2),
                 true,
             ),
-            (ReviewStatus::Pending { requested: d(2025, 4, 10) }, d(2025, 6, 11), false),
-            (ReviewStatus::Pending { requested: d(2025, 4, 10) }, d(2025, 6, 12), true),
+            (
+                ReviewStatus::Pending {
+                    requested: d(2025, 4, 10),
+                },
+                d(2025, 6, 11),
+                false,
+            ),
+            (
+                ReviewStatus::Pending {
+                    requested: d(2025, 4, 10),
+                },
+                d(2025, 6, 12),
+                true,
+            ),
         ];
         for (status, today, allowed) in cases {
-            assert_eq!(complaint_eligibility(status, today, &uk).allowed, allowed, "{status:?} {today}");
+            assert_eq!(
+                complaint_eligibility(status, today, &uk).allowed,
+                allowed,
+                "{status:?} {today}"
+            );
         }
     }
 

@@ -135,9 +135,14 @@ fn slug<T: Serialize>(value: T) -> String {
 /// The statistics as CSV, one row per council and quarter: counts by outcome, by
 /// timeliness, and by outcome and timeliness (`granted_in_full_in_time`, …).
 pub fn statistics_csv(rows: &[QuarterStatistics]) -> Result<String, Invalid> {
-    let mut header = vec!["council".to_owned(), "quarter".to_owned(), "received".to_owned(), "open".to_owned()];
-    header.extend(Outcome::ALL.iter().map(|o| slug(o)));
-    header.extend(Timeliness::ALL.iter().map(|t| slug(t)));
+    let mut header = vec![
+        "council".to_owned(),
+        "quarter".to_owned(),
+        "received".to_owned(),
+        "open".to_owned(),
+    ];
+    header.extend(Outcome::ALL.iter().map(slug));
+    header.extend(Timeliness::ALL.iter().map(slug));
     let answered: Vec<Outcome> = Outcome::ALL
         .into_iter()
         .filter(|o| !o.ended_unanswered())
@@ -157,8 +162,16 @@ pub fn statistics_csv(rows: &[QuarterStatistics]) -> Result<String, Invalid> {
             row.received.to_string(),
             row.open.to_string(),
         ];
-        record.extend(Outcome::ALL.iter().map(|o| row.outcomes.get(o).copied().unwrap_or(0).to_string()));
-        record.extend(Timeliness::ALL.iter().map(|t| row.timeliness.get(t).copied().unwrap_or(0).to_string()));
+        record.extend(
+            Outcome::ALL
+                .iter()
+                .map(|o| row.outcomes.get(o).copied().unwrap_or(0).to_string()),
+        );
+        record.extend(
+            Timeliness::ALL
+                .iter()
+                .map(|t| row.timeliness.get(t).copied().unwrap_or(0).to_string()),
+        );
         for o in &answered {
             for t in Timeliness::ALL {
                 let n = row
@@ -200,19 +213,56 @@ mod tests {
         use Outcome::*;
         use Timeliness::*;
         let records = [
-            rec(&h, Regime::Foi, d(2025, 1, 5), Some(GrantedInFull), Some(InTime)),
-            rec(&h, Regime::Eir, d(2025, 3, 31), Some(PartiallyWithheld), Some(WithinExtension)),
-            rec(&h, Regime::Foi, d(2025, 2, 1), Some(WithheldInFull), Some(Late)),
+            rec(
+                &h,
+                Regime::Foi,
+                d(2025, 1, 5),
+                Some(GrantedInFull),
+                Some(InTime),
+            ),
+            rec(
+                &h,
+                Regime::Eir,
+                d(2025, 3, 31),
+                Some(PartiallyWithheld),
+                Some(WithinExtension),
+            ),
+            rec(
+                &h,
+                Regime::Foi,
+                d(2025, 2, 1),
+                Some(WithheldInFull),
+                Some(Late),
+            ),
             rec(&h, Regime::Foi, d(2025, 2, 2), Some(Withdrawn), None),
             rec(&h, Regime::Foi, d(2025, 2, 3), None, None),
-            rec(&h, Regime::Sar, d(2025, 2, 3), Some(GrantedInFull), Some(InTime)),
+            rec(
+                &h,
+                Regime::Sar,
+                d(2025, 2, 3),
+                Some(GrantedInFull),
+                Some(InTime),
+            ),
             rec(&h, Regime::Foi, d(2025, 4, 1), Some(NotHeld), Some(InTime)),
-            rec(&w, Regime::Foi, d(2025, 1, 9), Some(GrantedInFull), Some(Late)),
+            rec(
+                &w,
+                Regime::Foi,
+                d(2025, 1, 9),
+                Some(GrantedInFull),
+                Some(Late),
+            ),
         ];
         let stats = statistics(&records);
         let summary: Vec<(String, String, u32, u32)> = stats
             .iter()
-            .map(|s| (s.council.to_string(), s.quarter.to_string(), s.received, s.open))
+            .map(|s| {
+                (
+                    s.council.to_string(),
+                    s.quarter.to_string(),
+                    s.received,
+                    s.open,
+                )
+            })
             .collect();
         assert_eq!(
             summary,
@@ -226,7 +276,10 @@ mod tests {
         assert_eq!(q1.outcomes[&GrantedInFull], 1);
         assert_eq!(q1.outcomes[&Withdrawn], 1);
         assert_eq!(q1.timeliness[&Late], 1);
-        assert_eq!(q1.by_outcome_and_timeliness[&PartiallyWithheld][&WithinExtension], 1);
+        assert_eq!(
+            q1.by_outcome_and_timeliness[&PartiallyWithheld][&WithinExtension],
+            1
+        );
 
         let csv = statistics_csv(&stats).unwrap();
         let mut lines = csv.lines();

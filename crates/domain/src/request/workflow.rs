@@ -383,7 +383,10 @@ pub struct Context<'a> {
 fn stage_error(action: &str, stage: Stage) -> Invalid {
     Invalid::field(
         "action",
-        format!("cannot {action} while the request is at “{}”", stage.label()),
+        format!(
+            "cannot {action} while the request is at “{}”",
+            stage.label()
+        ),
     )
 }
 
@@ -409,7 +412,10 @@ impl Request {
         } else if !input.councils.contains(&input.received_by) {
             invalid.push(
                 "received_by",
-                format!("{} is not one of the partnership's councils", input.received_by),
+                format!(
+                    "{} is not one of the partnership's councils",
+                    input.received_by
+                ),
             );
         }
         let received = input.received_at.date();
@@ -479,7 +485,13 @@ impl Request {
         calendar: &Calendar,
         protocol: &Protocol,
     ) -> Result<Deadlines, Invalid> {
-        deadlines_with(self.regime, self.received(), &self.clock, calendar, protocol)
+        deadlines_with(
+            self.regime,
+            self.received(),
+            &self.clock,
+            calendar,
+            protocol,
+        )
     }
 
     /// The councils whose single points of contact must still sign off the draft.
@@ -578,7 +590,10 @@ impl Request {
             }
             Action::ReceiveClarification { .. } | Action::ReceiveFee { .. } => {
                 let (kind, from) = if matches!(action, Action::ReceiveClarification { .. }) {
-                    (EventKind::ClarificationReceived, Stage::AwaitingClarification)
+                    (
+                        EventKind::ClarificationReceived,
+                        Stage::AwaitingClarification,
+                    )
                 } else {
                     (EventKind::FeePaid, Stage::AwaitingFee)
                 };
@@ -607,7 +622,10 @@ impl Request {
             Action::ClaimExtension { until, .. } => {
                 if !matches!(
                     stage,
-                    Stage::Acknowledged | Stage::Drafting | Stage::Consultation | Stage::CommsClearance
+                    Stage::Acknowledged
+                        | Stage::Drafting
+                        | Stage::Consultation
+                        | Stage::CommsClearance
                 ) {
                     return Err(stage_error("claim an extension", stage));
                 }
@@ -675,7 +693,8 @@ impl Request {
                 if stage != Stage::Consultation {
                     return Err(stage_error("send for communications clearance", stage));
                 }
-                if let Some(e) = self.missing_sign_off_error("send it for communications clearance") {
+                if let Some(e) = self.missing_sign_off_error("send it for communications clearance")
+                {
                     return Err(e);
                 }
                 next.stage = Stage::CommsClearance;
@@ -691,7 +710,8 @@ impl Request {
             Action::SendResponse { response, .. } => {
                 next.response = Some(self.check_response(response, on, ctx)?);
                 next.stage = Stage::ResponseSent;
-                next.clock.push(ClockEvent::new(EventKind::ResponseSent, on));
+                next.clock
+                    .push(ClockEvent::new(EventKind::ResponseSent, on));
                 "response sent".to_owned()
             }
             Action::Withdraw { .. } | Action::Lapse { .. } => {
@@ -777,7 +797,10 @@ impl Request {
         let mut cited = false;
         for (i, part) in input.parts.iter().enumerate() {
             if part.description.trim().is_empty() {
-                invalid.push(format!("response.parts[{i}].description"), "must not be empty");
+                invalid.push(
+                    format!("response.parts[{i}].description"),
+                    "must not be empty",
+                );
             }
             if part.outcome.needs_exemption() && part.exemptions.is_empty() {
                 invalid.push(
@@ -809,8 +832,14 @@ impl Request {
         invalid.into_result()?;
         let mut clock = self.clock.clone();
         clock.push(ClockEvent::new(EventKind::ResponseSent, on));
-        let deadlines = deadlines_with(self.regime, self.received(), &clock, ctx.calendar, ctx.protocol)
-            .map_err(|e| e.within("clock."))?;
+        let deadlines = deadlines_with(
+            self.regime,
+            self.received(),
+            &clock,
+            ctx.calendar,
+            ctx.protocol,
+        )
+        .map_err(|e| e.within("clock."))?;
         Ok(Response {
             sent_on: on,
             outcome,
