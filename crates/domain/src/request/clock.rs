@@ -384,10 +384,10 @@ fn analyse(
 
     let mut a = Analysis {
         start: received,
-        start_note: if regime == Regime::Sar {
-            format!("{received}: received (day 1)")
-        } else {
-            format!("{received}: received (day 0)")
+        start_note: match (trace, regime) {
+            (false, _) => String::new(),
+            (true, Regime::Sar) => format!("{received}: received (day 1)"),
+            (true, _) => format!("{received}: received (day 0)"),
         },
         pauses: Vec::new(),
         paused_days: 0,
@@ -401,15 +401,21 @@ fn analyse(
     if trace {
         a.timeline.push(a.start_note.clone());
     }
+    // The words of the timeline cost allocations; the bulk recompute skips them.
+    macro_rules! note {
+        ($($arg:tt)*) => {
+            if trace { format!($($arg)*) } else { String::new() }
+        };
+    }
     let mut clarification_since: Option<NaiveDate> = None;
     let mut fee_since: Option<NaiveDate> = None;
     for i in order {
         let event = events[i];
-        let field = format!("events[{i}]");
+        let field = || format!("events[{i}]");
         let date = event.date;
         if let Some(sent) = a.response {
             invalid.push(
-                &field,
+                field(),
                 format!("the response was sent on {sent}; the clock has stopped for good"),
             );
             continue;
@@ -417,46 +423,46 @@ fn analyse(
         let note = match event.kind {
             EventKind::ClarificationSought => {
                 if clarification_since.is_some() {
-                    invalid.push(&field, "clarification is already being sought");
+                    invalid.push(field(), "clarification is already being sought");
                     continue;
                 }
                 clarification_since = Some(date);
-                "the clock stops until the clarification arrives".to_owned()
+                note!("the clock stops until the clarification arrives")
             }
             EventKind::ClarificationReceived => {
                 let Some(since) = clarification_since.take() else {
-                    invalid.push(&field, "no clarification was sought before this");
+                    invalid.push(field(), "no clarification was sought before this");
                     continue;
                 };
                 if regime == Regime::Sar {
                     a.paused_days += (date - since).num_days().unsigned_abs();
-                    format!(
+                    note!(
                         "the clock resumes; {} days paused",
                         (date - since).num_days()
                     )
                 } else {
                     a.start = date;
                     a.pauses.clear();
-                    a.start_note = format!("{date}: clarification received (day 0)");
-                    "the 20 working days start again from this day".to_owned()
+                    a.start_note = note!("{date}: clarification received (day 0)");
+                    note!("the 20 working days start again from this day")
                 }
             }
             EventKind::FeesNoticeGiven => {
                 if fee_since.is_some() {
-                    invalid.push(&field, "a fees notice is already awaiting payment");
+                    invalid.push(field(), "a fees notice is already awaiting payment");
                     continue;
                 }
                 fee_since = Some(date);
                 let pay_by = period_end(date, 3);
                 a.fee_pay_by = pay_by;
                 match pay_by {
-                    Some(pay_by) => format!("the clock stops; the fee must be paid by {pay_by}"),
-                    None => "the clock stops".to_owned(),
+                    Some(pay_by) => note!("the clock stops; the fee must be paid by {pay_by}"),
+                    None => note!("the clock stops"),
                 }
             }
             EventKind::FeePaid => {
                 let Some(since) = fee_since.take() else {
-                    invalid.push(&field, "no fees notice was given before this");
+                    invalid.push(field(), "no fees notice was given before this");
                     continue;
                 };
                 if let Some(pay_by) = a.fee_pay_by
@@ -471,41 +477,41 @@ fn analyse(
                     a.pauses.push(Pause {
                         from: since,
                         through: date,
-                        reason: format!("fees notice period ({since} to {date}): not counted"),
+                        reason: note!("fees notice period ({since} to {date}): not counted"),
                     });
                 }
-                format!("the clock resumes; the days from {since} to {date} do not count")
+                note!("the clock resumes; the days from {since} to {date} do not count")
             }
             EventKind::PublicInterestExtension
             | EventKind::EirExtension
             | EventKind::SarExtension => {
                 if a.extension.is_some() {
-                    invalid.push(&field, "an extension was already claimed");
+                    invalid.push(field(), "an extension was already claimed");
                     continue;
                 }
                 a.extension = Some(event);
-                "extension claimed".to_owned()
+                note!("extension claimed")
             }
             EventKind::IdConfirmed => {
                 if a.start != received || a.paused_days > 0 {
                     invalid.push(
-                        &field,
+                        field(),
                         "identity can only be confirmed once, before the clock has paused",
                     );
                     continue;
                 }
                 a.start = date;
-                a.start_note = format!("{date}: identity confirmed (day 1)");
-                "the month runs from this day".to_owned()
+                a.start_note = note!("{date}: identity confirmed (day 1)");
+                note!("the month runs from this day")
             }
             EventKind::ResponseSent => {
                 a.response = Some(date);
-                "response sent".to_owned()
+                note!("response sent")
             }
         };
         if trace {
             a.timeline
-                .push(format!("{date}: {}: {note}", event.kind.label()));
+                .push(note!("{date}: {}: {note}", event.kind.label()));
         }
     }
     invalid.into_result()?;
