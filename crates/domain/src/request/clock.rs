@@ -305,7 +305,7 @@ pub fn period_end(start: NaiveDate, months: u32) -> Option<NaiveDate> {
 /// The clock's state after the events, before any dates are computed.
 struct Analysis {
     start: NaiveDate,
-    start_note: String,
+    start_note: &'static str,
     pauses: Vec<Pause>,
     paused_days: u64,
     awaiting: Option<Flag>,
@@ -384,11 +384,7 @@ fn analyse(
 
     let mut a = Analysis {
         start: received,
-        start_note: match (trace, regime) {
-            (false, _) => String::new(),
-            (true, Regime::Sar) => format!("{received}: received (day 1)"),
-            (true, _) => format!("{received}: received (day 0)"),
-        },
+        start_note: "received",
         pauses: Vec::new(),
         paused_days: 0,
         awaiting: None,
@@ -399,7 +395,8 @@ fn analyse(
         timeline: Vec::new(),
     };
     if trace {
-        a.timeline.push(a.start_note.clone());
+        let day = if regime == Regime::Sar { 1 } else { 0 };
+        a.timeline.push(format!("{received}: received (day {day})"));
     }
     // The words of the timeline cost allocations; the bulk recompute skips them.
     macro_rules! note {
@@ -443,7 +440,7 @@ fn analyse(
                 } else {
                     a.start = date;
                     a.pauses.clear();
-                    a.start_note = note!("{date}: clarification received (day 0)");
+                    a.start_note = "clarification received";
                     note!("the 20 working days start again from this day")
                 }
             }
@@ -501,7 +498,7 @@ fn analyse(
                     continue;
                 }
                 a.start = date;
-                a.start_note = note!("{date}: identity confirmed (day 1)");
+                a.start_note = "identity confirmed";
                 note!("the month runs from this day")
             }
             EventKind::ResponseSent => {
@@ -598,7 +595,7 @@ fn compute(
     let counter = Counter {
         calendar,
         start: a.start,
-        start_note: &a.start_note,
+        start_note: a.start_note,
         pauses: &a.pauses,
         paused_days: a.paused_days,
         trace,
@@ -734,7 +731,7 @@ impl Counter<'_> {
             due,
             rule: if self.trace {
                 format!(
-                    "{days} working days after {} ({}), in the calendar of {}",
+                    "{days} working days after {} ({}, day 0), skipping weekends and bank holidays in {}",
                     self.start,
                     self.start_note,
                     self.calendar.scope().name()
@@ -760,12 +757,12 @@ impl Counter<'_> {
         if self.trace {
             if raw.day() == self.start.day() {
                 notes.push(format!(
-                    "{months} calendar month(s) from {} ({}): the corresponding date is {raw}",
+                    "{months} calendar month(s) from {} ({}, day 1): the corresponding date is {raw}",
                     self.start, self.start_note
                 ));
             } else {
                 notes.push(format!(
-                    "{months} calendar month(s) from {} ({}): there is no corresponding date, so the last day of the month, {raw}",
+                    "{months} calendar month(s) from {} ({}, day 1): there is no corresponding date, so the last day of the month, {raw}",
                     self.start, self.start_note
                 ));
             }
