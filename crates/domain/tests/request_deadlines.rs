@@ -282,6 +282,13 @@ fn clock_events() {
         let label = format!("{} {} {:?}", c.regime, c.received, c.events);
         assert_eq!(out["due"].as_str(), c.due, "{label}");
         assert_eq!(out["extended_due"].as_str(), c.extended, "{label}");
+        let late_notice = c.flags.contains(&"extension_notice_late");
+        let answer_by = if late_notice {
+            c.due
+        } else {
+            c.extended.or(c.due)
+        };
+        assert_eq!(out["answer_by"].as_str(), answer_by, "{label}");
         assert_eq!(
             out["deadlines"]["timeliness"].as_str(),
             c.timeliness,

@@ -3,8 +3,8 @@
 
 use accord_domain::GssCode;
 use accord_domain::request::{
-    Action, Channel, Context, Draft, NewRequest, Outcome, Protocol, Regime, Request, Requester,
-    ResponseInput, ResponsePart, Stage, Timeliness, WorkflowFlag,
+    Action, Attention, Channel, Context, Draft, NewRequest, Outcome, Protocol, Regime, Request,
+    Requester, ResponseInput, ResponsePart, Stage, Timeliness, WorkflowFlag,
 };
 use accord_domain::working_days::{Calendar, CalendarScope, HolidayTable};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -141,6 +141,33 @@ fn the_whole_path_with_every_gate() {
     );
     assert_eq!(r.sign_offs_missing(), vec![waltham_forest()]);
     let ctx = world.ctx("2025-12-31");
+
+    // The caseloads: Haringey waits for Waltham Forest, which owes its sign-off; both see
+    // the due date (2025-04-01) coming.
+    let dates = accord_domain::request::due_dates(
+        r.regime,
+        r.received(),
+        &r.clock,
+        &world.calendar,
+        &world.protocol,
+    )
+    .unwrap();
+    assert_eq!(dates.answer_by, Some(d("2025-04-01")));
+    let on = |council: &GssCode, today: &str| {
+        r.attention(council, &dates, d(today), &world.calendar, &world.protocol)
+    };
+    assert_eq!(
+        on(&haringey(), "2025-03-21"),
+        [Attention::AwaitingOtherCouncil]
+    );
+    assert_eq!(
+        on(&waltham_forest(), "2025-03-25"),
+        [Attention::DueSoon, Attention::AwaitingYourSignOff]
+    );
+    assert_eq!(
+        on(&haringey(), "2025-04-02"),
+        [Attention::Overdue, Attention::AwaitingOtherCouncil]
+    );
 
     // Gates while the other council has not signed off.
     let refused = [

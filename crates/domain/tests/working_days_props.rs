@@ -51,7 +51,7 @@ proptest! {
     fn the_clock_answers_or_refuses_but_never_panics(
         regime in 0usize..4,
         received in 0u32..41_000,
-        events in proptest::collection::vec((0usize..9, 0u32..400, proptest::option::of(0u32..400)), 0..6),
+        events in proptest::collection::vec((0usize..10, 0u32..400, proptest::option::of(0u32..400)), 0..6),
     ) {
         let regime = Regime::ALL[regime];
         let calendar = &calendars()[match regime {

@@ -58,6 +58,9 @@ pub struct DeadlineOutput {
     pub extended_due: Option<NaiveDate>,
     /// The protocol's internal target.
     pub internal_target: Option<NaiveDate>,
+    /// The date the response must go by: the extended date when an extension was validly
+    /// claimed, else the statutory date.
+    pub answer_by: Option<NaiveDate>,
     /// Where the holidays used came from, for each division and year the count touched.
     pub holiday_sources: Vec<HolidaySourceNote>,
     /// Everything, with the working.
@@ -156,6 +159,7 @@ pub fn deadline(
         due: deadlines.statutory.as_ref().map(|d| d.due),
         extended_due: deadlines.extended.as_ref().map(|d| d.due),
         internal_target: deadlines.internal_target.as_ref().map(|d| d.due),
+        answer_by: deadlines.answer_by,
         holiday_sources,
         deadlines,
     })

@@ -33,6 +33,9 @@ pub enum EventKind {
     /// Subject access only: notice that the request is complex or numerous (Art 12(3)),
     /// due within the first month; the limit becomes three months.
     SarExtension,
+    /// Subject access only: the council asked the requester to prove their identity; the
+    /// clock does not start until it is confirmed.
+    IdRequested,
     /// Subject access only: the requester's identity was confirmed; the month runs from
     /// this day.
     IdConfirmed,
@@ -42,7 +45,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, in the order the docs list them.
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::ClarificationSought,
         EventKind::ClarificationReceived,
         EventKind::FeesNoticeGiven,
@@ -50,6 +53,7 @@ impl EventKind {
         EventKind::PublicInterestExtension,
         EventKind::EirExtension,
         EventKind::SarExtension,
+        EventKind::IdRequested,
         EventKind::IdConfirmed,
         EventKind::ResponseSent,
     ];
@@ -64,6 +68,7 @@ impl EventKind {
             EventKind::PublicInterestExtension => "public_interest_extension",
             EventKind::EirExtension => "eir_extension",
             EventKind::SarExtension => "sar_extension",
+            EventKind::IdRequested => "id_requested",
             EventKind::IdConfirmed => "id_confirmed",
             EventKind::ResponseSent => "response_sent",
         }
@@ -79,6 +84,7 @@ impl EventKind {
             EventKind::PublicInterestExtension => "public-interest extension notice",
             EventKind::EirExtension => "EIR extension notice (complex and voluminous)",
             EventKind::SarExtension => "subject access extension notice",
+            EventKind::IdRequested => "identity requested",
             EventKind::IdConfirmed => "identity confirmed",
             EventKind::ResponseSent => "response sent",
         }
@@ -89,7 +95,9 @@ impl EventKind {
         match self {
             EventKind::PublicInterestExtension => regime == Regime::Foi,
             EventKind::EirExtension => regime == Regime::Eir,
-            EventKind::SarExtension | EventKind::IdConfirmed => regime == Regime::Sar,
+            EventKind::SarExtension | EventKind::IdRequested | EventKind::IdConfirmed => {
+                regime == Regime::Sar
+            }
             _ => true,
         }
     }
@@ -202,6 +210,11 @@ pub enum Flag {
         /// When it was sought.
         since: NaiveDate,
     },
+    /// Subject access: waiting for proof of identity; the month has not started.
+    AwaitingIdentity {
+        /// When it was asked for.
+        since: NaiveDate,
+    },
     /// Waiting for a fee: the request lapses unless it is paid by `pay_by`.
     AwaitingFee {
         /// When the notice was given.
@@ -238,6 +251,9 @@ impl Flag {
             Flag::AwaitingClarification { since } => {
                 format!("awaiting clarification sought on {since}: no due date until it arrives")
             }
+            Flag::AwaitingIdentity { since } => format!(
+                "awaiting proof of identity asked for on {since}: the month starts when it is confirmed"
+            ),
             Flag::AwaitingFee { since, pay_by } => format!(
                 "awaiting the fee from the notice of {since}: the request lapses unless it is paid by {pay_by}"
             ),
@@ -269,6 +285,9 @@ pub struct Deadlines {
     /// The protocol's internal target, leaving time for the other council's sign-off and
     /// communications clearance.
     pub internal_target: Option<Deadline>,
+    /// The date the response must go by: the extended date when an extension was validly
+    /// claimed, the statutory date otherwise.
+    pub answer_by: Option<NaiveDate>,
     /// The last day a requested fee can be paid before the request lapses.
     pub fee_pay_by: Option<NaiveDate>,
     /// Whether the response was in time, when it has been sent.
@@ -288,6 +307,8 @@ pub struct DueDates {
     pub extended: Option<NaiveDate>,
     /// The internal target.
     pub internal_target: Option<NaiveDate>,
+    /// The date the response must go by (the extended date when validly claimed).
+    pub answer_by: Option<NaiveDate>,
 }
 
 /// The last day of a period of `months` months beginning with `start`: the day before the
@@ -406,6 +427,8 @@ fn analyse(
     }
     let mut clarification_since: Option<NaiveDate> = None;
     let mut fee_since: Option<NaiveDate> = None;
+    let mut identity_since: Option<NaiveDate> = None;
+    let mut identity_confirmed = false;
     for i in order {
         let event = events[i];
         let field = || format!("events[{i}]");
@@ -489,15 +512,24 @@ fn analyse(
                 a.extension = Some(event);
                 note!("extension claimed")
             }
-            EventKind::IdConfirmed => {
-                if a.start != received || a.paused_days > 0 {
-                    invalid.push(
-                        field(),
-                        "identity can only be confirmed once, before the clock has paused",
-                    );
+            EventKind::IdRequested => {
+                if identity_since.is_some() || identity_confirmed {
+                    invalid.push(field(), "identity was already asked for");
                     continue;
                 }
+                identity_since = Some(date);
+                note!("the month does not start until identity is confirmed")
+            }
+            EventKind::IdConfirmed => {
+                if identity_confirmed {
+                    invalid.push(field(), "identity was already confirmed");
+                    continue;
+                }
+                identity_confirmed = true;
+                identity_since = None;
+                // The month starts now; pauses before it do not matter.
                 a.start = date;
+                a.paused_days = 0;
                 a.start_note = "identity confirmed";
                 note!("the month runs from this day")
             }
@@ -514,6 +546,8 @@ fn analyse(
     invalid.into_result()?;
     if let Some(since) = clarification_since {
         a.awaiting = Some(Flag::AwaitingClarification { since });
+    } else if let Some(since) = identity_since {
+        a.awaiting = Some(Flag::AwaitingIdentity { since });
     } else if let (Some(since), Some(pay_by)) = (fee_since, a.fee_pay_by) {
         a.awaiting = Some(Flag::AwaitingFee { since, pay_by });
     }
@@ -562,6 +596,7 @@ pub fn due_dates(
         statutory: d.statutory.map(|s| s.due),
         extended: d.extended.map(|e| e.due),
         internal_target: d.internal_target.map(|t| t.due),
+        answer_by: d.answer_by,
     })
 }
 
@@ -582,6 +617,7 @@ fn compute(
         statutory: None,
         extended: None,
         internal_target: None,
+        answer_by: None,
         fee_pay_by: a.fee_pay_by,
         timeliness: None,
         flags: Vec::new(),
@@ -707,6 +743,10 @@ fn compute(
         }
         out.timeliness = Some(timeliness);
     }
+    out.answer_by = match (&out.extended, permitted_extension) {
+        (Some(extended), true) => Some(extended.due),
+        _ => Some(statutory.due),
+    };
     out.statutory = Some(statutory);
     out.flags = flags;
     Ok(out)

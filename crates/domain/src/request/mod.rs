@@ -27,8 +27,8 @@ pub use review::{
 };
 pub use statistics::{Quarter, QuarterStatistics, StatisticsRecord, statistics, statistics_csv};
 pub use workflow::{
-    Action, Channel, Context, DisclosureLogEntry, Draft, NewRequest, Request, Requester, Response,
-    ResponseInput, ResponsePart, Stage, WorkflowFlag,
+    Action, Attention, Channel, Context, DisclosureLogEntry, Draft, NewRequest, Request, Requester,
+    Response, ResponseInput, ResponsePart, Stage, WorkflowFlag,
 };
 
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,8 @@ pub struct Protocol {
     /// Working days before the statutory due date that the internal target falls, to leave
     /// time for the other council's sign-off and communications clearance.
     pub sign_off_margin_days: u32,
+    /// A request is "due soon" on a caseload within this many working days of its date.
+    pub due_soon_days: u32,
 }
 
 impl Default for Protocol {
@@ -50,6 +52,7 @@ impl Default for Protocol {
         Protocol {
             forwarding_days: 2,
             sign_off_margin_days: 5,
+            due_soon_days: 5,
         }
     }
 }

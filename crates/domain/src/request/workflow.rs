@@ -1,7 +1,7 @@
 //! The request register's workflow as a pure state machine. Every transition takes the
 //! current request and returns a new one or an error; a refused transition changes nothing.
 
-use super::clock::{ClockEvent, Deadlines, EventKind, deadlines_with};
+use super::clock::{ClockEvent, Deadlines, DueDates, EventKind, deadlines_with};
 use super::outcome::{Outcome, Timeliness, exemption};
 use super::{Protocol, Regime};
 use crate::working_days::Calendar;
@@ -276,6 +276,11 @@ pub enum Action {
         /// When.
         on: NaiveDate,
     },
+    /// Subject access: ask the requester to prove their identity.
+    RequestIdentity {
+        /// When.
+        on: NaiveDate,
+    },
     /// Subject access: the requester's identity was confirmed.
     ConfirmIdentity {
         /// When.
@@ -353,6 +358,7 @@ impl Action {
             | Action::ReceiveClarification { on }
             | Action::GiveFeesNotice { on }
             | Action::ReceiveFee { on }
+            | Action::RequestIdentity { on }
             | Action::ConfirmIdentity { on }
             | Action::StartDrafting { on }
             | Action::ClaimExtension { on, .. }
@@ -605,12 +611,17 @@ impl Request {
                 next.resume_stage = None;
                 kind.label().to_owned()
             }
-            Action::ConfirmIdentity { .. } => {
+            Action::RequestIdentity { .. } | Action::ConfirmIdentity { .. } => {
                 if !stage.is_open() {
-                    return Err(stage_error("confirm identity", stage));
+                    return Err(stage_error("record identity checks", stage));
                 }
-                next.clock.push(ClockEvent::new(EventKind::IdConfirmed, on));
-                "identity confirmed".to_owned()
+                let kind = if matches!(action, Action::RequestIdentity { .. }) {
+                    EventKind::IdRequested
+                } else {
+                    EventKind::IdConfirmed
+                };
+                next.clock.push(ClockEvent::new(kind, on));
+                kind.label().to_owned()
             }
             Action::StartDrafting { .. } => {
                 if stage != Stage::Acknowledged {
@@ -872,6 +883,68 @@ impl Request {
                 .flat_map(|p| p.exemptions.iter().cloned())
                 .collect(),
         })
+    }
+}
+
+/// Why a request is on a single point of contact's caseload today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attention {
+    /// Past the date the response must go by.
+    Overdue,
+    /// Due within the protocol's "due soon" window of working days.
+    DueSoon,
+    /// Not yet forwarded, and past the forwarding target.
+    ForwardingOverdue,
+    /// The draft waits for this council's sign-off.
+    AwaitingYourSignOff,
+    /// The draft waits for another council's sign-off.
+    AwaitingOtherCouncil,
+    /// The draft waits for communications clearance.
+    AwaitingComms,
+}
+
+impl Request {
+    /// What the request needs today from the single point of contact of `council`, given its
+    /// recomputed dates (see [`super::due_dates`]). Empty for a request that needs nothing.
+    pub fn attention(
+        &self,
+        council: &GssCode,
+        dates: &DueDates,
+        today: NaiveDate,
+        calendar: &Calendar,
+        protocol: &Protocol,
+    ) -> Vec<Attention> {
+        let mut out = Vec::new();
+        if !self.is_open() {
+            return out;
+        }
+        if let Some(due) = dates.answer_by {
+            if today > due {
+                out.push(Attention::Overdue);
+            } else if calendar
+                .working_days_between(today, due)
+                .is_some_and(|left| left <= protocol.due_soon_days)
+            {
+                out.push(Attention::DueSoon);
+            }
+        }
+        if self.stage == Stage::Received && today > self.forwarding_due {
+            out.push(Attention::ForwardingOverdue);
+        }
+        if self.stage == Stage::Consultation {
+            let missing = self.sign_offs_missing();
+            if missing.contains(council) {
+                out.push(Attention::AwaitingYourSignOff);
+            }
+            if missing.iter().any(|c| c != council) {
+                out.push(Attention::AwaitingOtherCouncil);
+            }
+        }
+        if self.stage == Stage::CommsClearance && self.comms_cleared_on.is_none() {
+            out.push(Attention::AwaitingComms);
+        }
+        out
     }
 }
 

@@ -23,7 +23,7 @@ pub mod table;
 
 pub use calendar::{Calendar, CalendarScope, Step};
 pub use feed::{GovukFeed, parse_govuk_feed};
-pub use table::{Discrepancy, HolidayTable, ProclaimedHoliday, YearSource};
+pub use table::{Discrepancy, HolidayChange, HolidayTable, ProclaimedHoliday, YearSource};
 
 use crate::{Invalid, Nation};
 use chrono::NaiveDate;

@@ -80,6 +80,20 @@ pub struct Discrepancy {
     pub rules: Option<String>,
 }
 
+/// One holiday added to or removed from a division by a change of the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub struct HolidayChange {
+    /// The division.
+    pub division: Division,
+    /// The date.
+    pub date: NaiveDate,
+    /// The holiday's title.
+    pub title: String,
+    /// Added (true) or removed (false).
+    pub added: bool,
+}
+
 /// Every bank holiday Accord knows, from three sources. Precedence, lowest first: the
 /// computed rules; an imported feed, for each (division, year) it covers; the instance's
 /// proclaimed additions. Build a [`Calendar`] from it to count working days.
@@ -138,6 +152,56 @@ impl HolidayTable {
         self.proclaimed.push(holiday);
         self.proclaimed.sort_by_key(|p| p.date);
         Ok(())
+    }
+
+    /// The imported holidays as one feed, for storing and exporting; import it into a new
+    /// table to rebuild this one.
+    pub fn imported_feed(&self) -> GovukFeed {
+        let mut feed = GovukFeed::default();
+        for ((division, _), holidays) in &self.imported {
+            feed.divisions
+                .entry(*division)
+                .or_default()
+                .extend(holidays.iter().cloned());
+        }
+        feed
+    }
+
+    /// What changed from `before` to this table, holiday by holiday, over the calendar's
+    /// years: for the audit entry written when the table changes.
+    pub fn changes_from(&self, before: &HolidayTable) -> Vec<HolidayChange> {
+        let mut changes = Vec::new();
+        for year in FIRST_YEAR..=LAST_YEAR + 1 {
+            for division in Division::ALL {
+                let old = before.holidays(division, year);
+                let new = self.holidays(division, year);
+                if old == new {
+                    continue;
+                }
+                for h in &old {
+                    if !new.iter().any(|n| n.date == h.date && n.title == h.title) {
+                        changes.push(HolidayChange {
+                            division,
+                            date: h.date,
+                            title: h.label(),
+                            added: false,
+                        });
+                    }
+                }
+                for h in &new {
+                    if !old.iter().any(|o| o.date == h.date && o.title == h.title) {
+                        changes.push(HolidayChange {
+                            division,
+                            date: h.date,
+                            title: h.label(),
+                            added: true,
+                        });
+                    }
+                }
+            }
+        }
+        changes.sort_by(|a, b| (a.date, a.division, a.added).cmp(&(b.date, b.division, b.added)));
+        changes
     }
 
     /// The instance's proclaimed additions, by date.
@@ -257,6 +321,7 @@ mod tests {
         assert_eq!(scot.len(), 1);
         assert_eq!(scot[0].source, HolidaySource::Feed);
         assert_eq!(table.holidays(Division::Scotland, 2031).len(), 9);
+        let before = table.clone();
 
         table
             .add_proclaimed(ProclaimedHoliday {
@@ -280,6 +345,28 @@ mod tests {
             .collect();
         assert!(!ew.contains(&d(2031, 6, 6)));
         assert!(ew.contains(&d(2031, 5, 26)));
+
+        // The audit sees exactly what the proclamation changed.
+        let changes: Vec<(Division, NaiveDate, bool)> = table
+            .changes_from(&before)
+            .into_iter()
+            .map(|c| (c.division, c.date, c.added))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![
+                (Division::Scotland, d(2031, 5, 26), false),
+                (Division::NorthernIreland, d(2031, 5, 26), false),
+                (Division::Scotland, d(2031, 6, 6), true),
+                (Division::NorthernIreland, d(2031, 6, 6), true),
+            ]
+        );
+        // Storing the imported feed and importing it again rebuilds the same table.
+        let rebuilt = HolidayTable::new().with_feed(&table.imported_feed());
+        assert_eq!(
+            rebuilt.holidays(Division::Scotland, 2030),
+            before.holidays(Division::Scotland, 2030)
+        );
     }
 
     #[test]
