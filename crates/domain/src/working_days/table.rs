@@ -200,7 +200,7 @@ impl HolidayTable {
                 }
             }
         }
-        changes.sort_by(|a, b| (a.date, a.division, a.added).cmp(&(b.date, b.division, b.added)));
+        changes.sort_by_key(|c| (c.date, c.division, c.added));
         changes
     }
 
