@@ -17,7 +17,9 @@ pub mod financial_year;
 pub mod money;
 pub mod mou;
 pub mod partnership;
+pub mod request;
 pub mod seed;
+pub mod working_days;
 
 pub use authority::{Authority, AuthorityType, GssCode, Nation};
 pub use error::{FieldError, Invalid};
