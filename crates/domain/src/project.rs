@@ -1438,6 +1438,84 @@ impl Project {
     }
 }
 
+/// One line of a project's schedule as reports print it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub struct ScheduleLine {
+    /// Stage, phase, milestone or review.
+    pub kind: TimelineKind,
+    /// Its name.
+    pub label: String,
+    /// Its current date at its precision ("Sep 2011"); `None` when no date is stated.
+    pub date: Option<String>,
+    /// Where it stands, in words ("Phase 2 likely to slip from Jul to Sep 2011").
+    pub words: String,
+    /// Whether it breaches the project's tolerance.
+    pub exception: bool,
+}
+
+impl Project {
+    /// The project's stages, phases and milestones as report lines on `today`. A phase with no
+    /// date is still listed, with its status ("Phase 1 underway").
+    pub fn schedule_lines(&self, today: NaiveDate) -> Vec<ScheduleLine> {
+        let tolerance = i64::from(self.tolerance_days);
+        let line = |kind, label: &str, target, plan: &DatePlan| ScheduleLine {
+            kind,
+            label: label.to_owned(),
+            date: Some(plan.precision.label(plan.current())),
+            words: plan.describe(label, done_verb(target), today),
+            exception: plan
+                .forecast_slip_days(today)
+                .is_some_and(|s| s > tolerance),
+        };
+        let mut lines =
+            Vec::with_capacity(self.stages.len() + self.phases.len() + self.milestones.len());
+        for stage in &self.stages {
+            lines.push(line(
+                TimelineKind::Stage,
+                stage.stage.label(),
+                Target::Stage { stage: stage.stage },
+                &stage.due,
+            ));
+        }
+        for phase in &self.phases {
+            match &phase.start {
+                Some(plan) => lines.push(line(
+                    TimelineKind::Phase,
+                    &phase.name,
+                    Target::Phase {
+                        number: phase.number,
+                    },
+                    plan,
+                )),
+                None => lines.push(ScheduleLine {
+                    kind: TimelineKind::Phase,
+                    label: phase.name.clone(),
+                    date: None,
+                    words: format!("{} {}", phase.name, phase.status.label()),
+                    exception: false,
+                }),
+            }
+        }
+        for milestone in &self.milestones {
+            let kind = if milestone.kind == MilestoneKind::Review {
+                TimelineKind::Review
+            } else {
+                TimelineKind::Milestone
+            };
+            lines.push(line(
+                kind,
+                &milestone.name,
+                Target::Milestone {
+                    number: milestone.number,
+                },
+                &milestone.due,
+            ));
+        }
+        lines
+    }
+}
+
 /// "delivered" for stages and milestones, "started" for phases (a phase's date is its start).
 pub fn done_verb(target: Target) -> &'static str {
     match target {
@@ -1462,7 +1540,7 @@ fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate, Invalid> {
 }
 
 /// What a row of the programme timeline shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimelineKind {
     /// A stage: a bar from its start to its completion.
