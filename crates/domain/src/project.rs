@@ -934,8 +934,8 @@ pub struct Project {
     pub id: i64,
     /// Its name.
     pub name: String,
-    /// Small or large.
-    pub size: ProjectSize,
+    /// Small or large; `None` when the source does not say.
+    pub size: Option<ProjectSize>,
     /// The councils taking part, whose Cabinets approve at the gates.
     pub councils: Vec<GssCode>,
     /// When it starts; `None` when the source does not say.
@@ -1083,7 +1083,7 @@ impl Project {
         Ok(Project {
             id,
             name,
-            size: input.size,
+            size: Some(input.size),
             councils,
             start: Some(input.start),
             tolerance_days,
