@@ -9,11 +9,17 @@
 //! `FinancialYear::parse`), so an invalid value does not exist past the boundary.
 
 pub mod authority;
+pub mod board;
+pub mod calendar;
 pub mod error;
 pub mod financial_year;
+pub mod highlight_report;
 pub mod money;
 pub mod mou;
 pub mod partnership;
+pub mod progress_report;
+pub mod project;
+pub mod raid;
 pub mod seed;
 
 pub use authority::{Authority, AuthorityType, GssCode, Nation};
