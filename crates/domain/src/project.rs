@@ -299,10 +299,10 @@ impl DatePrecision {
     /// "end of Sep 2011", "mid 2012", "end of 2011".
     pub fn label(self, date: NaiveDate) -> String {
         match self {
-            DatePrecision::Day => date.format("%-d %b %Y").to_string(),
-            DatePrecision::Month => date.format("%b %Y").to_string(),
-            DatePrecision::EarlyMonth => date.format("early %b %Y").to_string(),
-            DatePrecision::EndOfMonth => date.format("end of %b %Y").to_string(),
+            DatePrecision::Day => format!("{} {}", date.day(), month_year(date)),
+            DatePrecision::Month => month_year(date),
+            DatePrecision::EarlyMonth => format!("early {}", month_year(date)),
+            DatePrecision::EndOfMonth => format!("end of {}", month_year(date)),
             DatePrecision::MidYear => format!("mid {}", date.year()),
             DatePrecision::EndOfYear => format!("end of {}", date.year()),
         }
@@ -542,19 +542,33 @@ impl DatePlan {
     }
 }
 
+/// "Jul": a month as the committee reports abbreviate it. Written by hand rather than with
+/// chrono's formatter because report and timeline building call it thousands of times.
+fn month_abbrev(date: NaiveDate) -> &'static str {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    MONTHS[date.month0() as usize]
+}
+
+/// "Jul 2011".
+fn month_year(date: NaiveDate) -> String {
+    format!("{} {}", month_abbrev(date), date.year())
+}
+
 /// "Jul to Sep 2011", "Dec 2011 to Feb 2012", "12 to 19 Jul 2011", "mid 2012 to end of 2012".
 fn range_words(p: DatePrecision, from: NaiveDate, to: NaiveDate) -> String {
     let same_year = from.year() == to.year();
     let same_month = same_year && from.month() == to.month();
     match p {
         DatePrecision::Day if same_month => {
-            format!("{} to {}", from.day(), to.format("%-d %b %Y"))
+            format!("{} to {} {}", from.day(), to.day(), month_year(to))
         }
         DatePrecision::Day | DatePrecision::Month if same_year => {
-            format!("{} to {}", from.format("%b"), to.format("%b %Y"))
+            format!("{} to {}", month_abbrev(from), month_year(to))
         }
         DatePrecision::Day | DatePrecision::Month => {
-            format!("{} to {}", from.format("%b %Y"), to.format("%b %Y"))
+            format!("{} to {}", month_year(from), month_year(to))
         }
         _ => format!("{} to {}", p.label(from), p.label(to)),
     }
