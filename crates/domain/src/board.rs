@@ -663,6 +663,8 @@ pub struct Board {
     pub last_meeting_number: u32,
     /// Its decisions log, in order.
     pub decisions: Vec<Decision>,
+    /// Where the record comes from (a seed citation), if it was not entered by a user.
+    pub source: Option<String>,
 }
 
 impl Board {
@@ -698,6 +700,7 @@ impl Board {
             meetings: Vec::new(),
             last_meeting_number: 0,
             decisions: Vec::new(),
+            source: None,
         })
     }
 
@@ -1168,6 +1171,85 @@ impl Board {
             .filter(|m| m.status != MeetingStatus::Cancelled && m.date > after)
             .min_by_key(|m| (m.date, m.start_time, m.number))
     }
+}
+
+/// The three boards of the Haringey (E09000014) – Waltham Forest (E09000031) partnership as
+/// Schedule 3 of seed 003 sets them out: cadence, members by post and council, chairs rotating
+/// between the councils.
+///
+/// Members are listed by post, not by name. The seed does not say which council chairs first,
+/// so the rotation follows the partnership's order (Haringey, then Waltham Forest); it states
+/// no meeting dates, so no meetings are scheduled.
+pub fn demo_haringey_waltham_forest() -> Vec<Board> {
+    let councils: Vec<GssCode> = ["E09000014", "E09000031"]
+        .iter()
+        .filter_map(|c| GssCode::parse("council", c).ok())
+        .collect();
+    let member = |role: &str, council: Option<&GssCode>| BoardMember {
+        name: role.to_owned(),
+        role: role.to_owned(),
+        council: council.cloned(),
+    };
+    let each = |roles: &[&str]| -> Vec<BoardMember> {
+        councils
+            .iter()
+            .flat_map(|c| roles.iter().map(move |r| (r, c)))
+            .map(|(r, c)| member(r, Some(c)))
+            .collect()
+    };
+    let (haringey, waltham_forest) = (councils.first(), councils.get(1));
+    let board = |level: BoardLevel, members: Vec<BoardMember>| Board {
+        level,
+        name: level.name().to_owned(),
+        cadence: level.standard_cadence(),
+        councils: councils.clone(),
+        chair_rotation: councils.clone(),
+        meetings_per_chair: 1,
+        default_duration_minutes: 90,
+        members,
+        meetings: Vec::new(),
+        last_meeting_number: 0,
+        decisions: Vec::new(),
+        source: Some(crate::seed::Seed::HaringeyCorporateCommitteeReport.at("Schedule 3")),
+    };
+    let mut senior = each(&["Programme Sponsor", "Council Leader"]);
+    senior.push(member(
+        "Portfolio Holder for Shared Services",
+        waltham_forest,
+    ));
+    senior.push(member(
+        "Portfolio Holder for Finance and Sustainability",
+        haringey,
+    ));
+    senior.push(member("Programme Director (supporting)", None));
+    let mut programme = each(&[
+        "Programme Sponsor",
+        "Portfolio Holder for Shared Services",
+        "Director representing Corporate Resources (finance, HR, IT, property)",
+        "Legal representative (democratic services and governance)",
+        "Communications representative",
+        "Directors of the services proposed for sharing",
+    ]);
+    programme.push(member(
+        "Capital Ambition representative (on invitation)",
+        None,
+    ));
+    programme.push(member("Programme Director (supporting)", None));
+    let mut projects = vec![member("Programme Director (joint)", None)];
+    projects.extend(each(&["Programme Manager"]));
+    projects.push(member(
+        "Project Manager for each service project (joint or from the lead council)",
+        None,
+    ));
+    projects.push(member(
+        "Capital Ambition representative (early stages, on invitation)",
+        None,
+    ));
+    vec![
+        board(BoardLevel::SeniorStakeholder, senior),
+        board(BoardLevel::Programme, programme),
+        board(BoardLevel::Projects, projects),
+    ]
 }
 
 /// An agenda item planned for a given board's meeting (see
@@ -1668,6 +1750,51 @@ mod tests {
         assert_eq!(
             board.meeting(1).unwrap().agenda[0].source,
             AgendaSource::Paper { paper: 1 }
+        );
+    }
+
+    #[test]
+    fn demo_boards_follow_schedule_3() {
+        let boards = demo_haringey_waltham_forest();
+        let cadences: Vec<_> = boards
+            .iter()
+            .map(|b| (b.level, b.cadence.describe()))
+            .collect();
+        assert_eq!(
+            cadences,
+            vec![
+                (BoardLevel::SeniorStakeholder, "monthly".to_owned()),
+                (BoardLevel::Programme, "fortnightly".to_owned()),
+                (BoardLevel::Projects, "weekly".to_owned()),
+            ]
+        );
+        for board in &boards {
+            for council in [HARINGEY, WALTHAM_FOREST] {
+                assert!(
+                    board
+                        .members
+                        .iter()
+                        .any(|m| m.council == Some(gss(council))),
+                    "{} has a member from {council}",
+                    board.name
+                );
+            }
+            assert_eq!(board.chair_rotation.len(), 2);
+            assert!(
+                board.meetings.is_empty(),
+                "the seed states no meeting dates"
+            );
+        }
+        let mut ssb = boards[0].clone();
+        ssb.schedule(d(2011, 7, 12), d(2011, 9, 30), None).unwrap();
+        let chairs: Vec<_> = ssb.meetings.iter().map(|m| m.chair.clone()).collect();
+        assert_eq!(
+            chairs,
+            vec![
+                Some(gss(HARINGEY)),
+                Some(gss(WALTHAM_FOREST)),
+                Some(gss(HARINGEY))
+            ]
         );
     }
 

@@ -528,6 +528,39 @@ impl HighlightReport {
     }
 }
 
+/// One published highlight report for the demo: economic development (project 1 of
+/// [`crate::progress_report::demo_haringey_waltham_forest`]) for July 2011, published on the
+/// date of seed 003. The facts in it are the seed's; the ratings are illustrative and the
+/// narrative says so.
+pub fn demo_published() -> Result<HighlightReport, Invalid> {
+    let projects = crate::progress_report::demo_haringey_waltham_forest();
+    let project = projects
+        .first()
+        .ok_or_else(|| Invalid::field("project", "The demo has no projects"))?;
+    let date = |m, d| NaiveDate::from_ymd_opt(2011, m, d).unwrap_or_default();
+    let mut report = HighlightReport::new(
+        project,
+        HighlightDraft {
+            period_start: date(7, 1),
+            period_end: date(7, 21),
+            confidence: Confidence::AmberGreen,
+            time: Rag::Amber,
+            cost: Rag::Green,
+            scope: Rag::Green,
+            benefits: Rag::Green,
+            narrative: "Illustrative ratings. Phase 1 (closer joint working to develop the business case) is under way. Phase 2 (a shared service with a joint head) is likely to slip from July to September 2011 because a further report on potential staffing issues must go to Haringey's Corporate Committee.".to_owned(),
+            next_steps: vec![
+                "Report to Haringey's Corporate Committee on potential staffing issues".to_owned(),
+                "Plan phase 3 (a social enterprise) for mid 2012".to_owned(),
+            ],
+            escalations: Vec::new(),
+            author: "Programme Manager (illustrative)".to_owned(),
+        },
+    )?;
+    report.publish(project, crate::progress_report::demo_as_at())?;
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -703,6 +736,20 @@ mod tests {
                 })
                 .is_err()
         );
+    }
+
+    #[test]
+    fn demo_report_is_published_with_the_seed_slippage() {
+        let report = demo_published().unwrap();
+        let v1 = report.latest().unwrap();
+        assert_eq!(v1.published_on(), d(2011, 7, 21));
+        let text = v1.content().render_text(true);
+        assert!(
+            text.contains("Phase 2 likely to slip from Jul to Sep 2011"),
+            "{text}"
+        );
+        assert!(text.contains("Delivery confidence: Amber"));
+        assert!(text.contains("£100,000"));
     }
 
     #[test]

@@ -971,6 +971,98 @@ impl PreparedFilter {
     }
 }
 
+/// A few illustrative RAID items for the Haringey – Waltham Forest demo, built on situations
+/// seed 003's Appendix B describes. The situations are the seed's; the items, owners and scores
+/// are illustrative, and each description says so. Project ids follow
+/// [`crate::progress_report::demo_haringey_waltham_forest`].
+pub fn demo_illustrative() -> RaidLog {
+    let raised = NaiveDate::from_ymd_opt(2011, 7, 21).unwrap_or_default();
+    let score = |p: u8, i: u8| RiskScore {
+        probability: Level(p.clamp(1, 5)),
+        impact: Level(i.clamp(1, 5)),
+    };
+    let item =
+        |title: &str, description: &str, owner: &str, project: Option<i64>, detail| RaidInput {
+            title: title.to_owned(),
+            description: format!("Illustrative, based on seed 003, Appendix B: {description}"),
+            owner: owner.to_owned(),
+            project,
+            raised_on: raised,
+            board: None,
+            detail,
+        };
+    let inputs = [
+        item(
+            "Economic development phase 2 slips again",
+            "phase 2 has moved from July to September 2011 for a further staffing report to Haringey's Corporate Committee.",
+            "Project Manager, Economic Development",
+            Some(1),
+            RaidDetail::Risk {
+                inherent: score(3, 3),
+                residual: score(2, 3),
+                proximity: NaiveDate::from_ymd_opt(2011, 9, 1),
+                mitigations: vec![Mitigation {
+                    action: "Agree the staffing report's timetable with Democratic Services"
+                        .to_owned(),
+                    owner: "Programme Manager (LBH)".to_owned(),
+                    due: None,
+                    done_on: None,
+                }],
+            },
+        ),
+        item(
+            "ERP support contracts expire before a shared solution is in place",
+            "the existing SAP support contracts expire in November 2012 and February 2013.",
+            "Programme Director",
+            Some(9),
+            RaidDetail::Risk {
+                inherent: score(3, 5),
+                residual: score(2, 5),
+                proximity: NaiveDate::from_ymd_opt(2012, 11, 1),
+                mitigations: Vec::new(),
+            },
+        ),
+        item(
+            "Wider back-office sharing depends on a shared ERP",
+            "a shared ERP is described as a key enabler to sharing more back-office services.",
+            "Programme Director",
+            Some(2),
+            RaidDetail::Dependency {
+                from_project: 2,
+                to_project: 9,
+                needed_by: None,
+            },
+        ),
+        item(
+            "Capital Ambition funding for 2012/13 follows satisfactory progress",
+            "£400k for 2012/13 was awarded subject to satisfactory progress.",
+            "Programme Director",
+            None,
+            RaidDetail::Assumption {
+                validate_by: NaiveDate::from_ymd_opt(2012, 3, 31),
+                validated_on: None,
+            },
+        ),
+        item(
+            "School meals: pricing, trading model and financial structure differ",
+            "a preliminary review found gaps in alignment between the two services.",
+            "Project Manager, School Meals",
+            Some(12),
+            RaidDetail::Issue {
+                severity: Level(3),
+                resolve_by: None,
+            },
+        ),
+    ];
+    let mut log = RaidLog::new();
+    for input in inputs {
+        // The inputs above are valid by construction; a refusal would leave the item out
+        // rather than stop the demo.
+        let _ = log.add(input);
+    }
+    log
+}
+
 impl fmt::Display for RaidItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.reference(), self.title)
@@ -1431,6 +1523,28 @@ mod tests {
             serde_json::from_str(r#"{"kinds":["risk","issue"],"min_score":10}"#).unwrap();
         assert_eq!(parsed.kinds, vec![RaidKind::Risk, RaidKind::Issue]);
         assert!(serde_json::from_str::<RaidFilter>(r#"{"colour":"red"}"#).is_err());
+    }
+
+    #[test]
+    fn illustrative_demo_is_labelled_and_complete() {
+        let log = demo_illustrative();
+        assert_eq!(log.items.len(), 5);
+        assert!(
+            log.items
+                .iter()
+                .all(|i| i.description.starts_with("Illustrative"))
+        );
+        let kinds: Vec<_> = log.items.iter().map(RaidItem::kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                RaidKind::Risk,
+                RaidKind::Risk,
+                RaidKind::Dependency,
+                RaidKind::Assumption,
+                RaidKind::Issue
+            ]
+        );
     }
 
     #[test]
