@@ -1400,6 +1400,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn generated_schedules_are_ordered_in_range_and_on_working_days(
+            start in 0i64..3000, span in 0i64..400, cadence in 0u8..5, closed in 0u32..7,
+        ) {
+            let first = d(2010, 1, 1) + chrono::Duration::days(start);
+            let until = first + chrono::Duration::days(span);
+            let cadence = [Cadence::Weekly, Cadence::Fortnightly, Cadence::Monthly, Cadence::Weeks { weeks: 3 }, Cadence::Weeks { weeks: 12 }][usize::from(cadence)];
+            // Weekends closed, and one more weekday of every week.
+            let works = move |date: NaiveDate| {
+                let n = date.weekday().num_days_from_monday();
+                n < 5 && n != closed
+            };
+            let dates = meeting_dates(cadence, first, until, Some(&works)).unwrap();
+            proptest::prop_assert!(dates.windows(2).all(|w| w[0] < w[1]));
+            proptest::prop_assert!(dates.iter().all(|&x| works(x) && x >= first));
+            let plain = meeting_dates(cadence, first, until, None).unwrap();
+            proptest::prop_assert!(plain.iter().all(|&x| x <= until));
+            proptest::prop_assert!(dates.len() <= plain.len());
+        }
+    }
+
     #[test]
     fn schedule_refuses_bad_ranges() {
         let cases = [

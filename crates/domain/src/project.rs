@@ -2207,6 +2207,55 @@ mod tests {
         );
     }
 
+    fn precision(i: u8) -> DatePrecision {
+        [
+            DatePrecision::Day,
+            DatePrecision::Month,
+            DatePrecision::EarlyMonth,
+            DatePrecision::EndOfMonth,
+            DatePrecision::MidYear,
+            DatePrecision::EndOfYear,
+        ][usize::from(i % 6)]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn slippage_words_agree_with_the_dates(
+            base in 0i64..4000, f in proptest::option::of(-400i64..400), a in proptest::option::of(-400i64..400),
+            t in 0i64..5000, p in 0u8..6,
+        ) {
+            let day = |n: i64| d(2010, 1, 1) + chrono::Duration::days(n);
+            let precision = precision(p);
+            let plan = normalised(DatePlan {
+                baseline: day(base),
+                forecast: f.map(|f| day(base + f)),
+                actual: a.map(|a| day(base + a)),
+                precision,
+            });
+            let today = day(t);
+            let words = plan.describe("Item", "delivered", today);
+            proptest::prop_assert!(words.starts_with("Item "));
+            let end = |x| precision.period_end(x);
+            match plan.slippage(today) {
+                Slippage::DoneOnTime { .. } => proptest::prop_assert_eq!(end(plan.actual.unwrap()), end(plan.baseline)),
+                Slippage::DoneLate { .. } => proptest::prop_assert!(words.ends_with(" late")),
+                Slippage::DoneEarly { .. } => proptest::prop_assert!(words.ends_with(" early")),
+                Slippage::Slipping { from, to, .. } => {
+                    proptest::prop_assert!(end(to) > end(from));
+                    proptest::prop_assert!(words.contains("likely to slip"));
+                }
+                Slippage::Early { from, to, .. } => proptest::prop_assert!(end(to) < end(from)),
+                Slippage::OnTrack { due } => proptest::prop_assert!(today <= end(due)),
+                Slippage::Overdue { due, .. } => proptest::prop_assert!(today > end(due)),
+            }
+            // Tolerance: an item not done breaches only when its expected date is beyond it.
+            if let Some(slip) = plan.forecast_slip_days(today) {
+                proptest::prop_assert!(plan.actual.is_none());
+                proptest::prop_assert!(slip >= (plan.forecast.unwrap_or(plan.baseline) - plan.baseline).num_days());
+            }
+        }
+    }
+
     #[test]
     fn savings_and_outcomes_in_words() {
         let cases = [

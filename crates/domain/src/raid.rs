@@ -1363,6 +1363,69 @@ mod tests {
     }
 
     #[test]
+    fn a_tolerance_exception_goes_on_the_programme_boards_next_agenda() {
+        use crate::project::{Project, ProjectInput, ProjectSize, Stage, Target};
+        let p = partnership();
+        let mut project = Project::plan(
+            5,
+            ProjectInput {
+                name: "Legal Services".into(),
+                size: ProjectSize::Small,
+                start: d(2011, 7, 1),
+                tolerance_days: Some(28),
+                template: None,
+                opportunity: String::new(),
+            },
+            &p,
+        )
+        .unwrap();
+        project
+            .set_forecast(
+                Target::Stage {
+                    stage: Stage::AssessValue,
+                },
+                Some(d(2011, 9, 15)),
+            )
+            .unwrap();
+        let today = d(2011, 8, 3);
+        let notices: Vec<_> = project
+            .exceptions(today)
+            .iter()
+            .map(|e| e.notice(today))
+            .collect();
+        assert_eq!(notices.len(), 1);
+        let mut boards = Board::standard_three(&p, d(2011, 1, 1)).unwrap();
+        boards[1]
+            .schedule(d(2011, 8, 2), d(2011, 9, 30), None)
+            .unwrap();
+        let agenda = escalation_agenda(&boards, &notices);
+        assert_eq!(agenda.items.len(), 1);
+        let placed = &agenda.items[0];
+        assert_eq!(placed.board, BoardLevel::Programme);
+        assert_eq!(
+            boards[1].meeting(placed.meeting).unwrap().date,
+            d(2011, 8, 16)
+        );
+        assert_eq!(
+            placed.item.source,
+            AgendaSource::Escalation {
+                from: EscalatedFrom::Exception {
+                    project: 5,
+                    item: Stage::AssessValue.label().into()
+                }
+            }
+        );
+        assert!(
+            placed
+                .item
+                .title
+                .contains("likely to slip from Aug to Sep 2011"),
+            "{}",
+            placed.item.title
+        );
+    }
+
+    #[test]
     fn heat_map_counts_open_risks_per_cell() {
         let mut log = RaidLog::new();
         log.add(risk("a", (4, 5), (2, 5))).unwrap();
