@@ -32,7 +32,14 @@ pub enum Role {
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 6] = [Role::Programme, Role::Board, Role::Officer, Role::Finance, Role::Information, Role::Viewer];
+    pub const ALL: [Role; 6] = [
+        Role::Programme,
+        Role::Board,
+        Role::Officer,
+        Role::Finance,
+        Role::Information,
+        Role::Viewer,
+    ];
 
     /// The stable name used in storage, the CLI and the API.
     pub fn slug(self) -> &'static str {
@@ -150,10 +157,16 @@ impl Embargo {
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut invalid = Invalid::new();
         if self.until.is_none() && self.decision_id.is_none() {
-            invalid.push("embargo_until", "An embargo needs a release date or the decision that releases it");
+            invalid.push(
+                "embargo_until",
+                "An embargo needs a release date or the decision that releases it",
+            );
         }
         if self.release_to == Classification::Embargoed {
-            invalid.push("release_to", "Choose who may see the record once it is released");
+            invalid.push(
+                "release_to",
+                "Choose who may see the record once it is released",
+            );
         }
         invalid.into_result()
     }
@@ -233,18 +246,26 @@ impl Actor {
 
     /// Whether the actor has a role in a partnership.
     pub fn has(&self, partnership_id: i64, role: Role) -> bool {
-        self.grants.iter().any(|g| g.partnership_id == partnership_id && g.role == role)
+        self.grants
+            .iter()
+            .any(|g| g.partnership_id == partnership_id && g.role == role)
     }
 
     /// Whether the actor has any role in a partnership.
     pub fn is_in(&self, partnership_id: i64) -> bool {
-        self.grants.iter().any(|g| g.partnership_id == partnership_id)
+        self.grants
+            .iter()
+            .any(|g| g.partnership_id == partnership_id)
     }
 
     /// The partnerships in which the actor has any of `roles`.
     fn partnerships_with(&self, roles: &[Role]) -> Vec<i64> {
-        let mut ids: Vec<i64> =
-            self.grants.iter().filter(|g| roles.contains(&g.role)).map(|g| g.partnership_id).collect();
+        let mut ids: Vec<i64> = self
+            .grants
+            .iter()
+            .filter(|g| roles.contains(&g.role))
+            .map(|g| g.partnership_id)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -269,14 +290,22 @@ pub struct RecordMeta {
 impl RecordMeta {
     /// A published record of a partnership.
     pub fn published(area: Area, partnership_id: Option<i64>) -> Self {
-        RecordMeta { area, partnership_id, owner: None, classification: Classification::Published, embargo: None }
+        RecordMeta {
+            area,
+            partnership_id,
+            owner: None,
+            classification: Classification::Published,
+            embargo: None,
+        }
     }
 
     /// The class the record has on `today`: an embargo whose date has come has released it,
     /// even before the release is written down.
     pub fn effective_classification(&self, today: NaiveDate) -> Classification {
         match (&self.classification, &self.embargo) {
-            (Classification::Embargoed, Some(e)) if e.until.is_some_and(|u| u <= today) => e.release_to,
+            (Classification::Embargoed, Some(e)) if e.until.is_some_and(|u| u <= today) => {
+                e.release_to
+            }
             (class, _) => *class,
         }
     }
@@ -356,7 +385,9 @@ impl ReadScope {
             Classification::Partnership => self.partnership.contains(&pid),
             Classification::Council => {
                 self.council_any.contains(&pid)
-                    || (self.council_own.contains(&pid) && meta.owner.is_some() && meta.owner == self.home)
+                    || (self.council_own.contains(&pid)
+                        && meta.owner.is_some()
+                        && meta.owner == self.home)
             }
             Classification::Embargoed => self.embargoed.contains(&pid),
             Classification::Personal => self.personal.contains(&pid),
@@ -371,7 +402,11 @@ impl ReadScope {
 pub fn decide(actor: &Actor, action: Action, meta: &RecordMeta, today: NaiveDate) -> Decision {
     let readable = ReadScope::of(actor).permits(meta, today);
     if action == Action::Read {
-        return if readable { Decision::Allow } else { Decision::Deny("this record is not shared with you".to_owned()) };
+        return if readable {
+            Decision::Allow
+        } else {
+            Decision::Deny("this record is not shared with you".to_owned())
+        };
     }
     if !actor.is_signed_in() {
         return Decision::Deny("sign in to make changes".to_owned());
@@ -397,11 +432,15 @@ pub fn decide(actor: &Actor, action: Action, meta: &RecordMeta, today: NaiveDate
         (Area::Partnership, _) => has(Role::Programme),
         (Area::Governance, Action::Decide) => has(Role::Board) || has(Role::Programme),
         (Area::Governance, Action::Release) => has(Role::Programme) || has(Role::Board),
-        (Area::Governance, _) => has(Role::Programme) || (has(Role::Board) && action != Action::Delete),
+        (Area::Governance, _) => {
+            has(Role::Programme) || (has(Role::Board) && action != Action::Delete)
+        }
         (_, Action::Decide) => false,
         (Area::Programme, Action::Release) => has(Role::Programme),
         (Area::Programme, _) => has(Role::Programme) || (has(Role::Officer) && own_council),
-        (Area::Assessment, _) => has(Role::Programme) || ((has(Role::Officer) || has(Role::Board)) && own_council),
+        (Area::Assessment, _) => {
+            has(Role::Programme) || ((has(Role::Officer) || has(Role::Board)) && own_council)
+        }
         (Area::Finance, Action::Release) => has(Role::Programme),
         (Area::Finance, _) => {
             has(Role::Programme) && shared || has(Role::Finance) && (shared || own_council)
@@ -440,7 +479,12 @@ impl UserAccount {
         if self.disabled {
             return Actor::anonymous();
         }
-        Actor { user_id: Some(self.id), home: self.home.clone(), admin: self.admin, grants: self.grants.clone() }
+        Actor {
+            user_id: Some(self.id),
+            home: self.home.clone(),
+            admin: self.admin,
+            grants: self.grants.clone(),
+        }
     }
 }
 
@@ -451,12 +495,19 @@ pub fn parse_email(field: &str, text: &str) -> Result<String, Invalid> {
     let ok = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         });
     if ok {
         Ok(email)
     } else {
-        Err(Invalid::field(field, "Enter an email address in the correct format, like name@council.gov.uk"))
+        Err(Invalid::field(
+            field,
+            "Enter an email address in the correct format, like name@council.gov.uk",
+        ))
     }
 }
 
@@ -488,10 +539,18 @@ pub const MAX_PASSPHRASE_CHARS: usize = 256;
 pub fn check_passphrase(field: &str, passphrase: &str, email: &str) -> Result<(), Invalid> {
     let chars = passphrase.chars().count();
     if chars < MIN_PASSPHRASE_CHARS {
-        return Err(Invalid::field(field, format!("Use a passphrase of at least {MIN_PASSPHRASE_CHARS} characters: three random words work well")));
+        return Err(Invalid::field(
+            field,
+            format!(
+                "Use a passphrase of at least {MIN_PASSPHRASE_CHARS} characters: three random words work well"
+            ),
+        ));
     }
     if chars > MAX_PASSPHRASE_CHARS {
-        return Err(Invalid::field(field, format!("Use a passphrase of at most {MAX_PASSPHRASE_CHARS} characters")));
+        return Err(Invalid::field(
+            field,
+            format!("Use a passphrase of at most {MAX_PASSPHRASE_CHARS} characters"),
+        ));
     }
     let lower = passphrase.to_lowercase();
     let distinct = {
@@ -501,8 +560,14 @@ pub fn check_passphrase(field: &str, passphrase: &str, email: &str) -> Result<()
         c.len()
     };
     let local = email.split('@').next().unwrap_or("").to_lowercase();
-    if distinct < 4 || (!local.is_empty() && lower.contains(&local) && local.len() * 2 >= lower.len()) || lower.contains("password") {
-        return Err(Invalid::field(field, "That passphrase is too easy to guess: try three random words"));
+    if distinct < 4
+        || (!local.is_empty() && lower.contains(&local) && local.len() * 2 >= lower.len())
+        || lower.contains("password")
+    {
+        return Err(Invalid::field(
+            field,
+            "That passphrase is too easy to guess: try three random words",
+        ));
     }
     Ok(())
 }
@@ -526,7 +591,15 @@ mod tests {
     const WALTHAM_FOREST: &str = "E09000031";
 
     fn user(role: Role, home: &str) -> Actor {
-        Actor { user_id: Some(7), home: Some(gss(home)), admin: false, grants: vec![Grant { partnership_id: P, role }] }
+        Actor {
+            user_id: Some(7),
+            home: Some(gss(home)),
+            admin: false,
+            grants: vec![Grant {
+                partnership_id: P,
+                role,
+            }],
+        }
     }
 
     fn meta(area: Area, class: Classification, owner: Option<&str>) -> RecordMeta {
@@ -550,25 +623,119 @@ mod tests {
         // (actor, class, owner, may read)
         let anon = Actor::anonymous();
         let cases: Vec<(&str, Actor, Classification, Option<&str>, bool)> = vec![
-            ("anonymous sees published", anon.clone(), Published, None, true),
-            ("anonymous never sees partnership records", anon.clone(), Partnership, None, false),
-            ("anonymous never sees embargoed", anon, Embargoed, None, false),
-            ("viewer sees partnership records", user(Role::Viewer, HARINGEY), Partnership, None, true),
-            ("viewer does not see embargoed", user(Role::Viewer, HARINGEY), Embargoed, None, false),
-            ("viewer does not see own council's drafts", user(Role::Viewer, HARINGEY), Council, Some(HARINGEY), false),
-            ("officer sees own council's drafts", user(Role::Officer, HARINGEY), Council, Some(HARINGEY), true),
-            ("officer does not see the other council's drafts", user(Role::Officer, WALTHAM_FOREST), Council, Some(HARINGEY), false),
-            ("programme sees every council's drafts", user(Role::Programme, WALTHAM_FOREST), Council, Some(HARINGEY), true),
-            ("board sees embargoed board material", user(Role::Board, HARINGEY), Embargoed, None, true),
-            ("programme sees embargoed", user(Role::Programme, HARINGEY), Embargoed, None, true),
-            ("officer does not see embargoed", user(Role::Officer, HARINGEY), Embargoed, None, false),
-            ("information sees personal data", user(Role::Information, HARINGEY), Personal, None, true),
-            ("programme does not see personal data", user(Role::Programme, HARINGEY), Personal, None, false),
-            ("viewer does not see personal data", user(Role::Viewer, HARINGEY), Personal, None, false),
+            (
+                "anonymous sees published",
+                anon.clone(),
+                Published,
+                None,
+                true,
+            ),
+            (
+                "anonymous never sees partnership records",
+                anon.clone(),
+                Partnership,
+                None,
+                false,
+            ),
+            (
+                "anonymous never sees embargoed",
+                anon,
+                Embargoed,
+                None,
+                false,
+            ),
+            (
+                "viewer sees partnership records",
+                user(Role::Viewer, HARINGEY),
+                Partnership,
+                None,
+                true,
+            ),
+            (
+                "viewer does not see embargoed",
+                user(Role::Viewer, HARINGEY),
+                Embargoed,
+                None,
+                false,
+            ),
+            (
+                "viewer does not see own council's drafts",
+                user(Role::Viewer, HARINGEY),
+                Council,
+                Some(HARINGEY),
+                false,
+            ),
+            (
+                "officer sees own council's drafts",
+                user(Role::Officer, HARINGEY),
+                Council,
+                Some(HARINGEY),
+                true,
+            ),
+            (
+                "officer does not see the other council's drafts",
+                user(Role::Officer, WALTHAM_FOREST),
+                Council,
+                Some(HARINGEY),
+                false,
+            ),
+            (
+                "programme sees every council's drafts",
+                user(Role::Programme, WALTHAM_FOREST),
+                Council,
+                Some(HARINGEY),
+                true,
+            ),
+            (
+                "board sees embargoed board material",
+                user(Role::Board, HARINGEY),
+                Embargoed,
+                None,
+                true,
+            ),
+            (
+                "programme sees embargoed",
+                user(Role::Programme, HARINGEY),
+                Embargoed,
+                None,
+                true,
+            ),
+            (
+                "officer does not see embargoed",
+                user(Role::Officer, HARINGEY),
+                Embargoed,
+                None,
+                false,
+            ),
+            (
+                "information sees personal data",
+                user(Role::Information, HARINGEY),
+                Personal,
+                None,
+                true,
+            ),
+            (
+                "programme does not see personal data",
+                user(Role::Programme, HARINGEY),
+                Personal,
+                None,
+                false,
+            ),
+            (
+                "viewer does not see personal data",
+                user(Role::Viewer, HARINGEY),
+                Personal,
+                None,
+                false,
+            ),
         ];
         for (name, actor, class, owner, expected) in cases {
             let m = meta(Area::Programme, class, owner);
-            assert_eq!(decide(&actor, Action::Read, &m, today).is_allowed(), expected, "{name}");
+            assert_eq!(
+                decide(&actor, Action::Read, &m, today).is_allowed(),
+                expected,
+                "{name}"
+            );
             assert_eq!(ReadScope::of(&actor).permits(&m, today), expected, "{name}");
         }
     }
@@ -579,13 +746,36 @@ mod tests {
             user_id: Some(1),
             home: Some(gss(HARINGEY)),
             admin: false,
-            grants: vec![Grant { partnership_id: OTHER, role: Role::Programme }],
+            grants: vec![Grant {
+                partnership_id: OTHER,
+                role: Role::Programme,
+            }],
         };
         let today = d(2011, 7, 21);
-        for class in [Classification::Partnership, Classification::Council, Classification::Embargoed] {
-            assert!(!decide(&actor, Action::Read, &meta(Area::Programme, class, Some(HARINGEY)), today).is_allowed());
+        for class in [
+            Classification::Partnership,
+            Classification::Council,
+            Classification::Embargoed,
+        ] {
+            assert!(
+                !decide(
+                    &actor,
+                    Action::Read,
+                    &meta(Area::Programme, class, Some(HARINGEY)),
+                    today
+                )
+                .is_allowed()
+            );
         }
-        assert!(!decide(&actor, Action::Update, &meta(Area::Programme, Classification::Published, None), today).is_allowed());
+        assert!(
+            !decide(
+                &actor,
+                Action::Update,
+                &meta(Area::Programme, Classification::Published, None),
+                today
+            )
+            .is_allowed()
+        );
     }
 
     #[test]
@@ -603,36 +793,181 @@ mod tests {
         use Classification::Partnership as Shared;
         let today = d(2011, 7, 21);
         let cases: Vec<(&str, Actor, Area, Action, Option<&str>, bool)> = vec![
-            ("programme edits the partnership", user(Role::Programme, HARINGEY), Area::Partnership, Action::Update, None, true),
-            ("officer cannot edit the partnership", user(Role::Officer, HARINGEY), Area::Partnership, Action::Update, None, false),
-            ("officer edits own council's programme record", user(Role::Officer, HARINGEY), Programme, Action::Update, Some(HARINGEY), true),
-            ("officer cannot edit the other council's", user(Role::Officer, WALTHAM_FOREST), Programme, Action::Update, Some(HARINGEY), false),
-            ("officer rates for own council", user(Role::Officer, HARINGEY), Assessment, Action::Create, Some(HARINGEY), true),
-            ("officer cannot rate for the other council", user(Role::Officer, HARINGEY), Assessment, Action::Create, Some(WALTHAM_FOREST), false),
-            ("board records decisions", user(Role::Board, HARINGEY), Governance, Action::Decide, None, true),
-            ("viewer cannot record decisions", user(Role::Viewer, HARINGEY), Governance, Action::Decide, None, false),
-            ("officer cannot record decisions", user(Role::Officer, HARINGEY), Governance, Action::Decide, None, false),
-            ("finance edits shared finance records", user(Role::Finance, HARINGEY), Finance, Action::Update, None, true),
-            ("finance edits own council's ledger", user(Role::Finance, HARINGEY), Finance, Action::Update, Some(HARINGEY), true),
-            ("officer cannot edit finance", user(Role::Officer, HARINGEY), Finance, Action::Update, None, false),
-            ("information edits requests", user(Role::Information, HARINGEY), Information, Action::Update, None, true),
-            ("programme cannot edit requests", user(Role::Programme, HARINGEY), Information, Action::Update, None, false),
-            ("viewer edits nothing", user(Role::Viewer, HARINGEY), Programme, Action::Update, None, false),
-            ("anonymous edits nothing", Actor::anonymous(), Programme, Action::Create, None, false),
+            (
+                "programme edits the partnership",
+                user(Role::Programme, HARINGEY),
+                Area::Partnership,
+                Action::Update,
+                None,
+                true,
+            ),
+            (
+                "officer cannot edit the partnership",
+                user(Role::Officer, HARINGEY),
+                Area::Partnership,
+                Action::Update,
+                None,
+                false,
+            ),
+            (
+                "officer edits own council's programme record",
+                user(Role::Officer, HARINGEY),
+                Programme,
+                Action::Update,
+                Some(HARINGEY),
+                true,
+            ),
+            (
+                "officer cannot edit the other council's",
+                user(Role::Officer, WALTHAM_FOREST),
+                Programme,
+                Action::Update,
+                Some(HARINGEY),
+                false,
+            ),
+            (
+                "officer rates for own council",
+                user(Role::Officer, HARINGEY),
+                Assessment,
+                Action::Create,
+                Some(HARINGEY),
+                true,
+            ),
+            (
+                "officer cannot rate for the other council",
+                user(Role::Officer, HARINGEY),
+                Assessment,
+                Action::Create,
+                Some(WALTHAM_FOREST),
+                false,
+            ),
+            (
+                "board records decisions",
+                user(Role::Board, HARINGEY),
+                Governance,
+                Action::Decide,
+                None,
+                true,
+            ),
+            (
+                "viewer cannot record decisions",
+                user(Role::Viewer, HARINGEY),
+                Governance,
+                Action::Decide,
+                None,
+                false,
+            ),
+            (
+                "officer cannot record decisions",
+                user(Role::Officer, HARINGEY),
+                Governance,
+                Action::Decide,
+                None,
+                false,
+            ),
+            (
+                "finance edits shared finance records",
+                user(Role::Finance, HARINGEY),
+                Finance,
+                Action::Update,
+                None,
+                true,
+            ),
+            (
+                "finance edits own council's ledger",
+                user(Role::Finance, HARINGEY),
+                Finance,
+                Action::Update,
+                Some(HARINGEY),
+                true,
+            ),
+            (
+                "officer cannot edit finance",
+                user(Role::Officer, HARINGEY),
+                Finance,
+                Action::Update,
+                None,
+                false,
+            ),
+            (
+                "information edits requests",
+                user(Role::Information, HARINGEY),
+                Information,
+                Action::Update,
+                None,
+                true,
+            ),
+            (
+                "programme cannot edit requests",
+                user(Role::Programme, HARINGEY),
+                Information,
+                Action::Update,
+                None,
+                false,
+            ),
+            (
+                "viewer edits nothing",
+                user(Role::Viewer, HARINGEY),
+                Programme,
+                Action::Update,
+                None,
+                false,
+            ),
+            (
+                "anonymous edits nothing",
+                Actor::anonymous(),
+                Programme,
+                Action::Create,
+                None,
+                false,
+            ),
         ];
         for (name, actor, area, action, owner, expected) in cases {
             let m = meta(area, Shared, owner);
-            assert_eq!(decide(&actor, action, &m, today).is_allowed(), expected, "{name}");
+            assert_eq!(
+                decide(&actor, action, &m, today).is_allowed(),
+                expected,
+                "{name}"
+            );
         }
     }
 
     #[test]
     fn administrators_read_all_but_personal_data() {
-        let admin = Actor { user_id: Some(1), home: None, admin: true, grants: vec![] };
+        let admin = Actor {
+            user_id: Some(1),
+            home: None,
+            admin: true,
+            grants: vec![],
+        };
         let today = d(2011, 7, 21);
-        assert!(decide(&admin, Action::Read, &meta(Area::Programme, Classification::Council, Some(HARINGEY)), today).is_allowed());
-        assert!(!decide(&admin, Action::Read, &meta(Area::Information, Classification::Personal, None), today).is_allowed());
-        assert!(!decide(&admin, Action::Update, &meta(Area::Information, Classification::Partnership, None), today).is_allowed());
+        assert!(
+            decide(
+                &admin,
+                Action::Read,
+                &meta(Area::Programme, Classification::Council, Some(HARINGEY)),
+                today
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &admin,
+                Action::Read,
+                &meta(Area::Information, Classification::Personal, None),
+                today
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &admin,
+                Action::Update,
+                &meta(Area::Information, Classification::Partnership, None),
+                today
+            )
+            .is_allowed()
+        );
     }
 
     #[test]
@@ -646,10 +981,24 @@ mod tests {
             ("jane.smithjane.smith", false),
         ];
         for (passphrase, ok) in cases {
-            assert_eq!(check_passphrase("password", passphrase, "jane.smith@haringey.gov.uk").is_ok(), ok, "{passphrase}");
+            assert_eq!(
+                check_passphrase("password", passphrase, "jane.smith@haringey.gov.uk").is_ok(),
+                ok,
+                "{passphrase}"
+            );
         }
-        assert!(Role::parse("role", "chief").unwrap_err().errors[0].message.contains("programme, board"));
-        for (email, ok) in [(" Jane.Smith@Haringey.gov.uk ", true), ("no-at-sign", false), ("a@b", false), ("a b@c.uk", false), ("@c.uk", false)] {
+        assert!(
+            Role::parse("role", "chief").unwrap_err().errors[0]
+                .message
+                .contains("programme, board")
+        );
+        for (email, ok) in [
+            (" Jane.Smith@Haringey.gov.uk ", true),
+            ("no-at-sign", false),
+            ("a@b", false),
+            ("a b@c.uk", false),
+            ("@c.uk", false),
+        ] {
             assert_eq!(parse_email("email", email).is_ok(), ok, "{email}");
         }
         assert_eq!(parse_email("email", " Jane@X.ORG ").unwrap(), "jane@x.org");

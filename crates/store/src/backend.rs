@@ -5,19 +5,19 @@
 //! per-backend migrations, never here.
 
 use crate::rows::{
-    ApiTokenRow, AuditRow, AuthorityRow, GrantRow, HolidayRow, MemberRow, MouEventRow, MouRow, PartnershipRow,
-    UserRow, end_columns,
+    ApiTokenRow, AuditRow, AuthorityRow, GrantRow, HolidayRow, MemberRow, MouEventRow, MouRow,
+    PartnershipRow, UserRow, end_columns,
 };
 use crate::{
-    ApiToken, AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, NewUser, Result, Store, StoreError,
-    StoredHoliday,
+    ApiToken, AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, NewUser, Result, Store,
+    StoreError, StoredHoliday,
 };
 use accord_domain::access::{Grant, UserAccount};
-use chrono::{DateTime, Utc};
 use accord_domain::audit::{AuditAction, AuditEntry, AuditRecord, entry_hash};
 use accord_domain::mou::MouEvent;
 use accord_domain::{Authority, Invalid, Member, Mou, Partnership};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
@@ -47,33 +47,33 @@ fn group_members(rows: Vec<MemberRow>) -> Result<HashMap<i64, Vec<Member>>> {
 }
 
 /// Builds `WHERE` conditions for an audit search. Values are bound, never inlined.
-fn audit_where(filter: &AuditFilter) -> (String, Vec<AuditBind>) {
+fn audit_where(filter: &AuditFilter) -> (String, Vec<Bind>) {
     let mut conditions = Vec::new();
     let mut binds = Vec::new();
-    let mut push = |condition: &str, bind: AuditBind| {
+    let mut push = |condition: &str, bind: Bind| {
         binds.push(bind);
         conditions.push(condition.replace('?', &format!("${}", binds.len())));
     };
     if let Some(kind) = &filter.record_kind {
-        push("record_kind = ?", AuditBind::Text(kind.clone()));
+        push("record_kind = ?", Bind::Text(kind.clone()));
     }
     if let Some(id) = &filter.record_id {
-        push("record_id = ?", AuditBind::Text(id.clone()));
+        push("record_id = ?", Bind::Text(id.clone()));
     }
     if let Some(pid) = filter.partnership_id {
-        push("partnership_id = ?", AuditBind::Int(pid));
+        push("partnership_id = ?", Bind::Int(pid));
     }
     if let Some(actor) = &filter.actor {
-        push("actor = ?", AuditBind::Text(actor.clone()));
+        push("actor = ?", Bind::Text(actor.clone()));
     }
     if let Some(action) = filter.action {
-        push("action = ?", AuditBind::Text(action.slug().to_owned()));
+        push("action = ?", Bind::Text(action.slug().to_owned()));
     }
     if let Some(from) = filter.from {
-        push("at >= ?", AuditBind::Time(from));
+        push("at >= ?", Bind::Time(from));
     }
     if let Some(until) = filter.until {
-        push("at < ?", AuditBind::Time(until));
+        push("at < ?", Bind::Time(until));
     }
     let clause = if conditions.is_empty() {
         String::new()
@@ -83,18 +83,37 @@ fn audit_where(filter: &AuditFilter) -> (String, Vec<AuditBind>) {
     (clause, binds)
 }
 
-enum AuditBind {
+/// A value to bind to a placeholder of a query built at run time.
+pub(crate) enum Bind {
     Text(String),
     Int(i64),
+    Date(chrono::NaiveDate),
     Time(chrono::DateTime<chrono::Utc>),
 }
+
+/// Binds run-time values to a query, in order.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                $crate::backend::Bind::Text(t) => query.bind(t),
+                $crate::backend::Bind::Int(i) => query.bind(i),
+                $crate::backend::Bind::Date(d) => query.bind(d),
+                $crate::backend::Bind::Time(t) => query.bind(t),
+            };
+        }
+        query
+    }};
+}
+pub(crate) use bind_all;
 
 macro_rules! store_impl {
     ($store:ident, $db:ty, $conn:ty, $pool:ty, $backend:expr, $migrations:literal) => {
         /// A store on this backend.
         #[derive(Debug, Clone)]
         pub struct $store {
-            pool: $pool,
+            pub(crate) pool: $pool,
         }
 
         impl $store {
@@ -112,7 +131,7 @@ macro_rules! store_impl {
             /// Starts a transaction that will write, taking the write lock first: every
             /// audited change updates `audit_head`, so doing that first serialises writers
             /// (and, on SQLite, avoids a read lock that cannot be upgraded).
-            async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
+            pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
                 Ok(tx)
@@ -120,7 +139,7 @@ macro_rules! store_impl {
 
             /// Appends an audit entry inside the caller's transaction.
             #[allow(clippy::too_many_arguments)]
-            async fn audit(
+            pub(crate) async fn audit(
                 conn: &mut $conn,
                 change: &Change,
                 action: AuditAction,
@@ -223,7 +242,7 @@ macro_rules! store_impl {
                 Ok(existed.is_none())
             }
 
-            async fn load_partnership(conn: &mut $conn, id: i64) -> Result<Option<Partnership>> {
+            pub(crate) async fn load_partnership(conn: &mut $conn, id: i64) -> Result<Option<Partnership>> {
                 let row: Option<PartnershipRow> =
                     sqlx::query_as("SELECT id, name, summary, source FROM partnerships WHERE id = $1")
                         .bind(id)
@@ -1027,14 +1046,7 @@ macro_rules! store_impl {
                     n + 1,
                     n + 2
                 );
-                let mut query = sqlx::query_as::<_, AuditRow>(&sql);
-                for bind in binds {
-                    query = match bind {
-                        AuditBind::Text(t) => query.bind(t),
-                        AuditBind::Int(i) => query.bind(i),
-                        AuditBind::Time(t) => query.bind(t),
-                    };
-                }
+                let query = bind_all!(sqlx::query_as::<_, AuditRow>(&sql), binds);
                 let rows = query.bind(limit.clamp(1, 10_000)).bind(offset.max(0)).fetch_all(&self.pool).await?;
                 rows.into_iter().map(AuditRow::into_domain).collect()
             }

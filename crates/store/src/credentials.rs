@@ -2,9 +2,9 @@
 //! codes as SHA-256 digests of long random values (they are already high-entropy, so a fast
 //! hash is enough and lets a token be looked up by its digest).
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -22,14 +22,19 @@ pub fn hash_passphrase(passphrase: &str) -> String {
 
 /// Whether a passphrase matches a stored hash. A malformed hash never matches.
 pub fn verify_passphrase(hash: &str, passphrase: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(passphrase.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(passphrase.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Spends the same effort as a real check, for sign-ins to unknown accounts: the response
 /// time must not reveal whether an email address has an account.
 pub fn verify_nothing(passphrase: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let hash = DUMMY.get_or_init(|| hash_passphrase("an unguessable stand-in for a missing account"));
+    let hash =
+        DUMMY.get_or_init(|| hash_passphrase("an unguessable stand-in for a missing account"));
     let _ = verify_passphrase(hash, passphrase);
 }
 
@@ -38,7 +43,10 @@ pub fn verify_nothing(passphrase: &str) {
 pub fn new_secret(prefix: &str) -> (String, String) {
     let mut bytes = [0_u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    let secret = format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let secret = format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
     let digest = secret_digest(&secret);
     (secret, digest)
 }
@@ -59,7 +67,11 @@ mod tests {
         assert!(verify_passphrase(&hash, "correct horse battery staple"));
         assert!(!verify_passphrase(&hash, "correct horse battery stapler"));
         assert!(!verify_passphrase("not a hash", "anything"));
-        assert_ne!(hash, hash_passphrase("correct horse battery staple"), "salted");
+        assert_ne!(
+            hash,
+            hash_passphrase("correct horse battery staple"),
+            "salted"
+        );
     }
 
     #[test]

@@ -20,10 +20,14 @@ use std::sync::Arc;
 
 mod backend;
 pub mod credentials;
+pub mod records;
+mod records_sql;
 mod rows;
+mod scope;
 pub mod testing;
 
 pub use backend::{PgStore, SqliteStore};
+pub use records::{RecordInput, RecordOrder, RecordQuery, RecordStore, StoredRecord};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -199,7 +203,7 @@ pub struct ApiToken {
 /// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: Send + Sync + fmt::Debug {
+pub trait Store: RecordStore + Send + Sync + fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
@@ -322,27 +326,56 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Starts a session (the sign-in is audited in the same transaction) and clears the
     /// account's throttle.
-    async fn create_session(&self, digest: &str, user_id: i64, expires_at: DateTime<Utc>, change: &Change) -> Result<()>;
+    async fn create_session(
+        &self,
+        digest: &str,
+        user_id: i64,
+        expires_at: DateTime<Utc>,
+        change: &Change,
+    ) -> Result<()>;
 
     /// The user of a live session, refreshing its idle clock; `None` when the session is
     /// unknown, idle for longer than `idle`, past its absolute expiry, or its user disabled.
-    async fn session_user(&self, digest: &str, now: DateTime<Utc>, idle: chrono::Duration) -> Result<Option<UserAccount>>;
+    async fn session_user(
+        &self,
+        digest: &str,
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+    ) -> Result<Option<UserAccount>>;
 
     /// Ends a session (signing out is audited).
     async fn end_session(&self, digest: &str, change: &Change) -> Result<()>;
 
     /// Records a failed sign-in against each throttle key (audited) and returns the failure
     /// counts within the window, in the order of `keys`.
-    async fn record_failed_sign_in(&self, keys: &[String], email: &str, window: chrono::Duration, change: &Change) -> Result<Vec<i64>>;
+    async fn record_failed_sign_in(
+        &self,
+        keys: &[String],
+        email: &str,
+        window: chrono::Duration,
+        change: &Change,
+    ) -> Result<Vec<i64>>;
 
     /// Recent failures for each key within the window.
-    async fn sign_in_failures(&self, keys: &[String], now: DateTime<Utc>, window: chrono::Duration) -> Result<Vec<i64>>;
+    async fn sign_in_failures(
+        &self,
+        keys: &[String],
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> Result<Vec<i64>>;
 
     /// Creates an API token for a user.
-    async fn create_api_token(&self, user_id: i64, name: &str, digest: &str, change: &Change) -> Result<i64>;
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        digest: &str,
+        change: &Change,
+    ) -> Result<i64>;
 
     /// The user behind a live API token.
-    async fn api_token_user(&self, digest: &str, now: DateTime<Utc>) -> Result<Option<UserAccount>>;
+    async fn api_token_user(&self, digest: &str, now: DateTime<Utc>)
+    -> Result<Option<UserAccount>>;
 
     /// A user's API tokens, newest first.
     async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>>;
@@ -351,11 +384,22 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn revoke_api_token(&self, user_id: i64, token_id: i64, change: &Change) -> Result<()>;
 
     /// Stores a one-time passphrase-reset code.
-    async fn create_password_reset(&self, user_id: i64, digest: &str, expires_at: DateTime<Utc>, change: &Change) -> Result<()>;
+    async fn create_password_reset(
+        &self,
+        user_id: i64,
+        digest: &str,
+        expires_at: DateTime<Utc>,
+        change: &Change,
+    ) -> Result<()>;
 
     /// Uses a reset code: sets the new passphrase hash and ends the user's sessions. `None`
     /// when the code is unknown, used or expired.
-    async fn use_password_reset(&self, digest: &str, new_hash: &str, change: &Change) -> Result<Option<i64>>;
+    async fn use_password_reset(
+        &self,
+        digest: &str,
+        new_hash: &str,
+        change: &Change,
+    ) -> Result<Option<i64>>;
 
     // ----- audit -----
 

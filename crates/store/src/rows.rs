@@ -252,18 +252,27 @@ impl GrantRow {
     pub fn into_domain(self) -> Result<accord_domain::access::Grant> {
         Ok(accord_domain::access::Grant {
             partnership_id: self.partnership_id,
-            role: accord_domain::access::Role::parse("role", &self.role).map_err(|e| corrupt("grant role", e))?,
+            role: accord_domain::access::Role::parse("role", &self.role)
+                .map_err(|e| corrupt("grant role", e))?,
         })
     }
 }
 
 impl UserRow {
-    pub fn into_domain(self, grants: Vec<accord_domain::access::Grant>) -> Result<accord_domain::access::UserAccount> {
+    pub fn into_domain(
+        self,
+        grants: Vec<accord_domain::access::Grant>,
+    ) -> Result<accord_domain::access::UserAccount> {
         Ok(accord_domain::access::UserAccount {
             id: self.id,
             email: self.email,
             display_name: self.display_name,
-            home: self.home_gss.as_deref().map(|g| GssCode::parse("gss", g)).transpose().map_err(|e| corrupt("user home", e))?,
+            home: self
+                .home_gss
+                .as_deref()
+                .map(|g| GssCode::parse("gss", g))
+                .transpose()
+                .map_err(|e| corrupt("user home", e))?,
             admin: self.admin,
             disabled: self.disabled,
             grants,
@@ -282,6 +291,12 @@ pub(crate) struct ApiTokenRow {
 
 impl From<ApiTokenRow> for crate::ApiToken {
     fn from(r: ApiTokenRow) -> Self {
-        crate::ApiToken { id: r.id, name: r.name, created_at: r.created_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at }
+        crate::ApiToken {
+            id: r.id,
+            name: r.name,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
+        }
     }
 }

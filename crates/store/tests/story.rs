@@ -4,14 +4,16 @@
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
 
+use accord_domain::access::{Actor, Area, Grant, ReadScope, RecordMeta, Role};
 use accord_domain::audit::{AuditAction, GENESIS_HASH, verify_chain};
 use accord_domain::authority::register;
 use accord_domain::mou::{MouEnd, MouEvent, MouValue};
 use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Mou, Partnership};
 use accord_store::{
-    AuditFilter, AuthorityQuery, Change, Store, StoreError, StoredHoliday, testing,
+    AuditFilter, AuthorityQuery, Change, NewUser, RecordInput, RecordOrder, RecordQuery, Store,
+    StoreError, StoredHoliday, credentials, testing,
 };
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate, Utc};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -347,6 +349,417 @@ async fn story(store: &dyn Store) {
     }
     assert_eq!(prev, (head_seq, head_hash));
     assert_eq!(head_seq, 12, "every change above wrote exactly one entry");
+
+    identity(store, id).await;
+    records(store, id).await;
+}
+
+async fn identity(store: &dyn Store, partnership_id: i64) {
+    let change = Change::by("story test");
+    let hash = credentials::hash_passphrase("correct horse battery staple");
+    let new = NewUser {
+        email: "officer@haringey.gov.uk".into(),
+        display_name: "Haringey Officer".into(),
+        home: Some(gss("E09000014")),
+        passphrase_hash: hash.clone(),
+        admin: false,
+    };
+    let user_id = store.create_user(&new, &change).await.unwrap();
+    assert_eq!(
+        invalid_field(store.create_user(&new, &change).await),
+        "email"
+    );
+    let mut unknown_home = new.clone();
+    unknown_home.email = "x@y.gov.uk".into();
+    unknown_home.home = Some(gss("E09000099"));
+    assert_eq!(
+        invalid_field(store.create_user(&unknown_home, &change).await),
+        "council"
+    );
+    let grant = Grant {
+        partnership_id,
+        role: Role::Officer,
+    };
+    store.add_grant(user_id, grant, &change).await.unwrap();
+    store.add_grant(user_id, grant, &change).await.unwrap();
+    assert_eq!(
+        invalid_field(
+            store
+                .add_grant(
+                    user_id,
+                    Grant {
+                        partnership_id: 999,
+                        role: Role::Viewer
+                    },
+                    &change
+                )
+                .await
+        ),
+        "partnership"
+    );
+    let (user, stored_hash) = store
+        .user_credentials(" Officer@Haringey.gov.uk ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.grants, vec![grant]);
+    assert!(credentials::verify_passphrase(
+        &stored_hash,
+        "correct horse battery staple"
+    ));
+    assert_eq!(store.users().await.unwrap().len(), 1);
+    assert!(
+        store
+            .user_credentials("nobody@haringey.gov.uk")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Sessions expire when idle or past their absolute limit.
+    let now = change.at;
+    let (session, digest) = credentials::new_secret("");
+    assert!(!session.is_empty());
+    store
+        .create_session(
+            &digest,
+            user_id,
+            now + Duration::hours(12),
+            &Change::by("officer@haringey.gov.uk"),
+        )
+        .await
+        .unwrap();
+    let idle = Duration::minutes(60);
+    assert_eq!(
+        store
+            .session_user(&digest, now + Duration::minutes(59), idle)
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(user_id)
+    );
+    assert_eq!(
+        store
+            .session_user(&digest, now + Duration::minutes(118), idle)
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(user_id),
+        "refreshed"
+    );
+    assert!(
+        store
+            .session_user(&digest, now + Duration::minutes(240), idle)
+            .await
+            .unwrap()
+            .is_none(),
+        "idle too long"
+    );
+    let (_, digest) = credentials::new_secret("");
+    store
+        .create_session(&digest, user_id, now + Duration::minutes(30), &change)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .session_user(&digest, now + Duration::minutes(31), idle)
+            .await
+            .unwrap()
+            .is_none(),
+        "past absolute expiry"
+    );
+    let (_, digest) = credentials::new_secret("");
+    store
+        .create_session(&digest, user_id, now + Duration::hours(1), &change)
+        .await
+        .unwrap();
+    store.end_session(&digest, &change).await.unwrap();
+    assert!(
+        store
+            .session_user(&digest, now, idle)
+            .await
+            .unwrap()
+            .is_none(),
+        "signed out"
+    );
+
+    // Throttling counts failures per key within a window.
+    let keys = vec![
+        "account:officer@haringey.gov.uk".to_owned(),
+        "address:203.0.113.9".to_owned(),
+    ];
+    let window = Duration::minutes(15);
+    for expected in 1..=3 {
+        let counts = store
+            .record_failed_sign_in(
+                &keys,
+                "officer@haringey.gov.uk",
+                window,
+                &Change::by("203.0.113.9"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(counts, vec![expected, expected]);
+    }
+    assert_eq!(
+        store
+            .sign_in_failures(&keys, Utc::now(), window)
+            .await
+            .unwrap(),
+        vec![3, 3]
+    );
+    assert_eq!(
+        store
+            .sign_in_failures(&keys, Utc::now() + Duration::minutes(16), window)
+            .await
+            .unwrap(),
+        vec![0, 0]
+    );
+
+    // API tokens act as their user until revoked or the user is disabled.
+    let (token, token_digest) = credentials::new_secret("accord_pat_");
+    assert!(token.starts_with("accord_pat_"));
+    assert_eq!(
+        invalid_field(
+            store
+                .create_api_token(user_id, " ", &token_digest, &change)
+                .await
+        ),
+        "name"
+    );
+    let token_id = store
+        .create_api_token(user_id, "reporting script", &token_digest, &change)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .api_token_user(&token_digest, now)
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(user_id)
+    );
+    assert_eq!(
+        store.api_tokens(user_id).await.unwrap()[0].name,
+        "reporting script"
+    );
+    store
+        .set_user_disabled(user_id, true, &change)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .api_token_user(&token_digest, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "disabled user"
+    );
+    store
+        .set_user_disabled(user_id, false, &change)
+        .await
+        .unwrap();
+    store
+        .revoke_api_token(user_id, token_id, &change)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .api_token_user(&token_digest, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "revoked"
+    );
+    assert!(matches!(
+        store.revoke_api_token(user_id, token_id, &change).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // A reset code works once, before it expires, and ends the user's sessions.
+    let (_, session) = credentials::new_secret("");
+    store
+        .create_session(&session, user_id, now + Duration::hours(1), &change)
+        .await
+        .unwrap();
+    let (_, reset) = credentials::new_secret("");
+    store
+        .create_password_reset(user_id, &reset, now + Duration::hours(1), &change)
+        .await
+        .unwrap();
+    let new_hash = credentials::hash_passphrase("another long passphrase");
+    assert_eq!(
+        store
+            .use_password_reset(&reset, &new_hash, &change)
+            .await
+            .unwrap(),
+        Some(user_id)
+    );
+    assert_eq!(
+        store
+            .use_password_reset(&reset, &new_hash, &change)
+            .await
+            .unwrap(),
+        None,
+        "used once"
+    );
+    assert!(
+        store
+            .session_user(&session, now, idle)
+            .await
+            .unwrap()
+            .is_none(),
+        "sessions ended"
+    );
+    let (_, stored_hash) = store
+        .user_credentials("officer@haringey.gov.uk")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(credentials::verify_passphrase(
+        &stored_hash,
+        "another long passphrase"
+    ));
+    store
+        .set_passphrase_hash(user_id, &hash, &change)
+        .await
+        .unwrap();
+    store.remove_grant(user_id, grant, &change).await.unwrap();
+    assert!(
+        store
+            .user(user_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .grants
+            .is_empty()
+    );
+}
+
+async fn records(store: &dyn Store, partnership_id: i64) {
+    let change = Change::by("story test");
+    let today = NaiveDate::from_ymd_opt(2011, 7, 21).unwrap();
+    let programme = ReadScope::of(&Actor {
+        user_id: Some(1),
+        home: None,
+        admin: false,
+        grants: vec![Grant {
+            partnership_id,
+            role: Role::Programme,
+        }],
+    });
+    let meta = RecordMeta::published(Area::Programme, Some(partnership_id));
+    let parent = RecordInput::new(
+        "project",
+        meta.clone(),
+        "HR shared service centre",
+        &serde_json::json!({"n": 1}),
+    )
+    .unwrap()
+    .status("live");
+    let parent_id = store.insert_record(&parent, &change).await.unwrap();
+    let child = RecordInput::new(
+        "milestone",
+        meta.clone(),
+        "Payroll control live",
+        &serde_json::json!({}),
+    )
+    .unwrap()
+    .parent(parent_id)
+    .key_date(Some(NaiveDate::from_ymd_opt(2011, 6, 30).unwrap()));
+    let child_id = store.insert_record(&child, &change).await.unwrap();
+    assert!(
+        store
+            .insert_record(&child.clone().parent(999_999), &change)
+            .await
+            .is_err()
+    );
+    let mut bad = parent.clone();
+    bad.title = " ".into();
+    assert_eq!(
+        invalid_field(store.insert_record(&bad, &change).await),
+        "title"
+    );
+    let children = store
+        .records(
+            &RecordQuery {
+                kind: "milestone".into(),
+                parent_id: Some(parent_id),
+                order: RecordOrder::KeyDate,
+                ..RecordQuery::default()
+            },
+            &programme,
+            today,
+        )
+        .await
+        .unwrap();
+    assert_eq!(children.len(), 1);
+    let stored = store
+        .record(parent_id, &programme, today)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.decode::<serde_json::Value>().unwrap()["n"], 1);
+    let mut changed = stored.to_input();
+    changed.status = Some("closed".into());
+    assert_eq!(
+        store
+            .update_record(parent_id, Some(stored.version), &changed, &change)
+            .await
+            .unwrap(),
+        2
+    );
+    let query = RecordQuery {
+        statuses: vec!["closed".into()],
+        ..RecordQuery::of("project", partnership_id)
+    };
+    assert_eq!(
+        store
+            .count_records(&query, &programme, today)
+            .await
+            .unwrap(),
+        1
+    );
+    let mut wrong_kind = changed.clone();
+    wrong_kind.kind = "paper".into();
+    assert_eq!(
+        invalid_field(
+            store
+                .update_record(parent_id, None, &wrong_kind, &change)
+                .await
+        ),
+        "kind"
+    );
+    store.delete_record(parent_id, &change).await.unwrap();
+    assert!(
+        store
+            .record(child_id, &programme, today)
+            .await
+            .unwrap()
+            .is_none(),
+        "children go with their parent"
+    );
+    let history = store
+        .audit_entries(
+            &AuditFilter {
+                record_kind: Some("project".into()),
+                record_id: Some(parent_id.to_string()),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+    let actions: Vec<_> = history.iter().map(|e| e.record.action).collect();
+    assert_eq!(
+        actions,
+        vec![
+            AuditAction::Delete,
+            AuditAction::Update,
+            AuditAction::Create
+        ]
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,437 @@
+//! Reads are filtered in SQL by the domain's `ReadScope`: for every actor and every kind of
+//! record, the database returns exactly what `ReadScope::permits` allows, on both backends.
+
+// In tests a panic is a failure with a message, which is what unwrap gives.
+#![allow(clippy::unwrap_used)]
+
+use accord_domain::access::{
+    Actor, Area, Classification, Embargo, Grant, ReadScope, RecordMeta, Role,
+};
+use accord_domain::authority::register;
+use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Partnership};
+use accord_store::records::{DECISION_KIND, DECISION_MADE};
+use accord_store::{Change, RecordInput, RecordQuery, Store, testing};
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn gss(s: &str) -> GssCode {
+    GssCode::parse("gss", s).unwrap()
+}
+
+const HARINGEY: &str = "E09000014";
+const WALTHAM_FOREST: &str = "E09000031";
+
+async fn setup(store: &dyn Store) -> (i64, i64) {
+    let text = "local-authority-code,official-name,nice-name,gss-code,start-date,end-date,replaced-by,nation,region,local-authority-type,county-la,pop-2020,lat,long
+HRY,London Borough of Haringey,Haringey,E09000014,,,,England,London,LBO,,,,
+WFT,London Borough of Waltham Forest,Waltham Forest,E09000031,,,,England,London,LBO,,,,
+";
+    let change = Change::by("test");
+    store
+        .import_authorities(&register::parse(text, |_| {}).unwrap(), &change, &|_| {})
+        .await
+        .unwrap();
+    let member = |code| Member {
+        authority: gss(code),
+        role: MemberRole::Partner,
+        status: MemberStatus::Active,
+        joined: None,
+        left: None,
+    };
+    let mut ids = Vec::new();
+    for name in ["One", "Two"] {
+        let p = Partnership {
+            id: 0,
+            name: name.into(),
+            summary: String::new(),
+            source: None,
+            members: vec![member(HARINGEY), member(WALTHAM_FOREST)],
+        };
+        ids.push(store.create_partnership(&p, &change).await.unwrap());
+    }
+    (ids[0], ids[1])
+}
+
+/// Every valid combination of partnership, owner, class and embargo.
+fn metas(p1: i64, p2: i64, today: NaiveDate) -> Vec<RecordMeta> {
+    let mut out = Vec::new();
+    for pid in [Some(p1), Some(p2), None] {
+        for owner in [None, Some(HARINGEY), Some(WALTHAM_FOREST)] {
+            for class in Classification::ALL {
+                if class == Classification::Council && owner.is_none() {
+                    continue;
+                }
+                let area = if class == Classification::Personal {
+                    Area::Information
+                } else {
+                    Area::Programme
+                };
+                let embargoes: Vec<Option<Embargo>> = if class == Classification::Embargoed {
+                    [today.pred_opt().unwrap(), today, today.succ_opt().unwrap()]
+                        .into_iter()
+                        .flat_map(|until| {
+                            [
+                                Classification::Published,
+                                Classification::Partnership,
+                                Classification::Council,
+                            ]
+                            .into_iter()
+                            .filter(move |r| *r != Classification::Council || owner.is_some())
+                            .map(move |release_to| {
+                                Some(Embargo {
+                                    until: Some(until),
+                                    decision_id: None,
+                                    release_to,
+                                })
+                            })
+                        })
+                        .collect()
+                } else {
+                    vec![None]
+                };
+                for embargo in embargoes {
+                    out.push(RecordMeta {
+                        area,
+                        partnership_id: pid,
+                        owner: owner.map(gss),
+                        classification: class,
+                        embargo,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn actors(p1: i64, p2: i64) -> Vec<(String, Actor)> {
+    let mut out = vec![
+        ("anonymous".to_owned(), Actor::anonymous()),
+        (
+            "admin".to_owned(),
+            Actor {
+                user_id: Some(1),
+                home: None,
+                admin: true,
+                grants: vec![],
+            },
+        ),
+        (
+            "signed in, no role".to_owned(),
+            Actor {
+                user_id: Some(2),
+                home: Some(gss(HARINGEY)),
+                admin: false,
+                grants: vec![],
+            },
+        ),
+    ];
+    for role in Role::ALL {
+        for home in [HARINGEY, WALTHAM_FOREST] {
+            out.push((
+                format!("{role} of {home} in p1"),
+                Actor {
+                    user_id: Some(3),
+                    home: Some(gss(home)),
+                    admin: false,
+                    grants: vec![Grant {
+                        partnership_id: p1,
+                        role,
+                    }],
+                },
+            ));
+        }
+        out.push((
+            format!("{role} in p2 with no home council"),
+            Actor {
+                user_id: Some(4),
+                home: None,
+                admin: false,
+                grants: vec![Grant {
+                    partnership_id: p2,
+                    role,
+                }],
+            },
+        ));
+    }
+    out.push((
+        "officer in p1 and information in p2".to_owned(),
+        Actor {
+            user_id: Some(5),
+            home: Some(gss(HARINGEY)),
+            admin: false,
+            grants: vec![
+                Grant {
+                    partnership_id: p1,
+                    role: Role::Officer,
+                },
+                Grant {
+                    partnership_id: p2,
+                    role: Role::Information,
+                },
+            ],
+        },
+    ));
+    out
+}
+
+#[tokio::test]
+async fn sql_filtering_matches_the_policy_for_every_actor_and_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = d(2011, 7, 21);
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let (p1, p2) = setup(&*store).await;
+        let change = Change::by("test");
+        let mut stored = Vec::new();
+        for (i, meta) in metas(p1, p2, today).into_iter().enumerate() {
+            let input = RecordInput::new(
+                "paper",
+                meta.clone(),
+                format!("record {i}"),
+                &serde_json::json!({"i": i}),
+            )
+            .unwrap();
+            stored.push((store.insert_record(&input, &change).await.unwrap(), meta));
+        }
+        assert!(
+            stored.len() > 100,
+            "{backend}: the combinations cover the space"
+        );
+        for (name, actor) in actors(p1, p2) {
+            let scope = ReadScope::of(&actor);
+            let expected: BTreeSet<i64> = stored
+                .iter()
+                .filter(|(_, m)| scope.permits(m, today))
+                .map(|(id, _)| *id)
+                .collect();
+            let mut got = BTreeSet::new();
+            for pid in [Some(p1), Some(p2), None] {
+                let query = RecordQuery {
+                    kind: "paper".into(),
+                    partnership_id: pid,
+                    ..RecordQuery::default()
+                };
+                let rows = store.records(&query, &scope, today).await.unwrap();
+                if pid.is_some() {
+                    assert_eq!(
+                        store.count_records(&query, &scope, today).await.unwrap(),
+                        rows.len() as i64
+                    );
+                }
+                got.extend(
+                    rows.iter()
+                        .filter(|r| r.meta.partnership_id == pid)
+                        .map(|r| r.id),
+                );
+            }
+            assert_eq!(got, expected, "{backend}: {name}");
+            for (id, _) in &stored {
+                let one = store.record(*id, &scope, today).await.unwrap();
+                assert_eq!(
+                    one.is_some(),
+                    expected.contains(id),
+                    "{backend}: {name}, record {id}"
+                );
+            }
+        }
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn embargoes_release_on_their_date_or_decision_and_the_release_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = d(2011, 7, 21);
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let (p1, _) = setup(&*store).await;
+        let change = Change::by("programme@haringey.gov.uk");
+        let decision_meta = RecordMeta::published(Area::Governance, Some(p1));
+        let decision = RecordInput::new(
+            DECISION_KIND,
+            decision_meta,
+            "Approve the HR shared service",
+            &serde_json::json!({}),
+        )
+        .unwrap()
+        .status("pending");
+        let decision_id = store.insert_record(&decision, &change).await.unwrap();
+        let embargoed = |embargo: Embargo| RecordMeta {
+            area: Area::Governance,
+            partnership_id: Some(p1),
+            owner: None,
+            classification: Classification::Embargoed,
+            embargo: Some(embargo),
+        };
+        let paper = RecordInput::new(
+            "paper",
+            embargoed(Embargo {
+                until: None,
+                decision_id: Some(decision_id),
+                release_to: Classification::Published,
+            }),
+            "HR business case",
+            &serde_json::json!({}),
+        )
+        .unwrap();
+        let paper_id = store.insert_record(&paper, &change).await.unwrap();
+        let dated = RecordInput::new(
+            "paper",
+            embargoed(Embargo {
+                until: Some(d(2011, 8, 1)),
+                decision_id: None,
+                release_to: Classification::Partnership,
+            }),
+            "Dated paper",
+            &serde_json::json!({}),
+        )
+        .unwrap();
+        let dated_id = store.insert_record(&dated, &change).await.unwrap();
+
+        let viewer = ReadScope::of(&Actor {
+            user_id: Some(9),
+            home: None,
+            admin: false,
+            grants: vec![Grant {
+                partnership_id: p1,
+                role: Role::Viewer,
+            }],
+        });
+        let anonymous = ReadScope::of(&Actor::anonymous());
+        assert!(
+            store
+                .record(paper_id, &viewer, today)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+        assert!(
+            store
+                .record(paper_id, &anonymous, today)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+        assert!(
+            store
+                .record(dated_id, &viewer, today)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+
+        // Recording the decision releases the paper in the same transaction.
+        let mut made = store
+            .record(decision_id, &viewer, today)
+            .await
+            .unwrap()
+            .unwrap()
+            .to_input();
+        made.status = Some(DECISION_MADE.into());
+        store
+            .update_record(decision_id, Some(1), &made, &change)
+            .await
+            .unwrap();
+        let released = store
+            .record(paper_id, &anonymous, today)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            released.meta.classification,
+            Classification::Published,
+            "{backend}"
+        );
+
+        // The dated paper is visible from its date, before and after the sweep writes it down.
+        assert!(
+            store
+                .record(dated_id, &viewer, d(2011, 8, 1))
+                .await
+                .unwrap()
+                .is_some(),
+            "{backend}"
+        );
+        assert_eq!(
+            store
+                .release_embargoes(d(2011, 7, 31), &change)
+                .await
+                .unwrap(),
+            0,
+            "{backend}"
+        );
+        assert_eq!(
+            store
+                .release_embargoes(d(2011, 8, 1), &change)
+                .await
+                .unwrap(),
+            1,
+            "{backend}"
+        );
+        assert!(
+            store
+                .record(dated_id, &viewer, today)
+                .await
+                .unwrap()
+                .is_some(),
+            "{backend}: released for good"
+        );
+        assert!(
+            store
+                .record(dated_id, &anonymous, today)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}: released to the partnership only"
+        );
+
+        let releases = store
+            .audit_entries(
+                &accord_store::AuditFilter {
+                    action: Some(accord_domain::audit::AuditAction::Release),
+                    ..Default::default()
+                },
+                10,
+                0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(releases.len(), 2, "{backend}");
+        assert!(
+            releases.iter().all(|e| e
+                .record
+                .reason
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("embargo ended")),
+            "{backend}"
+        );
+
+        // A stale version is refused and changes nothing.
+        let mut stale = released.to_input();
+        stale.title = "changed".into();
+        assert!(
+            store
+                .update_record(paper_id, Some(1), &stale, &change)
+                .await
+                .is_err(),
+            "{backend}"
+        );
+        assert_eq!(
+            store
+                .record(paper_id, &anonymous, today)
+                .await
+                .unwrap()
+                .unwrap()
+                .title,
+            "HR business case"
+        );
+        store.close().await;
+    }
+}
