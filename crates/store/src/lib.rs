@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 mod backend;
 pub mod credentials;
+pub mod holidays;
 pub mod records;
 mod records_sql;
 mod rows;
