@@ -32,12 +32,30 @@ pub struct DiscountSchedule {
 
 /// The Green Book's standard schedule (Table 8 of the Green Book).
 const GREEN_BOOK_BANDS: [RateBand; 6] = [
-    RateBand { from_year: 0, rate: 0.035 },
-    RateBand { from_year: 31, rate: 0.030 },
-    RateBand { from_year: 76, rate: 0.025 },
-    RateBand { from_year: 126, rate: 0.020 },
-    RateBand { from_year: 201, rate: 0.015 },
-    RateBand { from_year: 301, rate: 0.010 },
+    RateBand {
+        from_year: 0,
+        rate: 0.035,
+    },
+    RateBand {
+        from_year: 31,
+        rate: 0.030,
+    },
+    RateBand {
+        from_year: 76,
+        rate: 0.025,
+    },
+    RateBand {
+        from_year: 126,
+        rate: 0.020,
+    },
+    RateBand {
+        from_year: 201,
+        rate: 0.015,
+    },
+    RateBand {
+        from_year: 301,
+        rate: 0.010,
+    },
 ];
 
 impl Default for DiscountSchedule {
@@ -197,7 +215,10 @@ mod tests {
         ];
         let schedule = DiscountSchedule::green_book();
         for (year, rate) in cases {
-            assert!(close(schedule.rate_for_year(year), rate, 0.0), "year {year}");
+            assert!(
+                close(schedule.rate_for_year(year), rate, 0.0),
+                "year {year}"
+            );
         }
     }
 
@@ -219,16 +240,40 @@ mod tests {
         let flat = DiscountSchedule::flat("rate", 0.05).unwrap();
         assert!(close(flat.factor(3), 1.0 / 1.05_f64.powi(3), 1e-15));
         let cases = [
-            (vec![RateBand { from_year: 1, rate: 0.03 }], "rate"),
+            (
+                vec![RateBand {
+                    from_year: 1,
+                    rate: 0.03,
+                }],
+                "rate",
+            ),
             (
                 vec![
-                    RateBand { from_year: 0, rate: 0.03 },
-                    RateBand { from_year: 0, rate: 0.02 },
+                    RateBand {
+                        from_year: 0,
+                        rate: 0.03,
+                    },
+                    RateBand {
+                        from_year: 0,
+                        rate: 0.02,
+                    },
                 ],
                 "rate[1].from_year",
             ),
-            (vec![RateBand { from_year: 0, rate: f64::NAN }], "rate[0].rate"),
-            (vec![RateBand { from_year: 0, rate: -1.0 }], "rate[0].rate"),
+            (
+                vec![RateBand {
+                    from_year: 0,
+                    rate: f64::NAN,
+                }],
+                "rate[0].rate",
+            ),
+            (
+                vec![RateBand {
+                    from_year: 0,
+                    rate: -1.0,
+                }],
+                "rate[0].rate",
+            ),
         ];
         for (bands, field) in cases {
             let err = DiscountSchedule::from_bands("rate", bands).unwrap_err();

@@ -502,7 +502,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e, Estimate::range(1.0, 2.5, 4.0, Shape::Pert));
-        for bad in [r#"{"low": 1, "high": 2}"#, r#"{"low":1,"most_likely":1,"high":1,"x":2}"#, "\"a\""] {
+        for bad in [
+            r#"{"low": 1, "high": 2}"#,
+            r#"{"low":1,"most_likely":1,"high":1,"x":2}"#,
+            "\"a\"",
+        ] {
             assert!(serde_json::from_str::<Estimate>(bad).is_err(), "{bad}");
         }
     }
@@ -510,9 +514,21 @@ mod tests {
     #[test]
     fn refuses_disordered_or_negative_estimates() {
         let cases = [
-            (Estimate::range(5.0, 4.0, 6.0, Shape::Pert), false, "amount.low"),
-            (Estimate::range(1.0, 4.0, 3.0, Shape::Pert), false, "amount.high"),
-            (Estimate::range(-1.0, 4.0, 5.0, Shape::Pert), true, "amount.low"),
+            (
+                Estimate::range(5.0, 4.0, 6.0, Shape::Pert),
+                false,
+                "amount.low",
+            ),
+            (
+                Estimate::range(1.0, 4.0, 3.0, Shape::Pert),
+                false,
+                "amount.high",
+            ),
+            (
+                Estimate::range(-1.0, 4.0, 5.0, Shape::Pert),
+                true,
+                "amount.low",
+            ),
             (Estimate::point(f64::NAN), false, "amount.low"),
         ];
         for (estimate, non_negative, field) in cases {

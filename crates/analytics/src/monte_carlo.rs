@@ -619,12 +619,7 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn draw(
-        streams: &mut Streams,
-        settings: &Settings,
-        order: &mut Vec<u32>,
-        uniform: &mut [f64],
-    ) {
+    fn draw(streams: &mut Streams, settings: &Settings, order: &mut Vec<u32>, uniform: &mut [f64]) {
         streams.fill_uniform(uniform);
         if settings.latin_hypercube {
             // Stratify: the k-th smallest draw falls in the k-th of len equal strata.
@@ -642,7 +637,13 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn run_chunk(&self, acc: &mut Accumulator, settings: &Settings, chunk: u64, len: usize) -> Moments {
+    fn run_chunk(
+        &self,
+        acc: &mut Accumulator,
+        settings: &Settings,
+        chunk: u64,
+        len: usize,
+    ) -> Moments {
         let mut streams = Streams::for_chunk(settings.seed, chunk);
         let Accumulator {
             npv,
@@ -768,7 +769,14 @@ mod tests {
     #[test]
     fn interpolation_blends_whole_year_shifts() {
         let by_shift = [10.0, 6.0, 1.0];
-        let cases = [(0.0, 10.0), (0.25, 9.0), (1.0, 6.0), (1.5, 3.5), (2.0, 1.0), (9.0, 1.0)];
+        let cases = [
+            (0.0, 10.0),
+            (0.25, 9.0),
+            (1.0, 6.0),
+            (1.5, 3.5),
+            (2.0, 1.0),
+            (9.0, 1.0),
+        ];
         for (d, expected) in cases {
             assert!((interpolate(&by_shift, d) - expected).abs() < 1e-12, "{d}");
         }
@@ -787,7 +795,10 @@ mod tests {
             let s = simulate(&single(dist.clone()), &settings, &|_, _| {}).unwrap();
             for (got, q) in [(s.p10, 0.1), (s.p50, 0.5), (s.p90, 0.9)] {
                 let exact = dist.quantile(q);
-                assert!((got - exact).abs() < 0.5, "{latin_hypercube} q{q}: {got} vs {exact}");
+                assert!(
+                    (got - exact).abs() < 0.5,
+                    "{latin_hypercube} q{q}: {got} vs {exact}"
+                );
             }
             assert!((s.mean - dist.mean()).abs() < 0.3, "{}", s.mean);
             assert_eq!(s.iterations, 400_000);
@@ -839,7 +850,10 @@ mod tests {
         assert_eq!(one, three);
         let other_seed = simulate(
             &model,
-            &Settings { seed: 4, ..settings },
+            &Settings {
+                seed: 4,
+                ..settings
+            },
             &|_, _| {},
         )
         .unwrap();
@@ -902,11 +916,21 @@ mod tests {
             &|_, _| {},
         )
         .unwrap();
-        assert_eq!((s.p10, s.p50, s.p90, s.min, s.max), (5.0, 5.0, 5.0, 5.0, 5.0));
+        assert_eq!(
+            (s.p10, s.p50, s.p90, s.min, s.max),
+            (5.0, 5.0, 5.0, 5.0, 5.0)
+        );
         assert!((s.probability_positive - 1.0).abs() < f64::EPSILON);
         assert!(
-            simulate(&single(Distribution::Fixed(5.0)), &Settings { iterations: 0, ..Settings::default() }, &|_, _| {})
-                .is_err()
+            simulate(
+                &single(Distribution::Fixed(5.0)),
+                &Settings {
+                    iterations: 0,
+                    ..Settings::default()
+                },
+                &|_, _| {}
+            )
+            .is_err()
         );
     }
 }

@@ -53,7 +53,10 @@ impl Streams {
         let [s0, s1, s2, s3] = &mut self.s;
         let mut out = [0; LANES];
         for l in 0..LANES {
-            out[l] = s0[l].wrapping_add(s3[l]).rotate_left(23).wrapping_add(s0[l]);
+            out[l] = s0[l]
+                .wrapping_add(s3[l])
+                .rotate_left(23)
+                .wrapping_add(s0[l]);
             let t = s1[l] << 17;
             s2[l] ^= s0[l];
             s3[l] ^= s1[l];
@@ -129,7 +132,10 @@ mod tests {
         assert!(u.iter().all(|x| (0.0..1.0).contains(x)));
         let mean = u.iter().sum::<f64>() / u.len() as f64;
         assert!((mean - 0.5).abs() < 0.005, "{mean}");
-        let below = (0..1000).map(|_| streams.below(10)).filter(|&k| k < 5).count();
+        let below = (0..1000)
+            .map(|_| streams.below(10))
+            .filter(|&k| k < 5)
+            .count();
         assert!((400..600).contains(&below));
     }
 
