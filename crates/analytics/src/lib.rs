@@ -14,6 +14,7 @@
 //! - [`coalition_model`]: coalition costs derived from standalone and shared costs.
 //! - [`cli`]: the JSON entry points behind `accord appraise` and `accord allocate`.
 
+pub mod apportionment;
 pub mod business_case;
 pub mod discounting;
 pub mod distribution;
