@@ -12,6 +12,11 @@
 //! which is the same as moving the fraction `f` of each year's amount into the next year.
 //! Several terms may share one delay (one go-live for a project's savings lines).
 //!
+//! In the sampling loop a term's weight is read from a table of [`WEIGHT_TABLE_INTERVALS`]
+//! intervals indexed by the delay's uniform draw (`u ↦ W(fixed + Q(u))`, with linear
+//! interpolation), which spares an inverse CDF and an interpolation per draw. Its error is
+//! below 10⁻⁴ of the weight's range (a test checks it against the direct computation).
+//!
 //! # Reproducibility
 //!
 //! Iterations are processed in chunks of [`CHUNK_SIZE`]. Chunk `c` draws from its own random
@@ -110,6 +115,24 @@ impl Weight {
             }
         }
     }
+}
+
+/// Linear interpolation in a table sampled at `j / (len − 1)` for `u` in `[0, 1)`.
+#[inline(always)]
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+pub(crate) fn table_lookup(table: &[f64], u: f64) -> f64 {
+    let intervals = table.len() - 1;
+    let x = u * intervals as f64;
+    // `u` is in [0, 1), so the truncating cast is the floor and stays in range; the `min`
+    // keeps `u = 1` (possible with Latin hypercube rounding) inside the table.
+    let i = (x as usize).min(intervals - 1);
+    let f = x - i as f64;
+    let (a, b) = (table[i], table[i + 1]);
+    a + f * (b - a)
 }
 
 #[inline]
@@ -590,11 +613,18 @@ impl Accumulator {
     }
 }
 
+/// Intervals of the table that maps a delay's uniform draw straight to a term's weight.
+pub const WEIGHT_TABLE_INTERVALS: usize = 4096;
+
 /// The model arranged for sampling: terms grouped by delay, bounds for the histogram.
 struct Plan<'a> {
     model: &'a Model,
     undelayed: Vec<usize>,
     by_delay: Vec<Vec<usize>>,
+    /// For each term with a random delay, its weight as a function of the delay's uniform
+    /// draw `u`, tabulated at `j / WEIGHT_TABLE_INTERVALS`: `W(fixed + Q(u))`. One table
+    /// lookup then replaces the delay's inverse CDF and the interpolation between shifts.
+    weight_tables: Vec<Option<Vec<f64>>>,
     lower: f64,
     spread: f64,
 }
@@ -609,11 +639,30 @@ impl<'a> Plan<'a> {
                 Weight::Delayed { delay, .. } => by_delay[delay].push(i),
             }
         }
+        let weight_tables = model
+            .terms
+            .iter()
+            .map(|t| match &t.weight {
+                Weight::Delayed { delay, .. } if !model.delays[*delay].distribution.is_fixed() => {
+                    let d = &model.delays[*delay].distribution;
+                    #[allow(clippy::cast_precision_loss)]
+                    let table = (0..=WEIGHT_TABLE_INTERVALS)
+                        .map(|j| {
+                            t.weight
+                                .at(d.quantile(j as f64 / WEIGHT_TABLE_INTERVALS as f64))
+                        })
+                        .collect();
+                    Some(table)
+                }
+                _ => None,
+            })
+            .collect();
         let (lower, upper) = model.bounds();
         Plan {
             model,
             undelayed,
             by_delay,
+            weight_tables,
             lower,
             spread: (upper - lower).max(0.0),
         }
@@ -680,30 +729,33 @@ impl<'a> Plan<'a> {
                 continue;
             }
             let dist = &self.model.delays[d].distribution;
-            if dist.is_fixed() {
-                delay.fill(dist.mode());
+            let fixed = if let Distribution::Fixed(v) = dist {
+                Some(*v)
             } else {
-                Self::draw(&mut streams, settings, order, uniform);
-                dist.quantiles(uniform, delay);
-            }
+                // `delay` holds the delay's uniform draws; each term maps them to its weight.
+                Self::draw(&mut streams, settings, order, delay);
+                None
+            };
             for &i in terms {
                 let t = &self.model.terms[i];
-                let Weight::Delayed {
-                    fixed_delay,
-                    by_shift,
-                    ..
-                } = &t.weight
-                else {
-                    continue;
-                };
                 if let Distribution::Fixed(v) = t.amount {
                     values.fill(v);
                 } else {
                     Self::draw(&mut streams, settings, order, uniform);
                     t.amount.quantiles(uniform, values);
                 }
-                for ((n, v), d) in npv.iter_mut().zip(values.iter()).zip(delay.iter()) {
-                    *n += v * interpolate(by_shift, fixed_delay + d);
+                match (fixed, &self.weight_tables[i]) {
+                    (None, Some(table)) => {
+                        for ((n, v), u) in npv.iter_mut().zip(values.iter()).zip(delay.iter()) {
+                            *n += v * table_lookup(table, *u);
+                        }
+                    }
+                    _ => {
+                        let w = t.weight.at(fixed.unwrap_or(0.0));
+                        for (n, v) in npv.iter_mut().zip(values.iter()) {
+                            *n += v * w;
+                        }
+                    }
                 }
             }
         }

@@ -68,23 +68,31 @@ impl Streams {
         out
     }
 
-    /// Fills `out` with uniform numbers in `[0, 1)` at 53-bit resolution.
+    /// Fills `out` with uniform numbers in `[0, 1)` at 32-bit resolution (steps of
+    /// 2.3×10⁻¹⁰, far finer than any quantile table), two from each 64-bit word: the
+    /// generator is the engine's hottest loop.
     #[allow(clippy::cast_precision_loss)]
     pub(crate) fn fill_uniform(&mut self, out: &mut [f64]) {
-        const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
-        let mut chunks = out.chunks_exact_mut(LANES);
+        const SCALE: f64 = 1.0 / (1u64 << 32) as f64;
+        #[allow(clippy::cast_possible_truncation)]
+        let halves = |w: u64| {
+            [
+                f64::from((w >> 32) as u32) * SCALE,
+                f64::from(w as u32) * SCALE,
+            ]
+        };
+        let mut chunks = out.chunks_exact_mut(2 * LANES);
         for chunk in &mut chunks {
             let words = self.step();
-            for (o, w) in chunk.iter_mut().zip(words) {
-                *o = (w >> 11) as f64 * SCALE;
+            for (pair, w) in chunk.chunks_exact_mut(2).zip(words) {
+                pair.copy_from_slice(&halves(w));
             }
         }
         let rest = chunks.into_remainder();
         if !rest.is_empty() {
             let words = self.step();
-            for (o, w) in rest.iter_mut().zip(words) {
-                *o = (w >> 11) as f64 * SCALE;
-            }
+            let all: Vec<f64> = words.iter().flat_map(|&w| halves(w)).collect();
+            rest.copy_from_slice(&all[..rest.len()]);
         }
     }
 
