@@ -16,6 +16,8 @@
 
 pub mod apportionment;
 pub mod business_case;
+pub mod cli;
+pub mod coalition_model;
 pub mod discounting;
 pub mod distribution;
 pub mod monte_carlo;

@@ -21,6 +21,7 @@ pub mod nucleolus;
 pub mod shapley;
 
 use accord_domain::Invalid;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The most players for the exact methods (Shapley from a table, nucleolus, least core,
@@ -347,6 +348,133 @@ pub fn blocking_coalitions(game: &Game, x: &[f64], tolerance: f64) -> Vec<Blocki
 /// The tolerance the checks use for a game: a billionth of its largest cost.
 pub fn tolerance(game: &Game) -> f64 {
     1e-9 * game.scale()
+}
+
+/// An apportionment method, as named in the `allocate` input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The same share for everyone.
+    Equal,
+    /// In proportion to a driver.
+    Proportional,
+    /// The exact Shapley value (up to 25 players).
+    Shapley,
+    /// The Shapley value estimated by permutation sampling, with standard errors.
+    ShapleySampled,
+    /// The nucleolus (the prenucleolus when there is no imputation).
+    Nucleolus,
+    /// The lexicographic centre of the least core (the prenucleolus).
+    LeastCore,
+}
+
+impl Method {
+    /// The method's name in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Equal => "equal",
+            Method::Proportional => "proportional",
+            Method::Shapley => "shapley",
+            Method::ShapleySampled => "shapley_sampled",
+            Method::Nucleolus => "nucleolus",
+            Method::LeastCore => "least_core",
+        }
+    }
+
+    /// Whether the method needs the full coalition table.
+    pub fn is_exact(self) -> bool {
+        matches!(
+            self,
+            Method::Shapley | Method::Nucleolus | Method::LeastCore
+        )
+    }
+}
+
+/// What one method gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allocation {
+    /// Each player's share, in player order.
+    pub shares: Vec<f64>,
+    /// Standard errors of sampled shares.
+    pub standard_errors: Option<Vec<f64>>,
+    /// For the nucleolus, the set it was computed over.
+    pub domain: Option<nucleolus::Domain>,
+}
+
+/// Sampling options for [`Method::ShapleySampled`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sampling {
+    /// Orders of joining to sample.
+    pub samples: u64,
+    /// The seed.
+    pub seed: u64,
+}
+
+/// Runs one method. `game` is needed by the exact methods; `cost` prices coalitions for
+/// sampling; `grand_cost` is the cost to split; `driver` is needed by `proportional`.
+pub fn allocate(
+    method: Method,
+    game: Option<&Game>,
+    cost: &dyn shapley::CostFunction,
+    driver: Option<&[f64]>,
+    sampling: Sampling,
+) -> Result<Allocation, Invalid> {
+    let n = cost.players();
+    #[allow(clippy::cast_possible_truncation)]
+    let grand = cost.cost(if n >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << n) - 1
+    });
+    let plain = |shares| Allocation {
+        shares,
+        standard_errors: None,
+        domain: None,
+    };
+    let need_game = || {
+        game.ok_or_else(|| {
+            Invalid::field(
+                "methods",
+                format!(
+                    "“{}” needs every coalition's cost, which is out of reach beyond {MAX_EXACT_PLAYERS} players; use \"shapley_sampled\"",
+                    method.name()
+                ),
+            )
+        })
+    };
+    Ok(match method {
+        Method::Equal => plain(equal(n, grand)),
+        Method::Proportional => {
+            let driver = driver.ok_or_else(|| {
+                Invalid::field(
+                    "driver",
+                    "“proportional” needs a driver: a number per player, such as population",
+                )
+            })?;
+            plain(proportional("driver", driver, grand)?)
+        }
+        Method::Shapley => plain(shapley::exact(need_game()?)),
+        Method::ShapleySampled => {
+            let s = shapley::sampled(cost, sampling.samples, sampling.seed)?;
+            Allocation {
+                shares: s.values,
+                standard_errors: Some(s.standard_errors),
+                domain: None,
+            }
+        }
+        Method::Nucleolus => {
+            let nu = nucleolus::nucleolus(need_game()?)?;
+            Allocation {
+                shares: nu.allocation,
+                standard_errors: None,
+                domain: Some(nu.domain),
+            }
+        }
+        Method::LeastCore => {
+            let lc = nucleolus::least_core(need_game()?)?;
+            plain(lc.allocation)
+        }
+    })
 }
 
 #[cfg(test)]
