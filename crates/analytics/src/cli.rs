@@ -506,7 +506,7 @@ mod tests {
             assert_eq!(err.errors[0].field, field, "{err}");
         }
         let err = allocate("{\n\"players\": [\"A\",\n 3]}").unwrap_err();
-        assert_eq!(err.errors[0].line, Some(2));
+        assert_eq!(err.errors[0].line, Some(3));
         let many: Vec<String> = (0..30).map(|i| format!("\"P{i}\"")).collect();
         let err = allocate(&format!(
             r#"{{"players": [{}], "cost": {{}}}}"#,
