@@ -115,7 +115,7 @@ impl CoalitionModel {
                     penalty[i * n + j] += pen.cost;
                 }
                 (Some(_), Some(_)) => {
-                    invalid.push(format!("{field}.between"), "names the same council twice")
+                    invalid.push(format!("{field}.between"), "names the same council twice");
                 }
                 _ => invalid.push(
                     format!("{field}.between"),

@@ -427,7 +427,9 @@ mod tests {
     fn beta_cdf(alpha: f64, beta: f64, x: f64) -> f64 {
         let density = |t: f64| {
             if t <= 0.0 || t >= 1.0 {
-                if (t <= 0.0 && alpha == 1.0) || (t >= 1.0 && beta == 1.0) {
+                if (t <= 0.0 && (alpha - 1.0).abs() < 1e-12)
+                    || (t >= 1.0 && (beta - 1.0).abs() < 1e-12)
+                {
                     1.0
                 } else {
                     0.0

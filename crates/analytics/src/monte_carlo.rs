@@ -715,7 +715,9 @@ impl<'a> Plan<'a> {
             let Weight::Fixed(w) = t.weight else { continue };
             if let Distribution::Fixed(v) = t.amount {
                 let add = v * w;
-                npv.iter_mut().for_each(|n| *n += add);
+                for n in npv.iter_mut() {
+                    *n += add;
+                }
                 continue;
             }
             Self::draw(&mut streams, settings, order, uniform);

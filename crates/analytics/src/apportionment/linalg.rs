@@ -42,6 +42,7 @@ impl Lu {
     }
 
     /// Solves `A x = b`.
+    #[allow(clippy::needless_range_loop)] // triangular solves read best as index loops
     pub(crate) fn solve(&self, b: &[f64]) -> Vec<f64> {
         let n = self.n;
         let mut x: Vec<f64> = self.perm.iter().map(|&p| b[p]).collect();
@@ -63,6 +64,7 @@ impl Lu {
     }
 
     /// Solves `Aᵀ y = b`.
+    #[allow(clippy::needless_range_loop)] // triangular solves read best as index loops
     pub(crate) fn solve_transposed(&self, b: &[f64]) -> Vec<f64> {
         let n = self.n;
         // Aᵀ = Uᵀ Lᵀ Pᵀ... with P A = L U, Aᵀ Pᵀ = Uᵀ Lᵀ, so solve Uᵀ z = b, Lᵀ w = z, y = Pᵀ w.

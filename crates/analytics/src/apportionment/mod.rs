@@ -501,7 +501,8 @@ mod tests {
 
     #[test]
     fn table_refusals_name_the_field() {
-        let cases: Vec<(Vec<(&str, f64)>, &str, &str)> = vec![
+        type Case = (Vec<(&'static str, f64)>, &'static str, &'static str);
+        let cases: Vec<Case> = vec![
             (vec![("A", 1.0), ("B", 1.0)], "cost", "A+B"),
             (
                 vec![("A", 1.0), ("B", 1.0), ("A+Z", 2.0)],

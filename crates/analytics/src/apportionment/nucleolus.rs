@@ -496,7 +496,7 @@ fn max_violation(sums: &[f64], open_cost: &[f64], eps: f64) -> (usize, f64) {
         .reduce(
             || (0, f64::NEG_INFINITY),
             |a, b| {
-                if b.1 > a.1 || (b.1 == a.1 && b.0 < a.0) {
+                if b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)).is_gt() {
                     b
                 } else {
                     a
