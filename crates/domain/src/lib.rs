@@ -11,10 +11,13 @@
 pub mod authority;
 pub mod error;
 pub mod financial_year;
+pub mod gateway;
 pub mod money;
 pub mod mou;
+pub mod opportunity;
 pub mod partnership;
 pub mod seed;
+pub mod service;
 
 pub use authority::{Authority, AuthorityType, GssCode, Nation};
 pub use error::{FieldError, Invalid};
