@@ -1197,3 +1197,457 @@ pub const APPENDIX_B: [SeedProject; 14] = {
         },
     ]
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Member, MemberRole, MemberStatus};
+
+    const HARINGEY: &str = "E09000014";
+    const WALTHAM_FOREST: &str = "E09000031";
+    const ENFIELD: &str = "E09000010";
+    const REDBRIDGE: &str = "E09000026";
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn gss(code: &str) -> GssCode {
+        GssCode::parse("gss", code).unwrap()
+    }
+
+    fn partnership(codes: &[&str]) -> Partnership {
+        Partnership {
+            id: 7,
+            name: "Haringey – Waltham Forest".into(),
+            summary: String::new(),
+            source: None,
+            members: codes
+                .iter()
+                .map(|c| Member {
+                    authority: gss(c),
+                    role: MemberRole::Partner,
+                    status: MemberStatus::Active,
+                    joined: Some(d(2010, 12, 21)),
+                    left: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn service() -> Service {
+        Service {
+            id: 1,
+            name: "Building Cleaning".into(),
+            category: ServiceCategory::BackOffice,
+        }
+    }
+
+    fn raise(p: &Partnership) -> Opportunity {
+        Opportunity::raise(
+            p,
+            service(),
+            &NewOpportunity {
+                scope: "Reduce the cost of building cleaning".into(),
+                originating: HARINGEY.into(),
+                wave: Some(1),
+                phase: Some(1),
+                size: Some("small".into()),
+            },
+            d(2011, 1, 10),
+            "programme.director",
+        )
+        .unwrap()
+    }
+
+    fn request(to: Status, on: NaiveDate, gateway: Option<Outcome>) -> StatusRequest {
+        StatusRequest {
+            to,
+            on,
+            by: "programme.director".into(),
+            reason: String::new(),
+            gateway,
+        }
+    }
+
+    fn other(on: &str) -> NewOtherPartner {
+        NewOtherPartner {
+            name: "A cleaning contractor".into(),
+            authority: None,
+            on: on.into(),
+            note: "market testing".into(),
+        }
+    }
+
+    #[test]
+    fn raising_checks_every_field() {
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        let bad = NewOpportunity {
+            scope: "  ".into(),
+            originating: ENFIELD.into(),
+            wave: Some(0),
+            phase: Some(2),
+            size: Some("medium".into()),
+        };
+        let err = Opportunity::raise(&p, service(), &bad, d(2011, 1, 10), " ").unwrap_err();
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["scope", "originating", "wave", "size", "by"]);
+        let o = raise(&p);
+        assert_eq!(o.status, Status::Identified);
+        assert_eq!(o.history.len(), 1);
+        assert_eq!(o.history[0].from, None);
+        assert_eq!(o.size, Some(ProjectSize::Small));
+    }
+
+    /// The preferred-partner rule as a table: the partners' answers (None = no answer yet),
+    /// the other partner recorded, and whether it is allowed (or the field refused).
+    #[test]
+    fn the_preferred_partner_rule() {
+        use ResponseKind::{Accept, HasAnotherPartner, NotReady};
+        let two = [HARINGEY, WALTHAM_FOREST];
+        let three = [HARINGEY, WALTHAM_FOREST, ENFIELD];
+        #[allow(clippy::type_complexity)]
+        let cases: [(
+            &[&str],
+            &[Option<ResponseKind>],
+            Option<&str>,
+            &str,
+            Result<(), &str>,
+        ); 11] = [
+            // Every preferred partner declined: allowed.
+            (&two, &[Some(NotReady)], None, "2011-03-01", Ok(())),
+            (
+                &two,
+                &[Some(HasAnotherPartner)],
+                Some(REDBRIDGE),
+                "2011-03-01",
+                Ok(()),
+            ),
+            (
+                &three,
+                &[Some(NotReady), Some(HasAnotherPartner)],
+                None,
+                "2011-03-01",
+                Ok(()),
+            ),
+            // Not yet answered, or accepted: refused.
+            (&two, &[None], None, "2011-03-01", Err("partners")),
+            (&two, &[Some(Accept)], None, "2011-03-01", Err("partners")),
+            (
+                &three,
+                &[Some(NotReady), None],
+                None,
+                "2011-03-01",
+                Err("partners"),
+            ),
+            (
+                &three,
+                &[Some(NotReady), Some(Accept)],
+                None,
+                "2011-03-01",
+                Err("partners"),
+            ),
+            // Recorded before the decline: refused.
+            (&two, &[Some(NotReady)], None, "2011-02-01", Err("on")),
+            // A member is a preferred partner, not an "other" partner.
+            (
+                &three,
+                &[Some(NotReady), Some(NotReady)],
+                Some(ENFIELD),
+                "2011-03-01",
+                Err("authority"),
+            ),
+            (
+                &two,
+                &[Some(NotReady)],
+                Some(HARINGEY),
+                "2011-03-01",
+                Err("authority"),
+            ),
+            // Bad input.
+            (
+                &two,
+                &[Some(NotReady)],
+                Some("E1"),
+                "2011-03-01",
+                Err("authority"),
+            ),
+        ];
+        for (members, answers, other_council, on, expected) in cases {
+            let p = partnership(members);
+            let mut o = raise(&p);
+            o.offer(&p, d(2011, 1, 20), "pd").unwrap();
+            assert_eq!(o.offers.len(), members.len() - 1);
+            for (offer, answer) in o.offers.clone().iter().zip(answers) {
+                if let Some(kind) = answer {
+                    o.respond(&offer.partner, *kind, d(2011, 2, 14), "pd", "")
+                        .unwrap();
+                }
+            }
+            let before = o.clone();
+            let input = NewOtherPartner {
+                authority: other_council.map(str::to_owned),
+                ..other(on)
+            };
+            let result = o.record_other_partner(&p, &input, "pd");
+            match expected {
+                Ok(()) => {
+                    let recorded = result.unwrap_or_else(|e| panic!("{answers:?}: {e}"));
+                    // Open for every preferred partner to join later (MOU 3.2.3).
+                    let open: Vec<GssCode> =
+                        before.offers.iter().map(|o| o.partner.clone()).collect();
+                    assert_eq!(recorded.open_to, open);
+                    assert_eq!(o.other_partners.len(), 1);
+                }
+                Err(field) => {
+                    let err = result.unwrap_err();
+                    assert_eq!(
+                        err.errors[0].field, field,
+                        "{answers:?} {other_council:?}: {err}"
+                    );
+                    assert_eq!(o, before, "a refusal changes nothing");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn another_partner_needs_the_offer_first() {
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        let mut o = raise(&p);
+        let err = o
+            .record_other_partner(&p, &other("2011-03-01"), "pd")
+            .unwrap_err();
+        assert_eq!(err.errors[0].field, "partners");
+        assert!(err.errors[0].message.contains("3.2.1"));
+        assert!(o.other_partners.is_empty());
+    }
+
+    #[test]
+    fn a_partner_that_declined_can_join_later() {
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        let mut o = raise(&p);
+        o.offer(&p, d(2011, 1, 20), "pd").unwrap();
+        let wf = gss(WALTHAM_FOREST);
+        o.respond(&wf, ResponseKind::NotReady, d(2011, 2, 1), "pd", "")
+            .unwrap();
+        o.record_other_partner(&p, &other("2011-03-01"), "pd")
+            .unwrap();
+        o.respond(&wf, ResponseKind::Accept, d(2012, 1, 5), "pd", "joining")
+            .unwrap();
+        assert!(o.has_acceptance());
+        assert_eq!(o.offers[0].responses.len(), 2);
+        // Answers are dated in order and not repeated.
+        let err = o
+            .respond(&wf, ResponseKind::NotReady, d(2011, 6, 1), "pd", "")
+            .unwrap_err();
+        assert_eq!(err.errors[0].field, "on");
+        let err = o
+            .respond(&wf, ResponseKind::Accept, d(2012, 2, 1), "pd", "")
+            .unwrap_err();
+        assert_eq!(err.errors[0].field, "kind");
+        let err = o
+            .respond(&gss(ENFIELD), ResponseKind::Accept, d(2012, 2, 1), "pd", "")
+            .unwrap_err();
+        assert_eq!(err.errors[0].field, "partner");
+    }
+
+    /// The lifecycle as a table: the path walked so far, then a request, and the expected
+    /// result (Ok, or the field refused).
+    #[test]
+    fn the_status_lifecycle() {
+        use Outcome::{Fail, Pass, PassWithConditions as Pwc};
+        let deferred = |y, m, day| Status::Deferred {
+            re_evaluate: d(y, m, day),
+        };
+        let dropped = |r: &str| Status::NotPursued { reason: r.into() };
+        #[allow(clippy::type_complexity)]
+        let cases: Vec<(&str, Status, Option<Outcome>, Result<(), &str>)> = vec![
+            // Path "I": identified; "O": offered, not yet answered; "A": accepted and assessing.
+            ("I", Status::Assessing, None, Err("to")),
+            ("I", Status::Passed, Some(Pass), Err("to")),
+            ("I", dropped("market testing instead"), None, Ok(())),
+            ("I", deferred(2011, 12, 31), None, Ok(())),
+            ("O", Status::Assessing, None, Err("to")), // nobody has accepted
+            ("O+", Status::Assessing, None, Ok(())),
+            ("A", Status::Passed, Some(Pass), Ok(())),
+            ("A", Status::Passed, Some(Pwc), Err("gateway")),
+            ("A", Status::Passed, None, Err("gateway")),
+            ("A", Status::PassedWithConditions, Some(Pwc), Ok(())),
+            (
+                "A",
+                Status::PassedWithConditions,
+                Some(Fail),
+                Err("gateway"),
+            ),
+            ("A", deferred(2011, 12, 31), None, Ok(())),
+            ("A", deferred(2011, 1, 1), None, Err("re_evaluate")),
+            ("A", dropped("  "), None, Err("reason")),
+            ("A", Status::HandedToDelivery, None, Err("to")),
+            ("AP", Status::HandedToDelivery, None, Ok(())),
+            ("AP", Status::Assessing, None, Ok(())),
+            ("AX", Status::Assessing, None, Err("to")), // not pursued: never assessed again
+            ("AX", Status::Identified, None, Err("to")),
+            ("APH", dropped("no longer needed"), None, Err("to")),
+            ("AD", Status::Assessing, None, Ok(())),
+            ("AD", deferred(2012, 6, 30), None, Ok(())),
+        ];
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        for (path, to, gateway, expected) in cases {
+            let mut o = raise(&p);
+            let mut day = 20;
+            let mut next = || {
+                day += 1;
+                d(2011, 2, day)
+            };
+            if path != "I" {
+                o.offer(&p, next(), "pd").unwrap();
+            }
+            if path.starts_with('A') || path == "O+" {
+                o.respond(&gss(WALTHAM_FOREST), ResponseKind::Accept, next(), "pd", "")
+                    .unwrap();
+            }
+            if path.starts_with('A') {
+                o.change_status(&request(Status::Assessing, next(), None))
+                    .unwrap();
+            }
+            for step in path.chars().skip(1) {
+                let status = match step {
+                    'P' => Status::Passed,
+                    'H' => Status::HandedToDelivery,
+                    'X' => dropped("market testing instead"),
+                    'D' => deferred(2011, 12, 31),
+                    _ => continue,
+                };
+                o.change_status(&request(status, next(), Some(Pass)))
+                    .unwrap();
+            }
+            let before = o.clone();
+            let result = o.change_status(&request(to.clone(), next(), gateway));
+            match expected {
+                Ok(()) => {
+                    let change = result.unwrap_or_else(|e| panic!("{path} → {to:?}: {e}"));
+                    assert_eq!(change.from.as_ref(), Some(&before.status));
+                    assert_eq!(change.to, to);
+                    assert_eq!(o.status, to);
+                    assert_eq!(o.history.len(), before.history.len() + 1);
+                }
+                Err(field) => {
+                    let err = result.unwrap_err();
+                    assert_eq!(err.errors[0].field, field, "{path} → {to:?}: {err}");
+                    assert_eq!(o, before, "a refusal changes nothing");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn not_pursued_opportunities_cannot_be_assessed() {
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        let mut o = raise(&p);
+        o.change_status(&request(
+            Status::NotPursued {
+                reason: "market testing instead".into(),
+            },
+            d(2011, 7, 1),
+            None,
+        ))
+        .unwrap();
+        let err = o.check_can_be_assessed().unwrap_err();
+        assert_eq!(err.errors[0].field, "status");
+        assert!(
+            err.errors[0]
+                .message
+                .contains("not pursued (market testing instead)")
+        );
+        let err = o
+            .change_status(&request(Status::Assessing, d(2011, 7, 2), None))
+            .unwrap_err();
+        assert!(
+            err.errors[0].message.contains("cannot be assessed"),
+            "{err}"
+        );
+        assert!(raise(&p).check_can_be_assessed().is_err());
+    }
+
+    #[test]
+    fn dates_must_not_go_backwards() {
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        let mut o = raise(&p);
+        let err = o
+            .change_status(&request(
+                Status::NotPursued { reason: "x".into() },
+                d(2010, 1, 1),
+                None,
+            ))
+            .unwrap_err();
+        assert_eq!(err.errors[0].field, "on");
+        let err = o.offer(&p, d(2011, 1, 5), "pd").unwrap_err();
+        assert_eq!(err.errors[0].field, "on");
+        assert!(o.offers.is_empty(), "a refused offer records nothing");
+    }
+
+    #[test]
+    fn offering_needs_another_member() {
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        let mut o = raise(&p);
+        let mut alone = p.clone();
+        alone
+            .record_leaving(&gss(WALTHAM_FOREST), d(2011, 1, 15))
+            .unwrap();
+        let err = o.offer(&alone, d(2011, 1, 20), "pd").unwrap_err();
+        assert_eq!(err.errors[0].field, "partners");
+        o.offer(&p, d(2011, 1, 20), "pd").unwrap();
+        o.change_status(&request(deferred_status(), d(2011, 1, 21), None))
+            .unwrap();
+        let err = o.offer(&p, d(2011, 1, 22), "pd").unwrap_err();
+        assert!(err.errors[0].message.contains("already been offered"));
+    }
+
+    fn deferred_status() -> Status {
+        Status::Deferred {
+            re_evaluate: d(2011, 12, 31),
+        }
+    }
+
+    #[test]
+    fn seed_projects_are_the_fourteen_of_appendix_b() {
+        assert_eq!(APPENDIX_B.len(), 14);
+        for (i, project) in APPENDIX_B.iter().enumerate() {
+            assert_eq!(usize::from(project.number), i + 1);
+            assert!(project.citation().contains("Appendix B, project"));
+            assert_eq!(project.status().kind(), project.status);
+            if let Some(code) = project.originating {
+                assert!(GssCode::parse("gss", code).is_ok());
+            }
+        }
+        let by_name = |name: &str| APPENDIX_B.iter().find(|p| p.service == name).unwrap();
+        assert_eq!(
+            by_name("Legal Services").status(),
+            Status::Deferred {
+                re_evaluate: d(2011, 12, 31)
+            }
+        );
+        assert!(matches!(
+            by_name("Building Cleaning").status(),
+            Status::NotPursued { reason } if reason.starts_with("Market testing instead")
+        ));
+        assert_eq!(by_name("Communications").status, StatusKind::NotPursued);
+        let savings: Vec<String> = APPENDIX_B.iter().map(|p| p.saving.describe()).collect();
+        assert_eq!(savings[0], "£100,000");
+        assert_eq!(savings[2], "£150,000");
+        assert_eq!(savings[7], "£75,000");
+        assert_eq!(savings[13], "not stated");
+    }
+
+    #[test]
+    fn status_slugs_round_trip() {
+        for kind in StatusKind::ALL {
+            assert_eq!(StatusKind::parse("status", kind.slug()), Ok(kind));
+        }
+        for kind in ResponseKind::ALL {
+            assert_eq!(ResponseKind::parse("kind", kind.slug()), Ok(kind));
+        }
+        assert!(StatusKind::parse("status", "done").is_err());
+    }
+}

@@ -332,3 +332,104 @@ pub const SCHEDULE_1: [SeedService; 22] = {
         schedule_1("Policy", C::Management, 2, None, None),
     ]
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_parse_by_slug_or_label() {
+        for category in ServiceCategory::ALL {
+            assert_eq!(
+                ServiceCategory::parse("category", category.slug()),
+                Ok(category)
+            );
+            assert_eq!(
+                ServiceCategory::parse("category", category.label()),
+                Ok(category)
+            );
+        }
+        let err = ServiceCategory::parse("category", "housing").unwrap_err();
+        assert_eq!(err.errors[0].field, "category");
+        assert!(err.errors[0].message.contains("back-office"));
+    }
+
+    #[test]
+    fn the_catalogue_refuses_duplicate_and_empty_names_and_changes_nothing() {
+        let mut catalogue = Catalogue::default();
+        catalogue
+            .add(Service::parse(" Legal Services ", "legal").unwrap())
+            .unwrap();
+        catalogue
+            .add(Service::parse("Audit", "back-office").unwrap())
+            .unwrap();
+        assert_eq!(catalogue.services[0].name, "Legal Services");
+        let before = catalogue.clone();
+        let cases: [(&str, &str); 3] = [("legal services", "name"), ("", "name"), ("x", "service")];
+        for (name, field) in cases {
+            let err = if field == "service" {
+                catalogue
+                    .update(9, name, ServiceCategory::Legal)
+                    .unwrap_err()
+            } else {
+                catalogue
+                    .add(Service {
+                        id: 0,
+                        name: name.into(),
+                        category: ServiceCategory::Legal,
+                    })
+                    .unwrap_err()
+            };
+            assert_eq!(err.errors[0].field, field, "{name:?}");
+            assert_eq!(catalogue, before);
+        }
+        let err = catalogue
+            .update(1, "LEGAL SERVICES", ServiceCategory::BackOffice)
+            .unwrap_err();
+        assert_eq!(err.errors[0].field, "name");
+        catalogue
+            .update(1, "Audit and Insurance", ServiceCategory::BackOffice)
+            .unwrap();
+        assert!(catalogue.find("audit and insurance").is_some());
+        let err = Service::parse("", "nothing").unwrap_err();
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "category"]);
+    }
+
+    #[test]
+    fn schedule_1_has_both_phases_and_the_wave_1_sizes() {
+        let phase = |n| SCHEDULE_1.iter().filter(|s| s.phase == n).count();
+        assert_eq!((phase(1), phase(2)), (10, 12));
+        let size = |name| SCHEDULE_1.iter().find(|s| s.name == name).unwrap().size;
+        assert_eq!(size("Revenues and Benefits"), Some(ProjectSize::Large));
+        assert_eq!(size("Legal Services"), Some(ProjectSize::Small));
+        assert_eq!(size("Finance Processing"), Some(ProjectSize::Large));
+        assert_eq!(size("Transactional HR"), Some(ProjectSize::Small));
+        assert_eq!(size("Policy"), None);
+        assert!(SCHEDULE_1[0].citation().starts_with("Seed 003"));
+    }
+
+    #[test]
+    fn the_seeded_catalogue_holds_each_service_once() {
+        let catalogue = Catalogue::seeded();
+        // 22 Schedule 1 services plus the Appendix B services not already among them.
+        let extra = APPENDIX_B
+            .iter()
+            .filter(|p| {
+                !SCHEDULE_1
+                    .iter()
+                    .any(|s| s.name.eq_ignore_ascii_case(p.service))
+            })
+            .count();
+        assert_eq!(catalogue.services.len(), 22 + extra);
+        for service in &catalogue.services {
+            let same = catalogue
+                .services
+                .iter()
+                .filter(|s| s.name.eq_ignore_ascii_case(&service.name))
+                .count();
+            assert_eq!(same, 1, "{}", service.name);
+        }
+        assert!(catalogue.find("Electoral Services").is_some());
+    }
+}

@@ -636,3 +636,195 @@ fn explain(assessment: &Assessment, scale: &Scale, analysis: Analysis) -> Assess
         weights,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn councils() -> Vec<Council> {
+        Council::parse_all(&[
+            CouncilInput {
+                gss: "E09000014".into(),
+                name: Some("Haringey".into()),
+            },
+            CouncilInput {
+                gss: "E09000031".into(),
+                name: Some("Waltham Forest".into()),
+            },
+        ])
+        .unwrap()
+    }
+
+    /// Ratings for the default criteria: one string per council, one letter per criterion.
+    fn inputs(per_council: [&str; 2]) -> Vec<RatingInput> {
+        let criteria = CriteriaSet::default();
+        let names = ["E09000014", "Waltham Forest"];
+        let mut out = Vec::new();
+        for (council, letters) in names.iter().zip(per_council) {
+            for (criterion, letter) in criteria.criteria.iter().zip(letters.chars()) {
+                out.push(RatingInput {
+                    council: (*council).into(),
+                    criterion: criterion.name.clone(),
+                    rating: letter.to_string(),
+                    rationale: format!("{} view of {}", council, criterion.name),
+                    evidence: None,
+                });
+            }
+        }
+        out
+    }
+
+    fn assess(per_council: [&str; 2]) -> Result<Assessment, Invalid> {
+        Assessment::parse(
+            CriteriaSet::default(),
+            GatewayRule::default(),
+            councils(),
+            &inputs(per_council),
+        )
+    }
+
+    #[test]
+    fn bad_ratings_are_refused_naming_the_field() {
+        let good = ["GGGGGGGGGGG", "GGGGGGGGGGG"];
+        let cases: [(usize, fn(&mut RatingInput), &str); 6] = [
+            (0, |r| r.rating = "B".into(), "ratings[0].rating"),
+            (1, |r| r.rating = "".into(), "ratings[1].rating"),
+            (2, |r| r.criterion = "Colour".into(), "ratings[2].criterion"),
+            (3, |r| r.council = "E09000010".into(), "ratings[3].council"),
+            (4, |r| r.rationale = " ".into(), "ratings[4].rationale"),
+            (5, |r| r.council = "Enfield".into(), "ratings[5].council"),
+        ];
+        for (index, spoil, field) in cases {
+            let mut ratings = inputs(good);
+            spoil(&mut ratings[index]);
+            let err = Assessment::parse(
+                CriteriaSet::default(),
+                GatewayRule::default(),
+                councils(),
+                &ratings,
+            )
+            .unwrap_err();
+            assert_eq!(err.errors[0].field, field, "{err}");
+        }
+        let mut ratings = inputs(good);
+        ratings[0].criterion = "Colour".into();
+        let err = Assessment::parse(
+            CriteriaSet::default(),
+            GatewayRule::default(),
+            councils(),
+            &ratings,
+        )
+        .unwrap_err();
+        assert!(
+            err.errors[0]
+                .message
+                .contains("not a criterion of version 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_and_repeated_ratings_are_refused() {
+        let mut ratings = inputs(["GGGGGGGGGGG", "GGGGGGGGGGG"]);
+        ratings.remove(2);
+        let err = Assessment::parse(
+            CriteriaSet::default(),
+            GatewayRule::default(),
+            councils(),
+            &ratings,
+        )
+        .unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert_eq!(err.errors[0].field, "ratings");
+        assert_eq!(
+            err.errors[0].message,
+            "Haringey has not rated IT Compatibility"
+        );
+        let mut ratings = inputs(["GGGGGGGGGGG", "GGGGGGGGGGG"]);
+        ratings[1].criterion = "strategic fit".into();
+        let err = Assessment::parse(
+            CriteriaSet::default(),
+            GatewayRule::default(),
+            councils(),
+            &ratings,
+        )
+        .unwrap_err();
+        assert_eq!(err.errors[0].field, "ratings[1].criterion");
+        assert!(
+            err.errors[0]
+                .message
+                .contains("already rated Strategic Fit")
+        );
+    }
+
+    #[test]
+    fn reasons_are_plain_words() {
+        let cases: [([&str; 2], Outcome, &[&str], usize); 4] = [
+            (
+                ["GGRGGGGGGGG", "GGGGGGGGGGG"],
+                Outcome::Fail,
+                &["IT Compatibility is Red and it is a critical criterion (rated Red by Haringey)"],
+                0,
+            ),
+            (
+                ["GGGRRRAGGGG", "GGGGGGGGGGG"],
+                Outcome::Fail,
+                &["The weighted score 0.68 is below the threshold 0.7"],
+                0,
+            ),
+            (
+                ["GGGAAAAAGGG", "GGGGGGGGGGG"],
+                Outcome::Fail,
+                &[
+                    "5 criteria are below Green (Business Processes (Amber), Staffing Arrangements (Amber), Service Standards (Amber), Cost Sharing/VFM (Amber) and Risk (Amber)); the rule allows at most 4",
+                ],
+                0,
+            ),
+            (
+                ["GGGAGGGGGGG", "GGGAGGGGGGG"],
+                Outcome::PassWithConditions,
+                &[
+                    "No critical criterion is Red",
+                    "The weighted score 0.95 is at least the threshold 0.7",
+                    "1 criterion is below Green (the rule allows at most 4), so the pass has conditions: Business Processes (Amber)",
+                ],
+                1,
+            ),
+        ];
+        for (ratings, outcome, reasons, conditions) in cases {
+            let report = assess(ratings).unwrap().report().unwrap();
+            assert_eq!(report.outcome, outcome, "{ratings:?}");
+            assert_eq!(report.reasons, reasons, "{ratings:?}");
+            assert_eq!(report.conditions.len(), conditions);
+        }
+        let report = assess(["GGGAGGGGGGG", "GGGAGGGGGGG"])
+            .unwrap()
+            .report()
+            .unwrap();
+        assert_eq!(
+            report.conditions[0],
+            "Resolve Business Processes (Amber). Haringey rated it Amber: E09000014 view of Business Processes. Waltham Forest rated it Amber: Waltham Forest view of Business Processes"
+        );
+        assert_eq!(
+            report.flips.worse.unwrap().description,
+            "1 rating change would make it Fail: Haringey's rating of Strategic Fit from Green to Red"
+        );
+    }
+
+    #[test]
+    fn the_score_shows_enough_decimals_not_to_mislead() {
+        assert_eq!(score_text(0.55, 0.6, false), "0.55");
+        assert_eq!(score_text(0.6996, 0.7, false), "0.6996");
+        assert_eq!(score_text(0.7, 0.7, true), "0.70");
+        assert_eq!(score_text(0.65491, 0.6549, true), "0.655");
+    }
+
+    #[test]
+    fn a_programme_uses_one_criteria_version() {
+        let a = assess(["GGGGGGGGGGG", "GGGGGGGGGGG"]).unwrap();
+        let mut b = a.clone();
+        b.criteria.version = 2;
+        let err = report_programme(&[a, b]).unwrap_err();
+        assert_eq!(err.errors[0].field, "assessments[1].criteria");
+    }
+}
