@@ -4,6 +4,8 @@
 //! The oracle here is written independently of the engine: combined ratings straight from
 //! their definitions, the rule straight from its statement, ranks by sorting.
 
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
+
 use accord_domain::gateway::{
     Combination, CriteriaSet, CriterionInput, GatewayRule, Outcome, Rating, RatingMatrix,
     Threshold, analyse,

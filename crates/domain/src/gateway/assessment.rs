@@ -686,6 +686,7 @@ mod tests {
     #[test]
     fn bad_ratings_are_refused_naming_the_field() {
         let good = ["GGGGGGGGGGG", "GGGGGGGGGGG"];
+        #[allow(clippy::type_complexity)]
         let cases: [(usize, fn(&mut RatingInput), &str); 6] = [
             (0, |r| r.rating = "B".into(), "ratings[0].rating"),
             (1, |r| r.rating = "".into(), "ratings[1].rating"),
