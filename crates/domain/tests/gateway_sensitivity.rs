@@ -286,7 +286,7 @@ proptest! {
                 let sensitivity = analysis.weights[i];
                 for (which, range) in [(0, sensitivity.outcome), (1, sensitivity.rank)] {
                     let low = range.low.micros();
-                    let high = range.high.map(|h| h.micros());
+                    let high = range.high.map(accord_domain::gateway::Weight::micros);
                     let get = |w: u64| { let k = keeps(w); if which == 0 { k.0 } else { k.1 } };
                     // The run of weights around x that keep it.
                     let mut run_low = x;
