@@ -185,7 +185,11 @@ fn small_case() -> impl Strategy<Value = (Case, Vec<u8>)> {
         .prop_filter("at most 8 ratings", |(m, k)| m * k <= 8)
         .prop_flat_map(|(m, k)| {
             (
-                proptest::collection::vec(0u64..=4_000_000, m),
+                // Whole units (as partnerships usually weigh) and arbitrary millionths.
+                proptest::collection::vec(
+                    prop_oneof![(0u64..=4).prop_map(|u| u * 1_000_000), 0u64..=4_000_000],
+                    m,
+                ),
                 proptest::collection::vec(any::<bool>(), m),
                 rule_strategy(m),
                 proptest::collection::vec(0u8..=2, m * k),

@@ -317,123 +317,193 @@ fn weight_range((low, high): (i128, Option<i128>)) -> WeightRange {
 }
 
 /// A stream of the weight changes (in millionths, increasing) at which opportunities of one
-/// slope group cross one opportunity, nearest first.
+/// slope group cross one opportunity, nearest first. Position `k` of the stream is
+/// `group[start + k]` walking forward (towards lower-ranked ones) or `group[start - k]`
+/// walking backward.
 struct Crossings<'a> {
     group: &'a [u32],
-    /// The next element to look at, or `None` when the stream is exhausted.
-    next: Option<usize>,
-    /// Walking forward (towards lower-ranked) or backward.
+    start: usize,
     forward: bool,
+    /// How many elements the stream has, and how many have been passed.
+    len: usize,
+    passed: usize,
     /// How fast the difference in points changes per millionth, as the stream sees it.
     slope: i64,
     /// +1 for opportunities that overtake, −1 for ones that fall behind.
     sign: i32,
 }
 
+/// What the crossing streams compare against: everyone's points and tie keys, and `p`.
+struct Focus<'a> {
+    points: &'a [i64],
+    tie: &'a [u64],
+    p: usize,
+}
+
 impl Crossings<'_> {
-    fn peek(&self, points: &[i64], tie: &[u64], p: usize) -> Option<i64> {
-        let q = self.group[self.next?] as usize;
-        let gap = points[q] - points[p];
-        Some(if self.sign > 0 {
+    /// The weight change at which the stream's `k`-th opportunity crosses `p`.
+    fn at(&self, k: usize, focus: &Focus<'_>) -> i64 {
+        let index = if self.forward {
+            self.start + k
+        } else {
+            self.start - k
+        };
+        let q = self.group[index] as usize;
+        let p = focus.p;
+        let gap = focus.points[q] - focus.points[p];
+        if self.sign > 0 {
             // q is behind p (gap ≤ 0) and gains `slope` per step: it is ahead once the gap is
             // positive, or zero with q winning the tie.
             let need = -gap;
-            if tie[q] < tie[p] {
+            if focus.tie[q] < focus.tie[p] {
                 div_ceil(need, self.slope)
             } else {
-                need / self.slope + 1
+                div_floor(need, self.slope) + 1
             }
-        } else {
+        } else if focus.tie[q] > focus.tie[p] {
             // q is ahead (gap ≥ 0) and loses `slope` per step: it is behind once the gap is
             // negative, or zero with p winning the tie.
-            if tie[q] > tie[p] {
-                div_ceil(gap, self.slope)
-            } else {
-                gap / self.slope + 1
-            }
-        })
+            div_ceil(gap, self.slope)
+        } else {
+            div_floor(gap, self.slope) + 1
+        }
     }
 
-    fn advance(&mut self) {
-        self.next = match self.next {
-            Some(i) if self.forward => (i + 1 < self.group.len()).then_some(i + 1),
-            Some(i) => i.checked_sub(1),
-            None => None,
+    fn peek(&self, focus: &Focus<'_>) -> Option<i64> {
+        (self.passed < self.len).then(|| self.at(self.passed, focus))
+    }
+
+    /// Passes every crossing at weight change `t` and returns how many there were. Crossing
+    /// points never decrease along the stream, and with discrete ratings many opportunities
+    /// share one, so the run's end is found by galloping then bisecting rather than one by
+    /// one.
+    fn pass(&mut self, t: i64, focus: &Focus<'_>) -> usize {
+        let first = self.passed;
+        if first >= self.len || self.at(first, focus) != t {
+            return 0;
+        }
+        // `last` is known to cross at t; `beyond` is known not to (or is past the end).
+        let mut last = first;
+        let mut step = 1;
+        let mut beyond = loop {
+            let probe = last + step;
+            if probe >= self.len {
+                break self.len;
+            }
+            if self.at(probe, focus) != t {
+                break probe;
+            }
+            last = probe;
+            step *= 2;
         };
+        while beyond - last > 1 {
+            let middle = last + (beyond - last) / 2;
+            if self.at(middle, focus) == t {
+                last = middle;
+            } else {
+                beyond = middle;
+            }
+        }
+        self.passed = last + 1;
+        last + 1 - first
     }
 }
 
+/// ⌈a ÷ b⌉ for a ≥ 0 and b, a rating slope, 1 or 2: shifts rather than divisions, as this
+/// runs for every crossing looked at.
 fn div_ceil(a: i64, b: i64) -> i64 {
-    // Both are non-negative here (a ≥ 0, b > 0).
-    (a + b - 1) / b
+    match b {
+        1 => a,
+        2 => (a + 1) >> 1,
+        _ => (a + b - 1) / b,
+    }
+}
+
+/// ⌊a ÷ b⌋ for a ≥ 0 and b, a rating slope, 1 or 2.
+fn div_floor(a: i64, b: i64) -> i64 {
+    match b {
+        1 => a,
+        2 => a >> 1,
+        _ => a / b,
+    }
 }
 
 /// The first weight change (in millionths, in the direction `direction`) at which the rank of
-/// `p` differs from its rank now, up to `limit` millionths; `None` if there is none.
-#[allow(clippy::too_many_arguments)]
+/// `focus.p` differs from its rank now, up to `limit` millionths; `None` if there is none.
 fn first_rank_change(
     groups: &[Vec<u32>; 3],
     split: [usize; 3],
     own: usize,
     direction: i64,
-    points: &[i64],
-    tie: &[u64],
-    p: usize,
+    focus: &Focus<'_>,
     limit: Option<i64>,
 ) -> Option<i64> {
-    let mut streams: Vec<Crossings<'_>> = Vec::with_capacity(2);
+    let mut streams: [Option<Crossings<'_>>; 2] = [None, None];
+    let mut count = 0;
     for (g, group) in groups.iter().enumerate() {
         let slope = (g as i64 - own as i64) * direction;
-        if slope > 0 {
+        let stream = if slope > 0 {
             // Gaining on p: the nearest ones behind p come first.
-            let next = (split[g] < group.len()).then_some(split[g]);
-            streams.push(Crossings {
+            Crossings {
                 group,
-                next,
+                start: split[g],
                 forward: true,
+                len: group.len() - split[g],
+                passed: 0,
                 slope,
                 sign: 1,
-            });
+            }
         } else if slope < 0 {
             // Losing on p: the nearest ones ahead of p come first.
-            let next = split[g].checked_sub(1);
-            streams.push(Crossings {
+            Crossings {
                 group,
-                next,
+                start: split[g].saturating_sub(1),
                 forward: false,
+                len: split[g],
+                passed: 0,
                 slope: -slope,
                 sign: -1,
-            });
-        }
+            }
+        } else {
+            continue;
+        };
+        streams[count] = Some(stream);
+        count += 1;
     }
-    let mixed = streams.len() == 2 && streams[0].sign != streams[1].sign;
     let within = |t: i64| limit.is_none_or(|l| t <= l);
+    let first = |streams: &[Option<Crossings<'_>>; 2]| {
+        streams.iter().flatten().filter_map(|s| s.peek(focus)).min()
+    };
+    let mixed = match &streams {
+        [Some(a), Some(b)] => a.sign != b.sign,
+        _ => false,
+    };
     if !mixed {
         // Every crossing moves the rank the same way: the first one changes it.
-        let first = streams
-            .iter()
-            .filter_map(|s| s.peek(points, tie, p))
-            .min()?;
-        return within(first).then_some(first);
+        let t = first(&streams)?;
+        return within(t).then_some(t);
     }
-    // Overtakings and fallings-behind can cancel out at the same weight; walk them in order
-    // until the count differs.
-    let mut balance = 0i32;
+    // Overtakings and fallings-behind can cancel out at the same weight; walk the distinct
+    // crossing points in order until the count differs. The balance is zero at the top of
+    // the loop, so when one side crosses first, that crossing changes the rank: counting is
+    // needed only when both sides cross at the same point.
+    let [Some(a), Some(b)] = &mut streams else {
+        return None;
+    };
     loop {
-        let t = streams
-            .iter()
-            .filter_map(|s| s.peek(points, tie, p))
-            .min()?;
+        let t = match (a.peek(focus), b.peek(focus)) {
+            (None, None) => return None,
+            (Some(t), None) | (None, Some(t)) => return within(t).then_some(t),
+            (Some(ta), Some(tb)) if ta != tb => {
+                let t = ta.min(tb);
+                return within(t).then_some(t);
+            }
+            (Some(t), Some(_)) => t,
+        };
         if !within(t) {
             return None;
         }
-        for stream in &mut streams {
-            while stream.peek(points, tie, p) == Some(t) {
-                balance += stream.sign;
-                stream.advance();
-            }
-        }
-        if balance != 0 {
+        if a.pass(t, focus) != b.pass(t, focus) {
             return Some(t);
         }
     }
@@ -462,9 +532,9 @@ fn rank_ranges(
         for &p in order {
             let p = p as usize;
             let own = usize::from(levels[p * m + i]);
-            let up = first_rank_change(&groups, seen, own, 1, points, tie, p, None);
-            let down =
-                first_rank_change(&groups, seen, own, -1, points, tie, p, Some(x - low_bound));
+            let focus = Focus { points, tie, p };
+            let up = first_rank_change(&groups, seen, own, 1, &focus, None);
+            let down = first_rank_change(&groups, seen, own, -1, &focus, Some(x - low_bound));
             let high = up.map(|t| i128::from(x) + i128::from(t) - 1);
             let low = down.map_or(i128::from(low_bound), |t| i128::from(x) - i128::from(t) + 1);
             out[p * m + i].rank = weight_range((low, high));
@@ -485,6 +555,9 @@ struct Opportunity<'a> {
 /// Buffers reused from one opportunity to the next.
 #[derive(Default)]
 struct Search {
+    items: Vec<Item>,
+    layers: Vec<i64>,
+    small: Vec<i16>,
     best: Vec<i64>,
     next: Vec<i64>,
     choices: Vec<u16>,
@@ -494,7 +567,241 @@ struct Search {
     pairs: Vec<(usize, Rating)>,
 }
 
-const UNREACHABLE: i64 = -1;
+/// A state no choice reaches. Far below any real value, so adding a gain keeps it below zero
+/// and the maxima need no branch.
+const UNREACHABLE: i64 = i64::MIN / 4;
+
+/// A criterion below Green, as the pass search sees it.
+struct Item {
+    c: usize,
+    /// A critical Red that must be lifted.
+    forced: bool,
+    /// Cost and points gained to make it Amber (from Red only).
+    amber: Option<(usize, i64)>,
+    /// Cost and points gained to make it Green.
+    green: (usize, i64),
+}
+
+/// Points gained in the pass search: 16-bit when they fit, 64-bit otherwise.
+trait Gain: Copy + Ord + std::ops::Add<Output = Self> {
+    /// A state no choice reaches: negative enough that adding every gain keeps it negative.
+    const UNREACHABLE: Self;
+    const ZERO: Self;
+    fn from_units(units: i64) -> Self;
+}
+
+impl Gain for i16 {
+    const UNREACHABLE: Self = i16::MIN / 2;
+    const ZERO: Self = 0;
+    fn from_units(units: i64) -> Self {
+        // The caller uses i16 only when every sum of gains is at most i16::MAX / 4.
+        i16::try_from(units).unwrap_or(i16::MAX / 4)
+    }
+}
+
+impl Gain for i64 {
+    const UNREACHABLE: Self = UNREACHABLE;
+    const ZERO: Self = 0;
+    fn from_units(units: i64) -> Self {
+        units
+    }
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 { a.abs() } else { gcd(b, a % b) }
+}
+
+/// `to[k] = max(to[k], from[k] + gain)`: one option of the knapsack, shifted by its cost by
+/// the caller's slicing.
+fn raise_into<T: Gain>(to: &mut [T], from: &[T], gain: T) {
+    for (t, &f) in to.iter_mut().zip(from) {
+        *t = (*t).max(f + gain);
+    }
+}
+
+/// The pass search's table: for each criterion below Green in turn, and each state (criteria
+/// made Green, capped at `need_greens`; cost up to `cap`), the most points gained, in units of
+/// `unit`. Every layer is kept so the choices are read back from the values. Pushes the
+/// chosen targets and returns whether `wanted` points were reached within the cap.
+fn pass_table<T: Gain>(
+    items: &[Item],
+    unit: i64,
+    need_greens: usize,
+    wanted: i64,
+    cap: usize,
+    layers: &mut Vec<T>,
+    targets: &mut Vec<(usize, Rating)>,
+) -> bool {
+    let js = need_greens + 1;
+    let ks = cap + 1;
+    let states = js * ks;
+    let size = states * (items.len() + 1);
+    if layers.len() < size {
+        layers.resize(size, T::UNREACHABLE);
+    }
+    let gain = |points: i64| T::from_units(points / unit);
+    layers[..states].fill(T::UNREACHABLE);
+    layers[0] = T::ZERO;
+    for (n, item) in items.iter().enumerate() {
+        let (before, after) = layers.split_at_mut((n + 1) * states);
+        let old = &before[n * states..];
+        let new = &mut after[..states];
+        if item.forced {
+            new.fill(T::UNREACHABLE);
+        } else {
+            new.copy_from_slice(old);
+        }
+        for j in 0..js {
+            let from = &old[j * ks..(j + 1) * ks];
+            if let Some((cost, points)) = item.amber
+                && cost < ks
+            {
+                raise_into(
+                    &mut new[j * ks + cost..(j + 1) * ks],
+                    &from[..ks - cost],
+                    gain(points),
+                );
+            }
+            let (cost, points) = item.green;
+            if cost < ks {
+                let j2 = (j + 1).min(need_greens);
+                raise_into(
+                    &mut new[j2 * ks + cost..(j2 + 1) * ks],
+                    &from[..ks - cost],
+                    gain(points),
+                );
+            }
+        }
+    }
+    let wanted = T::from_units(wanted);
+    let last = &layers[items.len() * states..(items.len() + 1) * states];
+    let Some(mut k) = (0..ks).find(|&k| last[need_greens * ks + k] >= wanted) else {
+        return false;
+    };
+    // Read the choices back, last criterion first. Values on the chosen path are real
+    // (not negative), so comparing them with an unreachable state's value never matches.
+    let mut j = need_greens;
+    for (n, item) in items.iter().enumerate().rev() {
+        let value = layers[(n + 1) * states + j * ks + k];
+        let old = &layers[n * states..(n + 1) * states];
+        if !item.forced && old[j * ks + k] == value {
+            continue;
+        }
+        if let Some((cost, points)) = item.amber
+            && cost <= k
+            && old[j * ks + k - cost] + gain(points) == value
+        {
+            targets.push((item.c, Rating::Amber));
+            k -= cost;
+            continue;
+        }
+        let (cost, points) = item.green;
+        targets.push((item.c, Rating::Green));
+        // The state before: one fewer Green, or the same when the count was capped.
+        let candidates = [j.checked_sub(1), (j == need_greens).then_some(j)];
+        j = candidates
+            .into_iter()
+            .flatten()
+            .find(|&j0| cost <= k && old[j0 * ks + k - cost] + gain(points) == value)
+            .unwrap_or(0);
+        k = k.saturating_sub(cost);
+    }
+    true
+}
+
+/// A feasible way to pass, found greedily, with its cost and a lower bound on the cost of any
+/// way to pass. Greedy: lift the critical Reds to Amber, make the cheapest criteria Green
+/// until few enough are below Green, then take the upgrades that gain the most points per
+/// change until the threshold is reached. Everything Green always passes, so it ends.
+///
+/// The bound: any way to pass lifts every critical Red and makes at least the needed number
+/// of criteria Green, which costs at least the first two greedy steps. When the greedy way
+/// needs nothing more, it is a smallest one.
+fn greedy_pass(
+    items: &[Item],
+    need_greens: usize,
+    deficit: i64,
+) -> (usize, usize, Vec<(usize, Rating)>) {
+    // Per item: 0 stays, 1 Amber, 2 Green.
+    let mut chosen: Vec<u8> = items.iter().map(|it| u8::from(it.forced)).collect();
+    let cost_of = |it: &Item, level: u8| match level {
+        1 => it.amber.map_or(0, |a| a.0),
+        2 => it.green.0,
+        _ => 0,
+    };
+    let gain_of = |it: &Item, level: u8| match level {
+        1 => it.amber.map_or(0, |a| a.1),
+        2 => it.green.1,
+        _ => 0,
+    };
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&n| {
+        (
+            items[n]
+                .green
+                .0
+                .saturating_sub(cost_of(&items[n], chosen[n])),
+            n,
+        )
+    });
+    for &n in order.iter().take(need_greens) {
+        chosen[n] = 2;
+    }
+    let lower_bound: usize = items
+        .iter()
+        .zip(&chosen)
+        .map(|(it, &l)| cost_of(it, l))
+        .sum();
+    let mut gained: i64 = items
+        .iter()
+        .zip(&chosen)
+        .map(|(it, &l)| gain_of(it, l))
+        .sum();
+    while gained < deficit {
+        // The upgrade with the most points per extra change.
+        let best = items
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| chosen[*n] < 2)
+            .flat_map(|(n, it)| {
+                let now = chosen[n];
+                [1u8, 2]
+                    .into_iter()
+                    .filter(move |&l| l > now && (l == 2 || it.amber.is_some()))
+                    .map(move |l| (n, l))
+            })
+            .max_by(|&(a, la), &(b, lb)| {
+                let extra = |n: usize, l: u8| {
+                    let it = &items[n];
+                    (
+                        gain_of(it, l) - gain_of(it, chosen[n]),
+                        (cost_of(it, l) - cost_of(it, chosen[n])).max(1) as i64,
+                    )
+                };
+                let (ga, ca) = extra(a, la);
+                let (gb, cb) = extra(b, lb);
+                (i128::from(ga) * i128::from(cb)).cmp(&(i128::from(gb) * i128::from(ca)))
+            });
+        let Some((n, level)) = best else { break };
+        gained += gain_of(&items[n], level) - gain_of(&items[n], chosen[n]);
+        chosen[n] = level;
+    }
+    if gained < deficit {
+        chosen.fill(2);
+    }
+    let cost = items
+        .iter()
+        .zip(&chosen)
+        .map(|(it, &l)| cost_of(it, l))
+        .sum();
+    let targets = items
+        .iter()
+        .zip(&chosen)
+        .filter(|(_, l)| **l > 0)
+        .map(|(it, &l)| (it.c, if l == 2 { Rating::Green } else { Rating::Amber }))
+        .collect();
+    (cost, lower_bound, targets)
+}
 
 impl Opportunity<'_> {
     fn combination(&self) -> Combination {
@@ -529,113 +836,77 @@ impl Opportunity<'_> {
 
     /// Chooses target ratings (raises only) for the fewest changes that pass the rule: every
     /// critical Red lifted (when the rule says so), at most `max_ambers` criteria below Green,
-    /// and the points reaching the threshold. Dynamic programming over the criteria below
-    /// Green with state (criteria made Green, capped at the number needed; cost), keeping the
-    /// most points gained. The cost bound doubles until a solution fits; making every
-    /// criterion Green always passes, so it ends.
+    /// and the points reaching the threshold.
+    ///
+    /// A greedy pass gives a feasible cost first; then dynamic programming over the criteria
+    /// below Green, with state (criteria made Green, capped at the number needed; cost up to
+    /// the greedy cost), keeps the most points gained. Every layer is kept, so the choices
+    /// are read back from the values and the inner loops are plain maxima over slices.
     fn cheapest_pass(&self, search: &mut Search) {
         let rule = &self.scale.rule;
         let need_greens =
             rule.max_ambers
                 .map_or(0, |max| self.checks.below_green.saturating_sub(max)) as usize;
         let deficit = (self.scale.need - self.checks.points).max(0);
-        struct Item {
-            c: usize,
-            forced: bool,
-            amber: Option<(usize, i64)>,
-            green: (usize, i64),
+        search.items.clear();
+        for (c, &level) in self.levels.iter().enumerate() {
+            if level == 2 {
+                continue;
+            }
+            let w = self.scale.weights[c];
+            search.items.push(Item {
+                c,
+                forced: level == 0 && self.scale.critical[c] && rule.critical_red_fails,
+                amber: (level == 0).then(|| (usize::from(self.raise_cost(c, Rating::Amber)), w)),
+                green: (
+                    usize::from(self.raise_cost(c, Rating::Green)),
+                    w * i64::from(2 - level),
+                ),
+            });
         }
-        let items: Vec<Item> = self
-            .levels
+        let items = &search.items;
+        let (cap, lower_bound, greedy_targets) = greedy_pass(items, need_greens, deficit);
+        if cap == lower_bound {
+            // The greedy choice costs no more than any solution can: it is a smallest one.
+            search.targets.extend(greedy_targets);
+            return;
+        }
+        // Gains are multiples of the weights' common divisor; in those units they are usually
+        // small enough for 16-bit arithmetic, which runs eight states per instruction.
+        let unit = items
             .iter()
-            .enumerate()
-            .filter(|(_, l)| **l < 2)
-            .map(|(c, &level)| {
-                let w = self.scale.weights[c];
-                Item {
-                    c,
-                    forced: level == 0 && self.scale.critical[c] && rule.critical_red_fails,
-                    amber: (level == 0)
-                        .then(|| (usize::from(self.raise_cost(c, Rating::Amber)), w)),
-                    green: (
-                        usize::from(self.raise_cost(c, Rating::Green)),
-                        w * i64::from(2 - level),
-                    ),
-                }
-            })
-            .collect();
-        let all_green: usize = items.iter().map(|it| it.green.0).sum();
-        let js = need_greens + 1;
-        let mut cap = all_green.min(8);
-        loop {
-            let ks = cap + 1;
-            let states = js * ks;
-            search.best.clear();
-            search.best.resize(states, UNREACHABLE);
-            search.best[0] = 0;
-            search.choices.clear();
-            search.choices.resize(states * items.len(), 0);
-            for (n, item) in items.iter().enumerate() {
-                search.next.clear();
-                search.next.resize(states, UNREACHABLE);
-                let choices = &mut search.choices[n * states..(n + 1) * states];
-                for j in 0..js {
-                    for k in 0..ks {
-                        let gained = search.best[j * ks + k];
-                        if gained == UNREACHABLE {
-                            continue;
-                        }
-                        // Choice code: option (0 keep, 1 Amber, 2 Green) and the previous j.
-                        let mut offer = |j2: usize, k2: usize, value: i64, option: u16| {
-                            if k2 < ks && value > search.next[j2 * ks + k2] {
-                                search.next[j2 * ks + k2] = value;
-                                choices[j2 * ks + k2] = option | ((j as u16) << 2);
-                            }
-                        };
-                        if !item.forced {
-                            offer(j, k, gained, 0);
-                        }
-                        if let Some((cost, gain)) = item.amber {
-                            offer(j, k + cost, gained + gain, 1);
-                        }
-                        let (cost, gain) = item.green;
-                        offer((j + 1).min(need_greens), k + cost, gained + gain, 2);
-                    }
-                }
-                std::mem::swap(&mut search.best, &mut search.next);
-            }
-            let row = need_greens * ks;
-            if let Some(k) = (0..ks).find(|&k| search.best[row + k] >= deficit) {
-                // Walk the choices back from the last criterion.
-                let (mut j, mut k) = (need_greens, k);
-                for (n, item) in items.iter().enumerate().rev() {
-                    let code = search.choices[n * states + j * ks + k];
-                    let option = code & 3;
-                    let previous_j = usize::from(code >> 2);
-                    match option {
-                        1 => {
-                            search.targets.push((item.c, Rating::Amber));
-                            k -= item.amber.map_or(0, |a| a.0);
-                        }
-                        2 => {
-                            search.targets.push((item.c, Rating::Green));
-                            k -= item.green.0;
-                        }
-                        _ => {}
-                    }
-                    j = previous_j;
-                }
-                return;
-            }
-            if cap >= all_green {
-                // Unreachable: all Green always passes. Fall back to it rather than panic.
-                search.targets.clear();
-                search
-                    .targets
-                    .extend(items.iter().map(|it| (it.c, Rating::Green)));
-                return;
-            }
-            cap = (cap * 2).min(all_green);
+            .fold(0i64, |g, it| gcd(g, it.amber.map_or(it.green.1, |a| a.1)));
+        let unit = unit.max(1);
+        let total: i64 = items.iter().map(|it| it.green.1 / unit).sum();
+        let wanted = (deficit + unit - 1) / unit;
+        let solved = if total <= i64::from(i16::MAX / 4) {
+            pass_table::<i16>(
+                items,
+                unit,
+                need_greens,
+                wanted,
+                cap,
+                &mut search.small,
+                &mut search.targets,
+            )
+        } else {
+            pass_table::<i64>(
+                items,
+                unit,
+                need_greens,
+                wanted,
+                cap,
+                &mut search.layers,
+                &mut search.targets,
+            )
+        };
+        if !solved {
+            // Unreachable: the greedy cost is feasible. Fall back to all Green, which always
+            // passes, rather than panic.
+            search.targets.clear();
+            search
+                .targets
+                .extend(items.iter().map(|it| (it.c, Rating::Green)));
         }
     }
 
