@@ -158,3 +158,47 @@ fn error_json(invalid: &Invalid) -> String {
         r#"{"errors":[{"field":"output","message":"could not write the errors"}]}"#.to_owned()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_the_format_names_the_line() {
+        let err = assess_json("{\n  \"councils\": [],\n  \"weigth\": 1\n}").unwrap_err();
+        let value: serde_json::Value = serde_json::from_str(&err).unwrap();
+        assert_eq!(value["errors"][0]["field"], "file");
+        assert_eq!(value["errors"][0]["line"], 3);
+        assert!(
+            value["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown field `weigth`")
+        );
+        let err = assess_json("not json").unwrap_err();
+        assert!(err.contains("\"line\": 1"));
+    }
+
+    #[test]
+    fn defaults_fill_the_criteria_and_rule() {
+        let mut ratings = Vec::new();
+        for criterion in CriteriaSet::default().criteria {
+            ratings.push(serde_json::json!({
+                "council": "E09000014", "criterion": criterion.name, "rating": "g", "rationale": "fine"
+            }));
+        }
+        let input = serde_json::json!({
+            "councils": [{"gss": "e09000014"}],
+            "opportunities": [{"ratings": ratings}]
+        });
+        let output = assess(&parse_input(&input.to_string()).unwrap()).unwrap();
+        assert_eq!(output.criteria.len(), 11);
+        assert_eq!(output.rule, GatewayRule::default());
+        assert_eq!(output.councils[0].name, "E09000014");
+        assert_eq!(output.opportunities[0].name, "Opportunity 1");
+        assert_eq!(
+            output.opportunities[0].report.outcome,
+            super::super::Outcome::Pass
+        );
+    }
+}
