@@ -1641,6 +1641,22 @@ mod tests {
     }
 
     #[test]
+    fn opportunities_round_trip_through_json() {
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        let mut o = raise(&p);
+        o.offer(&p, d(2011, 1, 20), "pd").unwrap();
+        o.change_status(&request(deferred_status(), d(2011, 1, 21), None))
+            .unwrap();
+        let json = serde_json::to_string(&o).unwrap();
+        assert!(
+            json.contains(r#""status":{"kind":"deferred","re_evaluate":"2011-12-31"}"#),
+            "{json}"
+        );
+        let back: Opportunity = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, o);
+    }
+
+    #[test]
     fn status_slugs_round_trip() {
         for kind in StatusKind::ALL {
             assert_eq!(StatusKind::parse("status", kind.slug()), Ok(kind));

@@ -451,3 +451,82 @@ fn weight_ranges_at_their_edges() {
         "the example has finite ranges to check ({checked})"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// Larger programmes, up to the limits: nothing panics, every flip really flips, and
+    /// ranks are a permutation.
+    #[test]
+    fn larger_programmes_flip_correctly(
+        m in 1usize..=30,
+        k in 1usize..=40,
+        rule in rule_strategy(30),
+        seed in any::<u64>(),
+        n in 1usize..=6,
+    ) {
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let weights: Vec<u64> = (0..m).map(|_| next() % 3_000_000 + 1).collect();
+        let critical: Vec<bool> = (0..m).map(|_| next() % 4 == 0).collect();
+        let case = Case { weights, critical, rule, councils: k };
+        let programme: Vec<Vec<u8>> = (0..n)
+            .map(|_| {
+                let bias = next() % 3;
+                (0..m * k).map(|_| ((next() % 4) as u8 + bias as u8).min(2)).collect()
+            })
+            .collect();
+        let matrices: Vec<RatingMatrix> = programme.iter().map(|c| case.matrix(c)).collect();
+        let analyses = analyse(&case.criteria(), &case.rule, &matrices).unwrap();
+        let mut ranks: Vec<usize> = analyses.iter().map(|a| a.rank).collect();
+        ranks.sort_unstable();
+        prop_assert_eq!(ranks, (1..=n).collect::<Vec<_>>());
+        for (cells, analysis) in programme.iter().zip(&analyses) {
+            let now = case.outcome(cells);
+            prop_assert_eq!(analysis.outcome, now);
+            for (flip, better) in [(&analysis.better, true), (&analysis.worse, false)] {
+                if let Some(flip) = flip {
+                    let mut changed = cells.clone();
+                    for change in &flip.changes {
+                        changed[change.criterion * k + change.council] = change.to.points();
+                    }
+                    let outcome = case.outcome(&changed);
+                    prop_assert_eq!(outcome, flip.outcome);
+                    let on_side = if better { outcome > now } else { outcome < now };
+                    prop_assert!(on_side);
+                } else if better {
+                    prop_assert_eq!(now, Outcome::Pass);
+                }
+            }
+        }
+    }
+}
+
+/// The largest assessment accepted, everything Red and the strictest rule: the flip search
+/// must still answer (it has to make every criterion Green).
+#[test]
+fn the_largest_assessment_is_answered() {
+    let case = Case {
+        weights: vec![1_000_000; 30],
+        critical: vec![true; 30],
+        rule: GatewayRule {
+            threshold: Threshold::from_micros(1_000_000),
+            max_ambers: Some(0),
+            ..GatewayRule::default()
+        },
+        councils: 40,
+    };
+    let cells = vec![0u8; 30 * 40];
+    let analysis = analyse(&case.criteria(), &case.rule, &[case.matrix(&cells)])
+        .unwrap()
+        .remove(0);
+    let flip = analysis.better.unwrap();
+    assert_eq!(flip.changes.len(), 30 * 40);
+    assert_eq!(flip.outcome, Outcome::Pass);
+    assert!(RatingMatrix::new(1, 41, vec![Rating::Red; 41]).is_err());
+}

@@ -26,6 +26,10 @@ use super::rating::{Combination, Counts, Rating};
 use super::rule::{Checks, GatewayRule, Outcome, Scale, rating};
 use crate::Invalid;
 
+/// The most councils one assessment may have: more than the 33 London councils, and small
+/// enough that the flip search's tables stay a few megabytes.
+pub const MAX_COUNCILS: usize = 40;
+
 /// One opportunity's ratings: every council's rating of every criterion, criterion by
 /// criterion (all councils for criterion 0, then criterion 1, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +48,13 @@ impl RatingMatrix {
         if councils == 0 {
             return Err(Invalid::field("councils", "At least one council must rate"));
         }
-        if councils > usize::from(u16::MAX) {
-            return Err(Invalid::field("councils", "Too many councils"));
+        if councils > MAX_COUNCILS {
+            return Err(Invalid::field(
+                "councils",
+                format!(
+                    "{councils} councils is more than the {MAX_COUNCILS} an assessment may have"
+                ),
+            ));
         }
         if ratings.len() != criteria * councils {
             return Err(Invalid::field(
@@ -157,7 +166,7 @@ pub fn analyse(
     let m = criteria.criteria.len();
     let mut invalid = Invalid::new();
     for (i, matrix) in matrices.iter().enumerate() {
-        if matrix.ratings.len() != m * matrix.councils {
+        if matrix.ratings.len() != m * matrix.councils || matrix.councils > MAX_COUNCILS {
             invalid.push(
                 format!("opportunities[{i}].ratings"),
                 format!(

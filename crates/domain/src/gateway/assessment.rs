@@ -2,7 +2,7 @@
 //! explained result of the gateway — outcome, reasons, conditions, flips and weight ranges —
 //! in the shapes the pages, the API and `accord assess` show.
 
-use super::analysis::{Analysis, Flip, RatingMatrix, WeightRange, analyse};
+use super::analysis::{Analysis, Flip, MAX_COUNCILS, RatingMatrix, WeightRange, analyse};
 use super::criteria::{CriteriaSet, Weight, decimal_text};
 use super::rating::Rating;
 use super::rule::{GatewayRule, Outcome, Scale};
@@ -36,6 +36,15 @@ impl Council {
         let mut invalid = Invalid::new();
         if inputs.is_empty() {
             invalid.push("councils", "Give at least one council");
+        }
+        if inputs.len() > MAX_COUNCILS {
+            invalid.push(
+                "councils",
+                format!(
+                    "{} councils is more than the {MAX_COUNCILS} an assessment may have",
+                    inputs.len()
+                ),
+            );
         }
         let mut councils: Vec<Council> = Vec::with_capacity(inputs.len());
         for (i, input) in inputs.iter().enumerate() {

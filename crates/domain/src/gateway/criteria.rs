@@ -230,9 +230,9 @@ impl Default for CriteriaSet {
 }
 
 impl CriteriaSet {
-    /// The most criteria a set may have: far more than any real gateway, and small enough
-    /// that counts fit the gateway's compact tables.
-    pub const MAX_CRITERIA: usize = 100;
+    /// The most criteria a set may have: nearly three times the report's eleven, and small
+    /// enough that the flip search's tables stay a few megabytes.
+    pub const MAX_CRITERIA: usize = 30;
 
     /// Builds a version from inputs. Refuses an empty set, an empty or repeated name, a bad
     /// weight, and weights that are all zero (the score would be undefined); every problem is

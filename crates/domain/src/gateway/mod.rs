@@ -24,7 +24,8 @@ pub mod rating;
 pub mod rule;
 
 pub use analysis::{
-    Analysis, Flip, RatingChange, RatingMatrix, WeightRange, WeightSensitivity, analyse,
+    Analysis, Flip, MAX_COUNCILS, RatingChange, RatingMatrix, WeightRange, WeightSensitivity,
+    analyse,
 };
 pub use assessment::{
     Assessment, AssessmentReport, Council, CouncilInput, CouncilRating, RatingInput, check_rating,
