@@ -244,8 +244,8 @@ pub fn analyse(
     Ok(analyses)
 }
 
-/// The weight-free tie-break key: blocked first-last, then Reds, then criteria below Green,
-/// then the position given. Smaller ranks higher.
+/// The weight-free tie-break key: not blocked before blocked, then fewer Reds, then fewer
+/// criteria below Green, then the position given. Smaller ranks higher.
 fn tie_key(checks: &Checks, rule: &GatewayRule, position: usize) -> u64 {
     let blocked = u64::from(checks.blocked(rule));
     (blocked << 56)

@@ -185,8 +185,9 @@ pub fn check_rating(
 
 /// A complete assessment of one opportunity: the criteria version and rule it used, the
 /// councils, and every council's rating of every criterion. Only built by
-/// [`Assessment::parse`], so it is always complete.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// [`Assessment::parse`], so it is always complete (it is serialised for display, never
+/// deserialised: storage keeps the ratings and parses them again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub struct Assessment {
     /// The criteria version used.
