@@ -16,15 +16,18 @@ pub mod calendar;
 pub mod demo;
 pub mod error;
 pub mod financial_year;
+pub mod gateway;
 pub mod highlight_report;
 pub mod money;
 pub mod mou;
+pub mod opportunity;
 pub mod partnership;
 pub mod progress_report;
 pub mod project;
 pub mod raid;
 pub mod request;
 pub mod seed;
+pub mod service;
 pub mod working_days;
 
 pub use authority::{Authority, AuthorityType, GssCode, Nation};
