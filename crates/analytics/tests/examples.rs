@@ -18,6 +18,7 @@ fn every_example_is_covered() {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("allocate-") || name.starts_with("appraise-"))
         .collect();
     names.sort();
     assert_eq!(
