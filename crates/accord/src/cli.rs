@@ -1,11 +1,10 @@
 //! The `accord` command line: operators' commands and every analytic engine (JSON in, JSON out).
 
-use crate::{demo, progress};
+use crate::commands;
 use accord_domain::Invalid;
-use accord_domain::authority::register;
-use accord_store::{Change, Store, StoreError, redact_url};
+use accord_store::{Store, StoreError, redact_url};
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -15,19 +14,16 @@ use std::sync::Arc;
 #[command(name = "accord", version, about, long_about = None)]
 pub struct Cli {
     /// The database: `sqlite:FILE` (embedded, the default) or `postgres://USER:PASSWORD@HOST/DB`.
-    #[arg(
-        long = "db",
-        env = "ACCORD_DATABASE_URL",
-        default_value = "sqlite:accord.db",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long = "db", env = "ACCORD_DATABASE_URL", default_value = DEFAULT_DATABASE, global = true, hide_env_values = true)]
     pub database: String,
 
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The database used when none is named: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE: &str = "sqlite:accord.db";
 
 /// The commands.
 #[derive(Debug, Subcommand)]
@@ -37,8 +33,31 @@ pub enum Command {
     /// Imports reference data from a file. All-or-nothing: a bad row refuses the whole file.
     #[command(subcommand)]
     Import(Import),
-    /// Loads the demo partnerships from the seed documents. Loading twice adds nothing.
+    /// Loads the demo partnerships from the seed documents, with a user for each role.
+    /// Loading twice adds nothing.
     Demo,
+    /// Manages user accounts, roles, API tokens and passphrase resets.
+    #[command(subcommand)]
+    User(commands::users::UserCommand),
+    /// Checks or exports the tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
+    /// Computes an information request's statutory deadline, with its working (JSON out).
+    Deadline(commands::engines::DeadlineCommand),
+    /// Runs the compatibility gateway on criteria and ratings (JSON in, JSON out).
+    Assess(JsonInput),
+    /// Appraises a business case: NPV, BCR, payback, Monte Carlo (JSON in, JSON out).
+    Appraise(JsonInput),
+    /// Splits costs or savings between councils: equal, proportional, Shapley, nucleolus,
+    /// least core, with a core check (JSON in, JSON out).
+    Allocate(JsonInput),
+}
+
+/// A JSON input file for an engine.
+#[derive(Debug, Args)]
+pub struct JsonInput {
+    /// The JSON file, or `-` for standard input. Its format is documented in `docs/schemas/`.
+    pub file: PathBuf,
 }
 
 /// What `accord import` can read.
@@ -49,6 +68,12 @@ pub enum Import {
         /// The CSV file.
         file: PathBuf,
     },
+    /// UK bank holidays in the GOV.UK feed format (`https://www.gov.uk/bank-holidays.json`).
+    /// The feed takes precedence over Accord's statutory rules for the years it covers.
+    BankHolidays {
+        /// The JSON file.
+        file: PathBuf,
+    },
 }
 
 /// Runs the command line and returns the process's exit code: 0 on success, 2 when the input
@@ -57,7 +82,7 @@ pub async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
     match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => report(&error),
     }
 }
@@ -81,9 +106,28 @@ fn report(error: &anyhow::Error) -> ExitCode {
                 _ => None,
             })
     });
+    let broken_pipe = error.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        // The reader (e.g. `head`) stopped reading: not a failure of Accord's.
+        return ExitCode::SUCCESS;
+    }
     if let Some(invalid) = invalid {
         if invalid.errors.len() > 1 {
-            eprintln!("error: {error} ({} problems):", invalid.errors.len());
+            // The refusal itself lists the problems; the context above it says what was refused.
+            let context = if error.chain().count() > 1 {
+                error.to_string()
+            } else {
+                "the input was refused".to_owned()
+            };
+            let context = if error.downcast_ref::<StoreError>().is_some() {
+                "the change was refused".to_owned()
+            } else {
+                context
+            };
+            eprintln!("error: {context} ({} problems):", invalid.errors.len());
             for problem in &invalid.errors {
                 eprintln!("  - {problem}");
             }
@@ -97,58 +141,46 @@ fn report(error: &anyhow::Error) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn open(database: &str) -> anyhow::Result<Arc<dyn Store>> {
+/// Opens (and migrates) the database.
+pub(crate) async fn open(database: &str) -> anyhow::Result<Arc<dyn Store>> {
     accord_store::connect(database)
         .await
         .with_context(|| format!("cannot open the database {}", redact_url(database)))
 }
 
-fn read_file(path: &Path) -> anyhow::Result<String> {
+/// Reads a file, or standard input for `-`.
+pub(crate) fn read_input(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .context("cannot read standard input")?;
+        return Ok(text);
+    }
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Runs one parsed command.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let db = cli.database.as_str();
     match cli.command {
         Command::Migrate => {
-            let store = open(&cli.database).await?;
+            let store = open(db).await?;
             store.close().await;
-            println!("The database {} is up to date.", redact_url(&cli.database));
+            println!("The database {} is up to date.", redact_url(db));
         }
         Command::Import(Import::Authorities { file }) => {
-            let text = read_file(&file)?;
-            let lines = text.lines().count().saturating_sub(1) as u64;
-            let bar = progress::bar(lines, "reading");
-            let authorities = register::parse(&text, |n| bar.set_position(n))
-                .with_context(|| format!("{} was refused", file.display()))?;
-            bar.finish_and_clear();
-            let store = open(&cli.database).await?;
-            let bar = progress::bar(authorities.len() as u64, "importing");
-            let change = Change::by("accord import authorities")
-                .because(format!("imported {}", file.display()));
-            let summary = store
-                .import_authorities(&authorities, &change, &|n| bar.set_position(n))
-                .await?;
-            bar.finish_and_clear();
-            let current = authorities.iter().filter(|a| a.is_current()).count();
-            println!(
-                "Imported {} councils ({current} current, {} abolished): {} new, {} updated.",
-                summary.rows,
-                summary.rows as usize - current,
-                summary.created,
-                summary.updated
-            );
-            store.close().await;
+            commands::import::authorities(db, &file).await?
         }
-        Command::Demo => {
-            let store = open(&cli.database).await?;
-            let summary = demo::load(&*store).await?;
-            println!(
-                "Demo loaded: {} partnerships created, {} MOUs recorded, {} councils added.",
-                summary.partnerships_created, summary.mous_recorded, summary.authorities_added
-            );
-            store.close().await;
+        Command::Import(Import::BankHolidays { file }) => {
+            commands::import::bank_holidays(db, &file).await?
         }
+        Command::Demo => commands::demo(db).await?,
+        Command::User(command) => commands::users::run(db, command).await?,
+        Command::Audit(command) => return commands::audit::run(db, command).await,
+        Command::Deadline(command) => return commands::engines::deadline(db, &command).await,
+        Command::Assess(input) => return commands::engines::assess(&input.file),
+        Command::Appraise(input) => return commands::engines::appraise(&input.file),
+        Command::Allocate(input) => return commands::engines::allocate(&input.file),
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,8 +1,10 @@
 //! Loads the demo partnerships into a store. Loading twice changes nothing the second time:
 //! councils, partnerships and MOUs are matched by their natural keys.
 
-use accord_domain::demo;
-use accord_store::{Change, Store};
+use accord_domain::access::{Grant, Role};
+use accord_domain::{GssCode, demo};
+use accord_store::credentials::hash_passphrase;
+use accord_store::{Change, NewUser, Store};
 
 /// What a demo load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -13,7 +15,67 @@ pub struct DemoSummary {
     pub partnerships_created: u64,
     /// MOUs recorded.
     pub mous_recorded: u64,
+    /// Demo users created.
+    pub users_created: u64,
 }
+
+/// The passphrase of every demo user. It is published (in the README and by `accord demo`), so
+/// the demo users must never exist on an instance holding real data.
+pub const DEMO_PASSPHRASE: &str = "demo passphrase for accord";
+
+/// A demo user: email, name, home council, and role in the Haringey–Waltham Forest
+/// partnership (`None` for the administrator).
+pub const DEMO_USERS: [(&str, &str, Option<&str>, Option<Role>); 9] = [
+    ("admin@demo.accord.test", "Demo administrator", None, None),
+    (
+        "programme@haringey.demo.accord.test",
+        "Programme manager (Haringey)",
+        Some("E09000014"),
+        Some(Role::Programme),
+    ),
+    (
+        "board@walthamforest.demo.accord.test",
+        "Board member (Waltham Forest)",
+        Some("E09000031"),
+        Some(Role::Board),
+    ),
+    (
+        "officer@haringey.demo.accord.test",
+        "Officer (Haringey)",
+        Some("E09000014"),
+        Some(Role::Officer),
+    ),
+    (
+        "officer@walthamforest.demo.accord.test",
+        "Officer (Waltham Forest)",
+        Some("E09000031"),
+        Some(Role::Officer),
+    ),
+    (
+        "finance@haringey.demo.accord.test",
+        "Finance officer (Haringey)",
+        Some("E09000014"),
+        Some(Role::Finance),
+    ),
+    (
+        "information@walthamforest.demo.accord.test",
+        "Information lead (Waltham Forest)",
+        Some("E09000031"),
+        Some(Role::Information),
+    ),
+    (
+        "councillor@haringey.demo.accord.test",
+        "Councillor, scrutiny (Haringey)",
+        Some("E09000014"),
+        Some(Role::Viewer),
+    ),
+    (
+        "councillor@walthamforest.demo.accord.test",
+        "Councillor, scrutiny (Waltham Forest)",
+        Some("E09000031"),
+        Some(Role::Viewer),
+    ),
+];
 
 /// The actor the audit trail names for demo records.
 pub const DEMO_ACTOR: &str = "accord demo";
@@ -42,5 +104,44 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
             summary.mous_recorded += 1;
         }
     }
+    let hwf = store
+        .partnership_id_by_name(demo::HWF_NAME)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo partnership {} is missing", demo::HWF_NAME))?;
+    for (email, name, home, role) in DEMO_USERS {
+        if store.user_credentials(email).await?.is_some() {
+            continue;
+        }
+        let user = NewUser {
+            email: email.to_owned(),
+            display_name: name.to_owned(),
+            home: home.map(|g| GssCode::parse("home", g)).transpose()?,
+            passphrase_hash: hash_passphrase(DEMO_PASSPHRASE),
+            admin: role.is_none(),
+        };
+        let id = store.create_user(&user, &change).await?;
+        if let Some(role) = role {
+            store
+                .add_grant(
+                    id,
+                    Grant {
+                        partnership_id: hwf,
+                        role,
+                    },
+                    &change,
+                )
+                .await?;
+        }
+        summary.users_created += 1;
+    }
     Ok(summary)
+}
+
+/// Prints the demo users and their passphrase, for a newcomer to sign in with.
+pub fn print_users() {
+    println!("Demo users (passphrase for all: “{DEMO_PASSPHRASE}”):");
+    for (email, name, _, role) in DEMO_USERS {
+        let what = role.map_or("instance administrator", Role::label);
+        println!("  {email:<44} {name} — {what}");
+    }
 }

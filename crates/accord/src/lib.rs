@@ -3,5 +3,6 @@
 //! SQL in `accord-store`, HTTP and HTML in `accord-web`.
 
 pub mod cli;
+mod commands;
 pub mod demo;
 mod progress;

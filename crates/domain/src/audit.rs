@@ -178,18 +178,36 @@ pub fn verify_chain<'a>(
 
 /// The columns of the audit trail's CSV export.
 pub const CSV_COLUMNS: [&str; 13] = [
-    "seq", "at", "actor_id", "actor", "action", "record_kind", "record_id", "partnership_id", "reason", "before", "after",
-    "prev_hash", "hash",
+    "seq",
+    "at",
+    "actor_id",
+    "actor",
+    "action",
+    "record_kind",
+    "record_id",
+    "partnership_id",
+    "reason",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
 ];
 
 /// Writes entries as CSV (with a header), one row per entry, JSON for before and after, so
 /// the export can be checked against the chain outside Accord.
-pub fn write_csv<'a, W: std::io::Write>(writer: W, entries: impl IntoIterator<Item = &'a AuditEntry>) -> csv::Result<()> {
+pub fn write_csv<'a, W: std::io::Write>(
+    writer: W,
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+) -> csv::Result<()> {
     let mut csv = csv::Writer::from_writer(writer);
     csv.write_record(CSV_COLUMNS)?;
     for e in entries {
         let r = &e.record;
-        let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string).unwrap_or_default();
+        let json = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .map(serde_json::Value::to_string)
+                .unwrap_or_default()
+        };
         csv.write_record([
             e.seq.to_string(),
             r.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -250,7 +268,10 @@ mod tests {
         write_csv(&mut out, &entries).unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
-        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), CSV_COLUMNS.to_vec());
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            CSV_COLUMNS.to_vec()
+        );
         let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 3);
         assert_eq!(&rows[2][12], entries[2].hash.as_str());

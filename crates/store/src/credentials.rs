@@ -56,6 +56,24 @@ pub fn secret_digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// A random passphrase for a new account or the demo users: five groups of four letters and
+/// digits (about 100 bits), easy to read aloud and to type.
+pub fn generate_passphrase() -> String {
+    // No 0/o, 1/l/i: nothing to misread.
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0_u8; 20];
+    OsRng.fill_bytes(&mut bytes);
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +90,14 @@ mod tests {
             hash_passphrase("correct horse battery staple"),
             "salted"
         );
+    }
+
+    #[test]
+    fn generated_passphrases_are_long_enough() {
+        let p = generate_passphrase();
+        assert_eq!(p.len(), 24);
+        assert!(accord_domain::access::check_passphrase("p", &p, "x@y.uk").is_ok());
+        assert_ne!(p, generate_passphrase());
     }
 
     #[test]

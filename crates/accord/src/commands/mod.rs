@@ -1,0 +1,24 @@
+//! The commands behind `accord`'s subcommands.
+
+pub mod audit;
+pub mod engines;
+pub mod import;
+pub mod users;
+
+use crate::cli::open;
+
+/// `accord demo`.
+pub async fn demo(db: &str) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let summary = crate::demo::load(&*store).await?;
+    println!(
+        "Demo loaded: {} partnerships created, {} MOUs recorded, {} councils added, {} users created.",
+        summary.partnerships_created,
+        summary.mous_recorded,
+        summary.authorities_added,
+        summary.users_created
+    );
+    crate::demo::print_users();
+    store.close().await;
+    Ok(())
+}
