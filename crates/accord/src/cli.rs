@@ -169,10 +169,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("The database {} is up to date.", redact_url(db));
         }
         Command::Import(Import::Authorities { file }) => {
-            commands::import::authorities(db, &file).await?
+            commands::import::authorities(db, &file).await?;
         }
         Command::Import(Import::BankHolidays { file }) => {
-            commands::import::bank_holidays(db, &file).await?
+            commands::import::bank_holidays(db, &file).await?;
         }
         Command::Demo => commands::demo(db).await?,
         Command::User(command) => commands::users::run(db, command).await?,
