@@ -24,7 +24,7 @@ pub mod routes;
 mod security;
 
 pub use error::WebError;
-pub use routes::{RouteEntry, Routes, app};
+pub use routes::{RouteEntry, Routes, app, app_from};
 
 /// What the web layer needs to know about the installation.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -37,7 +37,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Builds the whole application: every route, the error pages and the middleware.
 pub fn app(state: AppState) -> Router {
-    let (router, _, _) = routes().finish();
+    app_from(routes(), state)
+}
+
+/// Builds an application from `routes` with the same error pages and middleware as [`app`],
+/// for tests that need a route of their own (one that fails, say).
+pub fn app_from(routes: Routes, state: AppState) -> Router {
+    let (router, _, _) = routes.finish();
     // Layers listed first run innermost.
     router
         .fallback(not_found)
