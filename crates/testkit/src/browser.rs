@@ -321,7 +321,7 @@ impl Drop for Browser {
             // The session was not closed (a test failed): end chromedriver's whole process
             // group, Chromium included, rather than leave a browser running.
             let _ = Command::new("kill")
-                .arg("-KILL")
+                .args(["-s", "KILL", "--"])
                 .arg(format!("-{}", self.driver.id()))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -374,6 +374,8 @@ fn chrome_options(chrome: &Path, profile: &Path, options: &BrowserOptions) -> Va
             "--disable-sync",
             "--disable-default-apps",
             "--disable-extensions",
+            "--disable-breakpad",
+            "--disable-crash-reporter",
             "--no-first-run",
             "--no-default-browser-check",
             format!("--user-data-dir={}", profile.join("chromium").display()),
