@@ -14,7 +14,7 @@ pub mod http;
 mod server;
 
 pub use browser::{Browser, BrowserOptions, Violation, ViolationNode, WCAG_TAGS, report};
-pub use server::TestServer;
+pub use server::{TestServer, spawn_app};
 
 use std::path::PathBuf;
 

@@ -43,6 +43,11 @@ impl TestServer {
     }
 }
 
+/// Serves `router` on a free local port: shorthand for [`TestServer::spawn`].
+pub async fn spawn_app(router: Router) -> anyhow::Result<TestServer> {
+    TestServer::spawn(router).await
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();
