@@ -1,0 +1,7 @@
+//! The HTML pages.
+
+mod components;
+mod home;
+
+pub use components::{components, components_submit};
+pub use home::home;
