@@ -28,6 +28,8 @@ pub const DEFAULT_DATABASE: &str = "sqlite:accord.db";
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Runs the web app and the JSON API.
+    Serve(commands::serve::ServeArgs),
     /// Applies the database migrations (they also run whenever Accord connects).
     Migrate,
     /// Imports reference data from a file. All-or-nothing: a bad row refuses the whole file.
@@ -163,6 +165,7 @@ pub(crate) fn read_input(path: &Path) -> anyhow::Result<String> {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = cli.database.as_str();
     match cli.command {
+        Command::Serve(args) => commands::serve::run(db, args).await?,
         Command::Migrate => {
             let store = open(db).await?;
             store.close().await;

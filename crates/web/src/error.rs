@@ -37,6 +37,10 @@ pub enum WebError {
     /// The change conflicts with the current state of a record (409); the message says how.
     #[error("{0}")]
     Conflict(String),
+    /// Refused for a reason the user should read, with its status: a form whose CSRF token
+    /// expired (403), too many sign-in attempts (429).
+    #[error("{1}")]
+    Refused(StatusCode, String),
     /// Anything else: logged, never shown (500).
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -51,6 +55,7 @@ impl WebError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Refused(status, _) => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,13 +70,23 @@ impl WebError {
         let status = self.status();
         let (message, fields) = match self {
             Self::Unprocessable(invalid) => (invalid.to_string(), invalid.errors.clone()),
-            Self::Conflict(message) => (message.clone(), Vec::new()),
+            Self::Conflict(message) | Self::Refused(_, message) => (message.clone(), Vec::new()),
             _ => (default_message(status).to_owned(), Vec::new()),
         };
         ErrorReport {
             status,
             message,
             fields,
+        }
+    }
+}
+
+impl From<accord_store::StoreError> for WebError {
+    fn from(error: accord_store::StoreError) -> Self {
+        match error {
+            accord_store::StoreError::Invalid(invalid) => Self::Unprocessable(invalid),
+            accord_store::StoreError::NotFound(_) => Self::NotFound,
+            other => Self::Internal(other.into()),
         }
     }
 }
@@ -243,6 +258,15 @@ pub fn error_page(config: &WebConfig, report: &ErrorReport) -> Markup {
             "You need to sign in",
             html! { p class="govuk-body" { "You need to sign in to see this page." } },
         ),
+        StatusCode::FORBIDDEN
+            if !report.message.is_empty()
+                && report.message != default_message(StatusCode::FORBIDDEN) =>
+        {
+            (
+                "Sorry, that did not work",
+                html! { p class="govuk-body" { (report.message) } },
+            )
+        }
         StatusCode::FORBIDDEN => (
             "You do not have permission to see this page",
             html! {
@@ -250,6 +274,10 @@ pub fn error_page(config: &WebConfig, report: &ErrorReport) -> Markup {
                     "If you think you should have access, ask your partnership’s programme team."
                 }
             },
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            "Too many attempts",
+            html! { p class="govuk-body" { (report.message) } },
         ),
         StatusCode::UNPROCESSABLE_ENTITY => {
             let invalid = Invalid {

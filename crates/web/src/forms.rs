@@ -48,6 +48,13 @@ impl FormData {
             .map_or("", |(_, v)| v.as_str())
     }
 
+    /// Sets `name` to one value, replacing any sent (for values a page fixes, such as the
+    /// council of a membership being changed).
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.fields.retain(|(n, _)| n != name);
+        self.fields.push((name.to_owned(), value.to_owned()));
+    }
+
     /// Every value sent under `name`, in order (ticked checkboxes).
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.fields

@@ -21,13 +21,16 @@ pub struct NavItem {
 }
 
 /// The service navigation, in order. Each section of the service adds its entry here.
-pub const NAVIGATION: &[NavItem] = &[NavItem {
-    text: "Home",
-    href: "/",
-}];
-
-/// Where people report a problem or suggest a change while the service is in beta.
-pub const FEEDBACK_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/issues");
+pub const NAVIGATION: &[NavItem] = &[
+    NavItem {
+        text: "Partnerships",
+        href: "/",
+    },
+    NavItem {
+        text: "Councils",
+        href: "/authorities",
+    },
+];
 
 /// How a page presents itself: its title, where it sits, and whether its form was refused.
 #[derive(Debug, Clone, Default)]
@@ -37,6 +40,16 @@ pub struct Page {
     breadcrumbs: Vec<Crumb>,
     back_link: Option<String>,
     current: Option<(&'static str, bool)>,
+    account: Option<Account>,
+}
+
+/// Who is signed in, for the header's account links.
+#[derive(Debug, Clone, Default)]
+pub struct Account {
+    /// Their name, when signed in.
+    pub name: Option<String>,
+    /// The CSRF token for the sign-out form.
+    pub csrf: String,
 }
 
 impl Page {
@@ -80,6 +93,13 @@ impl Page {
         self
     }
 
+    /// Shows the caller's account links in the header: their name and "Sign out", or "Sign in".
+    #[must_use]
+    pub fn account(mut self, account: Account) -> Self {
+        self.account = Some(account);
+        self
+    }
+
     /// Marks the navigation item `href` as the section this page belongs to.
     #[must_use]
     pub fn section(mut self, href: &'static str) -> Self {
@@ -114,6 +134,13 @@ pub fn page(config: &WebConfig, page: &Page, content: Markup) -> Markup {
                 (header(config, page))
                 div class="govuk-width-container" {
                     (phase_banner())
+                    @if config.demo {
+                        div class="govuk-inset-text accord-demo-notice" {
+                            "This is a demonstration: its records come from public documents, and its demo accounts have a published passphrase. "
+                            a class="govuk-link" href="/sign-in" { "Sign in as a demo user" }
+                            " to see what each role sees."
+                        }
+                    }
                     @if let Some(href) = &page.back_link {
                         (components::back_link(href))
                     } @else if !page.breadcrumbs.is_empty() {
@@ -150,8 +177,27 @@ fn header(config: &WebConfig, page: &Page) -> Markup {
                             a href="/" class="govuk-service-navigation__link" { (config.service_name) }
                         }
                         (navigation(page))
+                        @if let Some(account) = &page.account {
+                            (account_links(account))
+                        }
                     }
                 }
+            }
+        }
+    }
+}
+
+fn account_links(account: &Account) -> Markup {
+    html! {
+        div class="accord-account" {
+            @if let Some(name) = &account.name {
+                a class="govuk-link govuk-link--no-visited-state accord-account__name" href="/account" { (name) }
+                form method="post" action="/sign-out" class="accord-account__sign-out" {
+                    input type="hidden" name=(crate::auth::CSRF_FIELD) value=(account.csrf);
+                    button type="submit" class="accord-link-button" { "Sign out" }
+                }
+            } @else {
+                a class="govuk-link govuk-link--no-visited-state" href="/sign-in" { "Sign in" }
             }
         }
     }
@@ -192,7 +238,7 @@ fn phase_banner() -> Markup {
                 strong class="govuk-tag govuk-phase-banner__content__tag" { "Beta" }
                 span class="govuk-phase-banner__text" {
                     "This is a new service. Help us improve it: "
-                    a class="govuk-link" href=(FEEDBACK_URL) { "report a problem or suggest a change" }
+                    a class="govuk-link" href="/feedback" { "report a problem or suggest a change" }
                     "."
                 }
             }
@@ -218,7 +264,7 @@ fn footer() -> Markup {
                             }
                             div class="govuk-footer__meta-custom" {
                                 "Accord is open-source software, released under the "
-                                a class="govuk-footer__link" rel="license" href=(concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/LICENSE")) { "MIT licence" }
+                                a class="govuk-footer__link" rel="license" href="/licence" { "MIT licence" }
                                 ". Built with the GOV.UK Design System."
                             }
                         }

@@ -11,12 +11,17 @@
 //!   people, JSON for `/api/…`.
 //! - [`assets`] serves the compiled stylesheet and script embedded in the binary.
 
+use accord_store::Store;
+use chrono::NaiveDate;
 use std::sync::Arc;
 
+pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod components;
 pub mod error;
 pub mod forms;
+pub mod guard;
 pub mod layout;
 pub mod openapi;
 mod pages;
@@ -36,6 +41,19 @@ pub struct WebConfig {
     pub organisation_url: Option<String>,
     /// The service's name, shown in the service navigation and every page title.
     pub service_name: String,
+    /// Whether cookies carry the `Secure` flag: on whenever Accord is reached over TLS (set
+    /// automatically when the base URL is `https://`, or when a proxy says so with
+    /// `X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
+    /// How long a signed-in session lasts without being used.
+    pub session_idle: chrono::Duration,
+    /// How long a session lasts at most, used or not.
+    pub session_absolute: chrono::Duration,
+    /// Whether the demo data and its published demo passphrase are loaded: pages say so.
+    pub demo: bool,
+    /// Whether to take the client's address from `X-Forwarded-For` (only behind a proxy that
+    /// sets it): sign-in throttling counts failures per address.
+    pub trust_forwarded_for: bool,
 }
 
 impl WebConfig {
@@ -45,6 +63,31 @@ impl WebConfig {
             organisation: organisation.into(),
             organisation_url: None,
             service_name: "Accord".to_owned(),
+            secure_cookies: false,
+            session_idle: chrono::Duration::minutes(60),
+            session_absolute: chrono::Duration::hours(12),
+            demo: false,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// What day it is, for every rule that depends on the date (MOU clocks, embargoes,
+/// deadlines). Tests fix it; the server reads the system clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// Today's date in the UK (the server's local date).
+    System,
+    /// A fixed date.
+    Fixed(NaiveDate),
+}
+
+impl Clock {
+    /// Today.
+    pub fn today(self) -> NaiveDate {
+        match self {
+            Clock::System => chrono::Local::now().date_naive(),
+            Clock::Fixed(date) => date,
         }
     }
 }
@@ -54,13 +97,31 @@ impl WebConfig {
 pub struct AppState {
     /// The installation's settings.
     pub config: Arc<WebConfig>,
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// What day it is.
+    pub clock: Clock,
 }
 
 impl AppState {
     /// The state for an installation.
-    pub fn new(config: WebConfig) -> Self {
+    pub fn new(config: WebConfig, store: Arc<dyn Store>) -> Self {
         Self {
             config: Arc::new(config),
+            store,
+            clock: Clock::System,
         }
+    }
+
+    /// The same state with a fixed date, for tests and "as at" views.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Today.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
     }
 }

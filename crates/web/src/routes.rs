@@ -27,7 +27,8 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::error::{self, WebError};
-use crate::{AppState, assets, openapi, pages, security};
+use crate::guard::{self, Guard};
+use crate::{AppState, api, assets, auth, openapi, pages, security};
 
 /// The path of the OpenAPI document.
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -54,6 +55,14 @@ pub fn app_from(routes: Routes, state: AppState) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            provide_state,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             error::render_errors,
         ))
         .layer(CompressionLayer::new())
@@ -64,12 +73,120 @@ pub fn app_from(routes: Routes, state: AppState) -> Router {
 
 /// Every route. The single list: pages, the API, assets and service endpoints.
 pub fn routes() -> Routes {
+    use accord_domain::access::{Action, Area};
+    use pages::{account, authorities, history, info, partnerships};
+    let read = Guard::Partnership(Area::Partnership, Action::Read);
+    let change = Guard::Partnership(Area::Partnership, Action::Update);
     Routes::new()
-        .get("/", pages::home)
-        .get("/components", pages::components)
-        .post("/components", pages::components_submit)
-        .get("/assets/{file}", assets::serve)
-        .api(routes!(openapi::health))
+        // Service and information
+        .get("/assets/{file}", Guard::Public, assets::serve)
+        .api(Guard::Public, routes!(openapi::health))
+        .get("/components", Guard::Public, pages::components)
+        .post("/components", Guard::Public, pages::components_submit)
+        .get("/data-sources", Guard::Public, info::data_sources)
+        .get("/feedback", Guard::Public, info::feedback)
+        .get("/licence", Guard::Public, info::licence)
+        // Signing in and the account
+        .get("/sign-in", Guard::Public, account::sign_in_form)
+        .post("/sign-in", Guard::Public, account::sign_in)
+        .post("/sign-out", Guard::SignedIn, account::sign_out)
+        .get(
+            "/reset-passphrase/{code}",
+            Guard::Public,
+            account::reset_form,
+        )
+        .post("/reset-passphrase/{code}", Guard::Public, account::reset)
+        .get("/account", Guard::SignedIn, account::account)
+        .get(
+            "/account/passphrase",
+            Guard::SignedIn,
+            account::passphrase_form,
+        )
+        .post(
+            "/account/passphrase",
+            Guard::SignedIn,
+            account::change_passphrase,
+        )
+        .get("/account/tokens", Guard::SignedIn, account::tokens)
+        .post("/account/tokens", Guard::SignedIn, account::create_token)
+        .post(
+            "/account/tokens/{token_id}/revoke",
+            Guard::SignedIn,
+            account::revoke_token,
+        )
+        .api(Guard::SignedIn, routes!(api::me::me))
+        // Administration
+        .get("/admin/audit", Guard::Admin, history::audit_search)
+        .get("/admin/audit.csv", Guard::Admin, history::audit_csv)
+        .get("/admin/users", Guard::Admin, history::users)
+        // Councils
+        .get("/authorities", Guard::Public, authorities::index)
+        .get("/authorities/{code}", Guard::Public, authorities::show)
+        .api(Guard::Public, routes!(api::authorities::search))
+        .api(Guard::Public, routes!(api::authorities::show))
+        // Partnerships, members and MOUs
+        .get("/", Guard::Public, partnerships::home)
+        .get("/partnerships/new", Guard::Admin, partnerships::new_form)
+        .post("/partnerships", Guard::Admin, partnerships::create)
+        .get("/partnerships/{id}", read, partnerships::show)
+        .get("/partnerships/{id}/edit", change, partnerships::edit_form)
+        .post("/partnerships/{id}/edit", change, partnerships::edit)
+        .get(
+            "/partnerships/{id}/history",
+            Guard::Partnership(Area::Partnership, Action::Update),
+            history::partnership_history,
+        )
+        .get(
+            "/partnerships/{id}/members/new",
+            change,
+            partnerships::new_member_form,
+        )
+        .post(
+            "/partnerships/{id}/members",
+            change,
+            partnerships::add_member,
+        )
+        .get(
+            "/partnerships/{id}/members/{gss}/edit",
+            change,
+            partnerships::edit_member_form,
+        )
+        .post(
+            "/partnerships/{id}/members/{gss}",
+            change,
+            partnerships::edit_member,
+        )
+        .get("/partnerships/{id}/mou", read, partnerships::mou_page)
+        .get(
+            "/partnerships/{id}/mou/edit",
+            change,
+            partnerships::mou_form,
+        )
+        .post("/partnerships/{id}/mou", change, partnerships::save_mou)
+        .get(
+            "/partnerships/{id}/mou/events/new",
+            change,
+            partnerships::new_event_form,
+        )
+        .post(
+            "/partnerships/{id}/mou/events",
+            change,
+            partnerships::add_event,
+        )
+        .get(
+            "/partnerships/{id}/records/{record_id}/history",
+            Guard::Record("*", Action::Read),
+            history::record_history,
+        )
+        .api(Guard::Public, routes!(api::partnerships::list))
+        .api(Guard::Admin, routes!(api::partnerships::create))
+        .api(read, routes!(api::partnerships::show))
+        .api(change, routes!(api::partnerships::update))
+        .api(change, routes!(api::partnerships::add_member))
+        .api(change, routes!(api::partnerships::update_member))
+        .api(read, routes!(api::partnerships::mou))
+        .api(change, routes!(api::partnerships::save_mou))
+        .api(change, routes!(api::partnerships::add_event))
 }
 
 /// The method and path of every route, including the OpenAPI document.
@@ -86,20 +203,34 @@ async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-/// One route: a method on a path (with `{parameters}` as axum and OpenAPI write them).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Makes the state reachable from route layers (the guards), which run without it.
+async fn provide_state(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    request.extensions_mut().insert(state);
+    next.run(request).await
+}
+
+/// One route: a method on a path (with `{parameters}` as axum and OpenAPI write them), and who
+/// may use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteEntry {
     /// The HTTP method.
     pub method: String,
     /// The path pattern, such as `/partnerships/{id}`.
     pub path: String,
+    /// Who may use it.
+    pub guard: Guard,
 }
 
 impl RouteEntry {
-    fn new(method: &Method, path: &str) -> Self {
+    fn new(method: &Method, path: &str, guard: Guard) -> Self {
         Self {
             method: method.as_str().to_owned(),
             path: path.to_owned(),
+            guard,
         }
     }
 }
@@ -108,6 +239,15 @@ impl std::fmt::Display for RouteEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.method, self.path)
     }
+}
+
+/// A route with its guard in front of the handler.
+fn guarded(route: MethodRouter<AppState>, guard: Guard) -> MethodRouter<AppState> {
+    route.route_layer(axum::middleware::from_fn(
+        move |params: axum::extract::RawPathParams,
+              request: axum::extract::Request,
+              next: axum::middleware::Next| guard::enforce(guard, params, request, next),
+    ))
 }
 
 /// A router that records its routes and collects the OpenAPI description of its API.
@@ -141,40 +281,71 @@ impl Routes {
         }
     }
 
-    fn add(mut self, method: Method, path: &str, route: MethodRouter<AppState>) -> Self {
-        self.entries.push(RouteEntry::new(&method, path));
-        self.router = self.router.route(path, route);
+    fn add(
+        mut self,
+        method: Method,
+        path: &str,
+        guard: Guard,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        self.entries.push(RouteEntry::new(&method, path, guard));
+        self.router = self.router.route(path, guarded(route, guard));
         self
     }
 
     /// Adds a `GET` route (axum answers `HEAD` with it too).
     #[must_use]
-    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &str, handler: H) -> Self {
-        self.add(Method::GET, path, get(handler))
+    pub fn get<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &str,
+        guard: Guard,
+        handler: H,
+    ) -> Self {
+        self.add(Method::GET, path, guard, get(handler))
     }
 
     /// Adds a `POST` route.
     #[must_use]
-    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &str, handler: H) -> Self {
-        self.add(Method::POST, path, post(handler))
+    pub fn post<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &str,
+        guard: Guard,
+        handler: H,
+    ) -> Self {
+        self.add(Method::POST, path, guard, post(handler))
     }
 
     /// Adds a `PUT` route.
     #[must_use]
-    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &str, handler: H) -> Self {
-        self.add(Method::PUT, path, put(handler))
+    pub fn put<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &str,
+        guard: Guard,
+        handler: H,
+    ) -> Self {
+        self.add(Method::PUT, path, guard, put(handler))
     }
 
     /// Adds a `PATCH` route.
     #[must_use]
-    pub fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &str, handler: H) -> Self {
-        self.add(Method::PATCH, path, patch(handler))
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &str,
+        guard: Guard,
+        handler: H,
+    ) -> Self {
+        self.add(Method::PATCH, path, guard, patch(handler))
     }
 
     /// Adds a `DELETE` route.
     #[must_use]
-    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &str, handler: H) -> Self {
-        self.add(Method::DELETE, path, delete(handler))
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &str,
+        guard: Guard,
+        handler: H,
+    ) -> Self {
+        self.add(Method::DELETE, path, guard, delete(handler))
     }
 
     /// Adds documented API handlers, from `utoipa_axum::routes!(a, b)`: their path and methods
@@ -186,17 +357,26 @@ impl Routes {
     /// When the handlers of one call have different paths: a mistake in this file, caught by
     /// every test that builds the app.
     #[must_use]
-    pub fn api(mut self, (schemas, paths, route): UtoipaMethodRouter<AppState>) -> Self {
+    pub fn api(
+        mut self,
+        guard: Guard,
+        (schemas, paths, route): UtoipaMethodRouter<AppState>,
+    ) -> Self {
         assert!(
             paths.paths.len() == 1,
             "the handlers of one routes!() call must share one path, not {:?}",
             paths.paths.keys().collect::<Vec<_>>()
         );
         for (path, item) in &paths.paths {
-            for method in openapi::methods_of(item) {
-                self.entries.push(RouteEntry::new(&method, path));
+            let methods = openapi::methods_of(item);
+            assert!(
+                methods.len() == 1,
+                "one guard per route: give {path} one handler per .api() call"
+            );
+            for method in methods {
+                self.entries.push(RouteEntry::new(&method, path, guard));
             }
-            self.router = self.router.route(path, route.clone());
+            self.router = self.router.route(path, guarded(route.clone(), guard));
         }
         self.openapi.paths.merge(paths);
         self.openapi
@@ -220,7 +400,7 @@ impl Routes {
             .to_pretty_json()
             .expect("an OpenAPI document built from types always serialises")
             .into();
-        let routes = self.get(OPENAPI_PATH, move || async move {
+        let routes = self.get(OPENAPI_PATH, Guard::Public, move || async move {
             ([(CONTENT_TYPE, "application/json")], served.to_string())
         });
         (routes.router, routes.entries, routes.openapi)

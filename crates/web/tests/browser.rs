@@ -8,9 +8,11 @@ use accord_testkit::{Browser, TestServer};
 use accord_web::{AppState, WebConfig, app};
 
 async fn serve() -> TestServer {
-    TestServer::spawn(app(AppState::new(WebConfig::new(
-        "London Borough of Haringey",
-    ))))
+    let store = accord_store::connect("sqlite::memory:").await.unwrap();
+    TestServer::spawn(app(AppState::new(
+        WebConfig::new("London Borough of Haringey"),
+        store,
+    )))
     .await
     .expect("the app is served on a local port")
 }

@@ -1,19 +1,44 @@
 //! The web shell over HTTP, without a browser: status codes, headers, error forms and assets.
 
 use accord_domain::Invalid;
-use accord_testkit::http::{self, TestResponse};
+use accord_testkit::http::{self, Client, TestResponse};
 use accord_web::forms::JsonBody;
+use accord_web::guard::Guard;
 use accord_web::{AppState, Routes, WebConfig, WebError, app, app_from, assets};
 use axum::Router;
 use axum::http::{Method, StatusCode};
 use serde::Deserialize;
 
-fn state() -> AppState {
-    AppState::new(WebConfig::new("London Borough of Waltham Forest"))
+async fn state() -> AppState {
+    let store = accord_store::connect("sqlite::memory:").await.unwrap();
+    AppState::new(WebConfig::new("London Borough of Waltham Forest"), store)
 }
 
-fn router() -> Router {
-    app(state())
+async fn router() -> Router {
+    app(state().await)
+}
+
+/// A client holding an API token of a signed-up user, for API writes.
+async fn token_client(state: AppState, router: Router) -> Client {
+    let user = accord_store::NewUser {
+        email: "api@example.gov.uk".into(),
+        display_name: "API".into(),
+        home: None,
+        passphrase_hash: accord_store::credentials::hash_passphrase("a long test passphrase"),
+        admin: false,
+    };
+    let id = state
+        .store
+        .create_user(&user, &accord_store::Change::by("test"))
+        .await
+        .unwrap();
+    let (token, digest) = accord_store::credentials::new_secret("accord_pat_");
+    state
+        .store
+        .create_api_token(id, "test", &digest, &accord_store::Change::by("test"))
+        .await
+        .unwrap();
+    Client::new(router).with_token(&token)
 }
 
 fn assert_security_headers(response: &TestResponse, what: &str) {
@@ -39,7 +64,7 @@ fn assert_security_headers(response: &TestResponse, what: &str) {
 
 #[tokio::test]
 async fn health_answers_ok_in_json() {
-    let response = http::get(&router(), "/health").await;
+    let response = http::get(&router().await, "/health").await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.header("content-type"), "application/json");
     assert_eq!(response.json(), serde_json::json!({"status": "ok"}));
@@ -49,7 +74,7 @@ async fn health_answers_ok_in_json() {
 #[tokio::test]
 async fn pages_render_with_security_headers_and_no_inline_script() {
     for path in ["/", "/components"] {
-        let response = http::get(&router(), path).await;
+        let response = http::get(&router().await, path).await;
         assert_eq!(response.status, StatusCode::OK, "{path}");
         assert_eq!(
             response.header("content-type"),
@@ -80,7 +105,7 @@ async fn pages_render_with_security_headers_and_no_inline_script() {
 
 #[tokio::test]
 async fn hashed_assets_are_cached_for_a_year_and_revalidate_by_etag() {
-    let router = router();
+    let router = router().await;
     for (url, content_type) in [
         (assets::ACCORD_CSS, "text/css; charset=utf-8"),
         (assets::ACCORD_JS, "text/javascript; charset=utf-8"),
@@ -116,7 +141,7 @@ async fn hashed_assets_are_cached_for_a_year_and_revalidate_by_etag() {
 #[tokio::test]
 async fn responses_are_compressed_when_asked() {
     let response = http::get_with(
-        &router(),
+        &router().await,
         assets::ACCORD_CSS,
         &[("accept-encoding", "gzip")],
     )
@@ -126,7 +151,7 @@ async fn responses_are_compressed_when_asked() {
 
 #[tokio::test]
 async fn unknown_pages_get_the_gov_uk_not_found_page_and_api_paths_get_json() {
-    let router = router();
+    let router = router().await;
     let page = http::get(&router, "/no/such/page").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
@@ -147,7 +172,7 @@ async fn unknown_pages_get_the_gov_uk_not_found_page_and_api_paths_get_json() {
 
 #[tokio::test]
 async fn a_wrong_method_is_explained_in_the_right_form_and_keeps_allow() {
-    let router = router();
+    let router = router().await;
     let page = http::send(
         &router,
         axum::http::Request::builder()
@@ -168,15 +193,23 @@ async fn a_wrong_method_is_explained_in_the_right_form_and_keeps_allow() {
         page.header("allow")
     );
 
-    let api = http::post_form(&router, "/api/openapi.json", "").await;
+    // API writes need a token (CSRF protection comes before routing); with one, the wrong
+    // method is explained in JSON.
+    let state = state().await;
+    let mut client = token_client(state.clone(), app(state)).await;
+    let api = client.post_form_raw("/api/openapi.json", "").await;
     assert_eq!(api.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(api.json()["error"]["status"], 405);
 }
 
 #[tokio::test]
 async fn a_refused_form_is_shown_again_with_its_errors_and_an_accepted_one_redirects() {
-    let router = router();
-    let refused = http::post_form(&router, "/components", "name=&csrf_token=").await;
+    let router = router().await;
+    let mut client = Client::new(router.clone());
+    let token = client.csrf().await;
+    let refused = client
+        .post_form_raw("/components", &format!("name=&csrf_token={token}"))
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.header("content-type"), "text/html; charset=utf-8");
     let body = &refused.body;
@@ -185,12 +218,14 @@ async fn a_refused_form_is_shown_again_with_its_errors_and_an_accepted_one_redir
     assert!(body.contains(r##"<a href="#name">Enter the partnership’s name</a>"##));
     assert!(body.contains(r#"<p id="joined-error" class="govuk-error-message">"#));
 
-    let kept = http::post_form(
-        &router,
-        "/components",
-        "name=Shared+legal&joined-day=31&joined-month=2&joined-year=2011",
-    )
-    .await;
+    let kept = client
+        .post_form_raw(
+            "/components",
+            &format!(
+                "name=Shared+legal&joined-day=31&joined-month=2&joined-year=2011&csrf_token={token}"
+            ),
+        )
+        .await;
     assert!(
         kept.body.contains(r#"value="Shared legal""#),
         "typed values are kept"
@@ -200,13 +235,15 @@ async fn a_refused_form_is_shown_again_with_its_errors_and_an_accepted_one_redir
             .contains("The date the council joined must be a real date")
     );
 
-    let accepted = http::post_form(
-        &router,
-        "/components",
-        "name=Shared+legal&council_type=county&role=host&services=legal&services=hr\
-         &joined-day=1&joined-month=4&joined-year=2011&csrf_token=",
-    )
-    .await;
+    let accepted = client
+        .post_form_raw(
+            "/components",
+            &format!(
+                "name=Shared+legal&council_type=county&role=host&services=legal&services=hr\
+                 &joined-day=1&joined-month=4&joined-year=2011&csrf_token={token}"
+            ),
+        )
+        .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER);
     assert_eq!(
         accepted.header("location"),
@@ -239,20 +276,23 @@ async fn panic_in_handler() -> String {
     panic!("a bug")
 }
 
-fn test_router() -> Router {
-    app_from(
+async fn test_router() -> (AppState, Router) {
+    let state = state().await;
+    let router = app_from(
         Routes::new()
-            .post("/api/v1/echo", echo)
-            .get("/boom", fail_internally)
-            .get("/api/v1/boom", fail_internally)
-            .get("/panic", panic_in_handler),
-        state(),
-    )
+            .post("/api/v1/echo", Guard::Public, echo)
+            .get("/boom", Guard::Public, fail_internally)
+            .get("/api/v1/boom", Guard::Public, fail_internally)
+            .get("/panic", Guard::Public, panic_in_handler),
+        state.clone(),
+    );
+    (state, router)
 }
 
 #[tokio::test]
 async fn api_refusals_name_the_field_in_json() {
-    let router = test_router();
+    let (state, router) = test_router().await;
+    let mut client = token_client(state, router.clone()).await;
     let cases = [
         (
             serde_json::json!({"name": "x"}),
@@ -276,7 +316,7 @@ async fn api_refusals_name_the_field_in_json() {
         ),
     ];
     for (body, field, message) in cases {
-        let response = http::send_json(&router, Method::POST, "/api/v1/echo", &body).await;
+        let response = client.send_json(Method::POST, "/api/v1/echo", &body).await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         let json = response.json();
         assert_eq!(json["error"]["status"], 422);
@@ -287,24 +327,24 @@ async fn api_refusals_name_the_field_in_json() {
         assert!(got.starts_with(message), "{body}: {got}");
     }
 
-    let not_json = http::post_form(&router, "/api/v1/echo", "name=x").await;
+    let not_json = client.post_form_raw("/api/v1/echo", "name=x").await;
     assert_eq!(not_json.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(not_json.json()["error"]["fields"][0]["field"], "body");
 
-    let ok = http::send_json(
-        &router,
-        Method::POST,
-        "/api/v1/echo",
-        &serde_json::json!({"name": "Tri-borough", "joined": "2011-06-01"}),
-    )
-    .await;
+    let ok = client
+        .send_json(
+            Method::POST,
+            "/api/v1/echo",
+            &serde_json::json!({"name": "Tri-borough", "joined": "2011-06-01"}),
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::OK);
     assert_eq!(ok.body, "Tri-borough");
 }
 
 #[tokio::test]
 async fn internal_errors_and_panics_show_an_apology_and_never_the_cause() {
-    let router = test_router();
+    let (_, router) = test_router().await;
     for path in ["/boom", "/panic"] {
         let page = http::get(&router, path).await;
         assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");

@@ -1,6 +1,7 @@
 //! The OpenAPI document: generated from the code, served, and complete for `/api/v1`.
 
 use accord_testkit::http;
+use accord_web::guard::Guard;
 use accord_web::openapi::{self, undocumented};
 use accord_web::routes::{self, OPENAPI_PATH};
 use accord_web::{AppState, Routes, WebConfig, app};
@@ -9,7 +10,12 @@ use utoipa_axum::routes as api_routes;
 
 #[tokio::test]
 async fn the_document_is_openapi_3_1_and_is_what_the_server_serves() {
-    let response = http::get(&app(AppState::new(WebConfig::new("Council"))), OPENAPI_PATH).await;
+    let store = accord_store::connect("sqlite::memory:").await.unwrap();
+    let response = http::get(
+        &app(AppState::new(WebConfig::new("Council"), store)),
+        OPENAPI_PATH,
+    )
+    .await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.header("content-type"), "application/json");
     let served = response.json();
@@ -38,9 +44,9 @@ fn the_check_catches_a_route_added_without_its_description() {
         "undocumented"
     }
     let routes = Routes::new()
-        .get("/api/v1/secret", secret)
-        .get("/not-api", secret)
-        .api(api_routes!(openapi::health));
+        .get("/api/v1/secret", Guard::Public, secret)
+        .get("/not-api", Guard::Public, secret)
+        .api(Guard::Public, api_routes!(openapi::health));
     let (_, table, document) = routes.finish();
     let missing: Vec<String> = undocumented(&table, &document)
         .iter()

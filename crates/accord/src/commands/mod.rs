@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod engines;
 pub mod import;
+pub mod serve;
 pub mod users;
 
 use crate::cli::open;

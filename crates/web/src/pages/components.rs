@@ -10,6 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::auth::Viewer;
 use crate::components::{
     Banner, ButtonKind, Choice, Column, Field, InputWidth, Rag, SummaryRow, Table, TagColour,
     back_link, button, button_link, checkboxes, date_input, details, error_summary, form,
@@ -17,7 +18,7 @@ use crate::components::{
     summary_list, table, tag, text_input, textarea,
 };
 use crate::forms::{FormData, refused};
-use crate::layout::{self, Page};
+use crate::layout::Page;
 
 const ROLES: [(&str, &str, Option<&str>); 3] = [
     (
@@ -53,10 +54,12 @@ pub struct ComponentsQuery {
 /// `GET /components`.
 pub async fn components(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<ComponentsQuery>,
 ) -> Markup {
     render(
         &state,
+        &viewer,
         &FormData::default(),
         &Invalid::new(),
         query.submitted.is_some(),
@@ -65,12 +68,16 @@ pub async fn components(
 
 /// `POST /components`: checks the example form; shows it again with its errors, or goes back
 /// to the page with a success banner. Nothing is stored.
-pub async fn components_submit(State(state): State<AppState>, form: FormData) -> Response {
+pub async fn components_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Response {
     let errors = check(&form);
     if errors.is_empty() {
         Redirect::to("/components?submitted=yes#example-form").into_response()
     } else {
-        refused(render(&state, &form, &errors, false))
+        refused(render(&state, &viewer, &form, &errors, false))
     }
 }
 
@@ -98,7 +105,13 @@ fn check(form: &FormData) -> Invalid {
     errors
 }
 
-fn render(state: &AppState, values: &FormData, errors: &Invalid, submitted: bool) -> Markup {
+fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    values: &FormData,
+    errors: &Invalid,
+    submitted: bool,
+) -> Markup {
     let roles: Vec<Choice<'_>> = ROLES
         .iter()
         .map(|(value, text, hint)| {
@@ -120,9 +133,10 @@ fn render(state: &AppState, values: &FormData, errors: &Invalid, submitted: bool
     let page = Page::new("Components")
         .breadcrumb("Home", "/")
         .with_errors(errors);
-    layout::page(
-        &state.config,
-        &page,
+    super::common::render(
+        state,
+        viewer,
+        page,
         html! {
             (error_summary(errors))
             @if submitted {
@@ -138,7 +152,7 @@ fn render(state: &AppState, values: &FormData, errors: &Invalid, submitted: bool
                 "Submit it empty to see how a refused form is shown again: an error summary at the top, "
                 "each message beside its field, and “Error:” before the page title."
             }
-            (form("/components", "", html! {
+            (form("/components", &viewer.csrf, html! {
                 (text_input(&Field::new("name", "Partnership name")
                     .hint("As it appears on the memorandum of understanding")
                     .value(values.get("name"))

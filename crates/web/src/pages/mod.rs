@@ -1,7 +1,11 @@
 //! The HTML pages.
 
+pub mod account;
+pub mod authorities;
+pub mod common;
 mod components;
-mod home;
+pub mod history;
+pub mod info;
+pub mod partnerships;
 
 pub use components::{components, components_submit};
-pub use home::home;

@@ -1,0 +1,96 @@
+//! `accord serve`: the web app and the JSON API.
+
+use crate::cli::open;
+use accord_store::Change;
+use accord_web::{AppState, WebConfig, app};
+use anyhow::Context;
+use clap::Args;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// `accord serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "ACCORD_BIND")]
+    pub bind: SocketAddr,
+    /// Loads the demo partnerships and demo users first (their passphrase is published: never
+    /// on an instance with real data).
+    #[arg(long)]
+    pub demo: bool,
+    /// The council (or partnership) running this instance, shown in the header.
+    #[arg(
+        long,
+        default_value = "Shared services partnerships",
+        env = "ACCORD_ORGANISATION"
+    )]
+    pub organisation: String,
+    /// The address users reach Accord at; `https://` turns on Secure cookies.
+    #[arg(long, env = "ACCORD_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Takes the client's address from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "ACCORD_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+/// How often embargoes whose date has come are written down as released. Reads already treat
+/// them as released from the start of their day; the sweep records the release in the audit
+/// trail.
+const RELEASE_SWEEP: Duration = Duration::from_secs(600);
+
+/// Runs the server until interrupted.
+pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    if args.demo {
+        let summary = crate::demo::load(&*store).await?;
+        println!(
+            "Demo loaded ({} partnerships created, {} users created).",
+            summary.partnerships_created, summary.users_created
+        );
+        crate::demo::print_users();
+    }
+    let mut config = WebConfig::new(args.organisation);
+    config.secure_cookies = args
+        .base_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    config.trust_forwarded_for = args.trust_forwarded_for;
+    config.demo = args.demo;
+    let state = AppState::new(config, store.clone());
+
+    let sweeper = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(RELEASE_SWEEP);
+        loop {
+            tick.tick().await;
+            let today = chrono::Local::now().date_naive();
+            match sweeper
+                .release_embargoes(today, &Change::by("accord embargo release"))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(released = n, "embargoes released"),
+                Err(e) => tracing::error!(error = %e, "embargo release failed"),
+            }
+        }
+    });
+
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    println!(
+        "Accord is running at http://{} (press Ctrl+C to stop).",
+        listener.local_addr()?
+    );
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("the server stopped with an error")?;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! The JSON API under `/api/v1`. Every handler is described for OpenAPI by its
+//! `#[utoipa::path]` annotation; the request and response types here are the API's contract,
+//! mapped to and from the domain's types.
+
+pub mod authorities;
+pub mod me;
+pub mod partnerships;

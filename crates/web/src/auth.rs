@@ -1,0 +1,465 @@
+//! Who is asking: sessions (cookies) for people, API tokens (bearer) for programs, and CSRF
+//! protection for every state-changing form.
+//!
+//! [`authenticate`] runs on every request. It resolves the caller into a [`Viewer`] (an
+//! anonymous visitor when nothing valid is presented), checks the CSRF token of every form
+//! post, and hands out the CSRF cookie. Pages and the API read the [`Viewer`]; access
+//! decisions are the domain's (`accord_domain::access`), applied by [`crate::guard`].
+
+use accord_domain::access::{Actor, ReadScope, UserAccount, is_throttled};
+use accord_store::Change;
+use accord_store::credentials::{new_secret, secret_digest, verify_nothing, verify_passphrase};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+
+use crate::error::{WebError, is_api_path};
+use crate::{AppState, WebConfig};
+
+/// The session cookie: a random token whose digest names a server-side session.
+pub const SESSION_COOKIE: &str = "accord_session";
+
+/// The CSRF cookie; every form carries the same value in [`CSRF_FIELD`].
+pub const CSRF_COOKIE: &str = "accord_csrf";
+
+/// The form field holding the CSRF token (also accepted in the query string, for file uploads).
+pub use crate::forms::CSRF_FIELD;
+
+/// The largest form body read to find its CSRF token (file uploads use the query string).
+const FORM_LIMIT: usize = 4 * 1024 * 1024;
+
+/// The caller of a request.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// What the access policy knows about them.
+    pub actor: Actor,
+    /// Their account, when signed in or using an API token.
+    pub user: Option<UserAccount>,
+    /// The CSRF token to put in forms.
+    pub csrf: String,
+    /// Whether they came with an API token rather than a session.
+    pub via_token: bool,
+}
+
+impl Viewer {
+    /// An anonymous visitor.
+    pub fn anonymous(csrf: String) -> Self {
+        Viewer {
+            actor: Actor::anonymous(),
+            user: None,
+            csrf,
+            via_token: false,
+        }
+    }
+
+    /// What they may read.
+    pub fn scope(&self) -> ReadScope {
+        ReadScope::of(&self.actor)
+    }
+
+    /// Whether signed in (or using an API token).
+    pub fn is_signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    /// A change made by them now, for the audit trail.
+    pub fn change(&self) -> Change {
+        match &self.user {
+            Some(user) if self.via_token => {
+                Change::by_user(user.id, format!("{} (API token)", user.email))
+            }
+            Some(user) => Change::by_user(user.id, user.email.clone()),
+            None => Change::by("anonymous"),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .unwrap_or_else(|| Viewer::anonymous(String::new())))
+    }
+}
+
+/// The value of a cookie in a request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether the request reached Accord over TLS.
+fn is_secure(config: &WebConfig, headers: &HeaderMap) -> bool {
+    config.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+/// A `Set-Cookie` value: HttpOnly always, `Secure` behind TLS, and the given SameSite.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age_seconds: i64,
+    same_site: &str,
+    secure: bool,
+) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age_seconds}{secure}"
+    );
+    HeaderValue::from_str(&value)
+        .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+/// Compares secrets in time independent of where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0_u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The client's address, for throttling.
+pub fn client_address(
+    config: &WebConfig,
+    request_parts: (&HeaderMap, Option<&ConnectInfo<SocketAddr>>),
+) -> String {
+    let (headers, connect) = request_parts;
+    if config.trust_forwarded_for
+        && let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_owned();
+    }
+    connect.map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+/// Middleware: resolves the caller, enforces CSRF on form posts, issues the CSRF cookie.
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match authenticate_inner(&state, request, next).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn authenticate_inner(
+    state: &AppState,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, Response> {
+    let headers = request.headers().clone();
+    let now = chrono::Utc::now();
+    let secure = is_secure(&state.config, &headers);
+    let mut viewer = Viewer::anonymous(String::new());
+
+    if let Some(auth) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
+            return Err(refused(
+                StatusCode::UNAUTHORIZED,
+                "Send an API token as: Authorization: Bearer <token>",
+            ));
+        };
+        match state.store.api_token_user(&secret_digest(token), now).await {
+            Ok(Some(user)) => {
+                viewer = Viewer {
+                    actor: user.actor(),
+                    user: Some(user),
+                    csrf: String::new(),
+                    via_token: true,
+                };
+            }
+            Ok(None) => {
+                return Err(refused(
+                    StatusCode::UNAUTHORIZED,
+                    "The API token is not valid: it may have been revoked, or its user disabled",
+                ));
+            }
+            Err(e) => return Err(WebError::Internal(e.into()).into_response()),
+        }
+    } else if let Some(session) = cookie(&headers, SESSION_COOKIE) {
+        match state
+            .store
+            .session_user(&secret_digest(&session), now, state.config.session_idle)
+            .await
+        {
+            Ok(Some(user)) => {
+                viewer = Viewer {
+                    actor: user.actor(),
+                    user: Some(user),
+                    csrf: String::new(),
+                    via_token: false,
+                }
+            }
+            // An expired or unknown session is simply no session: the guard asks them to sign in.
+            Ok(None) => {}
+            Err(e) => return Err(WebError::Internal(e.into()).into_response()),
+        }
+    }
+
+    let existing_csrf = cookie(&headers, CSRF_COOKIE);
+    let issue_csrf = existing_csrf.is_none() && !viewer.via_token;
+    viewer.csrf = existing_csrf.clone().unwrap_or_else(|| new_secret("").0);
+
+    // The CSRF cookie's value as the browser sent it, for the route's check (see `check_csrf`).
+    request.extensions_mut().insert(SentCsrf(existing_csrf));
+    request.extensions_mut().insert(viewer.clone());
+    let mut response = next.run(request).await;
+    if issue_csrf {
+        let value = set_cookie(
+            CSRF_COOKIE,
+            &viewer.csrf,
+            state.config.session_absolute.num_seconds(),
+            "Strict",
+            secure,
+        );
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// The CSRF cookie a request came with.
+#[derive(Debug, Clone)]
+struct SentCsrf(Option<String>);
+
+/// Checks the CSRF token of a state-changing request, after routing (so a wrong address or
+/// method is answered as such). API tokens need none; a session cookie is never enough for an
+/// API write; a form must carry the token of its CSRF cookie and come from this site.
+pub async fn check_csrf(request: Request) -> Result<Request, Response> {
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let via_token = request
+        .extensions()
+        .get::<Viewer>()
+        .is_some_and(|v| v.via_token);
+    if !unsafe_method || via_token {
+        return Ok(request);
+    }
+    if is_api_path(request.uri().path()) {
+        return Err(refused(
+            StatusCode::FORBIDDEN,
+            "Changes through the API need an API token: send Authorization: Bearer <token>",
+        ));
+    }
+    if !same_origin(request.headers()) {
+        return Err(refused(
+            StatusCode::FORBIDDEN,
+            "This form was sent from another website, so it was refused. Nothing was changed.",
+        ));
+    }
+    let expected = request
+        .extensions()
+        .get::<SentCsrf>()
+        .and_then(|s| s.0.clone());
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| refused(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large"))?;
+    let sent = form_csrf(&parts, &bytes);
+    let valid =
+        matches!((&expected, &sent), (Some(expected), Some(sent)) if same_secret(expected, sent));
+    if !valid {
+        return Err(refused(
+            StatusCode::FORBIDDEN,
+            "Your form could not be sent because it had expired or came from somewhere else. Go back, reload the page and try again. Nothing was changed.",
+        ));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn refused(status: StatusCode, message: &str) -> Response {
+    WebError::Refused(status, message.to_owned()).into_response()
+}
+
+/// Whether an `Origin` header, when the browser sent one, names this host.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    origin == "null" && host.is_empty() || origin_host.eq_ignore_ascii_case(host)
+}
+
+/// The CSRF token a form sent: the form field of an urlencoded body, or the query parameter.
+fn form_csrf(parts: &Parts, body: &[u8]) -> Option<String> {
+    let from_pairs = |pairs: &[u8]| {
+        form_urlencoded_pairs(pairs)
+            .into_iter()
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v)
+    };
+    let urlencoded = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let in_body = if urlencoded { from_pairs(body) } else { None };
+    in_body.or_else(|| parts.uri.query().and_then(|q| from_pairs(q.as_bytes())))
+}
+
+/// Decodes `a=1&b=2` (with `+` and percent escapes); nothing for a body that is not a form.
+fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(bytes).unwrap_or_default()
+}
+
+/// Why a sign-in was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInRefusal {
+    /// The email or passphrase is wrong (never saying which, nor whether the email has an
+    /// account).
+    Wrong,
+    /// Too many recent failures for the account or the address.
+    Throttled,
+}
+
+/// A successful sign-in: the new session's secret (for the cookie) and the user.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The session token to set as the cookie.
+    pub session: String,
+    /// The user.
+    pub user: UserAccount,
+}
+
+/// Checks credentials and starts a session. Failures are counted per account and per address
+/// (and audited); once either is over its limit, attempts are refused without checking the
+/// passphrase until the throttle lapses.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    passphrase: &str,
+    address: &str,
+) -> Result<Result<SignedIn, SignInRefusal>, WebError> {
+    let email = email.trim().to_lowercase();
+    let window = chrono::Duration::minutes(accord_domain::access::THROTTLE_MINUTES);
+    let keys = vec![format!("account:{email}"), format!("address:{address}")];
+    let now = chrono::Utc::now();
+    let counts = state
+        .store
+        .sign_in_failures(&keys, now, window)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if is_throttled(counts[0], counts[1]) {
+        // Counted and audited too, so a throttled attack stays visible.
+        state
+            .store
+            .record_failed_sign_in(&keys, &email, window, &Change::by(address))
+            .await
+            .map_err(anyhow::Error::from)?;
+        return Ok(Err(SignInRefusal::Throttled));
+    }
+    let found = state
+        .store
+        .user_credentials(&email)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let user = match found {
+        Some((user, hash)) if verify_passphrase(&hash, passphrase) && !user.disabled => Some(user),
+        Some(_) => None,
+        None => {
+            verify_nothing(passphrase);
+            None
+        }
+    };
+    let Some(user) = user else {
+        state
+            .store
+            .record_failed_sign_in(&keys, &email, window, &Change::by(address))
+            .await
+            .map_err(anyhow::Error::from)?;
+        return Ok(Err(SignInRefusal::Wrong));
+    };
+    let (session, digest) = new_secret("");
+    let expires = now + state.config.session_absolute;
+    // The session store clears the account's throttle key, named by the change's actor.
+    state
+        .store
+        .create_session(
+            &digest,
+            user.id,
+            expires,
+            &Change::by_user(user.id, email.clone()),
+        )
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(Ok(SignedIn { session, user }))
+}
+
+/// The cookies that start a session: the session itself, and a fresh CSRF token (rotated at
+/// sign-in so a token seen before sign-in is useless after it).
+pub fn session_cookies(config: &WebConfig, headers: &HeaderMap, session: &str) -> [HeaderValue; 2] {
+    let secure = is_secure(config, headers);
+    let max_age = config.session_absolute.num_seconds();
+    [
+        set_cookie(SESSION_COOKIE, session, max_age, "Lax", secure),
+        set_cookie(CSRF_COOKIE, &new_secret("").0, max_age, "Strict", secure),
+    ]
+}
+
+/// The cookies that end a session.
+pub fn cleared_cookies(config: &WebConfig, headers: &HeaderMap) -> [HeaderValue; 1] {
+    [set_cookie(
+        SESSION_COOKIE,
+        "",
+        0,
+        "Lax",
+        is_secure(config, headers),
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_form_pairs() {
+        let pairs = form_urlencoded_pairs(b"csrf_token=a%2Bb&name=Haringey+%26+Waltham%20Forest");
+        assert_eq!(
+            pairs,
+            vec![
+                ("csrf_token".to_owned(), "a+b".to_owned()),
+                ("name".to_owned(), "Haringey & Waltham Forest".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn compares_secrets() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+
+    #[test]
+    fn reads_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_static("a=1; accord_csrf=xyz; b="));
+        assert_eq!(cookie(&headers, CSRF_COOKIE).as_deref(), Some("xyz"));
+        assert_eq!(cookie(&headers, "b"), None);
+    }
+}

@@ -1,0 +1,196 @@
+//! Councils: search the register, and one council with the partnerships it is in.
+
+use accord_domain::Authority;
+use accord_domain::mou::long_date;
+use accord_store::AuthorityQuery;
+use axum::extract::{Path, Query, State};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::common::{date_or_not_stated, render};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::components::{
+    ButtonKind, Column, Field, SummaryRow, Table, button, summary_list, table, text_input,
+};
+use crate::error::WebError;
+use crate::layout::Page;
+
+/// The query of the council search.
+#[derive(Debug, Default, Deserialize)]
+pub struct Search {
+    /// Words of the name, or a GSS or register code.
+    #[serde(default)]
+    pub q: String,
+    /// Include abolished councils.
+    #[serde(default)]
+    pub abolished: Option<String>,
+}
+
+/// `GET /authorities?q=`.
+pub async fn index(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(search): Query<Search>,
+) -> Result<Markup, WebError> {
+    let include_abolished = search.abolished.is_some();
+    let found = state
+        .store
+        .search_authorities(&AuthorityQuery {
+            text: search.q.clone(),
+            current_only: !include_abolished,
+            limit: 100,
+        })
+        .await?;
+    let total = state.store.count_authorities(true).await?;
+    let mut results = Table::new(
+        format!(
+            "{} councils{}",
+            found.len(),
+            if found.len() == 100 {
+                " (the first 100)"
+            } else {
+                ""
+            }
+        ),
+        vec![
+            Column::text("Council"),
+            Column::text("Type"),
+            Column::text("Region"),
+            Column::text("GSS code"),
+        ],
+    );
+    for a in &found {
+        results = results.row(vec![
+            html! { a class="govuk-link" href={ "/authorities/" (key(a)) } { (a.official_name) } @if !a.is_current() { " (abolished)" } },
+            html! { (a.kind.label()) },
+            html! { (a.region) },
+            html! { (a.gss.as_ref().map_or("", |g| g.as_str())) },
+        ]);
+    }
+    Ok(render(
+        &state,
+        &viewer,
+        Page::new("Councils").current_page("/authorities"),
+        html! {
+            h1 class="govuk-heading-xl" { "Councils" }
+            p class="govuk-body" { "The register holds " (total) " current councils of the UK." }
+            form method="get" action="/authorities" {
+                (text_input(&Field::new("q", "Search by name or code").hint("For example, Haringey or E09000014").value(&search.q)))
+                div class="govuk-checkboxes govuk-checkboxes--small govuk-!-margin-bottom-4" {
+                    div class="govuk-checkboxes__item" {
+                        input class="govuk-checkboxes__input" id="abolished" name="abolished" type="checkbox" value="yes" checked[include_abolished];
+                        label class="govuk-label govuk-checkboxes__label" for="abolished" { "Include abolished councils" }
+                    }
+                }
+                (button("Search", ButtonKind::Secondary))
+            }
+            (table(&results))
+        },
+    ))
+}
+
+/// How a council is addressed: its GSS code, or its register code when it never had one.
+pub fn key(a: &Authority) -> String {
+    a.gss
+        .as_ref()
+        .map_or_else(|| a.code.clone(), ToString::to_string)
+}
+
+/// `GET /authorities/{code}` (a GSS or register code).
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<Markup, WebError> {
+    let authority = state
+        .store
+        .authority(&code)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let partnerships = match &authority.gss {
+        Some(gss) => state.store.partnerships_of(gss.as_str()).await?,
+        None => Vec::new(),
+    };
+    let mut successors = Vec::new();
+    for s in &authority.successors {
+        successors.push(
+            state
+                .store
+                .authority(s)
+                .await?
+                .map_or_else(|| (s.clone(), s.clone()), |a| (key(&a), a.short_name)),
+        );
+    }
+    let not_stated = || html! { span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } };
+    let rows = vec![
+        SummaryRow::new("Official name", html! { (authority.official_name) }),
+        SummaryRow::new("Type", html! { (authority.kind.label()) }),
+        SummaryRow::new("Region", html! { (authority.region) }),
+        SummaryRow::new("Nation", html! { (authority.nation.name()) }),
+        SummaryRow::new(
+            "GSS code",
+            html! { @match &authority.gss { Some(g) => (g), None => (not_stated()) } },
+        ),
+        SummaryRow::new("Register code", html! { (authority.code) }),
+        SummaryRow::new(
+            "Population",
+            html! {
+                @match authority.population {
+                    Some(p) => { (accord_domain::money::group_thousands(p)) " (2020 estimate, council register)" },
+                    None => (not_stated()),
+                }
+            },
+        ),
+        SummaryRow::new(
+            "Location",
+            html! {
+                @match authority.centroid {
+                    Some(c) => { (format!("{:.3}, {:.3}", c.lat, c.long)) " (latitude, longitude of its centre)" },
+                    None => (not_stated()),
+                }
+            },
+        ),
+        SummaryRow::new("Came into being", date_or_not_stated(authority.start_date)),
+        SummaryRow::new(
+            "Abolished",
+            html! {
+                @match authority.end_date {
+                    Some(d) => {
+                        (long_date(d))
+                        @if !successors.is_empty() {
+                            "; replaced by "
+                            @for (i, (k, name)) in successors.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                a class="govuk-link" href={ "/authorities/" (k) } { (name) }
+                            }
+                        }
+                    },
+                    None => "No: it is a current council",
+                }
+            },
+        ),
+    ];
+    Ok(render(
+        &state,
+        &viewer,
+        Page::new(authority.official_name.clone())
+            .breadcrumb("Councils", "/authorities")
+            .section("/authorities"),
+        html! {
+            span class="govuk-caption-l" { "Council" }
+            h1 class="govuk-heading-xl" { (authority.official_name) }
+            (summary_list(&rows))
+            h2 class="govuk-heading-m" { "Partnerships" }
+            @if partnerships.is_empty() {
+                p class="govuk-body" { "This council is not a member of any partnership in Accord." }
+            } @else {
+                ul class="govuk-list" {
+                    @for p in &partnerships {
+                        li { a class="govuk-link" href={ "/partnerships/" (p.id) } { (p.name) } }
+                    }
+                }
+            }
+        },
+    ))
+}
