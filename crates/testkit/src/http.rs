@@ -138,6 +138,13 @@ impl Client {
         self
     }
 
+    /// The same client holding a cookie (a session created directly in the store, say).
+    #[must_use]
+    pub fn with_cookie(mut self, name: &str, value: &str) -> Self {
+        self.cookies.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
     /// The value of a cookie the client holds.
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies.get(name).map(String::as_str)

@@ -29,6 +29,7 @@ pub mod routes;
 mod security;
 
 pub use error::WebError;
+pub use guard::Guard;
 pub use routes::{RouteEntry, Routes, app, app_from};
 
 /// What the web layer needs to know about the installation.

@@ -4,11 +4,16 @@
 //! These tests need Debian's `chromium` and `chromium-driver`; without them they fail and say
 //! how to install them.
 
+// In tests a panic is a failure with a message, which is what unwrap gives.
+#![allow(clippy::unwrap_used)]
+
 use accord_testkit::{Browser, TestServer};
 use accord_web::{AppState, WebConfig, app};
 
 async fn serve() -> TestServer {
-    let store = accord_store::connect("sqlite::memory:").await.unwrap();
+    let store = accord_store::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database opens");
     TestServer::spawn(app(AppState::new(
         WebConfig::new("London Borough of Haringey"),
         store,

@@ -1,5 +1,8 @@
 //! The web shell over HTTP, without a browser: status codes, headers, error forms and assets.
 
+// In tests a panic is a failure with a message, which is what unwrap gives.
+#![allow(clippy::unwrap_used)]
+
 use accord_domain::Invalid;
 use accord_testkit::http::{self, Client, TestResponse};
 use accord_web::forms::JsonBody;
@@ -10,7 +13,9 @@ use axum::http::{Method, StatusCode};
 use serde::Deserialize;
 
 async fn state() -> AppState {
-    let store = accord_store::connect("sqlite::memory:").await.unwrap();
+    let store = accord_store::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database opens");
     AppState::new(WebConfig::new("London Borough of Waltham Forest"), store)
 }
 

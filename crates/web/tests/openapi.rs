@@ -1,5 +1,8 @@
 //! The OpenAPI document: generated from the code, served, and complete for `/api/v1`.
 
+// In tests a panic is a failure with a message, which is what unwrap gives.
+#![allow(clippy::unwrap_used)]
+
 use accord_testkit::http;
 use accord_web::guard::Guard;
 use accord_web::openapi::{self, undocumented};
@@ -10,7 +13,9 @@ use utoipa_axum::routes as api_routes;
 
 #[tokio::test]
 async fn the_document_is_openapi_3_1_and_is_what_the_server_serves() {
-    let store = accord_store::connect("sqlite::memory:").await.unwrap();
+    let store = accord_store::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database opens");
     let response = http::get(
         &app(AppState::new(WebConfig::new("Council"), store)),
         OPENAPI_PATH,

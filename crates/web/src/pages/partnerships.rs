@@ -25,6 +25,10 @@ use crate::error::WebError;
 use crate::forms::{DateParts, FormData, refused};
 use crate::layout::Page;
 
+/// The sections of a partnership, linked from its page: each feature adds its entry (the path
+/// under `/partnerships/{id}` and the link text).
+pub const SECTIONS: &[(&str, &str)] = &[];
+
 /// `GET /`: every partnership, with its members and where its MOU stands.
 pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
     let partnerships = state.store.partnerships().await?;
@@ -192,6 +196,15 @@ pub async fn show(
         @if editor {
             p class="govuk-body" {
                 a class="govuk-link" href={ "/partnerships/" (id) "/edit" } { "Change the name or summary" }
+            }
+        }
+        @if !SECTIONS.is_empty() {
+            nav class="accord-sections" aria-label="Parts of this partnership" {
+                ul class="govuk-list accord-sections__list" {
+                    @for (path, text) in SECTIONS {
+                        li { a class="govuk-link" href={ "/partnerships/" (id) "/" (path) } { (text) } }
+                    }
+                }
             }
         }
         (table(&members.row_headers()))

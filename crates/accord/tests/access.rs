@@ -1,0 +1,507 @@
+//! Every route of the router, for every role and every classification of record, is allowed or
+//! denied exactly as the access policy says. A route this test does not list fails it, so a new
+//! route cannot ship without someone deciding who may use it.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use accord_domain::GssCode;
+use accord_domain::access::{
+    Action, Actor, Area, Classification, Embargo, RecordMeta, Role, decide,
+};
+use accord_store::credentials::new_secret;
+use accord_store::{Change, RecordInput};
+use accord_testkit::http::{Client, TestResponse};
+use accord_web::routes::route_table;
+use accord_web::{Guard, RouteEntry};
+use axum::http::{Method, StatusCode};
+use std::collections::BTreeMap;
+use support::{TestApp, report_day};
+
+/// Every route, with the guard the project has decided it needs. Adding a route means adding
+/// it here, after deciding who may use it.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    ("GET", "/assets/{file}", "public"),
+    ("GET", "/health", "public"),
+    ("GET", "/api/openapi.json", "public"),
+    ("GET", "/components", "public"),
+    ("POST", "/components", "public"),
+    ("GET", "/data-sources", "public"),
+    ("GET", "/feedback", "public"),
+    ("GET", "/licence", "public"),
+    ("GET", "/sign-in", "public"),
+    ("POST", "/sign-in", "public"),
+    ("POST", "/sign-out", "signed-in"),
+    ("GET", "/reset-passphrase/{code}", "public"),
+    ("POST", "/reset-passphrase/{code}", "public"),
+    ("GET", "/account", "signed-in"),
+    ("GET", "/account/passphrase", "signed-in"),
+    ("POST", "/account/passphrase", "signed-in"),
+    ("GET", "/account/tokens", "signed-in"),
+    ("POST", "/account/tokens", "signed-in"),
+    ("POST", "/account/tokens/{token_id}/revoke", "signed-in"),
+    ("GET", "/api/v1/me", "signed-in"),
+    ("GET", "/admin/audit", "admin"),
+    ("GET", "/admin/audit.csv", "admin"),
+    ("GET", "/admin/users", "admin"),
+    ("GET", "/authorities", "public"),
+    ("GET", "/authorities/{code}", "public"),
+    ("GET", "/api/v1/authorities", "public"),
+    ("GET", "/api/v1/authorities/{code}", "public"),
+    ("GET", "/", "public"),
+    ("GET", "/partnerships/new", "admin"),
+    ("POST", "/partnerships", "admin"),
+    ("GET", "/partnerships/{id}", "partnership/partnership/read"),
+    (
+        "GET",
+        "/partnerships/{id}/edit",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/edit",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/history",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/members/new",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/members",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/members/{gss}/edit",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/members/{gss}",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/mou",
+        "partnership/partnership/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/mou/edit",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/mou",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/mou/events/new",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/mou/events",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/records/{record_id}/history",
+        "record/*/read",
+    ),
+    ("GET", "/api/v1/partnerships", "public"),
+    ("POST", "/api/v1/partnerships", "admin"),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}",
+        "partnership/partnership/read",
+    ),
+    (
+        "PATCH",
+        "/api/v1/partnerships/{id}",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/members",
+        "partnership/partnership/update",
+    ),
+    (
+        "PATCH",
+        "/api/v1/partnerships/{id}/members/{gss}",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/mou",
+        "partnership/partnership/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/mou",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/mou/events",
+        "partnership/partnership/update",
+    ),
+];
+
+/// A valid body for a record of each kind a `Guard::Record` route names, so the handlers of
+/// allowed requests can render it. Each feature adds its kinds.
+fn fixture_body(kind: &str) -> Option<serde_json::Value> {
+    match kind {
+        // Routes for any kind are exercised with a plain record.
+        "*" => Some(serde_json::json!({})),
+        _ => None,
+    }
+}
+
+/// The area records of each kind belong to, where it is not the programme's.
+const FIXTURE_AREAS: &[(&str, Area)] = &[];
+
+fn fixture_area(kind: &str) -> Area {
+    FIXTURE_AREAS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(Area::Programme, |(_, area)| *area)
+}
+
+fn slug(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn describe(guard: Guard) -> String {
+    match guard {
+        Guard::Public => "public".into(),
+        Guard::SignedIn => "signed-in".into(),
+        Guard::Admin => "admin".into(),
+        Guard::Partnership(area, action) => format!("partnership/{}/{}", slug(area), slug(action)),
+        Guard::Record(kind, action) => format!("record/{kind}/{}", slug(action)),
+    }
+}
+
+#[test]
+fn every_route_is_known_and_classified_as_decided() {
+    let table = route_table();
+    let mut problems = Vec::new();
+    for RouteEntry {
+        method,
+        path,
+        guard,
+    } in &table
+    {
+        match EXPECTED.iter().find(|(m, p, _)| m == method && p == path) {
+            None => problems.push(format!("{method} {path} ({}) is not in this test's table: decide who may use it and add it", describe(*guard))),
+            Some((_, _, expected)) if *expected != describe(*guard) => {
+                problems.push(format!("{method} {path} is guarded as {}, but the table says {expected}", describe(*guard)));
+            }
+            Some(_) => {}
+        }
+    }
+    for (method, path, _) in EXPECTED {
+        if !table.iter().any(|r| r.method == *method && r.path == *path) {
+            problems.push(format!(
+                "{method} {path} is in the table but not in the router"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Someone asking: how they authenticate and what the policy knows about them.
+struct Who {
+    name: String,
+    actor: Actor,
+    user_id: Option<i64>,
+}
+
+async fn people(app: &TestApp, hwf: i64, other: i64) -> Vec<Who> {
+    let mut out = vec![Who {
+        name: "anonymous".into(),
+        actor: Actor::anonymous(),
+        user_id: None,
+    }];
+    for email in support::demo_emails() {
+        let (user, _) = app.store.user_credentials(email).await.unwrap().unwrap();
+        out.push(Who {
+            name: email.to_owned(),
+            actor: user.actor(),
+            user_id: Some(user.id),
+        });
+    }
+    // A programme manager of another partnership: their role gives them nothing here.
+    let id = app
+        .store
+        .create_user(
+            &accord_store::NewUser {
+                email: "programme@elsewhere.test".into(),
+                display_name: "Elsewhere".into(),
+                home: Some(GssCode::parse("g", "E10000003").unwrap()),
+                passphrase_hash: accord_store::credentials::hash_passphrase(
+                    "a passphrase for elsewhere",
+                ),
+                admin: false,
+            },
+            &Change::by("test"),
+        )
+        .await
+        .unwrap();
+    app.store
+        .add_grant(
+            id,
+            accord_domain::access::Grant {
+                partnership_id: other,
+                role: Role::Programme,
+            },
+            &Change::by("test"),
+        )
+        .await
+        .unwrap();
+    let user = app.store.user(id).await.unwrap().unwrap();
+    out.push(Who {
+        name: "programme of another partnership".into(),
+        actor: user.actor(),
+        user_id: Some(id),
+    });
+    assert!(out.iter().any(|w| w.actor.has(hwf, Role::Viewer)));
+    out
+}
+
+/// The classifications a fixture record is stored with, in the Haringey–Waltham Forest
+/// partnership.
+fn fixture_metas(kind: &str, hwf: i64, today: chrono::NaiveDate) -> Vec<(String, RecordMeta)> {
+    let area = fixture_area(kind);
+    let haringey = GssCode::parse("g", "E09000014").unwrap();
+    let waltham = GssCode::parse("g", "E09000031").unwrap();
+    let base = |class, owner: Option<&GssCode>| RecordMeta {
+        area,
+        partnership_id: Some(hwf),
+        owner: owner.cloned(),
+        classification: class,
+        embargo: None,
+    };
+    let mut metas = vec![
+        (
+            "published".to_owned(),
+            base(Classification::Published, None),
+        ),
+        (
+            "partnership".to_owned(),
+            base(Classification::Partnership, Some(&haringey)),
+        ),
+        (
+            "council of Haringey".to_owned(),
+            base(Classification::Council, Some(&haringey)),
+        ),
+        (
+            "council of Waltham Forest".to_owned(),
+            base(Classification::Council, Some(&waltham)),
+        ),
+    ];
+    let mut embargoed = base(Classification::Embargoed, None);
+    embargoed.embargo = Some(Embargo {
+        until: today.succ_opt(),
+        decision_id: None,
+        release_to: Classification::Published,
+    });
+    metas.push(("embargoed".to_owned(), embargoed));
+    if area == Area::Information {
+        metas.push(("personal".to_owned(), base(Classification::Personal, None)));
+    }
+    metas
+}
+
+fn fill(path: &str, values: &BTreeMap<&str, String>) -> String {
+    let mut out = path.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+async fn client_for(app: &TestApp, who: &Who, api: bool) -> Client {
+    let Some(user_id) = who.user_id else {
+        return app.anonymous();
+    };
+    if api {
+        let (token, digest) = new_secret("accord_pat_");
+        app.store
+            .create_api_token(user_id, "route test", &digest, &Change::by("test"))
+            .await
+            .unwrap();
+        return app.anonymous().with_token(&token);
+    }
+    // A session made directly, as signing in would make it, so a route that ends the session
+    // (signing out) cannot affect the next request.
+    let (session, digest) = new_secret("");
+    app.store
+        .create_session(
+            &digest,
+            user_id,
+            chrono::Utc::now() + chrono::Duration::hours(1),
+            &Change::by("test"),
+        )
+        .await
+        .unwrap();
+    app.anonymous().with_cookie("accord_session", &session)
+}
+
+async fn call(client: &mut Client, method: &str, path: &str) -> TestResponse {
+    let api = path.starts_with("/api/");
+    match method {
+        "GET" => client.get(path).await,
+        m if api => {
+            client
+                .send_json(
+                    Method::from_bytes(m.as_bytes()).unwrap(),
+                    path,
+                    &serde_json::json!({}),
+                )
+                .await
+        }
+        "POST" => client.post_form(path, &[]).await,
+        m => panic!("no page route should use {m}"),
+    }
+}
+
+/// Whether a response means "you may not": a refusal, a request to sign in, or (for records
+/// and partnerships) not being told the thing exists.
+fn refused(response: &TestResponse, not_found_is_refusal: bool) -> bool {
+    let to_sign_in = response.status == StatusCode::SEE_OTHER
+        && response.header("location").starts_with("/sign-in");
+    to_sign_in
+        || response.status == StatusCode::UNAUTHORIZED
+        || response.status == StatusCode::FORBIDDEN
+        || (not_found_is_refusal && response.status == StatusCode::NOT_FOUND)
+}
+
+#[tokio::test]
+async fn every_route_allows_and_denies_each_role_and_classification_as_the_policy_says() {
+    let today = report_day();
+    let app = TestApp::demo(today).await;
+    let hwf = app.hwf().await;
+    let other = app
+        .store
+        .partnerships()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .find(|id| *id != hwf)
+        .unwrap();
+    let who = people(&app, hwf, other).await;
+    let mut values: BTreeMap<&str, String> = BTreeMap::new();
+    values.insert("id", hwf.to_string());
+    values.insert("gss", "E09000014".into());
+    values.insert("code", "E09000014".into());
+    values.insert("file", "accord.css".into());
+    values.insert("token_id", "999999".into());
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for route in route_table() {
+        let api = route.path.starts_with("/api/");
+        let cases: Vec<(String, Option<RecordMeta>, BTreeMap<&str, String>)> = match route.guard {
+            Guard::Record(kind, _) => {
+                let body = fixture_body(kind).unwrap_or_else(|| {
+                    panic!(
+                        "{} {}: add a fixture body for records of kind {kind}",
+                        route.method, route.path
+                    )
+                });
+                let stored_kind = if kind == "*" { "paper" } else { kind };
+                let mut cases = Vec::new();
+                for (label, meta) in fixture_metas(kind, hwf, today) {
+                    let input = RecordInput::new(
+                        stored_kind,
+                        meta.clone(),
+                        format!("{label} fixture"),
+                        &body,
+                    )
+                    .unwrap();
+                    let id = app
+                        .store
+                        .insert_record(&input, &Change::by("test"))
+                        .await
+                        .unwrap();
+                    let mut v = values.clone();
+                    v.insert("record_id", id.to_string());
+                    cases.push((label, Some(meta), v));
+                }
+                cases
+            }
+            _ => vec![("-".to_owned(), None, values.clone())],
+        };
+        for (label, meta, v) in &cases {
+            let path = fill(&route.path, v);
+            for w in &who {
+                let expected = match route.guard {
+                    Guard::Public => true,
+                    Guard::SignedIn => w.user_id.is_some(),
+                    Guard::Admin => w.actor.admin,
+                    Guard::Partnership(area, action) => {
+                        let meta = if action == Action::Read {
+                            RecordMeta::published(area, Some(hwf))
+                        } else {
+                            RecordMeta {
+                                area,
+                                partnership_id: Some(hwf),
+                                owner: w.actor.home.clone(),
+                                classification: Classification::Partnership,
+                                embargo: None,
+                            }
+                        };
+                        decide(&w.actor, action, &meta, today).is_allowed()
+                    }
+                    Guard::Record(_, action) => {
+                        let meta = meta.as_ref().unwrap();
+                        decide(&w.actor, Action::Read, meta, today).is_allowed()
+                            && decide(&w.actor, action, meta, today).is_allowed()
+                    }
+                };
+                let mut client = client_for(&app, w, api).await;
+                let response = call(&mut client, &route.method, &path).await;
+                let not_found_is_refusal =
+                    matches!(route.guard, Guard::Partnership(..) | Guard::Record(..));
+                let was_refused = refused(&response, not_found_is_refusal);
+                checked += 1;
+                if expected == was_refused {
+                    failures.push(format!(
+                        "{} {path} [{label}] as {}: expected {}, got {}",
+                        route.method,
+                        w.name,
+                        if expected { "allowed" } else { "denied" },
+                        response.status
+                    ));
+                } else if expected && response.status.is_server_error() {
+                    failures.push(format!(
+                        "{} {path} [{label}] as {}: allowed but failed with {}",
+                        route.method, w.name, response.status
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 400, "only {checked} requests were checked");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
