@@ -73,6 +73,13 @@ pub fn app_from(routes: Routes, state: AppState) -> Router {
 
 /// Every route. The single list: pages, the API, assets and service endpoints.
 pub fn routes() -> Routes {
+    let r = core_routes();
+    // Each feature adds its routes here, one line each: `let r = pages::feature::routes(r);`.
+    r
+}
+
+/// The routes of the service itself, accounts, councils, partnerships, members and MOUs.
+fn core_routes() -> Routes {
     use accord_domain::access::{Action, Area};
     use pages::{account, authorities, history, info, partnerships};
     let read = Guard::Partnership(Area::Partnership, Action::Read);
