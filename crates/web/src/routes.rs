@@ -72,6 +72,8 @@ pub fn app_from(routes: Routes, state: AppState) -> Router {
 }
 
 /// Every route. The single list: pages, the API, assets and service endpoints.
+// The binding stays so each feature's line can follow it.
+#[allow(clippy::let_and_return)]
 pub fn routes() -> Routes {
     let r = core_routes();
     // Each feature adds its routes here, one line each: `let r = pages::feature::routes(r);`.
