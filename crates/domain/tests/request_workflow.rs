@@ -492,6 +492,13 @@ fn bad_input_is_refused_and_changes_nothing() {
             "before the last step",
         ),
         (
+            Action::StartDrafting {
+                on: d("2025-03-01"),
+            },
+            "on",
+            "before the request was received on 2025-03-03",
+        ),
+        (
             Action::Forward {
                 on: d("2025-03-05"),
             },
@@ -603,4 +610,154 @@ fn actions_round_trip_as_json() {
         serde_json::from_str::<Action>(r#"{"action": "close", "on": "2025-03-20", "extra": 1}"#)
             .is_err()
     );
+}
+
+#[test]
+fn the_requester_can_be_kept_apart_from_the_register() {
+    let world = World::new(CalendarScope::UnitedKingdom);
+    let mut r = Request::receive(
+        new_request(Regime::Foi, "2025-03-03 09:00"),
+        &world.ctx("2025-03-03"),
+    )
+    .unwrap();
+    let requester = r.take_requester();
+    assert_eq!(requester.name, "Ada Requester");
+    assert!(r.requester.is_empty());
+    // Stored without the requester, the request's JSON holds no trace of them, and reads back
+    // with an empty requester.
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(!json.contains("requester"), "{json}");
+    assert!(!json.contains("Ada"), "{json}");
+    let back: Request = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, r);
+    // A request that still holds its requester keeps it in its JSON.
+    r.requester = requester;
+    assert!(
+        serde_json::to_string(&r)
+            .unwrap()
+            .contains("ada@example.org")
+    );
+}
+
+#[test]
+fn stages_have_stable_names() {
+    for stage in Stage::ALL {
+        assert_eq!(Stage::parse("status", stage.slug()), Ok(stage));
+        assert_eq!(
+            serde_json::to_value(stage).unwrap(),
+            serde_json::Value::String(stage.slug().to_owned())
+        );
+    }
+    let open: Vec<Stage> = Stage::open().collect();
+    assert_eq!(open.len(), 8);
+    assert!(!open.contains(&Stage::ResponseSent) && !open.contains(&Stage::Closed));
+    assert!(Stage::parse("status", "finished").is_err());
+}
+
+#[test]
+fn only_released_foi_and_eir_responses_reach_the_disclosure_log() {
+    let world_uk = World::new(CalendarScope::UnitedKingdom);
+    let world_ew = World::new(CalendarScope::EnglandAndWales);
+    let one_council = Draft {
+        discloses_about: vec![haringey()],
+        sensitive: false,
+    };
+    let granted = ResponseInput {
+        outcome: Some(Outcome::GrantedInFull),
+        parts: vec![],
+    };
+    let cases = [
+        (Regime::Foi, &world_uk, granted.clone(), true),
+        (Regime::Eir, &world_uk, granted.clone(), true),
+        (Regime::Foi, &world_uk, partial_response(), true),
+        (
+            Regime::Foi,
+            &world_uk,
+            ResponseInput {
+                outcome: Some(Outcome::NotHeld),
+                parts: vec![],
+            },
+            false,
+        ),
+        // Subject access releases the requester's own data: never published.
+        (Regime::Sar, &world_ew, granted, false),
+    ];
+    for (regime, world, response, logged) in cases {
+        let r = Request::receive(
+            new_request(regime, "2025-03-03 09:00"),
+            &world.ctx("2025-03-03"),
+        )
+        .unwrap();
+        let r = walk(
+            world,
+            r,
+            &[
+                Action::Forward {
+                    on: d("2025-03-04"),
+                },
+                Action::Acknowledge {
+                    on: d("2025-03-04"),
+                    lead: haringey(),
+                },
+                Action::StartDrafting {
+                    on: d("2025-03-05"),
+                },
+                Action::SubmitDraft {
+                    on: d("2025-03-06"),
+                    draft: one_council.clone(),
+                },
+                Action::SendResponse {
+                    on: d("2025-03-07"),
+                    response,
+                },
+            ],
+        );
+        let entry = r.disclosure_log_entry();
+        assert_eq!(entry.is_some(), logged, "{regime:?}");
+        if let Some(entry) = entry {
+            let json = serde_json::to_string(&entry).unwrap();
+            assert!(!json.contains("Ada") && !json.contains("example.org"));
+        }
+    }
+}
+
+#[test]
+fn a_holiday_change_moves_the_forwarding_target_of_requests_not_yet_forwarded() {
+    let world = World::new(CalendarScope::UnitedKingdom);
+    let r = Request::receive(
+        new_request(Regime::Foi, "2025-03-03 09:00"),
+        &world.ctx("2025-03-03"),
+    )
+    .unwrap();
+    assert_eq!(r.forwarding_due, d("2025-03-05"));
+    let mut table = HolidayTable::new();
+    table
+        .add_proclaimed(accord_domain::working_days::ProclaimedHoliday {
+            date: d("2025-03-04"),
+            title: "Proclaimed holiday".into(),
+            divisions: vec![accord_domain::working_days::Division::Scotland],
+            replaces: None,
+        })
+        .unwrap();
+    let calendar = table.calendar(CalendarScope::UnitedKingdom);
+    let mut moved = r.clone();
+    assert!(moved.refresh_forwarding_due(&calendar, &world.protocol));
+    assert_eq!(moved.forwarding_due, d("2025-03-06"));
+    assert!(
+        !moved
+            .clone()
+            .refresh_forwarding_due(&calendar, &world.protocol)
+    );
+    let dates = moved.due_dates(&calendar, &world.protocol).unwrap();
+    assert_eq!(dates.statutory, Some(d("2025-04-02")));
+    // Once forwarded, the target it was judged against stands.
+    let mut forwarded = walk(
+        &world,
+        r,
+        &[Action::Forward {
+            on: d("2025-03-04"),
+        }],
+    );
+    assert!(!forwarded.refresh_forwarding_due(&calendar, &world.protocol));
+    assert_eq!(forwarded.forwarding_due, d("2025-03-05"));
 }

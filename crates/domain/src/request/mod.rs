@@ -22,8 +22,8 @@ pub use clock::{
 pub use outcome::{CATALOGUE, Exemption, ExemptionClass, Outcome, Timeliness};
 pub use regime::{Limit, Regime};
 pub use review::{
-    ComplaintEligibility, DecisionNotice, ReviewDeadlines, ReviewStatus, complaint_eligibility,
-    review_deadlines,
+    Complaint, ComplaintEligibility, DecisionNotice, InternalReview, ReviewDeadlines,
+    ReviewOutcome, ReviewStatus, complaint_eligibility, review_deadlines,
 };
 pub use statistics::{Quarter, QuarterStatistics, StatisticsRecord, statistics, statistics_csv};
 pub use workflow::{

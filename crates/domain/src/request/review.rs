@@ -207,6 +207,227 @@ impl DecisionNotice {
     }
 }
 
+/// How an internal review ended, in the government's FOI statistics categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOutcome {
+    /// The original response stands in full.
+    Upheld,
+    /// Part of the original response stands; more is released.
+    PartiallyUpheld,
+    /// The original response is reversed.
+    Overturned,
+}
+
+impl ReviewOutcome {
+    /// Every outcome.
+    pub const ALL: [ReviewOutcome; 3] = [
+        ReviewOutcome::Upheld,
+        ReviewOutcome::PartiallyUpheld,
+        ReviewOutcome::Overturned,
+    ];
+
+    /// The stored and API name.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ReviewOutcome::Upheld => "upheld",
+            ReviewOutcome::PartiallyUpheld => "partially_upheld",
+            ReviewOutcome::Overturned => "overturned",
+        }
+    }
+
+    /// In words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewOutcome::Upheld => "Original decision upheld",
+            ReviewOutcome::PartiallyUpheld => "Original decision upheld in part",
+            ReviewOutcome::Overturned => "Original decision overturned",
+        }
+    }
+
+    /// Parses a slug.
+    pub fn parse(field: &str, text: &str) -> Result<ReviewOutcome, Invalid> {
+        ReviewOutcome::ALL
+            .into_iter()
+            .find(|o| o.slug() == text.trim())
+            .ok_or_else(|| {
+                Invalid::field(
+                    field,
+                    "Choose upheld, partially upheld or overturned as the review's outcome",
+                )
+            })
+    }
+}
+
+fn not_after_today(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), Invalid> {
+    if date > today {
+        Err(Invalid::field(
+            field,
+            format!("{date} is in the future (today is {today})"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An internal review of a response, as the register keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct InternalReview {
+    /// When the requester asked for it.
+    pub requested: NaiveDate,
+    /// When it was decided.
+    #[serde(default)]
+    pub decided: Option<NaiveDate>,
+    /// How it ended.
+    #[serde(default)]
+    pub outcome: Option<ReviewOutcome>,
+}
+
+impl InternalReview {
+    /// A review asked for on `requested` about a response sent on `responded`. Refused when
+    /// it is dated before the response or after today. A request for review made after the
+    /// window closed is still recorded ([`review_deadlines`] says it need not be accepted).
+    pub fn request(
+        responded: NaiveDate,
+        requested: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<InternalReview, Invalid> {
+        not_after_today("requested", requested, today)?;
+        if requested < responded {
+            return Err(Invalid::field(
+                "requested",
+                format!("{requested} is before the response of {responded}"),
+            ));
+        }
+        Ok(InternalReview {
+            requested,
+            decided: None,
+            outcome: None,
+        })
+    }
+
+    /// The review decided on `decided`. Refused when it was already decided, or the date is
+    /// before the request for review or after today.
+    pub fn decide(
+        &self,
+        decided: NaiveDate,
+        outcome: ReviewOutcome,
+        today: NaiveDate,
+    ) -> Result<InternalReview, Invalid> {
+        if let Some(on) = self.decided {
+            return Err(Invalid::field(
+                "decided",
+                format!("the review was already decided on {on}"),
+            ));
+        }
+        not_after_today("decided", decided, today)?;
+        if decided < self.requested {
+            return Err(Invalid::field(
+                "decided",
+                format!(
+                    "{decided} is before the review was asked for on {}",
+                    self.requested
+                ),
+            ));
+        }
+        Ok(InternalReview {
+            decided: Some(decided),
+            outcome: Some(outcome),
+            ..*self
+        })
+    }
+
+    /// Where it stands, for [`complaint_eligibility`].
+    pub fn status(&self) -> ReviewStatus {
+        match self.decided {
+            Some(decided) => ReviewStatus::Decided {
+                requested: self.requested,
+                decided,
+            },
+            None => ReviewStatus::Pending {
+                requested: self.requested,
+            },
+        }
+    }
+}
+
+/// A complaint to the Information Commissioner about a request, and the decision notice
+/// that ends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct Complaint {
+    /// When the Commissioner told the council of the complaint.
+    pub lodged: NaiveDate,
+    /// The Commissioner's case reference.
+    pub reference: String,
+    /// The decision notice, once issued.
+    #[serde(default)]
+    pub decision_notice: Option<DecisionNotice>,
+}
+
+impl Complaint {
+    /// A complaint notified on `lodged` about a response sent on `responded`. Refused when
+    /// dated before the response or after today, or without the Commissioner's reference.
+    pub fn lodge(
+        responded: NaiveDate,
+        lodged: NaiveDate,
+        reference: &str,
+        today: NaiveDate,
+    ) -> Result<Complaint, Invalid> {
+        let mut invalid = Invalid::new();
+        invalid.check(not_after_today("lodged", lodged, today));
+        if lodged < responded {
+            invalid.push(
+                "lodged",
+                format!("{lodged} is before the response of {responded}"),
+            );
+        }
+        if reference.trim().is_empty() {
+            invalid.push("reference", "Enter the Commissioner's case reference");
+        }
+        invalid.into_result()?;
+        Ok(Complaint {
+            lodged,
+            reference: reference.trim().to_owned(),
+            decision_notice: None,
+        })
+    }
+
+    /// The complaint with its decision notice. Refused when a notice is already recorded, or
+    /// it is dated before the complaint or after today.
+    pub fn record_notice(
+        &self,
+        notice: DecisionNotice,
+        today: NaiveDate,
+    ) -> Result<Complaint, Invalid> {
+        if let Some(existing) = &self.decision_notice {
+            return Err(Invalid::field(
+                "issued",
+                format!(
+                    "a decision notice of {} is already recorded",
+                    existing.issued
+                ),
+            ));
+        }
+        not_after_today("issued", notice.issued, today)?;
+        if notice.issued < self.lodged {
+            return Err(Invalid::field(
+                "issued",
+                format!(
+                    "{} is before the complaint of {}",
+                    notice.issued, self.lodged
+                ),
+            ));
+        }
+        notice.dates()?;
+        Ok(Complaint {
+            decision_notice: Some(notice),
+            ..self.clone()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +543,83 @@ mod tests {
         let dates = notice.dates().unwrap();
         assert_eq!(dates.appeal_by, d(2025, 4, 7));
         assert_eq!(dates.steps_by, Some(d(2025, 4, 14)));
+    }
+
+    #[test]
+    fn reviews_are_dated_after_the_response_and_decided_once() {
+        let today = d(2025, 6, 30);
+        let responded = d(2025, 4, 1);
+        let cases = [
+            (d(2025, 4, 10), None),
+            (d(2025, 4, 1), None),
+            (d(2025, 3, 31), Some("before the response")),
+            (d(2025, 7, 1), Some("in the future")),
+        ];
+        for (requested, refusal) in cases {
+            match (
+                InternalReview::request(responded, requested, today),
+                refusal,
+            ) {
+                (Ok(r), None) => assert_eq!(
+                    r.status(),
+                    ReviewStatus::Pending { requested },
+                    "{requested}"
+                ),
+                (Err(e), Some(message)) => {
+                    assert!(e.to_string().contains(message), "{requested}: {e}");
+                }
+                (other, _) => panic!("{requested}: {other:?}"),
+            }
+        }
+        let review = InternalReview::request(responded, d(2025, 4, 10), today).unwrap();
+        assert!(
+            review
+                .decide(d(2025, 4, 9), ReviewOutcome::Upheld, today)
+                .is_err()
+        );
+        assert!(
+            review
+                .decide(d(2025, 7, 1), ReviewOutcome::Upheld, today)
+                .is_err()
+        );
+        let decided = review
+            .decide(d(2025, 5, 1), ReviewOutcome::PartiallyUpheld, today)
+            .unwrap();
+        assert_eq!(
+            decided.status(),
+            ReviewStatus::Decided {
+                requested: d(2025, 4, 10),
+                decided: d(2025, 5, 1)
+            }
+        );
+        let again = decided.decide(d(2025, 5, 2), ReviewOutcome::Upheld, today);
+        assert!(again.unwrap_err().to_string().contains("already decided"));
+        for outcome in ReviewOutcome::ALL {
+            assert_eq!(ReviewOutcome::parse("outcome", outcome.slug()), Ok(outcome));
+        }
+        assert!(ReviewOutcome::parse("outcome", "").is_err());
+    }
+
+    #[test]
+    fn complaints_and_decision_notices_have_their_own_dates() {
+        let today = d(2025, 9, 30);
+        let responded = d(2025, 4, 1);
+        let refused = Complaint::lodge(responded, d(2025, 3, 1), " ", today).unwrap_err();
+        let fields: Vec<&str> = refused.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["lodged", "reference"]);
+        let complaint = Complaint::lodge(responded, d(2025, 6, 20), "IC-123-A4B5", today).unwrap();
+        assert_eq!(complaint.reference, "IC-123-A4B5");
+        let early = DecisionNotice {
+            issued: d(2025, 6, 19),
+            steps_within_days: None,
+        };
+        assert!(complaint.record_notice(early, today).is_err());
+        let notice = DecisionNotice {
+            issued: d(2025, 9, 1),
+            steps_within_days: Some(35),
+        };
+        let decided = complaint.record_notice(notice, today).unwrap();
+        assert_eq!(decided.decision_notice, Some(notice));
+        assert!(decided.record_notice(notice, today).is_err());
     }
 }

@@ -36,6 +36,52 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in the order of the workflow.
+    pub const ALL: [Stage; 10] = [
+        Stage::Received,
+        Stage::Forwarded,
+        Stage::Acknowledged,
+        Stage::AwaitingClarification,
+        Stage::AwaitingFee,
+        Stage::Drafting,
+        Stage::Consultation,
+        Stage::CommsClearance,
+        Stage::ResponseSent,
+        Stage::Closed,
+    ];
+
+    /// The stored and API name, e.g. `comms_clearance`: the register keeps it in the record's
+    /// status so that lists filter by stage in SQL.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Stage::Received => "received",
+            Stage::Forwarded => "forwarded",
+            Stage::Acknowledged => "acknowledged",
+            Stage::AwaitingClarification => "awaiting_clarification",
+            Stage::AwaitingFee => "awaiting_fee",
+            Stage::Drafting => "drafting",
+            Stage::Consultation => "consultation",
+            Stage::CommsClearance => "comms_clearance",
+            Stage::ResponseSent => "response_sent",
+            Stage::Closed => "closed",
+        }
+    }
+
+    /// Parses a slug.
+    pub fn parse(field: &str, text: &str) -> Result<Stage, Invalid> {
+        Stage::ALL
+            .into_iter()
+            .find(|s| s.slug() == text.trim())
+            .ok_or_else(|| {
+                Invalid::field(field, format!("“{text}” is not a stage of the workflow"))
+            })
+    }
+
+    /// The stages of an open request.
+    pub fn open() -> impl Iterator<Item = Stage> {
+        Stage::ALL.into_iter().filter(|s| s.is_open())
+    }
+
     /// In words, for pages.
     pub fn label(self) -> &'static str {
         match self {
@@ -78,13 +124,21 @@ pub enum Channel {
 
 /// The person who asked. Personal data (classification `personal`): never shown to a
 /// viewer and never in the disclosure log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Requester {
     /// Their name.
     pub name: String,
     /// How to reply: an email or postal address.
     pub contact: String,
+}
+
+impl Requester {
+    /// Whether nothing is recorded: a request whose requester is kept apart, as personal
+    /// data, carries an empty one.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_empty() && self.contact.is_empty()
+    }
 }
 
 /// A new request as logged by the receiving council.
@@ -208,7 +262,9 @@ pub struct Request {
     pub channel: Channel,
     /// When it arrived.
     pub received_at: NaiveDateTime,
-    /// Who asked (personal data).
+    /// Who asked (personal data). Empty, and left out of the JSON, once taken out with
+    /// [`Request::take_requester`] to be kept apart under the `personal` classification.
+    #[serde(default, skip_serializing_if = "Requester::is_empty")]
     pub requester: Requester,
     /// What was asked for.
     pub summary: String,
@@ -475,6 +531,13 @@ impl Request {
         })
     }
 
+    /// Takes the requester out of the request, leaving it empty, so that the request can be
+    /// stored and shown to everyone who handles or scrutinises the register while the
+    /// requester is kept apart as personal data, for the information leads only.
+    pub fn take_requester(&mut self) -> Requester {
+        std::mem::take(&mut self.requester)
+    }
+
     /// The day the request was received.
     pub fn received(&self) -> NaiveDate {
         self.received_at.date()
@@ -498,6 +561,34 @@ impl Request {
             calendar,
             protocol,
         )
+    }
+
+    /// Only the dates of [`Request::deadlines`], without the working: for lists, and for
+    /// recomputing every open request when the holiday table changes.
+    pub fn due_dates(&self, calendar: &Calendar, protocol: &Protocol) -> Result<DueDates, Invalid> {
+        super::clock::due_dates(
+            self.regime,
+            self.received(),
+            &self.clock,
+            calendar,
+            protocol,
+        )
+    }
+
+    /// Recounts the forwarding target in `calendar` (after the holiday table changed),
+    /// returning whether it moved. Only a request not yet forwarded is recounted: for one
+    /// already forwarded, the target it was judged against stands.
+    pub fn refresh_forwarding_due(&mut self, calendar: &Calendar, protocol: &Protocol) -> bool {
+        if self.stage != Stage::Received {
+            return false;
+        }
+        match calendar.add_working_days(self.received(), protocol.forwarding_days) {
+            Some(due) if due != self.forwarding_due => {
+                self.forwarding_due = due;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The councils whose single points of contact must still sign off the draft.
@@ -541,6 +632,15 @@ impl Request {
             return Err(Invalid::field(
                 "on",
                 format!("{on} is in the future (today is {})", ctx.today),
+            ));
+        }
+        if on < self.received() {
+            return Err(Invalid::field(
+                "on",
+                format!(
+                    "{on} is before the request was received on {}",
+                    self.received()
+                ),
             ));
         }
         if on < last {
@@ -864,10 +964,11 @@ impl Request {
     }
 
     /// The request as the public disclosure log shows it: no requester details, and only
-    /// for a response that released information.
+    /// for a response that released information. A subject access request is never
+    /// published: what it releases is the requester's own personal data.
     pub fn disclosure_log_entry(&self) -> Option<DisclosureLogEntry> {
         let response = self.response.as_ref()?;
-        if !response.outcome.discloses() {
+        if !response.outcome.discloses() || self.regime == Regime::Sar {
             return None;
         }
         Some(DisclosureLogEntry {
