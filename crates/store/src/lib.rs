@@ -23,12 +23,13 @@ pub mod credentials;
 pub mod holidays;
 pub mod records;
 mod records_sql;
+pub mod requests;
 mod rows;
 mod scope;
 pub mod testing;
 
 pub use backend::{PgStore, SqliteStore};
-pub use records::{RecordInput, RecordOrder, RecordQuery, RecordStore, StoredRecord};
+pub use records::{RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, StoredRecord};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]

@@ -174,6 +174,17 @@ impl StoredRecord {
     }
 }
 
+/// One change of [`RecordStore::update_records`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordUpdate {
+    /// The record.
+    pub id: i64,
+    /// The version it was read at, if the update must not overwrite a newer change.
+    pub expected_version: Option<i64>,
+    /// Its new content.
+    pub input: RecordInput,
+}
+
 /// How to order a list of records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RecordOrder {
@@ -239,6 +250,15 @@ pub trait RecordStore: Send + Sync {
         input: &RecordInput,
         change: &Change,
     ) -> Result<i64>;
+
+    /// Creates many records in one transaction, each audited, and returns their ids in order.
+    /// All or nothing: one refused record refuses them all.
+    async fn insert_records(&self, inputs: &[RecordInput], change: &Change) -> Result<Vec<i64>>;
+
+    /// Replaces the content of many records in one transaction, each audited before and after,
+    /// as [`RecordStore::update_record`] would. All or nothing: a record changed by someone
+    /// else since it was read (its version is not the one given) refuses them all.
+    async fn update_records(&self, updates: &[RecordUpdate], change: &Change) -> Result<()>;
 
     /// Deletes a record (audited) with its children.
     async fn delete_record(&self, id: i64, change: &Change) -> Result<()>;

@@ -2,8 +2,8 @@
 
 use crate::backend::{Bind, bind_all};
 use crate::records::{
-    DECISION_KIND, DECISION_MADE, RecordInput, RecordOrder, RecordQuery, RecordStore, StoredRecord,
-    area_slug, meta_from_columns,
+    DECISION_KIND, DECISION_MADE, RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate,
+    StoredRecord, area_slug, meta_from_columns,
 };
 use crate::scope::visible;
 use crate::{Change, PgStore, Result, SqliteStore, StoreError};
@@ -110,8 +110,21 @@ fn order_by(order: RecordOrder) -> &'static str {
     }
 }
 
+/// The record as the audit trail keeps it. The body of a record of personal data (a
+/// requester's name and address) is not copied into the trail, which administrators read and
+/// which is never rewritten: the entry says who changed it and when, and that its content is
+/// withheld.
 fn record_json(record: &StoredRecord) -> Option<serde_json::Value> {
-    serde_json::to_value(record).ok()
+    let mut value = serde_json::to_value(record).ok()?;
+    if record.meta.classification == Classification::Personal
+        && let Some(object) = value.as_object_mut()
+    {
+        object.insert(
+            "body".to_owned(),
+            serde_json::json!({ "withheld": "personal data" }),
+        );
+    }
+    Some(value)
 }
 
 macro_rules! records_impl {
@@ -163,6 +176,59 @@ macro_rules! records_impl {
                     after.as_ref().and_then(|a| serde_json::to_value(&a.meta).ok()),
                 )
                 .await
+            }
+
+            async fn insert_in(conn: &mut $conn, input: &RecordInput, change: &Change) -> Result<i64> {
+                if let Some(parent) = input.parent_id
+                    && Self::load_record(conn, parent).await?.is_none()
+                {
+                    return Err(Invalid::field("parent", format!("there is no record {parent}")).into());
+                }
+                // Insert first so the audit entry can carry the stored record, id included.
+                let id = Self::write_record(conn, None, input, change).await?;
+                let after = Self::load_record(conn, id).await?;
+                Self::audit(
+                    conn,
+                    change,
+                    AuditAction::Create,
+                    &input.kind,
+                    &id.to_string(),
+                    input.meta.partnership_id,
+                    None,
+                    after.as_ref().and_then(record_json),
+                )
+                .await?;
+                Ok(id)
+            }
+
+            async fn update_in(conn: &mut $conn, id: i64, expected_version: Option<i64>, input: &RecordInput, change: &Change) -> Result<i64> {
+                let before = Self::load_record(conn, id).await?.ok_or_else(|| StoreError::NotFound(format!("record {id}")))?;
+                if before.kind != input.kind {
+                    return Err(Invalid::field("kind", format!("record {id} is a {}, not a {}", before.kind, input.kind)).into());
+                }
+                if let Some(expected) = expected_version
+                    && expected != before.version
+                {
+                    return Err(Invalid::field(
+                        "version",
+                        "Someone else changed this record after you opened it. Reload it to see their change, then make yours again",
+                    )
+                    .into());
+                }
+                Self::write_record(conn, Some(id), input, change).await?;
+                let after = Self::load_record(conn, id).await?;
+                Self::audit(
+                    conn,
+                    change,
+                    AuditAction::Update,
+                    &input.kind,
+                    &id.to_string(),
+                    input.meta.partnership_id,
+                    record_json(&before),
+                    after.as_ref().and_then(record_json),
+                )
+                .await?;
+                Ok(before.version + 1)
             }
 
             async fn write_record(conn: &mut $conn, id: Option<i64>, input: &RecordInput, change: &Change) -> Result<i64> {
@@ -235,60 +301,50 @@ macro_rules! records_impl {
             async fn insert_record(&self, input: &RecordInput, change: &Change) -> Result<i64> {
                 input.validate()?;
                 let mut tx = self.begin_write().await?;
-                if let Some(parent) = input.parent_id
-                    && Self::load_record(&mut tx, parent).await?.is_none()
-                {
-                    return Err(Invalid::field("parent", format!("there is no record {parent}")).into());
-                }
-                // Insert first so the audit entry can carry the stored record, id included.
-                let id = Self::write_record(&mut tx, None, input, change).await?;
-                let after = Self::load_record(&mut tx, id).await?;
-                Self::audit(
-                    &mut tx,
-                    change,
-                    AuditAction::Create,
-                    &input.kind,
-                    &id.to_string(),
-                    input.meta.partnership_id,
-                    None,
-                    after.as_ref().and_then(record_json),
-                )
-                .await?;
+                let id = Self::insert_in(&mut tx, input, change).await?;
                 tx.commit().await?;
                 Ok(id)
+            }
+
+            async fn insert_records(&self, inputs: &[RecordInput], change: &Change) -> Result<Vec<i64>> {
+                let mut invalid = Invalid::new();
+                for (i, input) in inputs.iter().enumerate() {
+                    if let Err(e) = input.validate() {
+                        invalid.extend(e.within(&format!("records[{i}].")));
+                    }
+                }
+                invalid.into_result()?;
+                let mut tx = self.begin_write().await?;
+                let mut ids = Vec::with_capacity(inputs.len());
+                for input in inputs {
+                    ids.push(Self::insert_in(&mut tx, input, change).await?);
+                }
+                tx.commit().await?;
+                Ok(ids)
             }
 
             async fn update_record(&self, id: i64, expected_version: Option<i64>, input: &RecordInput, change: &Change) -> Result<i64> {
                 input.validate()?;
                 let mut tx = self.begin_write().await?;
-                let before = Self::load_record(&mut tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("record {id}")))?;
-                if before.kind != input.kind {
-                    return Err(Invalid::field("kind", format!("record {id} is a {}, not a {}", before.kind, input.kind)).into());
-                }
-                if let Some(expected) = expected_version
-                    && expected != before.version
-                {
-                    return Err(Invalid::field(
-                        "version",
-                        "Someone else changed this record after you opened it. Reload it to see their change, then make yours again",
-                    )
-                    .into());
-                }
-                Self::write_record(&mut tx, Some(id), input, change).await?;
-                let after = Self::load_record(&mut tx, id).await?;
-                Self::audit(
-                    &mut tx,
-                    change,
-                    AuditAction::Update,
-                    &input.kind,
-                    &id.to_string(),
-                    input.meta.partnership_id,
-                    record_json(&before),
-                    after.as_ref().and_then(record_json),
-                )
-                .await?;
+                let version = Self::update_in(&mut tx, id, expected_version, input, change).await?;
                 tx.commit().await?;
-                Ok(before.version + 1)
+                Ok(version)
+            }
+
+            async fn update_records(&self, updates: &[RecordUpdate], change: &Change) -> Result<()> {
+                let mut invalid = Invalid::new();
+                for (i, update) in updates.iter().enumerate() {
+                    if let Err(e) = update.input.validate() {
+                        invalid.extend(e.within(&format!("records[{i}].")));
+                    }
+                }
+                invalid.into_result()?;
+                let mut tx = self.begin_write().await?;
+                for update in updates {
+                    Self::update_in(&mut tx, update.id, update.expected_version, &update.input, change).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn delete_record(&self, id: i64, change: &Change) -> Result<()> {

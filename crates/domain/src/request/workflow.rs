@@ -4,7 +4,7 @@
 use super::clock::{ClockEvent, Deadlines, DueDates, EventKind, deadlines_with};
 use super::outcome::{Outcome, Timeliness, exemption};
 use super::{Protocol, Regime};
-use crate::working_days::Calendar;
+use crate::working_days::{Calendar, CalendarScope, Division};
 use crate::{GssCode, Invalid};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -161,6 +161,19 @@ pub struct NewRequest {
     pub summary: String,
     /// The regime it falls under.
     pub regime: Regime,
+}
+
+/// The calendar a request counts in: the law's for FOIA, EIR and FOISA; for subject access,
+/// the division of the council that received it (its own bank holidays).
+pub fn calendar_scope(regime: Regime, received_by: &GssCode) -> CalendarScope {
+    regime.calendar_scope(Division::for_nation(received_by.nation()))
+}
+
+impl NewRequest {
+    /// The calendar the request will count in: see [`calendar_scope`].
+    pub fn calendar_scope(&self) -> CalendarScope {
+        calendar_scope(self.regime, &self.received_by)
+    }
 }
 
 /// A draft response put to the single points of contact.
@@ -536,6 +549,11 @@ impl Request {
     /// requester is kept apart as personal data, for the information leads only.
     pub fn take_requester(&mut self) -> Requester {
         std::mem::take(&mut self.requester)
+    }
+
+    /// The calendar the request counts in: see [`calendar_scope`].
+    pub fn calendar_scope(&self) -> CalendarScope {
+        calendar_scope(self.regime, &self.received_by)
     }
 
     /// The day the request was received.
@@ -1051,8 +1069,8 @@ impl Request {
 
 /// A released response in the public disclosure log. Has no field for the requester, so
 /// none can leak.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct DisclosureLogEntry {
     /// The register's reference.
     pub reference: String,

@@ -21,7 +21,7 @@ pub mod feed;
 pub mod rules;
 pub mod table;
 
-pub use calendar::{Calendar, CalendarScope, Step};
+pub use calendar::{Calendar, CalendarScope, Calendars, Step};
 pub use feed::{GovukFeed, parse_govuk_feed};
 pub use table::{Discrepancy, HolidayChange, HolidayTable, ProclaimedHoliday, YearSource};
 
