@@ -29,7 +29,9 @@ mod scope;
 pub mod testing;
 
 pub use backend::{PgStore, SqliteStore};
-pub use records::{RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, StoredRecord};
+pub use records::{
+    RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
+};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]

@@ -174,7 +174,22 @@ impl StoredRecord {
     }
 }
 
-/// One change of [`RecordStore::update_records`].
+/// One write of [`RecordStore::write_records`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordWrite {
+    /// A new record. With `parent_from`, its parent is the record of that earlier write of
+    /// the same batch (a request's requester, written with the request).
+    Insert {
+        /// The record.
+        input: RecordInput,
+        /// The index of the earlier write whose record is the parent.
+        parent_from: Option<usize>,
+    },
+    /// A change to a record.
+    Update(RecordUpdate),
+}
+
+/// A change to a record, for [`RecordStore::write_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordUpdate {
     /// The record.
@@ -255,10 +270,11 @@ pub trait RecordStore: Send + Sync {
     /// All or nothing: one refused record refuses them all.
     async fn insert_records(&self, inputs: &[RecordInput], change: &Change) -> Result<Vec<i64>>;
 
-    /// Replaces the content of many records in one transaction, each audited before and after,
-    /// as [`RecordStore::update_record`] would. All or nothing: a record changed by someone
-    /// else since it was read (its version is not the one given) refuses them all.
-    async fn update_records(&self, updates: &[RecordUpdate], change: &Change) -> Result<()>;
+    /// Creates and changes records in one transaction, in order, each audited as
+    /// [`RecordStore::insert_record`] and [`RecordStore::update_record`] would; returns each
+    /// write's record id. All or nothing: a refused write (or a record changed by someone else
+    /// since it was read) refuses them all.
+    async fn write_records(&self, writes: &[RecordWrite], change: &Change) -> Result<Vec<i64>>;
 
     /// Deletes a record (audited) with its children.
     async fn delete_record(&self, id: i64, change: &Change) -> Result<()>;

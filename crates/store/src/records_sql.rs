@@ -2,7 +2,7 @@
 
 use crate::backend::{Bind, bind_all};
 use crate::records::{
-    DECISION_KIND, DECISION_MADE, RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate,
+    DECISION_KIND, DECISION_MADE, RecordInput, RecordOrder, RecordQuery, RecordStore, RecordWrite,
     StoredRecord, area_slug, meta_from_columns,
 };
 use crate::scope::visible;
@@ -331,20 +331,40 @@ macro_rules! records_impl {
                 Ok(version)
             }
 
-            async fn update_records(&self, updates: &[RecordUpdate], change: &Change) -> Result<()> {
+            async fn write_records(&self, writes: &[RecordWrite], change: &Change) -> Result<Vec<i64>> {
                 let mut invalid = Invalid::new();
-                for (i, update) in updates.iter().enumerate() {
-                    if let Err(e) = update.input.validate() {
+                for (i, write) in writes.iter().enumerate() {
+                    let (input, parent_from) = match write {
+                        RecordWrite::Insert { input, parent_from } => (input, *parent_from),
+                        RecordWrite::Update(update) => (&update.input, None),
+                    };
+                    if let Err(e) = input.validate() {
                         invalid.extend(e.within(&format!("records[{i}].")));
+                    }
+                    if parent_from.is_some_and(|p| p >= i) {
+                        invalid.push(format!("records[{i}].parent"), "the parent must be written first");
                     }
                 }
                 invalid.into_result()?;
                 let mut tx = self.begin_write().await?;
-                for update in updates {
-                    Self::update_in(&mut tx, update.id, update.expected_version, &update.input, change).await?;
+                let mut ids: Vec<i64> = Vec::with_capacity(writes.len());
+                for write in writes {
+                    let id = match write {
+                        RecordWrite::Insert { input, parent_from: None } => Self::insert_in(&mut tx, input, change).await?,
+                        RecordWrite::Insert { input, parent_from: Some(p) } => {
+                            let mut input = input.clone();
+                            input.parent_id = Some(ids[*p]);
+                            Self::insert_in(&mut tx, &input, change).await?
+                        }
+                        RecordWrite::Update(update) => {
+                            Self::update_in(&mut tx, update.id, update.expected_version, &update.input, change).await?;
+                            update.id
+                        }
+                    };
+                    ids.push(id);
                 }
                 tx.commit().await?;
-                Ok(())
+                Ok(ids)
             }
 
             async fn delete_record(&self, id: i64, change: &Change) -> Result<()> {

@@ -9,7 +9,7 @@
 //! Its owner is the lead council (the receiving council until a lead is agreed).
 
 use crate::holidays::holiday_table;
-use crate::records::{RecordInput, RecordQuery, RecordUpdate, StoredRecord};
+use crate::records::{RecordInput, RecordQuery, RecordUpdate, RecordWrite, StoredRecord};
 use crate::{Change, Result, Store, StoreError};
 use accord_domain::access::{Area, Classification, ReadScope, RecordMeta};
 use accord_domain::request::{
@@ -229,8 +229,9 @@ pub async fn recount_open_requests(
         if updates.is_empty() {
             return Ok(recount);
         }
-        match store.update_records(&updates, change).await {
-            Ok(()) => return Ok(recount),
+        let writes: Vec<RecordWrite> = updates.into_iter().map(RecordWrite::Update).collect();
+        match store.write_records(&writes, change).await {
+            Ok(_) => return Ok(recount),
             // A request changed between reading and writing: read again and recount.
             Err(StoreError::Invalid(e))
                 if attempt < RECOUNT_ATTEMPTS && e.message_for("version").is_some() => {}

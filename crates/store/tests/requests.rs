@@ -18,7 +18,9 @@ use accord_store::requests::{
     REQUEST_KIND, REQUESTER_KIND, calendars, decode_request, recount_open_requests, request_input,
     requester_input,
 };
-use accord_store::{AuditFilter, Change, RecordInput, RecordQuery, RecordUpdate, Store, testing};
+use accord_store::{
+    AuditFilter, Change, RecordInput, RecordQuery, RecordUpdate, RecordWrite, Store, testing,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -210,20 +212,24 @@ async fn bulk_writes_are_all_or_nothing() {
         let mut renamed = good.clone();
         renamed.title = "Renamed".into();
         let stale = vec![
-            RecordUpdate {
+            RecordWrite::Update(RecordUpdate {
                 id: ids[0],
                 expected_version: Some(1),
                 input: renamed.clone(),
+            }),
+            RecordWrite::Insert {
+                input: good.clone(),
+                parent_from: Some(0),
             },
-            RecordUpdate {
+            RecordWrite::Update(RecordUpdate {
                 id: ids[1],
                 expected_version: Some(7),
                 input: renamed.clone(),
-            },
+            }),
         ];
         assert!(
             store
-                .update_records(&stale, &Change::by("test"))
+                .write_records(&stale, &Change::by("test"))
                 .await
                 .is_err()
         );
@@ -235,6 +241,32 @@ async fn bulk_writes_are_all_or_nothing() {
             .map(|r| r.title)
             .collect();
         assert_eq!(titles, ["A paper", "A paper"], "{backend}");
+        // In order, with a parent written earlier in the same batch.
+        let mut child = good.clone();
+        child.title = "Child".into();
+        let written = store
+            .write_records(
+                &[
+                    RecordWrite::Update(RecordUpdate {
+                        id: ids[0],
+                        expected_version: Some(1),
+                        input: renamed,
+                    }),
+                    RecordWrite::Insert {
+                        input: child,
+                        parent_from: Some(0),
+                    },
+                ],
+                &Change::by("test"),
+            )
+            .await
+            .unwrap();
+        let child = store
+            .record(written[1], &reader, today)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(child.parent_id, Some(ids[0]), "{backend}");
         store.close().await;
     }
 }
