@@ -380,6 +380,53 @@ pub fn review_events(partnership: i64, reviews: &[ReviewDue]) -> Vec<CalendarEve
         .collect()
 }
 
+/// An open information request's deadlines as all-day events, for the single points of
+/// contact's feed: the forwarding target while it waits to be forwarded, the internal target,
+/// the statutory due date and any extended one. `id` is the request's record; the summary
+/// holds the reference and what was asked for, never the requester.
+pub fn request_events(
+    partnership: i64,
+    id: i64,
+    request: &crate::request::Request,
+    dates: &crate::request::DueDates,
+) -> Vec<CalendarEvent> {
+    if !request.is_open() {
+        return Vec::new();
+    }
+    let mut events = Vec::new();
+    let mut push = |what: &str, slug: &str, date: Option<NaiveDate>| {
+        if let Some(date) = date {
+            let mut event = CalendarEvent::on_day(
+                format!("partnership-{partnership}-request-{id}-{slug}@accord"),
+                date,
+                format!("{}: {what}", request.reference),
+            );
+            event.description = Some(format!(
+                "{} ({}). Stage: {}.",
+                request.summary,
+                request.regime.name(),
+                request.stage.label().to_lowercase()
+            ));
+            event.categories = vec![
+                "Information request".to_owned(),
+                request.regime.slug().to_uppercase(),
+            ];
+            events.push(event);
+        }
+    };
+    if request.stage == crate::request::Stage::Received {
+        push(
+            "forward to the single point of contact",
+            "forward",
+            Some(request.forwarding_due),
+        );
+    }
+    push("internal target", "target", dates.internal_target);
+    push("statutory due date", "due", dates.statutory);
+    push("extended due date", "extended", dates.extended);
+    events
+}
+
 /// A partnership's feed: every board meeting, every dated project item and the MOU reviews.
 pub fn partnership_calendar(
     partnership: i64,
@@ -426,6 +473,69 @@ mod tests {
 
     fn stamp() -> NaiveDateTime {
         t(2011, 7, 21, 9, 0)
+    }
+
+    #[test]
+    fn an_open_request_s_deadlines_are_events_without_the_requester() {
+        use crate::request::{Channel, Context, NewRequest, Protocol, Regime, Request, Requester};
+        use crate::working_days::{CalendarScope, HolidayTable};
+        let calendar = HolidayTable::new().calendar(CalendarScope::UnitedKingdom);
+        let protocol = Protocol::default();
+        let ctx = Context {
+            today: d(2025, 3, 3),
+            calendar: &calendar,
+            protocol: &protocol,
+        };
+        let code = |c| GssCode::parse("gss", c).unwrap();
+        let request = Request::receive(
+            NewRequest {
+                reference: "FOI-2025-0001".into(),
+                councils: vec![code("E09000014"), code("E09000031")],
+                received_by: code("E09000014"),
+                channel: Channel::Email,
+                received_at: t(2025, 3, 3, 9, 0),
+                requester: Requester {
+                    name: "Ann Example".into(),
+                    contact: "ann@example.invalid".into(),
+                },
+                summary: "Costs, savings; and staff".into(),
+                regime: Regime::Foi,
+            },
+            &ctx,
+        )
+        .unwrap();
+        let dates = request.due_dates(&calendar, &protocol).unwrap();
+        let events = request_events(7, 42, &request, &dates);
+        let summaries: Vec<(&str, NaiveDate)> = events
+            .iter()
+            .map(|e| match e.time {
+                EventTime::AllDay { first, .. } => (e.summary.as_str(), first),
+                EventTime::Timed { .. } => panic!("all-day events only"),
+            })
+            .collect();
+        assert_eq!(
+            summaries,
+            [
+                (
+                    "FOI-2025-0001: forward to the single point of contact",
+                    d(2025, 3, 5)
+                ),
+                ("FOI-2025-0001: internal target", d(2025, 3, 25)),
+                ("FOI-2025-0001: statutory due date", d(2025, 4, 1)),
+            ]
+        );
+        let text = write(
+            &Calendar {
+                name: "Deadlines".into(),
+                events,
+            },
+            stamp(),
+        )
+        .unwrap();
+        assert!(!text.contains("Ann") && !text.contains("example.invalid"));
+        let parsed = parse(&text);
+        assert_eq!(parsed.len(), 3);
+        assert!(text.contains("UID:partnership-7-request-42-due@accord"));
     }
 
     /// Parses with the `icalendar` crate and returns, per event, its properties (name, value,

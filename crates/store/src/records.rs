@@ -187,6 +187,8 @@ pub enum RecordWrite {
     },
     /// A change to a record.
     Update(RecordUpdate),
+    /// A record deleted, with its children.
+    Delete(i64),
 }
 
 /// A change to a record, for [`RecordStore::write_records`].
@@ -270,9 +272,9 @@ pub trait RecordStore: Send + Sync {
     /// All or nothing: one refused record refuses them all.
     async fn insert_records(&self, inputs: &[RecordInput], change: &Change) -> Result<Vec<i64>>;
 
-    /// Creates and changes records in one transaction, in order, each audited as
-    /// [`RecordStore::insert_record`] and [`RecordStore::update_record`] would; returns each
-    /// write's record id. All or nothing: a refused write (or a record changed by someone else
+    /// Creates, changes and deletes records in one transaction, in order, each audited as
+    /// [`RecordStore::insert_record`], [`RecordStore::update_record`] and
+    /// [`RecordStore::delete_record`] would; returns each write's record id. All or nothing: a refused write (or a record changed by someone else
     /// since it was read) refuses them all.
     async fn write_records(&self, writes: &[RecordWrite], change: &Change) -> Result<Vec<i64>>;
 

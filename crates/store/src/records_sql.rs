@@ -231,6 +231,22 @@ macro_rules! records_impl {
                 Ok(before.version + 1)
             }
 
+            async fn delete_in(conn: &mut $conn, id: i64, change: &Change) -> Result<()> {
+                let before = Self::load_record(conn, id).await?.ok_or_else(|| StoreError::NotFound(format!("record {id}")))?;
+                sqlx::query("DELETE FROM records WHERE id = $1").bind(id).execute(&mut *conn).await?;
+                Self::audit(
+                    conn,
+                    change,
+                    AuditAction::Delete,
+                    &before.kind,
+                    &id.to_string(),
+                    before.meta.partnership_id,
+                    record_json(&before),
+                    None,
+                )
+                .await
+            }
+
             async fn write_record(conn: &mut $conn, id: Option<i64>, input: &RecordInput, change: &Change) -> Result<i64> {
                 let embargo = input.meta.embargo.as_ref();
                 let body = input.body.to_string();
@@ -337,6 +353,7 @@ macro_rules! records_impl {
                     let (input, parent_from) = match write {
                         RecordWrite::Insert { input, parent_from } => (input, *parent_from),
                         RecordWrite::Update(update) => (&update.input, None),
+                        RecordWrite::Delete(_) => continue,
                     };
                     if let Err(e) = input.validate() {
                         invalid.extend(e.within(&format!("records[{i}].")));
@@ -360,6 +377,10 @@ macro_rules! records_impl {
                             Self::update_in(&mut tx, update.id, update.expected_version, &update.input, change).await?;
                             update.id
                         }
+                        RecordWrite::Delete(id) => {
+                            Self::delete_in(&mut tx, *id, change).await?;
+                            *id
+                        }
                     };
                     ids.push(id);
                 }
@@ -369,19 +390,7 @@ macro_rules! records_impl {
 
             async fn delete_record(&self, id: i64, change: &Change) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                let before = Self::load_record(&mut tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("record {id}")))?;
-                sqlx::query("DELETE FROM records WHERE id = $1").bind(id).execute(&mut *tx).await?;
-                Self::audit(
-                    &mut tx,
-                    change,
-                    AuditAction::Delete,
-                    &before.kind,
-                    &id.to_string(),
-                    before.meta.partnership_id,
-                    record_json(&before),
-                    None,
-                )
-                .await?;
+                Self::delete_in(&mut tx, id, change).await?;
                 tx.commit().await?;
                 Ok(())
             }

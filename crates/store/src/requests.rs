@@ -85,6 +85,23 @@ pub fn request_input(
     .key_date(dates.answer_by))
 }
 
+/// The new content of a stored request's record: as [`request_input`], keeping the record's
+/// classification and any embargo as they are stored.
+pub fn request_update(
+    record: &StoredRecord,
+    request: &Request,
+    dates: &DueDates,
+) -> Result<RecordInput> {
+    let partnership_id = record.meta.partnership_id.ok_or_else(|| {
+        StoreError::Corrupt(format!("request {} belongs to no partnership", record.id))
+    })?;
+    let mut input = request_input(partnership_id, request, dates)?;
+    input.meta.classification = record.meta.classification;
+    input.meta.embargo.clone_from(&record.meta.embargo);
+    input.parent_id = record.parent_id;
+    Ok(input)
+}
+
 /// The record of a request's requester: personal data, seen by the information leads only.
 pub fn requester_input(
     partnership_id: i64,
@@ -240,7 +257,10 @@ pub async fn recount_open_requests(
     }
 }
 
-async fn plan_recount(
+/// Plans a recount without writing it: what [`recount_open_requests`] would find, and the
+/// updates it would write. For callers that write the recount in the same transaction as the
+/// change of the holiday table (a proclamation added or removed).
+pub async fn plan_recount(
     store: &dyn Store,
     calendars: &Calendars,
     protocol: &Protocol,
@@ -277,12 +297,6 @@ async fn plan_recount(
         if !forwarding_moved && record.key_date == dates.answer_by {
             continue;
         }
-        let Some(partnership_id) = record.meta.partnership_id else {
-            return Err(StoreError::Corrupt(format!(
-                "request {} belongs to no partnership",
-                record.id
-            )));
-        };
         recount.moved.push(MovedDeadline {
             id: record.id,
             reference: request.reference.clone(),
@@ -292,7 +306,7 @@ async fn plan_recount(
         updates.push(RecordUpdate {
             id: record.id,
             expected_version: Some(record.version),
-            input: request_input(partnership_id, &request, &dates)?,
+            input: request_update(&record, &request, &dates)?,
         });
     }
     Ok((recount, updates))

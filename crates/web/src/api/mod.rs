@@ -5,3 +5,4 @@
 pub mod authorities;
 pub mod me;
 pub mod partnerships;
+pub mod requests;

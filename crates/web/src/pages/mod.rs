@@ -7,5 +7,6 @@ mod components;
 pub mod history;
 pub mod info;
 pub mod partnerships;
+pub mod requests;
 
 pub use components::{components, components_submit};
