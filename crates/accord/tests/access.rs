@@ -155,6 +155,129 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/partnerships/{id}/mou/events",
         "partnership/partnership/update",
     ),
+    // Information requests (Schedule 4): the register is read in the partnership, worked by
+    // the information role; the calculator is public; the holiday table is the
+    // administrators'.
+    ("GET", "/deadline-calculator", "public"),
+    ("GET", "/admin/holidays", "admin"),
+    ("POST", "/admin/holidays", "admin"),
+    ("POST", "/admin/holidays/{holiday_id}/remove", "admin"),
+    (
+        "GET",
+        "/partnerships/{id}/requests",
+        "partnership/information/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/new",
+        "partnership/information/create",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/requests",
+        "partnership/information/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/caseload",
+        "partnership/information/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/statistics",
+        "partnership/information/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/statistics.csv",
+        "partnership/information/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/deadlines.ics",
+        "partnership/information/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/disclosure-log",
+        "partnership/information/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/{record_id}",
+        "record/request/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/{record_id}/actions/{action}",
+        "record/request/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/requests/{record_id}/actions/{action}",
+        "record/request/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/{record_id}/review",
+        "record/request/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/requests/{record_id}/review",
+        "record/request/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/requests/{record_id}/complaint",
+        "record/request/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/requests/{record_id}/complaint",
+        "record/request/update",
+    ),
+    ("GET", "/api/v1/deadline", "public"),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/requests",
+        "partnership/information/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/requests",
+        "partnership/information/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/requests/statistics",
+        "partnership/information/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/disclosure-log",
+        "partnership/information/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/requests/{record_id}",
+        "record/request/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/requests/{record_id}/actions",
+        "record/request/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/requests/{record_id}/review",
+        "record/request/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/requests/{record_id}/complaint",
+        "record/request/update",
+    ),
 ];
 
 /// A valid body for a record of each kind a `Guard::Record` route names, so the handlers of
@@ -163,12 +286,69 @@ fn fixture_body(kind: &str) -> Option<serde_json::Value> {
     match kind {
         // Routes for any kind are exercised with a plain record.
         "*" => Some(serde_json::json!({})),
+        // A request at consultation, its draft about both councils, signed off by neither.
+        "request" => Some(request_fixture()),
         _ => None,
     }
 }
 
+fn request_fixture() -> serde_json::Value {
+    use accord_domain::request::{
+        Action, Channel, Context, Draft, NewRequest, Protocol, Regime, Request, Requester,
+    };
+    use accord_domain::working_days::{CalendarScope, HolidayTable};
+    let calendar = HolidayTable::new().calendar(CalendarScope::UnitedKingdom);
+    let protocol = Protocol::default();
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2011, 7, d).unwrap();
+    let ctx = Context {
+        today: day(21),
+        calendar: &calendar,
+        protocol: &protocol,
+    };
+    let councils = vec![
+        GssCode::parse("g", "E09000014").unwrap(),
+        GssCode::parse("g", "E09000031").unwrap(),
+    ];
+    let mut request = Request::receive(
+        NewRequest {
+            reference: "FIXTURE-1".into(),
+            councils: councils.clone(),
+            received_by: councils[0].clone(),
+            channel: Channel::Email,
+            received_at: day(11).and_hms_opt(9, 0, 0).unwrap(),
+            requester: Requester {
+                name: "Fixture requester".into(),
+                contact: "fixture@example.invalid".into(),
+            },
+            summary: "A fixture".into(),
+            regime: Regime::Foi,
+        },
+        &ctx,
+    )
+    .unwrap();
+    for action in [
+        Action::Forward { on: day(12) },
+        Action::Acknowledge {
+            on: day(12),
+            lead: councils[0].clone(),
+        },
+        Action::StartDrafting { on: day(13) },
+        Action::SubmitDraft {
+            on: day(14),
+            draft: Draft {
+                discloses_about: councils.clone(),
+                sensitive: true,
+            },
+        },
+    ] {
+        request = request.apply(&action, &ctx).unwrap();
+    }
+    request.take_requester();
+    serde_json::to_value(&request).unwrap()
+}
+
 /// The area records of each kind belong to, where it is not the programme's.
-const FIXTURE_AREAS: &[(&str, Area)] = &[];
+const FIXTURE_AREAS: &[(&str, Area)] = &[("request", Area::Information)];
 
 fn fixture_area(kind: &str) -> Area {
     FIXTURE_AREAS
@@ -411,6 +591,8 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
     values.insert("code", "E09000014".into());
     values.insert("file", "accord.css".into());
     values.insert("token_id", "999999".into());
+    values.insert("action", "forward".into());
+    values.insert("holiday_id", "999999".into());
 
     let mut failures = Vec::new();
     let mut checked = 0;

@@ -6,6 +6,7 @@ use accord_domain::authority::register;
 use accord_domain::working_days::{HolidayTable, parse_govuk_feed};
 use accord_store::Change;
 use accord_store::holidays::{holiday_table, rows_from_feed};
+use accord_store::requests::recount_open_requests;
 use anyhow::Context;
 use std::path::Path;
 
@@ -61,6 +62,42 @@ pub async fn bank_holidays(db: &str, file: &Path) -> anyhow::Result<()> {
         feed.divisions.len()
     );
     report_differences(&before, &after);
+    // Working days changed: every open request's deadlines are counted again, and each one
+    // that moved is written with the change in its audit trail.
+    let changes = after.changes_from(&before);
+    if !changes.is_empty() {
+        let change = Change::by("accord import bank-holidays").because(format!(
+            "bank holidays imported from {}: {} days changed; open requests' deadlines recounted",
+            file.display(),
+            changes.len()
+        ));
+        let today = chrono::Local::now().date_naive();
+        let calendars = accord_domain::working_days::Calendars::new(after);
+        let recount = recount_open_requests(
+            &*store,
+            &calendars,
+            &accord_domain::request::Protocol::default(),
+            today,
+            &change,
+        )
+        .await?;
+        println!(
+            "Recounted the deadlines of {} open requests: {} moved.",
+            recount.open,
+            recount.moved.len()
+        );
+        for m in &recount.moved {
+            println!(
+                "  {}: answer by {} (was {})",
+                m.reference,
+                m.answer_by.1.map_or("none".to_owned(), |d| d.to_string()),
+                m.answer_by.0.map_or("none".to_owned(), |d| d.to_string())
+            );
+        }
+        for (id, why) in &recount.failed {
+            println!("  request {id} could not be recounted: {why}");
+        }
+    }
     store.close().await;
     Ok(())
 }

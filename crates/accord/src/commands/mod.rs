@@ -13,11 +13,12 @@ pub async fn demo(db: &str) -> anyhow::Result<()> {
     let store = open(db).await?;
     let summary = crate::demo::load(&*store).await?;
     println!(
-        "Demo loaded: {} partnerships created, {} MOUs recorded, {} councils added, {} users created.",
+        "Demo loaded: {} partnerships created, {} MOUs recorded, {} councils added, {} users created, {} illustrative requests created.",
         summary.partnerships_created,
         summary.mous_recorded,
         summary.authorities_added,
-        summary.users_created
+        summary.users_created,
+        summary.requests_created
     );
     crate::demo::print_users();
     store.close().await;

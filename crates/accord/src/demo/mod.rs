@@ -6,6 +6,8 @@ use accord_domain::{GssCode, demo};
 use accord_store::credentials::hash_passphrase;
 use accord_store::{Change, NewUser, Store};
 
+mod requests;
+
 /// What a demo load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoSummary {
@@ -17,6 +19,8 @@ pub struct DemoSummary {
     pub mous_recorded: u64,
     /// Demo users created.
     pub users_created: u64,
+    /// Illustrative information requests created.
+    pub requests_created: u64,
 }
 
 /// The passphrase of every demo user. It is published (in the README and by `accord demo`), so
@@ -25,7 +29,7 @@ pub const DEMO_PASSPHRASE: &str = "demo passphrase for accord";
 
 /// A demo user: email, name, home council, and role in the Haringey–Waltham Forest
 /// partnership (`None` for the administrator).
-pub const DEMO_USERS: [(&str, &str, Option<&str>, Option<Role>); 9] = [
+pub const DEMO_USERS: [(&str, &str, Option<&str>, Option<Role>); 10] = [
     ("admin@demo.accord.test", "Demo administrator", None, None),
     (
         "programme@haringey.demo.accord.test",
@@ -61,6 +65,12 @@ pub const DEMO_USERS: [(&str, &str, Option<&str>, Option<Role>); 9] = [
         "information@walthamforest.demo.accord.test",
         "Information lead (Waltham Forest)",
         Some("E09000031"),
+        Some(Role::Information),
+    ),
+    (
+        "information@haringey.demo.accord.test",
+        "Information lead (Haringey)",
+        Some("E09000014"),
         Some(Role::Information),
     ),
     (
@@ -134,6 +144,11 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         }
         summary.users_created += 1;
     }
+    let partnership = store
+        .partnership(hwf)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo partnership {} is missing", demo::HWF_NAME))?;
+    summary.requests_created = requests::load(store, &partnership).await?;
     Ok(summary)
 }
 

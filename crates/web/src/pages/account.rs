@@ -85,7 +85,7 @@ fn demo_accounts() -> Markup {
             li { "board@walthamforest.demo.accord.test — board member" }
             li { "officer@haringey.demo.accord.test, officer@walthamforest.demo.accord.test — council officers" }
             li { "finance@haringey.demo.accord.test — finance officer" }
-            li { "information@walthamforest.demo.accord.test — information governance lead" }
+            li { "information@haringey.demo.accord.test, information@walthamforest.demo.accord.test — information governance leads (single points of contact)" }
             li { "councillor@haringey.demo.accord.test — councillor, scrutiny (read only)" }
         }
     }
