@@ -104,7 +104,9 @@ fn requests() -> anyhow::Result<Vec<DemoRequest>> {
                         outcome: Some(Outcome::PartiallyWithheld),
                         parts: vec![
                             ResponsePart {
-                                description: "Total costs and expected savings of the shared service centre".into(),
+                                description:
+                                    "Total costs and expected savings of the shared service centre"
+                                        .into(),
                                 outcome: Outcome::GrantedInFull,
                                 exemptions: vec![],
                             },
@@ -257,7 +259,11 @@ pub async fn load(store: &dyn Store, partnership: &Partnership) -> anyhow::Resul
         ..ReadScope::default()
     };
     let existing: Vec<String> = store
-        .records(&RecordQuery::of(REQUEST_KIND, partnership.id), &system, AS_AT)
+        .records(
+            &RecordQuery::of(REQUEST_KIND, partnership.id),
+            &system,
+            AS_AT,
+        )
         .await?
         .iter()
         .map(|r| decode_request(r).map(|r| r.reference))
@@ -321,8 +327,7 @@ pub async fn load(store: &dyn Store, partnership: &Partnership) -> anyhow::Resul
         }
         if let (Some((requested, decision)), Some(response)) = (demo.review, &request.response) {
             let mut review = InternalReview::request(response.sent_on, requested, AS_AT)?;
-            let due =
-                review_deadlines(request.regime, response.sent_on, requested, calendar)?.due;
+            let due = review_deadlines(request.regime, response.sent_on, requested, calendar)?.due;
             if let Some((decided, outcome)) = decision {
                 review = review.decide(decided, outcome, AS_AT)?;
             }

@@ -61,6 +61,15 @@ fn council_list(names: &Names, codes: &[GssCode]) -> String {
         .join(" and ")
 }
 
+/// The timeline's words name councils by code; pages name them.
+fn with_names(text: &str, names: &Names) -> String {
+    names
+        .iter()
+        .fold(text.to_owned(), |text, (code, authority)| {
+            text.replace(code.as_str(), &authority.short_name)
+        })
+}
+
 fn exemption_cell(regime: Regime, code: &str) -> Markup {
     match exemption("e", regime, code) {
         Ok(e) => html! {
@@ -243,7 +252,7 @@ pub async fn page(
         h2 class="govuk-heading-l" { "Timeline" }
         ol class="govuk-list accord-requests-timeline" {
             @for h in &r.history {
-                li { strong { (long_date(h.on)) } ": " (h.what) " " span class="govuk-hint" { "(" (h.stage.label().to_lowercase()) ")" } }
+                li { strong { (long_date(h.on)) } ": " (with_names(&h.what, &names)) " " span class="govuk-hint" { "(" (h.stage.label().to_lowercase()) ")" } }
             }
         }
         @if let Ok(d) = &deadlines {
