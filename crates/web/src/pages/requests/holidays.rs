@@ -356,12 +356,10 @@ pub async fn remove(
     guard::check(&viewer, Access::Delete, &record.meta, state.today())?;
     let before = holiday_table(&*state.store).await?;
     // The table without this proclamation: rebuilt from the others.
+    let this: ProclaimedHoliday = record.decode()?;
     let mut after = HolidayTable::new().with_feed(&before.imported_feed());
-    for p in before.proclaimed() {
-        let this: ProclaimedHoliday = record.decode()?;
-        if *p != this {
-            after.add_proclaimed(p.clone())?;
-        }
+    for p in before.proclaimed().iter().filter(|p| **p != this) {
+        after.add_proclaimed(p.clone())?;
     }
     let (described, moved) = change_table(
         &state,
