@@ -154,6 +154,456 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/partnerships/{id}/mou/events",
         "partnership/partnership/update",
+    ), // Delivery and governance
+    (
+        "GET",
+        "/partnerships/{id}/projects",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/new",
+        "partnership/programme/create",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}",
+        "record/project/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/edit",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/edit",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/dates",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/dates",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/phases/new",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/phases",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/milestones/new",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/milestones",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/escalations",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "record/project/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/highlight-reports/new",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/highlight-reports/{record_id}",
+        "record/highlight_report/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/highlight-reports/{record_id}/edit",
+        "record/highlight_report/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/highlight-reports/{record_id}/edit",
+        "record/highlight_report/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/highlight-reports/{record_id}/publish",
+        "record/highlight_report/release",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/highlight-reports/{record_id}/versions/{version}",
+        "record/highlight_report/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/timeline",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/progress-report",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/progress-reports",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/progress-reports",
+        "partnership/programme/release",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/progress-reports/{record_id}",
+        "record/progress_report/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/calendar.ics",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards",
+        "partnership/governance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards",
+        "partnership/governance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}",
+        "record/board/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/schedule",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/schedule",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/meetings/new",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/meetings",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/members/new",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/members",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/rotation",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/rotation",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}",
+        "record/board/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/agenda",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/papers/new",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/papers",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/decisions/new",
+        "record/board/decide",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/decisions",
+        "record/board/decide",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/papers/{record_id}",
+        "record/paper/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/papers/{record_id}/release",
+        "record/paper/release",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/decisions",
+        "partnership/governance/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/decisions/{record_id}",
+        "record/decision/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/decisions/{record_id}/cabinet-approvals",
+        "record/decision/decide",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/raid",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/raid/new",
+        "partnership/programme/create",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/raid",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/raid/{record_id}",
+        "record/raid/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/raid/{record_id}/escalate",
+        "record/raid/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/raid/{record_id}/close",
+        "record/raid/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/raid/{record_id}/reopen",
+        "record/raid/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/projects",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/projects/{record_id}",
+        "record/project/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/dates",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/phases",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/milestones",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/timeline",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/progress-report",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/progress-reports",
+        "partnership/programme/release",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/progress-reports/{record_id}",
+        "record/progress_report/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}",
+        "record/highlight_report/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/draft",
+        "record/highlight_report/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/versions",
+        "record/highlight_report/release",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/versions/{version}",
+        "record/highlight_report/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/boards",
+        "partnership/governance/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/boards/{record_id}",
+        "record/board/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/boards/{record_id}/schedule",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/boards/{record_id}/papers",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/boards/{record_id}/decisions",
+        "record/board/decide",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/papers/{record_id}",
+        "record/paper/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/decisions/{record_id}",
+        "record/decision/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/decisions/{record_id}/cabinet-approvals",
+        "record/decision/decide",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/raid",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/raid",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/raid/{record_id}",
+        "record/raid/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/raid/{record_id}/escalations",
+        "record/raid/update",
     ),
 ];
 
@@ -163,12 +613,137 @@ fn fixture_body(kind: &str) -> Option<serde_json::Value> {
     match kind {
         // Routes for any kind are exercised with a plain record.
         "*" => Some(serde_json::json!({})),
-        _ => None,
+        _ => delivery_fixture(kind),
     }
 }
 
+/// Delivery and governance records: a planned project, a board with meeting 1, a paper, a
+/// key decision, a RAID risk, a highlight report with version 1 and a published progress
+/// report.
+fn delivery_fixture(kind: &str) -> Option<serde_json::Value> {
+    use accord_domain::board::{
+        Board, BoardLevel, CabinetApprovals, Decision, MeetingInput, Paper, PaperRelease,
+    };
+    use accord_domain::project::{Project, ProjectInput, ProjectSize};
+    use accord_domain::raid::{Level, RaidDetail, RaidInput, RaidLog, RiskScore};
+    use accord_domain::{Member, MemberRole, MemberStatus, Partnership, progress_report};
+    let day = support::report_day();
+    let councils: Vec<GssCode> = ["E09000014", "E09000031"]
+        .iter()
+        .map(|c| GssCode::parse("g", c).unwrap())
+        .collect();
+    let partnership = Partnership {
+        id: 1,
+        name: "Fixture".into(),
+        summary: String::new(),
+        source: None,
+        members: councils
+            .iter()
+            .map(|c| Member {
+                authority: c.clone(),
+                role: MemberRole::Partner,
+                status: MemberStatus::Active,
+                joined: None,
+                left: None,
+            })
+            .collect(),
+    };
+    let value = match kind {
+        "project" => serde_json::to_value(
+            Project::plan(
+                0,
+                ProjectInput {
+                    name: "Fixture project".into(),
+                    size: ProjectSize::Small,
+                    start: day,
+                    tolerance_days: None,
+                    template: None,
+                    opportunity: String::new(),
+                    opportunity_id: None,
+                },
+                &partnership,
+            )
+            .unwrap(),
+        ),
+        "board" => {
+            let mut board = Board::new(BoardLevel::Programme, &partnership, day).unwrap();
+            board
+                .add_meeting(MeetingInput {
+                    date: day.succ_opt().unwrap(),
+                    start_time: None,
+                    duration_minutes: None,
+                    location: None,
+                })
+                .unwrap();
+            serde_json::to_value(board)
+        }
+        "paper" => Ok(serde_json::json!({
+            "meeting": 1,
+            "paper": serde_json::to_value(Paper {
+                number: 1,
+                title: "Fixture paper".into(),
+                author: "Programme Director".into(),
+                informs: None,
+                release: PaperRelease::Embargoed,
+            }).unwrap(),
+            "summary": "A paper."
+        })),
+        "decision" => serde_json::to_value(Decision {
+            number: 1,
+            meeting: None,
+            taken_on: day,
+            title: "Fixture decision".into(),
+            text: String::new(),
+            cabinet: Some(CabinetApprovals::for_councils(&councils)),
+        }),
+        "raid" => {
+            let mut log = RaidLog::new();
+            let level = |n| Level::new("l", n).unwrap();
+            log.add(RaidInput {
+                title: "Fixture risk".into(),
+                description: String::new(),
+                owner: "Programme Director".into(),
+                project: None,
+                raised_on: day,
+                board: None,
+                detail: RaidDetail::Risk {
+                    inherent: RiskScore {
+                        probability: level(3),
+                        impact: level(4),
+                    },
+                    residual: RiskScore {
+                        probability: level(2),
+                        impact: level(4),
+                    },
+                    proximity: None,
+                    mitigations: Vec::new(),
+                },
+            })
+            .unwrap();
+            serde_json::to_value(&log.items[0])
+        }
+        "highlight_report" => {
+            serde_json::to_value(accord_domain::highlight_report::demo_published().unwrap())
+        }
+        "progress_report" => serde_json::to_value(
+            progress_report::publish(
+                progress_report::demo_report(),
+                1,
+                progress_report::demo_as_at(),
+            )
+            .unwrap(),
+        ),
+        _ => return None,
+    };
+    Some(value.unwrap())
+}
+
 /// The area records of each kind belong to, where it is not the programme's.
-const FIXTURE_AREAS: &[(&str, Area)] = &[];
+const FIXTURE_AREAS: &[(&str, Area)] = &[
+    ("board", Area::Governance),
+    ("paper", Area::Governance),
+    ("decision", Area::Governance),
+];
 
 fn fixture_area(kind: &str) -> Area {
     FIXTURE_AREAS
@@ -411,6 +986,8 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
     values.insert("code", "E09000014".into());
     values.insert("file", "accord.css".into());
     values.insert("token_id", "999999".into());
+    values.insert("number", "1".into());
+    values.insert("version", "1".into());
 
     let mut failures = Vec::new();
     let mut checked = 0;

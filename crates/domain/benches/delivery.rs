@@ -98,6 +98,7 @@ fn projects(count: usize, milestones: usize) -> Vec<Project> {
                     tolerance_days: Some(28),
                     template: None,
                     opportunity: "Share the service across the partnership.".into(),
+                    opportunity_id: None,
                 },
                 &partnership,
             )

@@ -19,6 +19,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod components;
+pub mod delivery;
 pub mod error;
 pub mod forms;
 pub mod guard;

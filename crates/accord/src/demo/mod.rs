@@ -6,6 +6,8 @@ use accord_domain::{GssCode, demo};
 use accord_store::credentials::hash_passphrase;
 use accord_store::{Change, NewUser, Store};
 
+pub mod delivery;
+
 /// What a demo load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoSummary {
@@ -17,6 +19,8 @@ pub struct DemoSummary {
     pub mous_recorded: u64,
     /// Demo users created.
     pub users_created: u64,
+    /// What the delivery and governance demo added.
+    pub delivery: delivery::DeliverySummary,
 }
 
 /// The passphrase of every demo user. It is published (in the README and by `accord demo`), so
@@ -134,6 +138,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         }
         summary.users_created += 1;
     }
+    summary.delivery = delivery::load(store, hwf).await?;
     Ok(summary)
 }
 

@@ -3,5 +3,6 @@
 //! mapped to and from the domain's types.
 
 pub mod authorities;
+pub mod delivery;
 pub mod me;
 pub mod partnerships;

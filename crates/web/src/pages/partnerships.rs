@@ -27,7 +27,18 @@ use crate::layout::Page;
 
 /// The sections of a partnership, linked from its page: each feature adds its entry (the path
 /// under `/partnerships/{id}` and the link text).
-pub const SECTIONS: &[(&str, &str)] = &[];
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("projects", "Projects"),
+    ("timeline", "Programme timeline"),
+    ("progress-report", "Programme progress report"),
+    ("boards", "Boards"),
+    ("decisions", "Decisions log"),
+    ("raid", "RAID log"),
+    (
+        "calendar.ics",
+        "Calendar feed (iCalendar, to subscribe from Outlook)",
+    ),
+];
 
 /// `GET /`: every partnership, with its members and where its MOU stands.
 pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
