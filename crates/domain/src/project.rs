@@ -1598,8 +1598,11 @@ pub struct TimelineRow {
     pub current_end: NaiveDate,
     /// Whether it is done.
     pub done: bool,
-    /// The dates in words at their precision ("Sep 2011").
+    /// The current date in words at its precision ("Sep 2011").
     pub date_label: String,
+    /// The baseline in words at its precision ("Jul 2011"): the stage's completion, the
+    /// phase's start, the milestone's date.
+    pub baseline_label: String,
     /// The slippage in words.
     pub words: String,
     /// Whether it breaches the project's tolerance.
@@ -1646,6 +1649,7 @@ pub fn timeline(projects: &[Project], today: NaiveDate) -> Timeline {
                 current_end: plan.current(),
                 done: plan.is_done(),
                 date_label: plan.precision.label(plan.current()),
+                baseline_label: plan.precision.label(plan.baseline),
                 words: plan.describe(label, done_verb(target), today),
                 exception: breach(plan),
             }
@@ -2183,6 +2187,14 @@ mod tests {
             "runs to the next phase"
         );
         assert!(phase_rows[0].exception, "62 days is beyond four weeks");
+        // A phase's bar runs to the next phase, but its baseline is its own start.
+        assert_eq!(
+            (
+                phase_rows[0].baseline_label.as_str(),
+                phase_rows[0].date_label.as_str()
+            ),
+            ("Jul 2011", "Sep 2011")
+        );
         assert_eq!(
             t.rows
                 .iter()

@@ -27,7 +27,7 @@ fn level(n: u8) -> Level {
 /// table.
 pub fn heat_map_chart(map: &HeatMap) -> Markup {
     const LEFT: u32 = 170;
-    const TOP: u32 = 10;
+    const TOP: u32 = 34;
     const CELL_W: u32 = 90;
     const CELL_H: u32 = 56;
     let basis = match map.basis {
@@ -64,7 +64,7 @@ pub fn heat_map_chart(map: &HeatMap) -> Markup {
                     }
                 }
                 text class="accord-chart__label accord-chart__label--middle" x=(LEFT + CELL_W * 5 / 2) y=(TOP + CELL_H * 5 + 52) { "Impact" }
-                text class="accord-chart__label" x="0" y=(TOP + 14) { "Probability" }
+                text class="accord-chart__label accord-chart__label--end" x=(LEFT - 8) y="20" { "Probability" }
             }
             figcaption class="govuk-body-s" {
                 "Cell colours show the band: green low (1–4), yellow medium (5–9), orange high (10–16), red critical (20–25)."
@@ -149,7 +149,10 @@ pub fn gantt_chart(timeline: &Timeline) -> Markup {
     let mut tick = first;
     while tick <= last {
         let tx = x(tick);
-        if tick.month() == 1 || tick == first {
+        // The first tick names its year only when the next January is far enough away.
+        let room = tick != first
+            || NaiveDate::from_ymd_opt(tick.year() + 1, 1, 1).is_none_or(|jan| x(jan) - tx > 48);
+        if tick.month() == 1 || (tick == first && room) {
             let _ = write!(
                 svg,
                 r#"<line class="accord-chart__gridline" x1="{tx}" y1="{}" x2="{tx}" y2="{}"></line><text class="accord-chart__label" x="{}" y="16">{}</text>"#,
@@ -268,7 +271,7 @@ pub fn gantt_table(timeline: &Timeline) -> Markup {
                         tr class="govuk-table__row" {
                             td class="govuk-table__cell" { (row.project_name) }
                             th scope="row" class="govuk-table__header" { (row.label) }
-                            td class="govuk-table__cell" { (long_date(row.baseline_end)) }
+                            td class="govuk-table__cell" { (row.baseline_label) }
                             td class="govuk-table__cell" { (row.date_label) }
                             td class="govuk-table__cell" {
                                 (row.words)
@@ -327,6 +330,7 @@ mod tests {
             current_end: d(2011, 11, 1),
             done: false,
             date_label: "Sep 2011".into(),
+            baseline_label: "Jul 2011".into(),
             words: "Phase 2 likely to slip from Jul to Sep 2011".into(),
             exception: true,
         };

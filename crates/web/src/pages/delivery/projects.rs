@@ -448,12 +448,7 @@ pub async fn show(
         } @else {
             (table(&schedule.scrollable()))
         }
-        @if !undated.is_empty() {
-            h3 class="govuk-heading-m" { "Phases without dates" }
-            ul class="govuk-list govuk-list--bullet" {
-                @for ph in &undated { li { strong { (ph.name) } ": " (ph.description) " (" (ph.status.label()) ")" } }
-            }
-        }
+        
         @if editor {
             div class="govuk-button-group" {
                 (button_link("Add a phase", &format!("{base}/phases/new"), ButtonKind::Secondary))

@@ -361,8 +361,13 @@ fn render_list<'a>(
         }
         h2 class="govuk-heading-l" { "Risk heat map" }
         (heat_map_chart(map))
-        (table(&listing.scrollable()))
-        (pagination(current, pages, page_href))
+                @if total == 0 {
+            h2 class="govuk-heading-m" { "Items" }
+            p class="govuk-body" { "No items you can see match." }
+        } @else {
+            (table(&listing.scrollable()))
+            (pagination(current, pages, page_href))
+        }
     };
     render(
         state,

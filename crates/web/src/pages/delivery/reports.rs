@@ -41,6 +41,16 @@ use crate::pages::common::render;
 /// The title of the programme progress report, as the Haringey report's Appendix B names it.
 pub const PROGRESS_TITLE: &str = "Shared services project summary update";
 
+/// A small form that shows a page as at another date.
+fn as_at_form(action: &str, parts: &DateParts, errors: &Invalid) -> Markup {
+    html! {
+        form method="get" action=(action) novalidate class="accord-no-print" {
+            (date_input(&Field::new("on", "Show as at another date").hint("For example, 21 7 2011 — the date of the Corporate Committee report").errors(errors), parts))
+            (button("Show", ButtonKind::Secondary))
+        }
+    }
+}
+
 // ----- the timeline -----
 
 /// `GET /partnerships/{id}/timeline`: the programme's Gantt chart and its table.
@@ -48,21 +58,25 @@ pub async fn timeline_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
+    Query(format): Query<Format>,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let today = state.today();
-    let projects: Vec<Project> = delivery::projects(&*state.store, id, &viewer.scope(), today)
-        .await?
-        .into_iter()
-        .map(|l| l.value)
-        .collect();
-    let t = timeline(&projects, today);
+    let (on, parts, errors) = format.as_at(state.today());
+    let projects: Vec<Project> =
+        delivery::projects(&*state.store, id, &viewer.scope(), state.today())
+            .await?
+            .into_iter()
+            .map(|l| l.value)
+            .collect();
+    let t = timeline(&projects, on);
     let content = html! {
+        (error_summary(&errors))
         span class="govuk-caption-l" { (p.name) }
         h1 class="govuk-heading-xl" { "Programme timeline" }
         p class="govuk-body" {
-            "Every project’s stages, phases and milestones: baseline against forecast, as on " (long_date(today)) "."
+            "Every project’s stages, phases and milestones: baseline against forecast, as on " (long_date(on)) "."
         }
+        (as_at_form(&format!("/partnerships/{id}/timeline"), &parts, &errors))
         (gantt_chart(&t))
         (gantt_table(&t))
     };
@@ -79,7 +93,8 @@ pub async fn timeline_page(
 
 // ----- the programme progress report -----
 
-/// How a report page is asked for: as a page of the service, or as the committee paper.
+/// How a report page is asked for: as a page of the service or as the committee paper, and
+/// as at which date.
 #[derive(Debug, Default, Deserialize)]
 pub struct Format {
     /// `paper` for the printable committee paper.
@@ -88,9 +103,39 @@ pub struct Format {
     /// `3` to show delivery confidence on three points.
     #[serde(default)]
     points: Option<String>,
+    /// The date to report as at, `YYYY-MM-DD`.
+    #[serde(default)]
+    on: Option<String>,
+    #[serde(default, rename = "on-day")]
+    day: Option<String>,
+    #[serde(default, rename = "on-month")]
+    month: Option<String>,
+    #[serde(default, rename = "on-year")]
+    year: Option<String>,
 }
 
 impl Format {
+    /// The date asked for (today when none), the boxes to show, and any problem with it.
+    fn as_at(&self, today: chrono::NaiveDate) -> (chrono::NaiveDate, DateParts, Invalid) {
+        if let Some(on) = self.on.as_deref().filter(|s| !s.is_empty()) {
+            return match accord_domain::authority::parse_date("on", on) {
+                Ok(d) => (d, DateParts::from_date(d), Invalid::new()),
+                Err(e) => (today, DateParts::default(), e),
+            };
+        }
+        let parts = DateParts::new(
+            self.day.clone().unwrap_or_default(),
+            self.month.clone().unwrap_or_default(),
+            self.year.clone().unwrap_or_default(),
+        );
+        if parts.is_empty() {
+            return (today, DateParts::from_date(today), Invalid::new());
+        }
+        match parts.parse("on", "the date to report as at") {
+            Ok(d) => (d, parts, Invalid::new()),
+            Err(e) => (today, parts, e),
+        }
+    }
     fn paper(&self) -> bool {
         self.format.as_deref() == Some("paper")
     }
@@ -104,6 +149,7 @@ impl Format {
 pub fn progress_content(
     report: &ProgressReport,
     published: Option<(u32, chrono::NaiveDate)>,
+    actions: Markup,
 ) -> Markup {
     let totals = &report.totals;
     let mut summary = Table::new(
@@ -128,9 +174,10 @@ pub fn progress_content(
         h1 class="govuk-heading-xl" { (report.title) }
         p class="govuk-body-l" {
             "As at " (long_date(report.as_at))
-            @if let Some((version, on)) = published { ". Version " (version) ", published " (long_date(on)) }
+                        @if let Some((version, on)) = published { ". Version " (version) ", published " (long_date(on)) }
             "."
         }
+        (actions)
         (summary_list(&[
             SummaryRow::new("Stated potential cashable savings", html! {
                 (totals.stated_savings.whole_pounds()) " a year, from " (totals.with_amount) " project" @if totals.with_amount != 1 { "s" }
@@ -207,17 +254,23 @@ pub async fn progress_live(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
+    let (on, parts, errors) = format.as_at(today);
     let projects: Vec<Project> = delivery::projects(&*state.store, id, &viewer.scope(), today)
         .await?
         .into_iter()
         .map(|l| l.value)
         .collect();
-    let report = progress_report::build(PROGRESS_TITLE, &projects, today);
+    let report = progress_report::build(PROGRESS_TITLE, &projects, on);
+    let paper_link = if on == today {
+        format!("/partnerships/{id}/progress-report?format=paper")
+    } else {
+        format!("/partnerships/{id}/progress-report?format=paper&on={on}")
+    };
     if format.paper() {
         return Ok(paper_document(
             &state,
             PROGRESS_TITLE,
-            progress_content(&report, None),
+            progress_content(&report, None, html! {}),
         ));
     }
     let publisher = may_do(
@@ -231,14 +284,18 @@ pub async fn progress_live(
         ),
         today,
     );
-    let content = html! {
-        span class="govuk-caption-l" { (p.name) }
+    let actions = html! {
         div class="govuk-button-group accord-no-print" {
-            (button_link("Committee paper (print or save as PDF)", &format!("/partnerships/{id}/progress-report?format=paper"), ButtonKind::Secondary))
+            (button_link("Committee paper (print or save as PDF)", &paper_link, ButtonKind::Secondary))
             (button_link("Published versions", &format!("/partnerships/{id}/progress-reports"), ButtonKind::Secondary))
         }
-        (progress_content(&report, None))
-        @if publisher {
+        (as_at_form(&format!("/partnerships/{id}/progress-report"), &parts, &errors))
+    };
+    let content = html! {
+        (error_summary(&errors))
+        span class="govuk-caption-l" { (p.name) }
+        (progress_content(&report, None, actions))
+        @if publisher && on == today {
             div class="accord-no-print" {
                 h2 class="govuk-heading-l" { "Publish this report" }
                 p class="govuk-body" { "Publishing freezes the report as it stands today. Later changes to the projects never change a published version." }
@@ -373,7 +430,14 @@ pub async fn progress_version(
 ) -> Result<Markup, WebError> {
     let snapshot = delivery::decode::<Snapshot<ProgressReport>>(record)?.value;
     let published = Some((snapshot.version(), snapshot.published_on()));
-    let content = progress_content(snapshot.content(), published);
+    let actions = html! {
+        @if !format.paper() {
+            div class="govuk-button-group accord-no-print" {
+                (button_link("Committee paper (print or save as PDF)", "?format=paper", ButtonKind::Secondary))
+            }
+        }
+    };
+    let content = progress_content(snapshot.content(), published, actions);
     let title = format!(
         "{} (version {})",
         snapshot.content().title,
@@ -389,12 +453,7 @@ pub async fn progress_version(
             "Published progress reports",
             format!("/partnerships/{id}/progress-reports"),
         ),
-        html! {
-            div class="govuk-button-group accord-no-print" {
-                (button_link("Committee paper (print or save as PDF)", "?format=paper", ButtonKind::Secondary))
-            }
-            (content)
-        },
+        content,
     ))
 }
 
