@@ -119,7 +119,7 @@ async fn delivery_pages_pass_axe_wcag_2_2_aa() {
     sign_in(&browser, &server).await;
     let p = format!("/partnerships/{hwf}");
     let pages = [
-        format!("{p}"),
+        p.clone(),
         format!("{p}/projects"),
         format!("{p}/projects/new"),
         format!("{p}/projects/{economic}"),

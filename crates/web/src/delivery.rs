@@ -224,6 +224,23 @@ pub async fn escalate_exceptions(
     Ok(added)
 }
 
+/// Escalates every project's new tolerance exceptions, in every partnership, dated `today`:
+/// a date can pass without anyone touching its project, and its exception must still reach
+/// the Programme Board. Run by the server's periodic sweep. Returns how many were escalated.
+pub async fn escalate_all_exceptions(
+    store: &dyn Store,
+    today: NaiveDate,
+    change: &Change,
+) -> Result<usize, StoreError> {
+    let mut escalated = 0;
+    for partnership in store.partnerships().await? {
+        for project in projects(store, partnership.id, &system_scope(), today).await? {
+            escalated += escalate_exceptions(store, &project, today, change).await?;
+        }
+    }
+    Ok(escalated)
+}
+
 /// The escalated tolerance exceptions of a partnership the reader may see.
 pub async fn escalations(
     store: &dyn Store,

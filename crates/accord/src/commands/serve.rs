@@ -72,6 +72,18 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
                 Ok(n) => tracing::info!(released = n, "embargoes released"),
                 Err(e) => tracing::error!(error = %e, "embargo release failed"),
             }
+            // Dates pass without anyone touching a project: its exceptions escalate anyway.
+            match accord_web::delivery::escalate_all_exceptions(
+                &*sweeper,
+                today,
+                &Change::by("accord tolerance check"),
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(escalated = n, "tolerance exceptions escalated"),
+                Err(e) => tracing::error!(error = %e, "tolerance check failed"),
+            }
         }
     });
 

@@ -999,16 +999,20 @@ fn number_of_meeting(board: &Loaded<Board>, number: u32) -> Result<(), WebError>
         .ok_or(WebError::NotFound)
 }
 
-fn move_fields(form_data: &FormData, errors: &Invalid) -> Markup {
+fn move_fields(form_data: &FormData, errors: &Invalid, councils: &[(String, String)]) -> Markup {
     let actions = [
         Choice::new("move", "Move it"),
         Choice::new("cancel", "Cancel it")
             .hint("It keeps its number; the later meetings take its turn in the chair rotation"),
+        Choice::new("chair", "Change its chair")
+            .hint("A swap between the councils, for this meeting only"),
     ];
+    let chairs: Vec<Choice> = councils.iter().map(|(v, t)| Choice::new(v, t)).collect();
     html! {
         (radios(&Field::new("action", "What do you want to do?").value(form_data.get("action")).errors(errors), &actions))
         (date_input(&Field::new("date", "New date (to move it)").errors(errors), &form_data.date("date")))
         (text_input(&Field::new("start_time", "New start time (optional)").hint("UK time, like 14:30").value(form_data.get("start_time")).width(InputWidth::Chars5).errors(errors)))
+        (select(&Field::new("chair", "New chair (to change it)").value(form_data.get("chair")).errors(errors), &chairs))
     }
 }
 
@@ -1022,6 +1026,7 @@ pub async fn move_form(
     let p = partnership(&state, id).await?;
     let board = delivery::decode::<Board>(record)?;
     number_of_meeting(&board, number)?;
+    let choices = council_choices(&state, &board.value).await?;
     Ok(board_form_page(
         &state,
         &viewer,
@@ -1030,7 +1035,7 @@ pub async fn move_form(
         &format!("Move or cancel meeting {number}"),
         &format!("{}/edit", meeting_path(id, record_id, number)),
         html! {},
-        move_fields(&FormData::default(), &Invalid::new()),
+        move_fields(&FormData::default(), &Invalid::new(), &choices),
         "Save",
         &Invalid::new(),
     ))
@@ -1047,9 +1052,12 @@ pub async fn move_meeting(
     let p = partnership(&state, id).await?;
     let board = delivery::decode::<Board>(record)?;
     number_of_meeting(&board, number)?;
+    let choices = council_choices(&state, &board.value).await?;
     let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
     let applied = match form_data.get("action") {
         "cancel" => full.cancel_meeting(number),
+        "chair" => GssCode::parse("chair", form_data.get("chair"))
+            .and_then(|council| full.set_chair(number, council)),
         "move" => {
             let mut invalid = Invalid::new();
             let date = invalid.check(form_data.date("date").parse("date", "the new date"));
@@ -1080,7 +1088,7 @@ pub async fn move_meeting(
             &format!("Move or cancel meeting {number}"),
             &format!("{}/edit", meeting_path(id, record_id, number)),
             html! {},
-            move_fields(&form_data, &errors),
+            move_fields(&form_data, &errors, &choices),
             "Save",
             &errors,
         ))),

@@ -448,7 +448,7 @@ pub async fn show(
         } @else {
             (table(&schedule.scrollable()))
         }
-        
+
         @if editor {
             div class="govuk-button-group" {
                 (button_link("Add a phase", &format!("{base}/phases/new"), ButtonKind::Secondary))
