@@ -240,7 +240,7 @@ pub fn milestone_slipped(plan: &DatePlan, today: NaiveDate) -> bool {
 }
 
 /// A saving's rating as shown, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub struct Status {
     /// The rating shown.
@@ -290,7 +290,7 @@ pub fn status(saving: &Saving, slipped: Option<&str>) -> Status {
 }
 
 /// A ledger line with the running totals of its project and council up to its year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub struct Cumulative {
     /// The line's position in the input.
@@ -351,7 +351,7 @@ pub fn cumulative(savings: &[Saving]) -> Vec<Cumulative> {
 }
 
 /// One financial year's totals across the ledger.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub struct YearTotal {
     /// Targets.

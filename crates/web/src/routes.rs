@@ -76,6 +76,7 @@ pub fn app_from(routes: Routes, state: AppState) -> Router {
 #[allow(clippy::let_and_return)]
 pub fn routes() -> Routes {
     let r = core_routes();
+    let r = pages::finance::routes(r);
     // Each feature adds its routes here, one line each: `let r = pages::feature::routes(r);`.
     r
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod authorities;
 pub mod common;
 mod components;
+pub mod finance;
 pub mod history;
 pub mod info;
 pub mod partnerships;
