@@ -154,7 +154,72 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/partnerships/{id}/mou/events",
         "partnership/partnership/update",
-    ),
+    ),    // Finance: business cases, allocations, the savings ledger, grants.
+    ("GET", "/partnerships/{id}/business-cases", "partnership/finance/read"),
+    ("POST", "/partnerships/{id}/business-cases", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/business-cases/new", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}", "record/business_case/read"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}/edit", "record/business_case/update"),
+    ("POST", "/partnerships/{id}/business-cases/{record_id}/edit", "record/business_case/update"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}/option", "record/business_case/update"),
+    ("POST", "/partnerships/{id}/business-cases/{record_id}/option", "record/business_case/update"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}/line", "record/business_case/update"),
+    ("POST", "/partnerships/{id}/business-cases/{record_id}/line", "record/business_case/update"),
+    ("POST", "/partnerships/{id}/business-cases/{record_id}/remove", "record/business_case/update"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}/import", "record/business_case/update"),
+    ("POST", "/partnerships/{id}/business-cases/{record_id}/import", "record/business_case/update"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}/lines.csv", "record/business_case/read"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}/lines.xlsx", "record/business_case/read"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}/case.json", "record/business_case/read"),
+    ("GET", "/partnerships/{id}/business-cases/{record_id}/delete", "record/business_case/delete"),
+    ("POST", "/partnerships/{id}/business-cases/{record_id}/delete", "record/business_case/delete"),
+    ("GET", "/partnerships/{id}/allocations", "partnership/finance/read"),
+    ("POST", "/partnerships/{id}/allocations", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/allocations/new", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/allocations/{record_id}", "record/allocation/read"),
+    ("GET", "/partnerships/{id}/allocations/{record_id}/edit", "record/allocation/update"),
+    ("POST", "/partnerships/{id}/allocations/{record_id}/edit", "record/allocation/update"),
+    ("POST", "/partnerships/{id}/allocations/{record_id}/delete", "record/allocation/delete"),
+    ("GET", "/partnerships/{id}/savings", "partnership/finance/read"),
+    ("POST", "/partnerships/{id}/savings", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/savings.csv", "partnership/finance/read"),
+    ("GET", "/partnerships/{id}/savings.xlsx", "partnership/finance/read"),
+    ("GET", "/partnerships/{id}/savings/new", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/savings/import", "partnership/finance/create"),
+    ("POST", "/partnerships/{id}/savings/import", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/savings/{record_id}/edit", "record/saving/update"),
+    ("POST", "/partnerships/{id}/savings/{record_id}/edit", "record/saving/update"),
+    ("POST", "/partnerships/{id}/savings/{record_id}/delete", "record/saving/delete"),
+    ("GET", "/partnerships/{id}/grants", "partnership/finance/read"),
+    ("POST", "/partnerships/{id}/grants", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/grants/new", "partnership/finance/create"),
+    ("GET", "/partnerships/{id}/grants/{record_id}", "record/grant/read"),
+    ("GET", "/partnerships/{id}/grants/{record_id}/edit", "record/grant/update"),
+    ("POST", "/partnerships/{id}/grants/{record_id}/edit", "record/grant/update"),
+    ("POST", "/partnerships/{id}/grants/{record_id}/delete", "record/grant/delete"),
+    ("POST", "/api/v1/appraise", "signed-in"),
+    ("POST", "/api/v1/allocate", "signed-in"),
+    ("GET", "/api/v1/partnerships/{id}/business-cases", "partnership/finance/read"),
+    ("POST", "/api/v1/partnerships/{id}/business-cases", "partnership/finance/create"),
+    ("GET", "/api/v1/partnerships/{id}/business-cases/{record_id}", "record/business_case/read"),
+    ("PUT", "/api/v1/partnerships/{id}/business-cases/{record_id}", "record/business_case/update"),
+    ("DELETE", "/api/v1/partnerships/{id}/business-cases/{record_id}", "record/business_case/delete"),
+    ("GET", "/api/v1/partnerships/{id}/allocations", "partnership/finance/read"),
+    ("POST", "/api/v1/partnerships/{id}/allocations", "partnership/finance/create"),
+    ("GET", "/api/v1/partnerships/{id}/allocations/{record_id}", "record/allocation/read"),
+    ("PUT", "/api/v1/partnerships/{id}/allocations/{record_id}", "record/allocation/update"),
+    ("DELETE", "/api/v1/partnerships/{id}/allocations/{record_id}", "record/allocation/delete"),
+    ("GET", "/api/v1/partnerships/{id}/savings", "partnership/finance/read"),
+    ("POST", "/api/v1/partnerships/{id}/savings", "partnership/finance/create"),
+    ("POST", "/api/v1/partnerships/{id}/savings/import", "partnership/finance/create"),
+    ("GET", "/api/v1/partnerships/{id}/savings/{record_id}", "record/saving/read"),
+    ("PUT", "/api/v1/partnerships/{id}/savings/{record_id}", "record/saving/update"),
+    ("DELETE", "/api/v1/partnerships/{id}/savings/{record_id}", "record/saving/delete"),
+    ("GET", "/api/v1/partnerships/{id}/grants", "partnership/finance/read"),
+    ("POST", "/api/v1/partnerships/{id}/grants", "partnership/finance/create"),
+    ("GET", "/api/v1/partnerships/{id}/grants/{record_id}", "record/grant/read"),
+    ("PUT", "/api/v1/partnerships/{id}/grants/{record_id}", "record/grant/update"),
+    ("DELETE", "/api/v1/partnerships/{id}/grants/{record_id}", "record/grant/delete"),
 ];
 
 /// A valid body for a record of each kind a `Guard::Record` route names, so the handlers of
@@ -163,12 +228,42 @@ fn fixture_body(kind: &str) -> Option<serde_json::Value> {
     match kind {
         // Routes for any kind are exercised with a plain record.
         "*" => Some(serde_json::json!({})),
+        "business_case" => Some(serde_json::json!({
+            "case": {
+                "name": "Fixture case",
+                "councils": ["E09000014", "E09000031"],
+                "options": [
+                    {"name": "Status quo", "status_quo": true},
+                    {"name": "Share", "costs": [{"name": "c", "kind": "one_off", "amount": 1000}],
+                     "savings": [{"name": "s", "kind": "recurring", "amount": {"low": 100, "most_likely": 200, "high": 400}}]}
+                ]
+            }
+        })),
+        "allocation" => Some(serde_json::json!({
+            "title": "Fixture allocation",
+            "councils": ["E09000014", "E09000031"],
+            "model": {"standalone": {"E09000014": 100.0, "E09000031": 80.0}, "shared_fixed_cost": 10.0},
+            "driver": "population"
+        })),
+        "saving" => Some(serde_json::json!({
+            "project": "Fixture project", "council": "E09000014", "financial_year": "2011/12",
+            "target": 1000000, "cashable": true, "recurrence": "recurring", "in_mtfs": true
+        })),
+        "grant" => Some(serde_json::json!({
+            "name": "Fixture grant", "funder": "Funder",
+            "tranches": [{"financial_year": "2011/12", "awarded": 35000000}]
+        })),
         _ => None,
     }
 }
 
 /// The area records of each kind belong to, where it is not the programme's.
-const FIXTURE_AREAS: &[(&str, Area)] = &[];
+const FIXTURE_AREAS: &[(&str, Area)] = &[
+    ("business_case", Area::Finance),
+    ("allocation", Area::Finance),
+    ("saving", Area::Finance),
+    ("grant", Area::Finance),
+];
 
 fn fixture_area(kind: &str) -> Area {
     FIXTURE_AREAS

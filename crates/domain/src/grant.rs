@@ -83,12 +83,12 @@ pub struct Tranche {
     /// Where the condition stands.
     #[serde(default)]
     pub condition_status: ConditionStatus,
-    /// Drawn down from the funder so far.
-    #[serde(default)]
-    pub drawn: Money,
-    /// Spent so far.
-    #[serde(default)]
-    pub spent: Money,
+    /// Drawn down from the funder so far; `None` when no source states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn: Option<Money>,
+    /// Spent so far; `None` when no source states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spent: Option<Money>,
 }
 
 impl Tranche {
@@ -105,11 +105,11 @@ impl Tranche {
         let mut invalid = Invalid::new();
         let f = |name: &str| format!("{prefix}{name}");
         for (name, amount) in [
-            ("awarded", self.awarded),
+            ("awarded", Some(self.awarded)),
             ("drawn", self.drawn),
             ("spent", self.spent),
         ] {
-            if amount.is_negative() {
+            if amount.is_some_and(Money::is_negative) {
                 invalid.push(f(name), "An amount of funding cannot be negative");
             }
         }
@@ -127,7 +127,9 @@ impl Tranche {
             }
             _ => {}
         }
-        if self.drawn > self.confirmed() {
+        let drawn = self.drawn.unwrap_or(Money::ZERO);
+        let spent = self.spent.unwrap_or(Money::ZERO);
+        if drawn > self.confirmed() {
             invalid.push(
                 f("drawn"),
                 match self.condition_status {
@@ -137,14 +139,14 @@ impl Tranche {
                     ConditionStatus::NotMet => {
                         "Nothing can be drawn from a tranche whose condition was not met".to_owned()
                     }
-                    _ => format!("{} is more than the {} awarded", self.drawn, self.awarded),
+                    _ => format!("{drawn} is more than the {} awarded", self.awarded),
                 },
             );
         }
-        if self.spent > self.drawn {
+        if spent > drawn {
             invalid.push(
                 f("spent"),
-                format!("{} is more than the {} drawn", self.spent, self.drawn),
+                format!("{spent} is more than the {drawn} drawn"),
             );
         }
         invalid.into_result()
@@ -219,8 +221,10 @@ impl Grant {
                 ConditionStatus::Pending => s.conditional += t.awarded,
                 ConditionStatus::NotMet => s.withdrawn += t.awarded,
             }
-            s.drawn += t.drawn;
-            s.spent += t.spent;
+            s.drawn += t.drawn.unwrap_or(Money::ZERO);
+            s.spent += t.spent.unwrap_or(Money::ZERO);
+            s.drawn_not_stated |= t.drawn.is_none();
+            s.spent_not_stated |= t.spent.is_none();
         }
         s.undrawn = s.confirmed - s.drawn;
         s.unspent = s.drawn - s.spent;
@@ -261,6 +265,10 @@ pub struct Summary {
     pub undrawn: Money,
     /// Drawn but not spent.
     pub unspent: Money,
+    /// Whether some tranche's drawings are not stated (the figures count them as none).
+    pub drawn_not_stated: bool,
+    /// Whether some tranche's spending is not stated.
+    pub spent_not_stated: bool,
 }
 
 #[cfg(test)]
@@ -287,16 +295,16 @@ mod tests {
                     awarded: k(350),
                     condition: None,
                     condition_status: ConditionStatus::None,
-                    drawn: k(200),
-                    spent: k(150),
+                    drawn: Some(k(200)),
+                    spent: Some(k(150)),
                 },
                 Tranche {
                     financial_year: year("2012/13"),
                     awarded: k(400),
                     condition: Some("subject to satisfactory progress".into()),
                     condition_status: second,
-                    drawn: Money::ZERO,
-                    spent: Money::ZERO,
+                    drawn: None,
+                    spent: None,
                 },
             ],
             source: None,
@@ -374,9 +382,11 @@ mod tests {
             assert_eq!(err.errors[0].field, field, "{err}");
         }
         let mut met = capital_ambition(ConditionStatus::Met);
-        met.tranches[1].drawn = k(400);
-        met.tranches[1].spent = k(10);
+        met.tranches[1].drawn = Some(k(400));
+        met.tranches[1].spent = Some(k(10));
         assert!(met.validate().is_ok());
+        let s = capital_ambition(ConditionStatus::Pending).summary();
+        assert!(s.drawn_not_stated && s.spent_not_stated);
     }
 
     #[test]

@@ -241,7 +241,8 @@ pub async fn prepare(
     Ok(body)
 }
 
-fn record_input(
+/// The record input of a computed allocation.
+pub fn record_input(
     meta: accord_domain::access::RecordMeta,
     body: &AllocationBody,
 ) -> Result<RecordInput, WebError> {
@@ -501,19 +502,21 @@ pub async fn replace(
     params(
         ("id" = i64, Path, description = "The partnership's id"),
         ("record_id" = i64, Path, description = "The allocation's id"),
+        finance::DeleteQuery,
     ),
-    responses((status = 204, description = "Deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 422, description = "No version, or not the latest: nothing was deleted", body = ErrorResponse),
+    ),
     security(("token" = [])),
 )]
 pub async fn delete(
     State(state): State<AppState>,
     viewer: Viewer,
     GuardedRecord(record): GuardedRecord,
+    axum::extract::Query(query): axum::extract::Query<finance::DeleteQuery>,
 ) -> Result<StatusCode, WebError> {
-    state
-        .store
-        .delete_record(record.id, &viewer.change())
-        .await?;
+    finance::delete_checked(&state, &viewer, &record, query.version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -388,19 +388,21 @@ pub fn keep_owner(
     params(
         ("id" = i64, Path, description = "The partnership's id"),
         ("record_id" = i64, Path, description = "The business case's id"),
+        finance::DeleteQuery,
     ),
-    responses((status = 204, description = "Deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 422, description = "No version, or not the latest: nothing was deleted", body = ErrorResponse),
+    ),
     security(("token" = [])),
 )]
 pub async fn delete(
     State(state): State<AppState>,
     viewer: Viewer,
     GuardedRecord(record): GuardedRecord,
+    axum::extract::Query(query): axum::extract::Query<finance::DeleteQuery>,
 ) -> Result<StatusCode, WebError> {
-    state
-        .store
-        .delete_record(record.id, &viewer.change())
-        .await?;
+    finance::delete_checked(&state, &viewer, &record, query.version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -218,3 +218,33 @@ pub fn pounds(value: f64) -> String {
         accord_domain::Money::whole_pounds,
     )
 }
+
+/// The `version` query of a delete: the version read, so a record changed since is kept.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+pub struct DeleteQuery {
+    /// The version you read.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Deletes a record after checking the caller read its latest version.
+pub async fn delete_checked(
+    state: &AppState,
+    viewer: &Viewer,
+    record: &StoredRecord,
+    version: Option<i64>,
+) -> Result<(), WebError> {
+    match version {
+        None => Err(Invalid::field(
+            "version",
+            "Send the version you read (?version=N), so a record someone else has changed since is not deleted",
+        )
+        .into()),
+        Some(v) if v != record.version => Err(Invalid::field(
+            "version",
+            "Someone else changed this record after you read it; read it again before deleting it",
+        )
+        .into()),
+        Some(_) => Ok(state.store.delete_record(record.id, &viewer.change()).await?),
+    }
+}

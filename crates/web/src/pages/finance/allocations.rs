@@ -342,6 +342,7 @@ pub async fn show(
         }
         @if editor {
             (form(&format!("{}/{record_id}/delete", base(id)), &viewer.csrf, html! {
+                input type="hidden" name="confirm" value="yes";
                 (button("Delete this allocation", ButtonKind::Warning))
             }))
         }
@@ -980,7 +981,9 @@ pub async fn delete(
     viewer: Viewer,
     Path((id, _)): Path<(i64, i64)>,
     GuardedRecord(record): GuardedRecord,
+    data: FormData,
 ) -> Result<Response, WebError> {
+    super::confirmed(&data)?;
     state
         .store
         .delete_record(record.id, &viewer.change())

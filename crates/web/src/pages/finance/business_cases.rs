@@ -1951,6 +1951,7 @@ pub async fn delete_form(
             h1 class="govuk-heading-xl" { "Delete this business case?" }
             p class="govuk-body" { "The case and its appraisal will be deleted. The audit trail keeps a copy." }
             (form(&format!("{path}/delete"), &viewer.csrf, html! {
+                input type="hidden" name="confirm" value="yes";
                 (button("Delete the business case", ButtonKind::Warning))
             }))
         },
@@ -1963,7 +1964,9 @@ pub async fn delete(
     viewer: Viewer,
     Path((id, _)): Path<(i64, i64)>,
     GuardedRecord(record): GuardedRecord,
+    data: FormData,
 ) -> Result<Response, WebError> {
+    super::confirmed(&data)?;
     state
         .store
         .delete_record(record.id, &viewer.change())

@@ -44,14 +44,21 @@ fn summary_rows(s: &Summary) -> Vec<SummaryRow> {
             "Withdrawn (condition not met)",
             html! { (s.withdrawn.whole_pounds()) },
         ),
-        SummaryRow::new("Drawn down", html! { (s.drawn.whole_pounds()) }),
-        SummaryRow::new("Spent", html! { (s.spent.whole_pounds()) }),
+        SummaryRow::new("Drawn down", html! { (s.drawn.whole_pounds()) @if s.drawn_not_stated { " (some tranches’ drawings not stated)" } }),
+        SummaryRow::new("Spent", html! { (s.spent.whole_pounds()) @if s.spent_not_stated { " (some tranches’ spending not stated)" } }),
         SummaryRow::new(
             "Confirmed but not drawn",
             html! { (s.undrawn.whole_pounds()) },
         ),
         SummaryRow::new("Drawn but not spent", html! { (s.unspent.whole_pounds()) }),
     ]
+}
+
+fn stated(m: Option<Money>) -> Markup {
+    match m {
+        Some(m) => html! { (m.whole_pounds()) },
+        None => html! { span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } },
+    }
 }
 
 fn condition_tag(t: &Tranche) -> Markup {
@@ -169,8 +176,8 @@ pub async fn show(
             html! { (t.awarded.whole_pounds()) },
             html! { @match &t.condition { Some(c) => (c), None => "None" } },
             condition_tag(t),
-            html! { (t.drawn.whole_pounds()) },
-            html! { (t.spent.whole_pounds()) },
+            stated(t.drawn),
+            stated(t.spent),
         ]);
     }
     Ok(render(
@@ -203,6 +210,7 @@ pub async fn show(
                     (button_link("Change the grant", &format!("{}/{record_id}/edit", base(id)), ButtonKind::Secondary))
                 }
                 (form(&format!("{}/{record_id}/delete", base(id)), &viewer.csrf, html! {
+                    input type="hidden" name="confirm" value="yes";
                     (button("Delete this grant", ButtonKind::Warning))
                 }))
             }
@@ -244,8 +252,8 @@ fn grant_data(g: &Grant, visibility: Visibility) -> FormData {
         pairs.push((f("awarded"), t.awarded.to_string()));
         pairs.push((f("condition"), t.condition.clone().unwrap_or_default()));
         pairs.push((f("condition_status"), t.condition_status.slug().into()));
-        pairs.push((f("drawn"), t.drawn.to_string()));
-        pairs.push((f("spent"), t.spent.to_string()));
+        pairs.push((f("drawn"), t.drawn.map(|m| m.to_string()).unwrap_or_default()));
+        pairs.push((f("spent"), t.spent.map(|m| m.to_string()).unwrap_or_default()));
     }
     FormData::from_pairs(pairs)
 }
@@ -279,8 +287,8 @@ fn from_form(form: &FormData, source: Option<String>) -> Result<(Grant, Visibili
             "" => Some(ConditionStatus::None),
             t => invalid.check(ConditionStatus::parse(&f("condition_status"), t)),
         };
-        let drawn = money_field(form, &f("drawn"), &mut invalid).unwrap_or(Money::ZERO);
-        let spent = money_field(form, &f("spent"), &mut invalid).unwrap_or(Money::ZERO);
+        let drawn = money_field(form, &f("drawn"), &mut invalid);
+        let spent = money_field(form, &f("spent"), &mut invalid);
         if let (Some(financial_year), Some(awarded), Some(condition_status)) =
             (year, awarded, status)
         {
@@ -402,8 +410,8 @@ async fn form_page(
                     (text_input(&Field::new(&aw, "Awarded or offered (£)").value(data.get(&aw)).errors(errors).width(InputWidth::Chars10)))
                     (text_input(&Field::new(&co, "Condition, in the funder’s words (optional)").hint("For example, “subject to satisfactory progress”").value(data.get(&co)).errors(errors)))
                     (select(&Field::new(&cs, "Where the condition stands").value(data.get(&cs)).errors(errors), &statuses))
-                    (text_input(&Field::new(&dr, "Drawn down (£)").value(data.get(&dr)).errors(errors).width(InputWidth::Chars10)))
-                    (text_input(&Field::new(&sp, "Spent (£)").value(data.get(&sp)).errors(errors).width(InputWidth::Chars10)))
+                    (text_input(&Field::new(&dr, "Drawn down (£, blank if not stated)").value(data.get(&dr)).errors(errors).width(InputWidth::Chars10)))
+                    (text_input(&Field::new(&sp, "Spent (£, blank if not stated)").value(data.get(&sp)).errors(errors).width(InputWidth::Chars10)))
                 }
             }
             (visibility_field(data.get("visibility"), errors))
@@ -539,7 +547,9 @@ pub async fn delete(
     viewer: Viewer,
     Path((id, _)): Path<(i64, i64)>,
     GuardedRecord(record): GuardedRecord,
+    data: FormData,
 ) -> Result<Response, WebError> {
+    super::confirmed(&data)?;
     state
         .store
         .delete_record(record.id, &viewer.change())

@@ -451,3 +451,12 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 
 /// The MIME type of CSV files.
 pub const CSV: &str = "text/csv; charset=utf-8";
+
+/// A delete form says it means it: a bare request changes nothing.
+pub fn confirmed(form: &FormData) -> Result<(), WebError> {
+    if form.get("confirm") == "yes" {
+        Ok(())
+    } else {
+        Err(Invalid::field("confirm", "Confirm that you want to delete it").into())
+    }
+}

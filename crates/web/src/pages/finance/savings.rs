@@ -345,6 +345,7 @@ async fn form_page(
         }))
         @if let Some(r) = record {
             (form(&format!("{}/{}/delete", base(id), r.id), &viewer.csrf, html! {
+                input type="hidden" name="confirm" value="yes";
                 (button("Delete this line", ButtonKind::Warning))
             }))
         }
@@ -451,7 +452,9 @@ pub async fn delete(
     viewer: Viewer,
     Path((id, _)): Path<(i64, i64)>,
     GuardedRecord(record): GuardedRecord,
+    data: FormData,
 ) -> Result<Response, WebError> {
+    super::confirmed(&data)?;
     state
         .store
         .delete_record(record.id, &viewer.change())
