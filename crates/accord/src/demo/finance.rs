@@ -75,7 +75,12 @@ fn year(text: &str) -> anyhow::Result<FinancialYear> {
     Ok(FinancialYear::parse("financial_year", text)?)
 }
 
-fn case(name: &str, councils: &[&str], base_year: &str, options: Vec<OptionInput>) -> anyhow::Result<BusinessCase> {
+fn case(
+    name: &str,
+    councils: &[&str],
+    base_year: &str,
+    options: Vec<OptionInput>,
+) -> anyhow::Result<BusinessCase> {
     Ok(BusinessCase {
         name: name.to_owned(),
         opportunity: Some(name.to_owned()),
@@ -141,11 +146,18 @@ async fn add_case(
     }
     let case = body.case.clone();
     body.appraisal = Some(
-        tokio::task::spawn_blocking(move || accord_analytics::business_case::appraise(&case, &|_, _| {}))
-            .await??,
+        tokio::task::spawn_blocking(move || {
+            accord_analytics::business_case::appraise(&case, &|_, _| {})
+        })
+        .await??,
     );
-    let input = RecordInput::new(business_cases::KIND, published(partnership_id), body.case.name.clone(), &body)?
-        .status(body.status());
+    let input = RecordInput::new(
+        business_cases::KIND,
+        published(partnership_id),
+        body.case.name.clone(),
+        &body,
+    )?
+    .status(body.status());
     store.insert_record(&input, change).await?;
     Ok(true)
 }
@@ -159,7 +171,11 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
         ("Economic Development", 100_000.0, 1),
         ("Human Resources Shared Services Centre", 100_000.0, 2),
         ("OD & Learning", 150_000.0, 3),
-        ("Planning & Building Control Back Office Services", 75_000.0, 8),
+        (
+            "Planning & Building Control Back Office Services",
+            75_000.0,
+            8,
+        ),
     ];
     for (project, amount, number) in stated {
         let name = format!("{project}: shared service");
@@ -190,13 +206,19 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
              shared equally between the two councils, is an illustrative assumption, not from the report."
                 .to_owned(),
         );
-        body.source = Some(Seed::HaringeyCorporateCommitteeReport.at(&format!("Appendix B, project {number}")));
+        body.source = Some(
+            Seed::HaringeyCorporateCommitteeReport.at(&format!("Appendix B, project {number}")),
+        );
         if add_case(store, change, hwf, body).await? {
             summary.business_cases += 1;
         }
     }
 
-    let tees = partnership(store, "Hartlepool – Darlington – Redcar and Cleveland collaboration").await?;
+    let tees = partnership(
+        store,
+        "Hartlepool – Darlington – Redcar and Cleveland collaboration",
+    )
+    .await?;
     let mut c = case(
         "Tees Valley collaboration: shared services",
         &["E06000001", "E06000005", "E06000003"],
@@ -258,7 +280,14 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
         ],
         source: Some(Seed::HaringeyCorporateCommitteeReport.at("7.6.1")),
     };
-    if !exists(store, accord_web::api::grants::KIND, hwf, &capital_ambition.name).await? {
+    if !exists(
+        store,
+        accord_web::api::grants::KIND,
+        hwf,
+        &capital_ambition.name,
+    )
+    .await?
+    {
         capital_ambition.validate()?;
         let input = accord_web::api::grants::record_input(published(hwf), &capital_ambition)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -266,14 +295,22 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
         summary.grants += 1;
     }
 
-    let counties = partnership(store, "Cambridgeshire – Northamptonshire shared services, with Slough").await?;
+    let counties = partnership(
+        store,
+        "Cambridgeshire – Northamptonshire shared services, with Slough",
+    )
+    .await?;
     let title = "Transactional services: running costs when Slough joins (illustrative)";
     if !exists(store, accord_web::api::allocations::KIND, counties, title).await? {
         let (cambs, northants, slough) = ("E10000003", "E10000021", "E06000039");
-        let standalone: BTreeMap<String, f64> = [(cambs, 3_000_000.0), (northants, 2_500_000.0), (slough, 1_200_000.0)]
-            .into_iter()
-            .map(|(c, v)| (c.to_owned(), v))
-            .collect();
+        let standalone: BTreeMap<String, f64> = [
+            (cambs, 3_000_000.0),
+            (northants, 2_500_000.0),
+            (slough, 1_200_000.0),
+        ]
+        .into_iter()
+        .map(|(c, v)| (c.to_owned(), v))
+        .collect();
         let body = AllocationBody {
             title: title.to_owned(),
             business_case_record_id: None,
@@ -318,8 +355,13 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
             samples: 10_000,
             seed: 1,
         };
-        let result = tokio::task::spawn_blocking(move || accord_analytics::cli::allocate_input(&input_json)).await??;
-        let body = AllocationBody { result: Some(result), ..body };
+        let result =
+            tokio::task::spawn_blocking(move || accord_analytics::cli::allocate_input(&input_json))
+                .await??;
+        let body = AllocationBody {
+            result: Some(result),
+            ..body
+        };
         let input = accord_web::api::allocations::record_input(published(counties), &body)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         store.insert_record(&input, change).await?;

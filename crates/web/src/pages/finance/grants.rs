@@ -44,8 +44,14 @@ fn summary_rows(s: &Summary) -> Vec<SummaryRow> {
             "Withdrawn (condition not met)",
             html! { (s.withdrawn.whole_pounds()) },
         ),
-        SummaryRow::new("Drawn down", html! { (s.drawn.whole_pounds()) @if s.drawn_not_stated { " (some tranches’ drawings not stated)" } }),
-        SummaryRow::new("Spent", html! { (s.spent.whole_pounds()) @if s.spent_not_stated { " (some tranches’ spending not stated)" } }),
+        SummaryRow::new(
+            "Drawn down",
+            html! { (s.drawn.whole_pounds()) @if s.drawn_not_stated { " (some tranches’ drawings not stated)" } },
+        ),
+        SummaryRow::new(
+            "Spent",
+            html! { (s.spent.whole_pounds()) @if s.spent_not_stated { " (some tranches’ spending not stated)" } },
+        ),
         SummaryRow::new(
             "Confirmed but not drawn",
             html! { (s.undrawn.whole_pounds()) },
@@ -252,8 +258,14 @@ fn grant_data(g: &Grant, visibility: Visibility) -> FormData {
         pairs.push((f("awarded"), t.awarded.to_string()));
         pairs.push((f("condition"), t.condition.clone().unwrap_or_default()));
         pairs.push((f("condition_status"), t.condition_status.slug().into()));
-        pairs.push((f("drawn"), t.drawn.map(|m| m.to_string()).unwrap_or_default()));
-        pairs.push((f("spent"), t.spent.map(|m| m.to_string()).unwrap_or_default()));
+        pairs.push((
+            f("drawn"),
+            t.drawn.map(|m| m.to_string()).unwrap_or_default(),
+        ));
+        pairs.push((
+            f("spent"),
+            t.spent.map(|m| m.to_string()).unwrap_or_default(),
+        ));
     }
     FormData::from_pairs(pairs)
 }
