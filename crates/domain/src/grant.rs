@@ -338,7 +338,8 @@ mod tests {
 
     #[test]
     fn refusals_name_the_field() {
-        let cases: Vec<(Box<dyn Fn(&mut Grant)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut Grant)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|g| g.name = String::new()), "name"),
             (Box::new(|g| g.funder = " ".into()), "funder"),
             (Box::new(|g| g.tranches.clear()), "tranches"),
@@ -347,15 +348,15 @@ mod tests {
                 "tranches[0].awarded",
             ),
             (
-                Box::new(|g| g.tranches[0].drawn = k(351)),
+                Box::new(|g| g.tranches[0].drawn = Some(k(351))),
                 "tranches[0].drawn",
             ),
             (
-                Box::new(|g| g.tranches[0].spent = k(201)),
+                Box::new(|g| g.tranches[0].spent = Some(k(201))),
                 "tranches[0].spent",
             ),
             (
-                Box::new(|g| g.tranches[1].drawn = k(1)),
+                Box::new(|g| g.tranches[1].drawn = Some(k(1))),
                 "tranches[1].drawn",
             ),
             (

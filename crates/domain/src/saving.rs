@@ -724,7 +724,8 @@ mod tests {
         let members = [gss("E09000014"), gss("E09000031")];
         let mut ok = line("HR", "E09000014", "2011/12", 1);
         assert!(ok.validate(&members).is_ok());
-        let cases: Vec<(Box<dyn Fn(&mut Saving)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut Saving)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|s| s.project = " ".into()), "project"),
             (Box::new(|s| s.council = gss("E06000039")), "council"),
             (Box::new(|s| s.target = Money::from_pence(-1)), "target"),

@@ -258,7 +258,7 @@ fn details_from_form(
     }
     c.councils = members
         .iter()
-        .map(|m| m.to_string())
+        .map(ToString::to_string)
         .filter(|m| chosen.contains(m))
         .collect();
     c.base_year = match form.get("base_year").trim() {
@@ -362,7 +362,7 @@ fn details_from_form(
         }
     }
     if let Some(n) = number_field(form, "seed", &mut invalid) {
-        if n.fract() == 0.0 && n >= 0.0 && n < 9.0e15 {
+        if n.fract() == 0.0 && (0.0..9.0e15).contains(&n) {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let n = n as u64;
             settings.seed = n;
@@ -709,6 +709,7 @@ fn split_text(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lines_tables(
     id: i64,
     record: &StoredRecord,
@@ -1159,6 +1160,7 @@ fn option_data(o: &OptionInput) -> FormData {
     FormData::from_pairs(pairs)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn option_page(
     state: &AppState,
     viewer: &Viewer,
@@ -1916,7 +1918,7 @@ pub async fn import(
                     });
                     match found {
                         Some((line, field)) => {
-                            named.extend(Invalid::field(field, err.message).at_line(line))
+                            named.extend(Invalid::field(field, err.message).at_line(line));
                         }
                         None => named.push(err.field, err.message),
                     }

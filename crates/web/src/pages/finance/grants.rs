@@ -235,7 +235,7 @@ fn rows_wanted(data: &FormData) -> usize {
         .max()
         .map_or(0, |i| i + 1);
     let asked = data.get("rows").parse::<usize>().unwrap_or(0);
-    asked.max(filled).max(2).min(50)
+    asked.max(filled).clamp(2, 50)
 }
 
 fn grant_data(g: &Grant, visibility: Visibility) -> FormData {

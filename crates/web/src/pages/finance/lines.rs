@@ -125,7 +125,7 @@ impl Draft {
                 amount(&mut d, &c.amount);
                 match c.kind {
                     LineKind::OneOff => {
-                        d.set("year", c.year.map(|y| y.to_string()).unwrap_or_default())
+                        d.set("year", c.year.map(|y| y.to_string()).unwrap_or_default());
                     }
                     LineKind::Recurring => d.set(
                         "start",
