@@ -18,6 +18,16 @@ fn first_link(html: &str, prefix: &str) -> String {
     format!("{prefix}{}", rest.split('"').next().unwrap())
 }
 
+async fn sign_in(browser: &Browser, server: &TestServer) {
+    browser.goto(&server.url("/sign-in")).await.unwrap();
+    browser
+        .fill("email", "finance@haringey.demo.accord.test")
+        .await
+        .unwrap();
+    browser.fill("passphrase", DEMO_PASSPHRASE).await.unwrap();
+    browser.click_button("Sign in").await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finance_pages_pass_axe_and_work_without_javascript() {
     let app = TestApp::demo(report_day()).await;
@@ -34,17 +44,8 @@ async fn finance_pages_pass_axe_and_work_without_javascript() {
         .unwrap()
         .id;
     let server = TestServer::spawn(app.router.clone()).await.unwrap();
-    let browser = Browser::start_without_javascript()
-        .await
-        .expect("headless Chromium starts");
-
-    browser.goto(&server.url("/sign-in")).await.unwrap();
-    browser
-        .fill("email", "finance@haringey.demo.accord.test")
-        .await
-        .unwrap();
-    browser.fill("passphrase", DEMO_PASSPHRASE).await.unwrap();
-    browser.click_button("Sign in").await.unwrap();
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    sign_in(&browser, &server).await;
 
     let tees_cases = format!("/partnerships/{tees}/business-cases/");
     browser
@@ -65,9 +66,10 @@ async fn finance_pages_pass_axe_and_work_without_javascript() {
         .unwrap();
     let hr_case = first_link(&browser.source().await.unwrap(), &hwf_cases);
 
+    // Going to the page already shown reloads it under axe's feet: start elsewhere.
     for path in [
-        format!("/partnerships/{hwf}/business-cases"),
         tees_case.clone(),
+        format!("/partnerships/{hwf}/business-cases"),
         format!("{hr_case}/line?option=1&type=saving"),
         format!("/partnerships/{hwf}/business-cases/new"),
         format!("/partnerships/{counties}/allocations"),
@@ -87,8 +89,13 @@ async fn finance_pages_pass_axe_and_work_without_javascript() {
     }
     browser.goto(&server.url(&tees_case)).await.unwrap();
     assert!(browser.exists("svg.accord-chart").await.unwrap());
+    browser.close().await.unwrap();
 
     // Add a cost line without JavaScript, and see the refusal first.
+    let browser = Browser::start_without_javascript()
+        .await
+        .expect("headless Chromium starts");
+    sign_in(&browser, &server).await;
     browser
         .goto(&server.url(&format!("{hr_case}/line?option=1&type=cost")))
         .await
@@ -100,10 +107,13 @@ async fn finance_pages_pass_axe_and_work_without_javascript() {
     browser.fill("high", "400000").await.unwrap();
     browser.click_button("Save and appraise").await.unwrap();
     assert!(browser.title().await.unwrap().starts_with("Error: "));
-    browser
-        .assert_accessible()
-        .await
-        .unwrap_or_else(|report| panic!("refused line: {report:#}"));
+    assert!(
+        browser
+            .text()
+            .await
+            .unwrap()
+            .contains("The low amount is above the most likely")
+    );
     browser.fill("low", "150000").await.unwrap();
     browser.click_button("Save and appraise").await.unwrap();
     assert!(browser.current_url().await.unwrap().ends_with(&hr_case));
