@@ -495,8 +495,11 @@ pub fn simulate(
             break;
         }
     }
-    let mut histogram = vec![0_u64; if plan.spread > 0.0 { HISTOGRAM_BINS } else { 0 }];
-    for w in &workers {
+    let mut histogram = workers
+        .first_mut()
+        .map(|w| std::mem::take(&mut w.histogram))
+        .unwrap_or_default();
+    for w in workers.iter().skip(1) {
         for (h, c) in histogram.iter_mut().zip(&w.histogram) {
             *h += c;
         }
