@@ -89,10 +89,15 @@ impl Sampler {
                 low, high, table, ..
             } => {
                 let n = PERT_TABLE_INTERVALS;
-                let standard: Box<[f32; PERT_TABLE_INTERVALS + 1]> =
+                // Tables built by `Distribution::new` have exactly this size and are copied;
+                // others are resampled.
+                let standard: Box<[f32; PERT_TABLE_INTERVALS + 1]> = if table.len() == n + 1 {
+                    Box::new(std::array::from_fn(|j| table[j] as f32))
+                } else {
                     Box::new(std::array::from_fn(|j| {
                         distribution_table_at(table, j as f64 / n as f64)
-                    }));
+                    }))
+                };
                 Some((Sampler::Pert { table: standard }, *low, high - low))
             }
         }
@@ -674,6 +679,34 @@ mod tests {
                 (got - exact).abs() < 1e-6 * spread,
                 "iteration {i}: {got} vs {exact}"
             );
+        }
+    }
+
+    #[test]
+    fn a_quantile_table_of_another_length_is_resampled() {
+        let table: Vec<f64> = (0..=8).map(|j| (f64::from(j) / 8.0).powi(2)).collect();
+        let amount = Distribution::Pert {
+            low: 10.0,
+            mode: 12.0,
+            high: 20.0,
+            table: table.into(),
+        };
+        let model = Model {
+            constant: 0.0,
+            terms: vec![term(amount.clone(), Weight::Fixed(2.0))],
+            delays: vec![],
+        };
+        let npv = Program::new(&model)
+            .run_chunk(&mut Scratch::default(), 4, false, 0, 64)
+            .to_vec();
+        let mut streams = Streams::for_chunk(4, 0);
+        let u: Vec<f64> = (0..8)
+            .flat_map(|_| streams.next_block().to_array())
+            .map(uniform)
+            .collect();
+        for (got, u) in npv.iter().zip(u) {
+            let exact = 2.0 * amount.quantile(u);
+            assert!((got - exact).abs() < 1e-5, "{got} vs {exact}");
         }
     }
 
