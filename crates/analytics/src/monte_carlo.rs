@@ -830,6 +830,30 @@ mod tests {
         )
         .unwrap();
         assert_ne!(one.mean.to_bits(), other_seed.mean.to_bits());
+        // Latin hypercube draws and a stop at convergence keep the same guarantee.
+        for settings in [
+            Settings {
+                latin_hypercube: true,
+                ..settings
+            },
+            Settings {
+                iterations: 1_000_000,
+                convergence: Some(Convergence {
+                    standard_error: 0.05,
+                    min_iterations: 1000,
+                }),
+                ..settings
+            },
+        ] {
+            let run = |threads| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| simulate(&model, &settings, &|_, _| {}).unwrap())
+            };
+            assert_eq!(run(1), run(3));
+        }
     }
 
     #[test]
