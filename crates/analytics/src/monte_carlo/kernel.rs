@@ -26,9 +26,17 @@
 //! (steps of 6×10⁻⁸). A PERT table lookup takes its interval from the top 12 bits and the
 //! position inside it from the next 12, so no float-to-integer conversion is needed. The
 //! triangular inverse CDF is branch-free (both halves share one square root) so that eight
-//! lanes go through it together. The whole-year shift below a delay is found by rounding in
-//! the floating-point unit (adding `1.5·2²³`), and the present value of the two neighbouring
-//! shifts is read from a small per-term table of (value, slope) pairs.
+//! lanes go through it together.
+//!
+//! # Delayed weights
+//!
+//! A delayed term's weight is piecewise linear in the delay, with kinks at whole years. When
+//! the delay can cross at most four whole years (the usual go-live slippage of a year or
+//! two) it is computed in closed form as a sum of hinges, `s₀·(x − x₀) + Σⱼ Δsⱼ·max(x − j, 0)`,
+//! with no memory lookups. Otherwise the whole-year shift below the delay is found by
+//! rounding in the floating-point unit (adding `1.5·2²³`) and the weight is read from a
+//! per-term table of (value, slope) pairs. Both give the interpolation between whole-year
+//! shifts described in [`super`], exactly up to single-precision rounding.
 
 use super::{Model, Weight};
 use crate::distribution::{Distribution, PERT_TABLE_INTERVALS};
@@ -269,14 +277,88 @@ struct Delayed {
     offset: f32,
     /// The largest position in the window (the delay's largest value, or the last shift).
     top: f32,
-    /// `(W(k₀ + i) − W_ref, W(k₀ + i + 1) − W(k₀ + i))` for whole-year shifts.
-    shifts: Box<[[f32; 2]; SHIFT_WINDOW]>,
+    /// `W − W_ref` as a function of the position in the window.
+    shifts: Shifts,
     /// The amount's low end: the deviation is `a·ΔW + z·(b + c·ΔW)`.
     a: f32,
     /// `range × W_ref`.
     b: f32,
     /// The amount's range.
     c: f32,
+}
+
+/// A delayed term's weight, less its value at the smallest delay, as a function of the
+/// position `x` in its window of whole-year shifts: piecewise linear with kinks at whole
+/// numbers.
+#[derive(Debug, Clone)]
+enum Shifts {
+    /// `(W(k₀ + i) − W_ref, W(k₀ + i + 1) − W(k₀ + i))` for each whole-year shift, read by
+    /// the whole part of `x`.
+    Table(Box<[[f32; 2]; SHIFT_WINDOW]>),
+    /// When the delay crosses at most [`MAX_HINGES`] whole years, the same function in
+    /// closed form (no table lookups): `slope·(x − start) + Σⱼ kinks[j − 1]·max(x − j, 0)`.
+    Hinges {
+        start: f32,
+        slope: f32,
+        kinks: Vec<f32>,
+    },
+}
+
+/// The most whole years a delay may cross for its weight to be computed in closed form.
+const MAX_HINGES: usize = 4;
+
+impl Shifts {
+    /// The weight `at(k)` of each whole-year shift `k`, read from shift `first` on, less
+    /// `reference` (its value at the smallest delay `from`); positions run up to `top`.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    fn new(
+        at: &impl Fn(usize) -> f64,
+        first: usize,
+        from: f64,
+        top: f64,
+        reference: f64,
+        max_hinges: usize,
+    ) -> Self {
+        // Whole numbers strictly inside (start, top): where the slope may change.
+        let kinks = (top.ceil() as usize).saturating_sub(1);
+        let slope = |j: usize| at(first + j + 1) - at(first + j);
+        if kinks <= max_hinges {
+            Shifts::Hinges {
+                start: (from - first as f64) as f32,
+                slope: slope(0) as f32,
+                kinks: (1..=kinks)
+                    .map(|j| (slope(j) - slope(j - 1)) as f32)
+                    .collect(),
+            }
+        } else {
+            Shifts::Table(Box::new(std::array::from_fn(|i| {
+                let k = first + i;
+                [(at(k) - reference) as f32, (at(k + 1) - at(k)) as f32]
+            })))
+        }
+    }
+
+    /// `W − W_ref` at eight positions (the passes pick the form once per term instead).
+    #[cfg(test)]
+    fn at(&self, x: f32x8) -> f32x8 {
+        match self {
+            Shifts::Table(table) => ShiftTable(table).at(x),
+            Shifts::Hinges {
+                start,
+                slope,
+                kinks,
+            } => Hinges {
+                start: *start,
+                slope: *slope,
+                kinks,
+            }
+            .at(x),
+        }
+    }
 }
 
 /// A random delay and the terms it moves.
@@ -386,15 +468,13 @@ impl Program {
             let last = by_shift.len().saturating_sub(1);
             let at = |k: usize| by_shift.get(k.min(last)).copied().unwrap_or(0.0);
             let reference = term.weight.at(from - fixed_delay);
-            let shifts = Box::new(std::array::from_fn(|i| {
-                let k = first + i;
-                [(at(k) - reference) as f32, (at(k + 1) - at(k)) as f32]
-            }));
+            let top = (to - first as f64).min((SHIFT_WINDOW - 1) as f64);
+            let shifts = Shifts::new(&at, first, from, top, reference, MAX_HINGES);
             constant += low * reference;
             group.terms.push(Delayed {
                 amount: amount.map(|(sampler, _, _)| sampler),
                 offset: (fixed_delay - first as f64) as f32,
-                top: ((to - first as f64).min((SHIFT_WINDOW - 1) as f64)) as f32,
+                top: top as f32,
                 shifts,
                 a: low as f32,
                 b: (range * reference) as f32,
@@ -478,19 +558,46 @@ impl Program {
                 }
             }
             for term in &group.terms {
-                match &term.amount {
-                    None => delayed_fixed_pass(term, delay, npv),
-                    Some(sampler) => {
-                        draws.start(blocks);
-                        match sampler {
-                            Sampler::Triangular { split } => {
-                                delayed_pass(draws, &triangular(*split), term, delay, npv);
-                            }
-                            Sampler::Pert { table } => {
-                                delayed_pass(draws, &Table { table }, term, delay, npv);
-                            }
-                        }
+                match &term.shifts {
+                    Shifts::Table(table) => {
+                        delayed_term(draws, &ShiftTable(table), term, delay, npv);
                     }
+                    Shifts::Hinges {
+                        start,
+                        slope,
+                        kinks,
+                    } => {
+                        let weight = Hinges {
+                            start: *start,
+                            slope: *slope,
+                            kinks,
+                        };
+                        delayed_term(draws, &weight, term, delay, npv);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One delayed term's pass, by the form of its amount.
+fn delayed_term<U: Uniforms, D: DeltaWeight>(
+    draws: &mut U,
+    weight: &D,
+    term: &Delayed,
+    delay: &[[f32; BLOCK]],
+    npv: &mut [[f64; BLOCK]],
+) {
+    match &term.amount {
+        None => delayed_fixed_pass(weight, term, delay, npv),
+        Some(sampler) => {
+            draws.start(npv.len());
+            match sampler {
+                Sampler::Triangular { split } => {
+                    delayed_pass(draws, &triangular(*split), weight, term, delay, npv);
+                }
+                Sampler::Pert { table } => {
+                    delayed_pass(draws, &Table { table }, weight, term, delay, npv);
                 }
             }
         }
@@ -535,13 +642,27 @@ fn delay_pass<U: Uniforms, S: Standard>(
 }
 
 impl Delayed {
-    /// `W(d) − W_ref` for eight delays.
+    /// The positions of eight delays in the window.
+    #[inline(always)]
+    fn position(&self, delay: &[f32; BLOCK]) -> f32x8 {
+        (f32x8::from(*delay) + self.offset)
+            .max(f32x8::ZERO)
+            .min(f32x8::splat(self.top))
+    }
+}
+
+/// `W − W_ref` at eight positions in a delayed term's window.
+trait DeltaWeight {
+    fn at(&self, x: f32x8) -> f32x8;
+}
+
+/// The table form of [`Shifts`].
+struct ShiftTable<'a>(&'a [[f32; 2]; SHIFT_WINDOW]);
+
+impl DeltaWeight for ShiftTable<'_> {
     #[inline(always)]
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    fn delta_weight(&self, delay: &[f32; BLOCK]) -> f32x8 {
-        let x = (f32x8::from(*delay) + self.offset)
-            .max(f32x8::ZERO)
-            .min(f32x8::splat(self.top));
+    fn at(&self, x: f32x8) -> f32x8 {
         // x − 0.5 rounded half to even is ⌊x⌋, or ⌊x⌋ − 1 when x is whole (then the
         // fraction is 1, which interpolates to the same value).
         let rounded = (x - 0.5) + ROUNDER;
@@ -551,17 +672,37 @@ impl Delayed {
         let mut slope = [0.0_f32; BLOCK];
         for ((v, s), b) in value.iter_mut().zip(&mut slope).zip(bits) {
             let k = b.wrapping_sub(ROUNDER.to_bits()) as usize & (SHIFT_WINDOW - 1);
-            [*v, *s] = self.shifts[k];
+            [*v, *s] = self.0[k];
         }
         f32x8::from(value) + fraction * f32x8::from(slope)
     }
 }
 
+/// The closed form of [`Shifts`].
+struct Hinges<'a> {
+    start: f32,
+    slope: f32,
+    kinks: &'a [f32],
+}
+
+impl DeltaWeight for Hinges<'_> {
+    #[inline(always)]
+    #[allow(clippy::cast_precision_loss)]
+    fn at(&self, x: f32x8) -> f32x8 {
+        let mut w = (x - self.start) * self.slope;
+        for (j, &kink) in self.kinks.iter().enumerate() {
+            w += (x - (j + 1) as f32).max(f32x8::ZERO) * kink;
+        }
+        w
+    }
+}
+
 /// `npv += a·ΔW + z·(b + c·ΔW)` for a term with an uncertain amount and a random delay.
 #[inline(never)]
-fn delayed_pass<U: Uniforms, S: Standard>(
+fn delayed_pass<U: Uniforms, S: Standard, D: DeltaWeight>(
     draws: &mut U,
     sampler: &S,
+    weight: &D,
     term: &Delayed,
     delay: &[[f32; BLOCK]],
     npv: &mut [[f64; BLOCK]],
@@ -572,7 +713,7 @@ fn delayed_pass<U: Uniforms, S: Standard>(
         f32x8::splat(term.c),
     );
     for (n, d) in npv.iter_mut().zip(delay) {
-        let dw = term.delta_weight(d);
+        let dw = weight.at(term.position(d));
         let z = sampler.sample(draws.block());
         accumulate(n, a * dw + z * (b + c * dw));
     }
@@ -580,10 +721,15 @@ fn delayed_pass<U: Uniforms, S: Standard>(
 
 /// `npv += a·ΔW` for a fixed amount moved by a random delay.
 #[inline(never)]
-fn delayed_fixed_pass(term: &Delayed, delay: &[[f32; BLOCK]], npv: &mut [[f64; BLOCK]]) {
+fn delayed_fixed_pass<D: DeltaWeight>(
+    weight: &D,
+    term: &Delayed,
+    delay: &[[f32; BLOCK]],
+    npv: &mut [[f64; BLOCK]],
+) {
     let a = f32x8::splat(term.a);
     for (n, d) in npv.iter_mut().zip(delay) {
-        accumulate(n, a * term.delta_weight(d));
+        accumulate(n, a * weight.at(term.position(d)));
     }
 }
 
@@ -615,6 +761,7 @@ mod tests {
         let tri = |l, m, h| Distribution::new(l, m, h, Shape::Triangular);
         let pert = |l, m, h| Distribution::new(l, m, h, Shape::Pert);
         let shifts = [8.0, 7.2, 5.5, 3.0, 1.0, 0.0];
+        let long: Vec<f64> = (0..12).map(|k| 0.9_f64.powi(k) * 8.0).collect();
         Model {
             constant: 1000.0,
             terms: vec![
@@ -624,6 +771,7 @@ mod tests {
                 term(tri(5.0, 5.0, 9.0), delayed(1, 1.7, &shifts)),
                 term(pert(1.0, 2.0, 2.5), Weight::Fixed(3.0)),
                 term(tri(1.0, 2.0, 4.0), delayed(2, 0.5, &shifts)),
+                term(pert(2.0, 3.0, 3.5), delayed(3, 0.0, &long)),
             ],
             delays: vec![
                 Delay {
@@ -637,6 +785,10 @@ mod tests {
                 Delay {
                     name: "c".into(),
                     distribution: Distribution::Fixed(0.75),
+                },
+                Delay {
+                    name: "d".into(),
+                    distribution: tri(0.0, 1.0, 9.0),
                 },
             ],
         }
@@ -658,8 +810,9 @@ mod tests {
             .to_vec();
         // Replay the draws in the documented order: terms without a random delay (0 and
         // 4), then delay 0 with the uncertain amount of its terms (term 1; term 2 is
-        // fixed), then delay 1 with term 3. Delay 2 is fixed, so term 5 counts as plain
-        // and draws with the first group.
+        // fixed), then delay 1 with term 3, then delay 3 with term 6 (whose delay crosses
+        // nine whole years, so its weight is read from the shift table). Delay 2 is fixed,
+        // so term 5 counts as plain and draws with the first group.
         let mut streams = Streams::for_chunk(seed, chunk);
         let mut draw = || -> Vec<f64> {
             (0..len.div_ceil(BLOCK))
@@ -670,10 +823,12 @@ mod tests {
         let (u0, u4, u5) = (draw(), draw(), draw());
         let (d0, u1) = (draw(), draw());
         let (d1, u3) = (draw(), draw());
-        let spread: f64 = 200.0 * 1.2 + 50.0 * 8.0 + 10.0 * 8.0 + 4.0 * 8.0 + 1.5 * 3.0 + 3.0 * 8.0;
+        let (d3, u6) = (draw(), draw());
+        let spread: f64 =
+            200.0 * 1.2 + 50.0 * 8.0 + 10.0 * 8.0 + 4.0 * 8.0 + 1.5 * 3.0 + 3.0 * 8.0 + 3.5 * 8.0;
         for (i, &got) in npv.iter().enumerate() {
-            let amounts = [u0[i], u1[i], 0.0, u3[i], u4[i], u5[i]];
-            let delays = [d0[i], d1[i], 0.0];
+            let amounts = [u0[i], u1[i], 0.0, u3[i], u4[i], u5[i], u6[i]];
+            let delays = [d0[i], d1[i], 0.0, d3[i]];
             let exact = model.evaluate(|t, d| d.quantile(amounts[t]), |k, d| d.quantile(delays[k]));
             assert!(
                 (got - exact).abs() < 1e-6 * spread,
@@ -737,24 +892,35 @@ mod tests {
 
     #[test]
     fn whole_year_shifts_are_found_at_and_between_knots() {
-        let model = Model {
-            constant: 0.0,
-            terms: vec![term(
-                Distribution::Fixed(1.0),
-                delayed(0, 0.0, &[10.0, 6.0, 1.0, 0.5]),
-            )],
-            delays: vec![Delay {
-                name: "d".into(),
-                distribution: Distribution::new(0.0, 1.0, 3.0, Shape::Triangular),
-            }],
-        };
-        let program = Program::new(&model);
-        let term = &program.groups[0].terms[0];
-        let delays = [0.0, 0.25, 1.0, 1.5, 2.0, 2.999, 3.0, 7.0];
-        let got = term.delta_weight(&delays).to_array();
-        for (d, g) in delays.iter().zip(got) {
-            let exact = model.terms[0].weight.at(f64::from(*d)) - 10.0;
-            assert!((f64::from(g) - exact).abs() < 1e-5, "{d}: {g} vs {exact}");
+        let by_shift = [10.0, 6.0, 1.0, 0.5, 0.5, 0.2];
+        let weight = delayed(0, 0.0, &by_shift);
+        let at = |k: usize| by_shift[k.min(by_shift.len() - 1)];
+        let cases = [
+            // (first whole shift, smallest and largest delay)
+            (0, 0.0, 3.0),
+            (0, 0.4, 4.6),
+            (1, 1.25, 5.0),
+        ];
+        for (first, from, to) in cases {
+            let reference = weight.at(from);
+            for max_hinges in [MAX_HINGES, 0] {
+                let shifts =
+                    Shifts::new(&at, first, from, to - first as f64, reference, max_hinges);
+                let hinged = matches!(shifts, Shifts::Hinges { .. });
+                assert_eq!(hinged, max_hinges > 0, "{first} {from} {to}");
+                for block in [[0.0, 0.25, 1.0, 1.5, 2.0, 2.999, 3.0, 7.0], [0.5; BLOCK]] {
+                    let delays = block.map(|d: f32| d.clamp(from as f32, to as f32));
+                    let x = (f32x8::from(delays) - first as f32).max(f32x8::ZERO);
+                    let got = shifts.at(x).to_array();
+                    for (d, g) in delays.iter().zip(got) {
+                        let exact = weight.at(f64::from(*d)) - reference;
+                        assert!(
+                            (f64::from(g) - exact).abs() < 1e-5,
+                            "{first} {from} {to} hinged {hinged}, delay {d}: {g} vs {exact}"
+                        );
+                    }
+                }
+            }
         }
     }
 }
