@@ -239,8 +239,19 @@ impl Uniforms for Stratified<'_> {
         let len = self.len.min(blocks * BLOCK);
         self.order.clear();
         self.order.extend(0..u32::try_from(len).unwrap_or(u32::MAX));
+        // Fisher–Yates, eight swaps per step of the generator. Each index is a 32-bit word
+        // scaled by multiply-shift (Lemire) without rejection: the bias, below
+        // len / 2³² ≈ 10⁻⁶, is far under Monte Carlo noise.
+        let mut spare = [0_u32; BLOCK];
+        let mut used = BLOCK;
         for i in (1..len).rev() {
-            self.order.swap(i, self.streams.below(i + 1));
+            if used == BLOCK {
+                spare = self.streams.next_block().to_array();
+                used = 0;
+            }
+            let j = (u64::from(spare[used]) * (i as u64 + 1)) >> 32;
+            used += 1;
+            self.order.swap(i, j as usize);
         }
         // Word k of the input lies in stratum order[k]: (stratum + u) / len, scaled to 2³².
         let scale = 4_294_967_296.0 / len as f64;
