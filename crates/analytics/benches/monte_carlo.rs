@@ -139,6 +139,12 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs benchmarks too, without `--bench` and unoptimised: measure
+    // only under `cargo bench`.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("not measuring: run with `cargo bench` to measure");
+        return;
+    }
     let iterations: u64 = std::env::var("ACCORD_BENCH_ITERATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
