@@ -104,6 +104,25 @@ fn a_bad_register_file_is_refused_by_line_and_changes_nothing() {
     let stderr = text(&refused.stderr);
     assert!(stderr.contains("line 3: gss-code"), "{stderr}");
     assert!(stderr.contains("Nothing was changed"), "{stderr}");
+    let unknown_role = accord(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@haringey.gov.uk",
+            "--role",
+            "chief",
+            "--partnership",
+            "1",
+        ],
+    );
+    assert_eq!(unknown_role.status.code(), Some(2));
+    assert!(
+        text(&unknown_role.stderr).contains("is not a role"),
+        "{}",
+        text(&unknown_role.stderr)
+    );
     let listed = accord(&db, &["user", "list"]);
     assert!(listed.status.success());
     let deadline = accord(

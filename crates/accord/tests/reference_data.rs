@@ -54,3 +54,40 @@ async fn imports_the_real_council_register() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn imports_the_real_bank_holiday_feed() {
+    let text = std::fs::read_to_string(shared_data("bank-holidays.json")).unwrap();
+    let feed = accord_domain::working_days::parse_govuk_feed(&text).unwrap();
+    let rows = accord_store::holidays::rows_from_feed(&feed);
+    assert_eq!(
+        rows.len(),
+        75 + 84 + 93,
+        "England and Wales, Scotland, Northern Ireland"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let summary = store
+            .replace_bank_holidays(&rows, &Change::by("test"))
+            .await
+            .unwrap();
+        assert_eq!(summary.rows, 252, "{backend}");
+        let table = accord_store::holidays::holiday_table(&*store)
+            .await
+            .unwrap();
+        // The feed's years come from the feed; the rest from the statutory rules.
+        let scotland = accord_domain::working_days::Division::Scotland;
+        assert!(
+            table
+                .holidays(scotland, 2019)
+                .iter()
+                .any(|h| h.date.to_string() == "2019-12-02"),
+            "{backend}: St Andrew's Day substitute"
+        );
+        assert!(
+            !table.holidays(scotland, 1995).is_empty(),
+            "{backend}: rules cover earlier years"
+        );
+        store.close().await;
+    }
+}

@@ -469,3 +469,57 @@ async fn edits_through_the_page_and_the_api_leave_audit_entries_with_before_and_
         );
     }
 }
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_passphrase_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("accord.db").display());
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_accord"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["demo"]).status.success());
+    let out = run(&[
+        "user",
+        "reset",
+        "--email",
+        "officer@haringey.demo.accord.test",
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let link = stdout
+        .lines()
+        .find(|l| l.contains("/reset-passphrase/"))
+        .unwrap();
+    let path = &link[link.find("/reset-passphrase/").unwrap()..];
+
+    let store = accord_store::connect(&db).await.unwrap();
+    let state = accord_web::AppState::new(accord_web::WebConfig::new("Test"), store.clone());
+    let mut client = accord_testkit::http::Client::new(accord_web::app(state));
+    let short = client.post_form(path, &[("passphrase", "too short")]).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let set = client
+        .post_form(path, &[("passphrase", "a brand new passphrase")])
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    let again = client
+        .post_form(path, &[("passphrase", "another new passphrase")])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("has expired or has been used"));
+    assert_eq!(
+        client
+            .sign_in(
+                "officer@haringey.demo.accord.test",
+                "a brand new passphrase"
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    store.close().await;
+}
