@@ -201,11 +201,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::import::bank_holidays(db, &file).await?;
         }
         Command::Import(Import::Population { file }) => {
-            commands::import::population(db, &file).await?
+            commands::import::population(db, &file).await?;
         }
         Command::Import(Import::Budgets { file }) => commands::import::budgets(db, &file).await?,
         Command::Import(Import::Neighbours { file }) => {
-            commands::import::neighbours(db, &file).await?
+            commands::import::neighbours(db, &file).await?;
         }
         Command::Demo => commands::demo(db).await?,
         Command::User(command) => commands::users::run(db, command).await?,
