@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use accord_domain::authority::register;
-use accord_store::{Change, CouncilDataStore, testing};
+use accord_store::{Change, testing};
 use std::path::PathBuf;
 
 fn shared_data(file: &str) -> PathBuf {
