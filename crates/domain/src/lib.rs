@@ -13,6 +13,7 @@ pub mod audit;
 pub mod authority;
 pub mod board;
 pub mod calendar;
+pub mod council_data;
 pub mod demo;
 pub mod error;
 pub mod financial_year;

@@ -304,11 +304,7 @@ pub fn clock_panel(clock: &MouClock, is_today: bool) -> Markup {
         }
         (summary_list(&[
             SummaryRow::new("Started", date_or_not_stated(clock.starts)),
-            SummaryRow::new("Ends", html! {
-                @match clock.ends { Some(d) => (long_date(d)), None => "No end date agreed" }
-                br;
-                span class="govuk-hint" { (clock.ends_because) }
-            }),
+            SummaryRow::new("Ends", html! { (capitalise(&clock.ends_because)) }),
             SummaryRow::new("Next review due", html! {
                 @match &clock.next_review {
                     Some(review) => {
@@ -329,6 +325,14 @@ pub fn clock_panel(clock: &MouClock, is_today: bool) -> Markup {
             }),
         ]))
     }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn review_kinds(kinds: &[ReviewKind]) -> String {
