@@ -859,3 +859,33 @@ async fn the_finance_demo_loads_once() {
         assert!(page.body.contains(expected), "missing {expected}");
     }
 }
+
+#[tokio::test]
+async fn ledger_imports_are_all_or_nothing_on_every_backend() {
+    for (backend, app) in TestApp::every_backend(report_day()).await {
+        let hwf = app.hwf().await;
+        let mut api = app.token_client(FINANCE).await;
+        let import = |body: &'static str| {
+            Request::builder()
+                .method(Method::POST)
+                .uri(format!(
+                    "/api/v1/partnerships/{hwf}/savings/import?visibility=partnership"
+                ))
+                .header(header::CONTENT_TYPE, "text/csv")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let good = "project,council,financial_year,target\nHR,Haringey,2011/12,£50000\nHR,Waltham Forest,2011/12,£50000\n";
+        let r = api.send(import(good)).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["created"], 2, "{backend}");
+        let r = api.send(import(good)).await;
+        assert_eq!(r.json()["replaced"], 2, "{backend}");
+        let bad = "project,council,financial_year,target\nOD,Haringey,2012/13,£1\nOD,Haringey,2012/13,£2\n";
+        let r = api.send(import(bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let error = &r.json()["error"]["fields"][0];
+        assert_eq!(error["line"], 3, "{backend}");
+        assert_eq!(count(&app, "saving", hwf).await, 2, "{backend}");
+    }
+}

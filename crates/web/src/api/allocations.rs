@@ -134,8 +134,9 @@ pub struct AllocationBody {
     pub result: Option<AllocateOutput>,
 }
 
-/// The driver figures of each council: entered ones first, then (for population) the register.
-/// `None` for a council whose figure is not stated anywhere.
+/// The driver figures of each council: entered ones first, then what Accord holds — the
+/// imported mid-year population estimate (or the register's population) and the imported
+/// whole budget. `None` for a council whose figure is not stated anywhere.
 pub async fn driver_figures(
     state: &AppState,
     body: &AllocationBody,
@@ -146,21 +147,36 @@ pub async fn driver_figures(
         let entered = body.drivers.get(&driver).and_then(|m| m.get(c)).copied();
         let figure = match entered {
             Some(v) => Some((v, "entered")),
-            None if driver == Driver::Population => {
-                #[allow(clippy::cast_precision_loss)]
-                let register = state
-                    .store
-                    .authority(c)
-                    .await?
-                    .and_then(|a| a.population)
-                    .map(|p| (p as f64, "register"));
-                register
-            }
-            None => None,
+            None => held(state, c, driver).await?,
         };
         out.insert(c.clone(), figure);
     }
     Ok(out)
+}
+
+/// A driver figure Accord holds for a council (by GSS code), with where it comes from.
+pub async fn held(
+    state: &AppState,
+    gss: &str,
+    driver: Driver,
+) -> Result<Option<(f64, &'static str)>, WebError> {
+    let Some(authority) = state.store.authority(gss).await? else {
+        return Ok(None);
+    };
+    #[allow(clippy::cast_precision_loss)]
+    Ok(match driver {
+        Driver::Population => match state.store.population_of(&authority.code).await? {
+            Some(p) => Some((p.population as f64, "population estimate")),
+            None => authority.population.map(|p| (p as f64, "register")),
+        },
+        Driver::Budget => state
+            .store
+            .budgets_of(&authority.code)
+            .await?
+            .first()
+            .map(|b| (b.total.pounds_f64(), "budget data")),
+        Driver::Transactions | Driver::Headcount => None,
+    })
 }
 
 /// Checks a body against the partnership and computes every method.
@@ -554,6 +570,11 @@ pub async fn allocate_only(
             "at most 1,000,000 orders are sampled on the server",
         )
         .into());
+    }
+    if input.players.len() > 1_000 {
+        return Err(
+            Invalid::field("players", "at most 1,000 players are split on the server").into(),
+        );
     }
     let exact = input.methods.iter().any(|m| m.is_exact());
     if exact

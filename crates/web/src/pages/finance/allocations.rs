@@ -256,7 +256,7 @@ pub async fn show(
                         li {
                             (name_of(&names, c)) ": "
                             @match figures.get(c).copied().flatten() {
-                                Some((v, from)) => { (accord_domain::money::group_thousands(v.round().max(0.0) as u64)) @if from == "register" { " (from the register)" } },
+                                Some((v, from)) => { (accord_domain::money::group_thousands(v.round().max(0.0) as u64)) @if from != "entered" { " (from Accord’s " (from) ")" } },
                                 None => span class="govuk-hint" { (accord_domain::seed::NOT_STATED) " — enter it to see proportional shares" },
                             }
                         }
@@ -786,10 +786,11 @@ async fn form_page(
         .iter()
         .map(|d| Choice::new(d.slug(), d.label()))
         .collect();
-    let mut population = HashMap::new();
+    let mut held: HashMap<(Driver, String), Option<f64>> = HashMap::new();
     for m in &members {
-        if let Some(a) = state.store.authority(m.as_str()).await? {
-            population.insert(m.to_string(), a.population);
+        for d in [Driver::Population, Driver::Budget] {
+            let figure = api::held(state, m.as_str(), d).await?.map(|(v, _)| v);
+            held.insert((d, m.to_string()), figure);
         }
     }
     let (title, action) = match record {
@@ -829,19 +830,17 @@ async fn form_page(
             (radios(&Field::new("driver", "Proportional shares follow").value(data.get("driver")).errors(errors), &drivers))
             fieldset class="govuk-fieldset" {
                 legend class="govuk-fieldset__legend govuk-fieldset__legend--m" { "Driver figures" }
-                div class="govuk-hint" { "Only population is kept in Accord (from the register). Enter the others; a figure left blank is not stated." }
+                div class="govuk-hint" { "Accord holds population and budgets where they were imported; transactions and headcount are not held. A figure left blank that Accord does not hold is not stated." }
                 @for d in Driver::ALL {
                     @for (code, name) in &labels {
                         @let f = format!("driver_{}_{code}", d.slug());
-                        @let hint = if d == Driver::Population {
-                            match population.get(code).copied().flatten() {
-                                Some(v) => format!("The register says {}; blank uses it", accord_domain::money::group_thousands(v)),
-                                None => format!("The register does not state it ({})", accord_domain::seed::NOT_STATED),
-                            }
-                        } else { String::new() };
+                        @let hint = match held.get(&(d, code.clone())) {
+                            Some(Some(v)) => format!("Accord holds {}; leave blank to use it", accord_domain::money::group_thousands(v.round().max(0.0) as u64)),
+                            Some(None) => format!("Accord does not hold it ({}): enter it", accord_domain::seed::NOT_STATED),
+                            None => format!("Not held in Accord ({}): enter it", accord_domain::seed::NOT_STATED),
+                        };
                         @let label = format!("{name}: {}", d.label().to_lowercase());
-                        @let field = Field::new(&f, &label).value(data.get(&f)).errors(errors).numeric().width(InputWidth::Chars10);
-                        (text_input(&if hint.is_empty() { field } else { field.hint(&hint) }))
+                        (text_input(&Field::new(&f, &label).hint(&hint).value(data.get(&f)).errors(errors).numeric().width(InputWidth::Chars10)))
                     }
                 }
             }
