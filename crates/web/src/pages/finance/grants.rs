@@ -46,18 +46,42 @@ fn summary_rows(s: &Summary) -> Vec<SummaryRow> {
         ),
         SummaryRow::new(
             "Drawn down",
-            html! { (s.drawn.whole_pounds()) @if s.drawn_not_stated { " (some tranches’ drawings not stated)" } },
+            partly(s.drawn, s.drawn_not_stated, "drawings"),
         ),
-        SummaryRow::new(
-            "Spent",
-            html! { (s.spent.whole_pounds()) @if s.spent_not_stated { " (some tranches’ spending not stated)" } },
-        ),
+        SummaryRow::new("Spent", partly(s.spent, s.spent_not_stated, "spending")),
         SummaryRow::new(
             "Confirmed but not drawn",
-            html! { (s.undrawn.whole_pounds()) },
+            known(s.undrawn, s.drawn_not_stated),
         ),
-        SummaryRow::new("Drawn but not spent", html! { (s.unspent.whole_pounds()) }),
+        SummaryRow::new(
+            "Drawn but not spent",
+            known(s.unspent, s.drawn_not_stated || s.spent_not_stated),
+        ),
     ]
+}
+
+/// A total some of whose parts no source states: "not stated" when none is, else the known
+/// part with a caveat.
+fn partly(total: Money, some_unstated: bool, what: &str) -> Markup {
+    html! {
+        @if some_unstated && total == Money::ZERO {
+            span class="govuk-hint" { (accord_domain::seed::NOT_STATED) }
+        } @else {
+            (total.whole_pounds())
+            @if some_unstated { " (some tranches’ " (what) " not stated)" }
+        }
+    }
+}
+
+/// A difference that cannot be known while a part of it is not stated.
+fn known(value: Money, unknown: bool) -> Markup {
+    html! {
+        @if unknown {
+            span class="govuk-hint" { (accord_domain::seed::NOT_STATED) }
+        } @else {
+            (value.whole_pounds())
+        }
+    }
 }
 
 fn stated(m: Option<Money>) -> Markup {

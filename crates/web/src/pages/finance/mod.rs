@@ -302,13 +302,15 @@ pub fn percent_field(form: &FormData, name: &str, invalid: &mut Invalid) -> Opti
     }
 }
 
-/// A fraction as a percentage for a form field (`0.41` → `41`).
+/// A fraction as a percentage for a form field (`0.41` → `41`, `0.035` → `3.5`), to at most
+/// four decimal places so floating-point noise never shows.
 pub fn percent_text(fraction: f64) -> String {
-    let p = fraction * 100.0;
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}")
+    let text = format!("{:.4}", fraction * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_owned()
     } else {
-        format!("{p}")
+        text.to_owned()
     }
 }
 
@@ -458,5 +460,30 @@ pub fn confirmed(form: &FormData) -> Result<(), WebError> {
         Ok(())
     } else {
         Err(Invalid::field("confirm", "Confirm that you want to delete it").into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_read_as_typed() {
+        let cases = [
+            (0.035, "3.5"),
+            (0.41, "41"),
+            (0.0, "0"),
+            (1.0, "100"),
+            (0.123_456, "12.3456"),
+            (0.8, "80"),
+        ];
+        for (fraction, text) in cases {
+            assert_eq!(percent_text(fraction), text);
+        }
+        let mut invalid = Invalid::new();
+        let form = FormData::from_pairs([("p", "41%"), ("q", "lots")]);
+        assert_eq!(percent_field(&form, "p", &mut invalid), Some(0.41));
+        assert_eq!(percent_field(&form, "q", &mut invalid), None);
+        assert_eq!(invalid.errors[0].field, "q");
     }
 }
