@@ -668,7 +668,7 @@ async fn the_savings_ledger_rates_flags_and_round_trips_its_files() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     for expected in [
-        "Line 3: “Slough” is not a council Accord knows",
+        "Line 3: “Slough” is not one of this partnership’s councils",
         "Line 4: “maybe” is not yes or no",
     ] {
         assert!(r.body.contains(expected), "missing {expected}: {}", r.body);

@@ -449,7 +449,7 @@ impl Saving {
             if found.is_none() {
                 invalid.push(
                     "council",
-                    format!("“{council_text}” is not a council Accord knows"),
+                    format!("“{council_text}” is not one of this partnership’s councils; give its GSS code or name"),
                 );
             }
             found
