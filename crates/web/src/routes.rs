@@ -77,6 +77,7 @@ pub fn app_from(routes: Routes, state: AppState) -> Router {
 pub fn routes() -> Routes {
     let r = core_routes();
     // Each feature adds its routes here, one line each: `let r = pages::feature::routes(r);`.
+    let r = pages::opportunities::routes(r);
     r
 }
 

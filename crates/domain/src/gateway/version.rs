@@ -41,8 +41,9 @@ impl Default for GatewayVersion {
             rule: GatewayRule::default(),
             on: None,
             by: String::new(),
-            note: "The eleven criteria of the report (7.2.1), equally weighted, with the default rule"
-                .to_owned(),
+            note:
+                "The eleven criteria of the report (7.2.1), equally weighted, with the default rule"
+                    .to_owned(),
         }
     }
 }
@@ -415,14 +416,15 @@ mod tests {
             (&o, vec![input(HARINGEY, "Risk", "B")], "ratings[0].rating"),
             (
                 &o,
-                vec![
-                    input(HARINGEY, "Risk", "G"),
-                    input(HARINGEY, "Colour", "G"),
-                ],
+                vec![input(HARINGEY, "Risk", "G"), input(HARINGEY, "Colour", "G")],
                 "ratings[1].criterion",
             ),
             // Enfield is not a member, so it cannot rate.
-            (&o, vec![input("E09000010", "Risk", "G")], "ratings[0].council"),
+            (
+                &o,
+                vec![input("E09000010", "Risk", "G")],
+                "ratings[0].council",
+            ),
             (
                 &o,
                 vec![input(HARINGEY, "Risk", "G"), input(HARINGEY, "risk", "A")],

@@ -4,4 +4,5 @@
 
 pub mod authorities;
 pub mod me;
+pub mod opportunities;
 pub mod partnerships;

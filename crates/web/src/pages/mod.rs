@@ -6,6 +6,8 @@ pub mod common;
 mod components;
 pub mod history;
 pub mod info;
+pub mod opportunities;
 pub mod partnerships;
+pub mod services;
 
 pub use components::{components, components_submit};

@@ -27,7 +27,11 @@ use crate::layout::Page;
 
 /// The sections of a partnership, linked from its page: each feature adds its entry (the path
 /// under `/partnerships/{id}` and the link text).
-pub const SECTIONS: &[(&str, &str)] = &[];
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("opportunities", "Opportunities"),
+    ("opportunities/matrix", "RAG matrix (Schedule 1)"),
+    ("criteria", "Compatibility criteria"),
+];
 
 /// `GET /`: every partnership, with its members and where its MOU stands.
 pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
