@@ -82,6 +82,14 @@ fn service_meta() -> RecordMeta {
     RecordMeta::published(Area::Programme, None)
 }
 
+/// The record of a catalogue entry: published, instance-wide, its category as the status.
+pub fn service_input(service: &Service) -> accord_store::Result<RecordInput> {
+    Ok(
+        RecordInput::new(SERVICE, service_meta(), service.name.clone(), service)?
+            .status(service.category.slug()),
+    )
+}
+
 /// The catalogue, in the order services were added, each with its record id as its id.
 pub async fn catalogue(state: &AppState, viewer: &Viewer) -> Result<Catalogue, WebError> {
     let query = RecordQuery {
@@ -112,8 +120,7 @@ pub async fn add_service(
 ) -> Result<i64, WebError> {
     let mut catalogue = catalogue(state, viewer).await?;
     let added = catalogue.add(service)?.clone();
-    let input = RecordInput::new(SERVICE, service_meta(), added.name.clone(), &added)?
-        .status(added.category.slug());
+    let input = service_input(&added)?;
     Ok(state.store.insert_record(&input, &viewer.change()).await?)
 }
 
@@ -143,9 +150,7 @@ pub async fn update_service(
         return Err(Invalid::field("category", "could not be read").into());
     };
     catalogue.update(index, name, category)?;
-    let service = &catalogue.services[index];
-    let input = RecordInput::new(SERVICE, service_meta(), service.name.clone(), service)?
-        .status(service.category.slug());
+    let input = service_input(&catalogue.services[index])?;
     state
         .store
         .update_record(id, None, &input, &viewer.change())
@@ -283,6 +288,22 @@ pub async fn versions(
     Ok(versions)
 }
 
+/// The record of a version of a partnership's gateway: published (the rules of the gateway
+/// are no secret), in the partnership's own area (the programme team keeps it).
+pub fn version_input(
+    partnership_id: i64,
+    version: &GatewayVersion,
+) -> accord_store::Result<RecordInput> {
+    Ok(RecordInput::new(
+        CRITERIA,
+        RecordMeta::published(Area::Partnership, Some(partnership_id)),
+        format!("Gateway criteria and rule, version {}", version.version()),
+        version,
+    )?
+    .status(version.version().to_string())
+    .key_date(version.on))
+}
+
 /// Stores a new version of a partnership's gateway (published: the rules of the gateway are
 /// no secret).
 pub async fn save_version(
@@ -291,16 +312,8 @@ pub async fn save_version(
     partnership_id: i64,
     version: &GatewayVersion,
 ) -> Result<i64, WebError> {
-    let meta = RecordMeta::published(Area::Partnership, Some(partnership_id));
-    crate::guard::check(viewer, Action::Create, &meta, state.today())?;
-    let input = RecordInput::new(
-        CRITERIA,
-        meta,
-        format!("Gateway criteria and rule, version {}", version.version()),
-        version,
-    )?
-    .status(version.version().to_string())
-    .key_date(version.on);
+    let input = version_input(partnership_id, version)?;
+    crate::guard::check(viewer, Action::Create, &input.meta, state.today())?;
     Ok(state
         .store
         .insert_record(&input, &viewer.change().because(version.note.clone()))
@@ -338,7 +351,7 @@ pub fn part_input(
     meta: RecordMeta,
     opportunity: &Opportunity,
     part: &CouncilAssessment,
-) -> Result<RecordInput, WebError> {
+) -> accord_store::Result<RecordInput> {
     Ok(RecordInput::new(
         ASSESSMENT,
         meta,

@@ -6,6 +6,8 @@ use accord_domain::{GssCode, demo};
 use accord_store::credentials::hash_passphrase;
 use accord_store::{Change, NewUser, Store};
 
+pub mod opportunities;
+
 /// What a demo load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoSummary {
@@ -134,6 +136,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         }
         summary.users_created += 1;
     }
+    opportunities::load(store, hwf).await?;
     Ok(summary)
 }
 
