@@ -53,8 +53,12 @@ impl TestApp {
     pub async fn every_backend(today: NaiveDate) -> Vec<(&'static str, TestApp)> {
         let mut apps = Vec::new();
         let dir = tempfile::tempdir().unwrap();
-        for (name, store) in testing::stores(dir.path()).await.unwrap() {
-            let own = tempfile::tempdir().unwrap();
+        let stores = testing::stores(dir.path()).await.unwrap();
+        // The SQLite file lives in `dir`, so the first app (SQLite) keeps it: dropped early,
+        // the file would vanish under the open database.
+        let mut dir = Some(dir);
+        for (name, store) in stores {
+            let own = dir.take().unwrap_or_else(|| tempfile::tempdir().unwrap());
             apps.push((name, Self::with_store(store, own, today, true).await));
         }
         apps
