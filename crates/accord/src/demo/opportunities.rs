@@ -18,7 +18,8 @@ use accord_domain::gateway::{
     CouncilAssessment, GatewayVersion, RatingInput, combine, councils_of, rate,
 };
 use accord_domain::opportunity::{
-    APPENDIX_B, NewOpportunity, Opportunity, ResponseKind, Status, StatusKind, StatusRequest,
+    APPENDIX_B, NewOpportunity, Opportunity, ProjectSize, ResponseKind, Status, StatusKind,
+    StatusRequest,
 };
 use accord_domain::service::{Catalogue, SCHEDULE_1, Service};
 use accord_domain::{GssCode, demo};
@@ -364,7 +365,7 @@ fn items() -> Vec<Item> {
                 scope: p.scope.to_owned(),
                 originating: p.originating,
                 phase: listed.map(|s| u32::from(s.phase)),
-                size: listed.and_then(|s| s.size).map(|s| s.slug()),
+                size: listed.and_then(|s| s.size).map(ProjectSize::slug),
                 status: p.status(),
                 outcome: p.outcome.to_owned(),
                 source: p.citation(),
@@ -384,7 +385,7 @@ fn items() -> Vec<Item> {
             ),
             originating: None,
             phase: Some(u32::from(s.phase)),
-            size: s.size.map(|z| z.slug()),
+            size: s.size.map(ProjectSize::slug),
             status: Status::Assessing,
             outcome: "Under compatibility analysis (MOU 4.2); the report states no outcome.".to_owned(),
             source: s.citation(),
