@@ -101,11 +101,12 @@ async fn the_demo_programme_and_its_matrix_are_visible_to_a_viewer() {
         ] {
             assert!(page.body.contains(text), "{backend}: {text} missing");
         }
-        // Each rated cell links to its reasons and carries them on hover.
+        // Each rated cell links to its reasons and shows their start on hover and focus.
         assert!(page.body.contains("/assessment#criterion-6"), "{backend}");
         assert!(
-            page.body
-                .contains("title=\"Haringey: Red — Illustrative: No substantial case"),
+            page.body.contains(
+                r#"<span class="accord-matrix__tip" aria-hidden="true">Haringey: Red — Illustrative: No substantial case"#
+            ),
             "{backend}"
         );
 

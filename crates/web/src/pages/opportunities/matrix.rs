@@ -100,11 +100,13 @@ fn matrix_table(
                 caption class="govuk-table__caption govuk-table__caption--m" { (caption) }
                 thead class="govuk-table__head" {
                     tr class="govuk-table__row" {
-                        th scope="col" class="govuk-table__header" { "Service" }
+                        th scope="col" class="govuk-table__header accord-matrix__service" { "Service" }
                         @for c in &version.criteria.criteria {
                             th scope="col" class="govuk-table__header accord-matrix__criterion" {
-                                (c.name)
-                                @if c.critical { span class="accord-matrix__critical" { " (critical)" } }
+                                span class="accord-matrix__criterion-name" {
+                                    (c.name)
+                                    @if c.critical { span class="accord-matrix__critical" { " (critical)" } }
+                                }
                             }
                         }
                         th scope="col" class="govuk-table__header" { "Outcome" }
@@ -124,10 +126,10 @@ fn matrix_table(
                                 td class="govuk-table__cell accord-rag-cell" {
                                     @match letter_cell(entry, version, &c.name) {
                                         Some(r) => {
-                                            a class="accord-matrix__link" href={ (one) "/assessment#criterion-" (i) }
-                                                title=(reasons_line(entry, &c.name, 160)) {
+                                            a class="accord-matrix__link" href={ (one) "/assessment#criterion-" (i) } {
                                                 (super::rating(r))
                                                 span class="govuk-visually-hidden" { " for " (o.service.name) ", " (c.name) ": see the reasons" }
+                                                span class="accord-matrix__tip" aria-hidden="true" { (reasons_line(entry, &c.name, 70)) }
                                             }
                                         },
                                         None => {
@@ -174,7 +176,7 @@ pub async fn matrix(
             (super::rating(Rating::Red)) " Red, a serious obstacle; "
             (super::rating(Rating::Amber)) " Amber, an obstacle that can be resolved; "
             (super::rating(Rating::Green)) " Green, no obstacle; – not yet rated by every council. "
-            "Point at a cell to read the councils’ reasons, or follow it to the assessment."
+            "Point at a cell, or move to it with the keyboard, to read the start of the councils’ reasons; follow it for the assessment."
         }
         ul class="govuk-list" {
             li { a class="govuk-link" href={ (base(id)) "/matrix.csv" } { "Download the matrix as CSV" } }
@@ -243,10 +245,11 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-/// The matrix as SVG: a cell per rating with its letter, so it reads without colour. The
+/// The matrix as SVG: a square per rating with its letter, so it reads without colour. The
 /// drawing's title and description summarise it; its full text alternative is the matrix's
-/// tables. `standalone` adds the XML namespace and the colours as attributes, for the file
-/// download (no stylesheet reaches it); inline, the stylesheet colours it.
+/// tables. Rows are groups moved into place, so each square needs only its column. Inline, the
+/// stylesheet colours it; `standalone` (the file download, which no stylesheet reaches) adds
+/// the XML namespace and the colours and fonts as attributes.
 fn svg(programme: &Programme, grouped: &Groups<'_>, standalone: bool) -> String {
     let columns = grouped
         .versions
@@ -254,7 +257,7 @@ fn svg(programme: &Programme, grouped: &Groups<'_>, standalone: bool) -> String 
         .map(|(v, _)| v.criteria.criteria.len())
         .max()
         .unwrap_or(0) as u32;
-    let width = LABEL_WIDTH + columns * CELL + 120;
+    let width = LABEL_WIDTH + columns * CELL + 140;
     let mut height = 10;
     for (_, phases) in &grouped.versions {
         height += HEADER;
@@ -267,11 +270,15 @@ fn svg(programme: &Programme, grouped: &Groups<'_>, standalone: bool) -> String 
         .iter()
         .filter(|e| matches!(e.gateway, Gateway::Complete { .. }))
         .count();
-    let mut out = String::with_capacity(200 + programme.entries.len() * 1400);
-    let xmlns = if standalone {
-        r#" xmlns="http://www.w3.org/2000/svg""#
+    let mut out = String::with_capacity(1000 + programme.entries.len() * 1200);
+    let (xmlns, font, bold) = if standalone {
+        (
+            r#" xmlns="http://www.w3.org/2000/svg""#,
+            r#" font-family="arial, sans-serif" font-size="14""#,
+            r#" font-family="arial, sans-serif" font-size="14" font-weight="bold" text-anchor="middle""#,
+        )
     } else {
-        ""
+        ("", "", "")
     };
     let _ = write!(
         out,
@@ -279,49 +286,30 @@ fn svg(programme: &Programme, grouped: &Groups<'_>, standalone: bool) -> String 
         escape(&programme.partnership.name),
         programme.entries.len(),
     );
-    let fill = |r: Option<Rating>| -> (&'static str, &'static str, &'static str) {
-        // (class modifier, fill, text colour) — GOV.UK's red, orange, green and light grey.
-        match r {
-            Some(Rating::Red) => ("red", "#d4351c", "#ffffff"),
-            Some(Rating::Amber) => ("amber", "#f47738", "#0b0c0c"),
-            Some(Rating::Green) => ("green", "#00703c", "#ffffff"),
-            None => ("none", "#f3f2f1", "#0b0c0c"),
-        }
-    };
     let mut y = 10;
     for (version, phases) in &grouped.versions {
+        let criteria = &version.criteria.criteria;
+        let outcome_x = LABEL_WIDTH + criteria.len() as u32 * CELL + 10;
         // Criteria names, turned so they fit over narrow columns.
-        for (i, c) in version.criteria.criteria.iter().enumerate() {
+        let base_y = y + HEADER - 8;
+        for (i, c) in criteria.iter().enumerate() {
             let x = LABEL_WIDTH + i as u32 * CELL + CELL / 2;
-            let base_y = y + HEADER - 8;
             let _ = write!(
                 out,
-                r#"<text class="accord-chart__label accord-matrix-svg__criterion" x="{x}" y="{base_y}" transform="rotate(-60 {x} {base_y})"{}>{}{}</text>"#,
-                if standalone {
-                    r#" font-family="arial, sans-serif" font-size="13""#
-                } else {
-                    ""
-                },
+                r#"<text x="{x}" y="{base_y}" transform="rotate(-60 {x} {base_y})"{font}>{}{}</text>"#,
                 escape(&shorten(&c.name, 24)),
                 if c.critical { " *" } else { "" },
             );
         }
         let _ = write!(
             out,
-            r#"<text class="accord-chart__label" x="{}" y="{}"{}>Outcome</text>"#,
-            LABEL_WIDTH + version.criteria.criteria.len() as u32 * CELL + 10,
-            y + HEADER - 8,
-            if standalone {
-                r#" font-family="arial, sans-serif" font-size="13""#
-            } else {
-                ""
-            },
+            r#"<text x="{outcome_x}" y="{base_y}"{font}>Outcome</text>"#
         );
         y += HEADER;
         for (phase, rows) in phases {
             let _ = write!(
                 out,
-                r#"<text class="accord-chart__label accord-matrix-svg__group" x="0" y="{}"{}>{}</text>"#,
+                r#"<text class="accord-matrix-svg__group" x="0" y="{}"{}>{}</text>"#,
                 y + GROUP - 12,
                 if standalone {
                     r#" font-family="arial, sans-serif" font-size="16" font-weight="bold""#
@@ -334,45 +322,35 @@ fn svg(programme: &Programme, grouped: &Groups<'_>, standalone: bool) -> String 
             for entry in rows {
                 let _ = write!(
                     out,
-                    r#"<text class="accord-chart__label" x="0" y="{}"{}>{}</text>"#,
-                    y + ROW / 2 + 5,
-                    if standalone {
-                        r#" font-family="arial, sans-serif" font-size="14""#
-                    } else {
-                        ""
-                    },
+                    r#"<g transform="translate(0 {y})"><text x="0" y="22"{font}>{}</text><g class="accord-matrix-svg__letters">"#,
                     escape(&shorten(&entry.opportunity().service.name, 38)),
                 );
-                for (i, c) in version.criteria.criteria.iter().enumerate() {
+                for (i, c) in criteria.iter().enumerate() {
                     let r = combined_cell(entry, version, &c.name);
-                    let (modifier, colour, text) = fill(r);
-                    let x = LABEL_WIDTH + i as u32 * CELL;
-                    let colours = if standalone {
-                        format!(r##" fill="{colour}" stroke="#0b0c0c""##)
-                    } else {
-                        String::new()
+                    let (modifier, fill, text) = match r {
+                        // GOV.UK's red, orange, green and a light grey.
+                        Some(Rating::Red) => ("red", "#d4351c", "#ffffff"),
+                        Some(Rating::Amber) => ("amber", "#f47738", "#0b0c0c"),
+                        Some(Rating::Green) => ("green", "#00703c", "#ffffff"),
+                        None => ("none", "#f3f2f1", "#0b0c0c"),
                     };
-                    let _ = write!(
-                        out,
-                        r#"<rect class="accord-matrix-svg__cell accord-matrix-svg__cell--{modifier}" x="{}" y="{}" width="{}" height="{}"{colours}/>"#,
-                        x + 2,
-                        y + 3,
-                        CELL - 4,
-                        ROW - 6,
-                    );
-                    let letter = r.map_or('–', Rating::letter);
-                    let text_colour = if standalone {
-                        format!(
-                            r#" fill="{text}" font-family="arial, sans-serif" font-size="14" font-weight="bold" text-anchor="middle""#
+                    let x = LABEL_WIDTH + i as u32 * CELL;
+                    let (rect_colour, text_colour) = if standalone {
+                        (
+                            format!(r##" fill="{fill}" stroke="#0b0c0c""##),
+                            format!(r#" fill="{text}"{bold}"#),
                         )
                     } else {
-                        String::new()
+                        (String::new(), String::new())
                     };
                     let _ = write!(
                         out,
-                        r#"<text class="accord-matrix-svg__letter accord-matrix-svg__letter--{modifier}" x="{}" y="{}"{text_colour}>{letter}</text>"#,
+                        r#"<rect class="accord-matrix-svg__cell--{modifier}" x="{}" y="3" width="{}" height="{}"{rect_colour}/><text x="{}" y="22"{text_colour}>{}</text>"#,
+                        x + 2,
+                        CELL - 4,
+                        ROW - 6,
                         x + CELL / 2,
-                        y + ROW / 2 + 5,
+                        r.map_or('–', Rating::letter),
                     );
                 }
                 let outcome = entry
@@ -381,15 +359,7 @@ fn svg(programme: &Programme, grouped: &Groups<'_>, standalone: bool) -> String 
                     .map_or("not complete", |r| r.outcome.label());
                 let _ = write!(
                     out,
-                    r#"<text class="accord-chart__label" x="{}" y="{}"{}>{}</text>"#,
-                    LABEL_WIDTH + version.criteria.criteria.len() as u32 * CELL + 10,
-                    y + ROW / 2 + 5,
-                    if standalone {
-                        r#" font-family="arial, sans-serif" font-size="14""#
-                    } else {
-                        ""
-                    },
-                    escape(outcome),
+                    r#"</g><text x="{outcome_x}" y="22"{font}>{outcome}</text></g>"#
                 );
                 y += ROW;
             }
