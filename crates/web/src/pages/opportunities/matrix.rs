@@ -257,7 +257,7 @@ fn svg(programme: &Programme, grouped: &Groups<'_>, standalone: bool) -> String 
         .map(|(v, _)| v.criteria.criteria.len())
         .max()
         .unwrap_or(0) as u32;
-    let width = LABEL_WIDTH + columns * CELL + 140;
+    let width = LABEL_WIDTH + columns * CELL + 200;
     let mut height = 10;
     for (_, phases) in &grouped.versions {
         height += HEADER;
