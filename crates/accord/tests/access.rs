@@ -8,10 +8,10 @@ mod support;
 
 use accord_domain::GssCode;
 use accord_domain::access::{
-    Action, Actor, Area, Classification, Embargo, RecordMeta, Role, decide,
+    Action, Actor, Area, Classification, Embargo, ReadScope, RecordMeta, Role, decide,
 };
 use accord_store::credentials::new_secret;
-use accord_store::{Change, RecordInput};
+use accord_store::{Change, RecordInput, RecordQuery};
 use accord_testkit::http::{Client, TestResponse};
 use accord_web::routes::route_table;
 use accord_web::{Guard, RouteEntry};
@@ -472,6 +472,200 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/partnerships/{id}/grants/{record_id}",
         "record/grant/delete",
     ),
+    // Opportunities, the gateway, the RAG matrix and the service catalogue.
+    ("GET", "/services", "public"),
+    ("GET", "/services/new", "admin"),
+    ("POST", "/services", "admin"),
+    ("GET", "/services/{service_id}/edit", "admin"),
+    ("POST", "/services/{service_id}", "admin"),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/new",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix.csv",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix.svg",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/ranking",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/edit",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/edit",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/assessment",
+        "record/opportunity/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/assessment/{gss}",
+        "record/opportunity/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/assessment/{gss}",
+        "partnership/assessment/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/criteria",
+        "partnership/partnership/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/criteria/new",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/criteria",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/matrix",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/read",
+    ),
+    (
+        "PATCH",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+        "record/opportunity/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+        "partnership/assessment/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/criteria",
+        "partnership/partnership/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/criteria",
+        "partnership/partnership/update",
+    ),
+    ("GET", "/api/v1/services", "public"),
+    ("POST", "/api/v1/services", "admin"),
+    ("PUT", "/api/v1/services/{service_id}", "admin"),
 ];
 
 /// A valid body for a record of each kind a `Guard::Record` route names, so the handlers of
@@ -504,6 +698,27 @@ fn fixture_body(kind: &str) -> Option<serde_json::Value> {
         "grant" => Some(serde_json::json!({
             "name": "Fixture grant", "funder": "Funder",
             "tranches": [{"financial_year": "2011/12", "awarded": 35000000}]
+        })),
+        "opportunity" => Some(serde_json::json!({
+            "id": 0,
+            "partnership_id": 0,
+            "service": { "id": 0, "name": "Fixture service", "category": "back-office" },
+            "scope": "A fixture opportunity",
+            "originating": "E09000014",
+            "wave": null,
+            "phase": 1,
+            "size": null,
+            "status": { "kind": "identified" },
+            "history": [{
+                "from": null,
+                "to": { "kind": "identified" },
+                "on": "2011-07-01",
+                "by": "test",
+                "reason": ""
+            }],
+            "offers": [],
+            "other_partners": [],
+            "source": null
         })),
         _ => None,
     }
@@ -758,6 +973,25 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
     values.insert("code", "E09000014".into());
     values.insert("file", "accord.css".into());
     values.insert("token_id", "999999".into());
+    // Routes that name a record without a record guard (a catalogue entry; the opportunity a
+    // council rates, whose guard is the rating area) use the demo's first one.
+    let everything = ReadScope::of(&Actor {
+        admin: true,
+        ..Actor::default()
+    });
+    for (name, kind, partnership) in [
+        ("service_id", "service", None),
+        ("record_id", "opportunity", Some(hwf)),
+    ] {
+        let query = RecordQuery {
+            kind: kind.to_owned(),
+            partnership_id: partnership,
+            limit: 1,
+            ..RecordQuery::default()
+        };
+        let first = app.store.records(&query, &everything, today).await.unwrap();
+        values.insert(name, first[0].id.to_string());
+    }
 
     let mut failures = Vec::new();
     let mut checked = 0;

@@ -78,6 +78,7 @@ pub fn routes() -> Routes {
     let r = core_routes();
     let r = pages::finance::routes(r);
     // Each feature adds its routes here, one line each: `let r = pages::feature::routes(r);`.
+    let r = pages::opportunities::routes(r);
     r
 }
 

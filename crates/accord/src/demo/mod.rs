@@ -7,6 +7,7 @@ use accord_store::credentials::hash_passphrase;
 use accord_store::{Change, NewUser, Store};
 
 mod finance;
+pub mod opportunities;
 
 /// What a demo load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -137,6 +138,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         summary.users_created += 1;
     }
     finance::load(store, &change).await?;
+    opportunities::load(store, hwf).await?;
     Ok(summary)
 }
 

@@ -8,5 +8,6 @@ pub mod business_cases;
 pub mod finance;
 pub mod grants;
 pub mod me;
+pub mod opportunities;
 pub mod partnerships;
 pub mod savings;

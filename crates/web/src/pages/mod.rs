@@ -7,6 +7,8 @@ mod components;
 pub mod finance;
 pub mod history;
 pub mod info;
+pub mod opportunities;
 pub mod partnerships;
+pub mod services;
 
 pub use components::{components, components_submit};

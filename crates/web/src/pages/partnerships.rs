@@ -28,6 +28,9 @@ use crate::layout::Page;
 /// The sections of a partnership, linked from its page: each feature adds its entry (the path
 /// under `/partnerships/{id}` and the link text).
 pub const SECTIONS: &[(&str, &str)] = &[
+    ("opportunities", "Opportunities"),
+    ("opportunities/matrix", "RAG matrix (Schedule 1)"),
+    ("criteria", "Compatibility criteria"),
     ("business-cases", "Business cases"),
     ("allocations", "Apportionment of costs"),
     ("savings", "Savings ledger"),
