@@ -8,10 +8,10 @@ mod support;
 
 use accord_domain::GssCode;
 use accord_domain::access::{
-    Action, Actor, Area, Classification, Embargo, RecordMeta, Role, decide,
+    Action, Actor, Area, Classification, Embargo, ReadScope, RecordMeta, Role, decide,
 };
 use accord_store::credentials::new_secret;
-use accord_store::{Change, RecordInput};
+use accord_store::{Change, RecordInput, RecordQuery};
 use accord_testkit::http::{Client, TestResponse};
 use accord_web::routes::route_table;
 use accord_web::{Guard, RouteEntry};
@@ -604,7 +604,518 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/partnerships/{id}/raid/{record_id}/escalations",
         "record/raid/update",
+    ), // Finance: business cases, allocations, the savings ledger, grants.
+    (
+        "GET",
+        "/partnerships/{id}/business-cases",
+        "partnership/finance/read",
     ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}",
+        "record/business_case/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/edit",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/edit",
+        "record/business_case/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/option",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/option",
+        "record/business_case/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/line",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/line",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/remove",
+        "record/business_case/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/import",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/import",
+        "record/business_case/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/lines.csv",
+        "record/business_case/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/lines.xlsx",
+        "record/business_case/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/case.json",
+        "record/business_case/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/delete",
+        "record/business_case/delete",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/delete",
+        "record/business_case/delete",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/allocations",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/allocations",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/allocations/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/allocations/{record_id}",
+        "record/allocation/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/allocations/{record_id}/edit",
+        "record/allocation/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/allocations/{record_id}/edit",
+        "record/allocation/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/allocations/{record_id}/delete",
+        "record/allocation/delete",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/savings",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings.csv",
+        "partnership/finance/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings.xlsx",
+        "partnership/finance/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings/import",
+        "partnership/finance/create",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/savings/import",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings/{record_id}/edit",
+        "record/saving/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/savings/{record_id}/edit",
+        "record/saving/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/savings/{record_id}/delete",
+        "record/saving/delete",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/grants",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/grants",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/grants/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/grants/{record_id}",
+        "record/grant/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/grants/{record_id}/edit",
+        "record/grant/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/grants/{record_id}/edit",
+        "record/grant/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/grants/{record_id}/delete",
+        "record/grant/delete",
+    ),
+    ("POST", "/api/v1/appraise", "signed-in"),
+    ("POST", "/api/v1/allocate", "signed-in"),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/business-cases",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/business-cases",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "record/business_case/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "record/business_case/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "record/business_case/delete",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/allocations",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/allocations",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "record/allocation/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "record/allocation/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "record/allocation/delete",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/savings",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/savings",
+        "partnership/finance/create",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/savings/import",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "record/saving/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "record/saving/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "record/saving/delete",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/grants",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/grants",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/grants/{record_id}",
+        "record/grant/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/grants/{record_id}",
+        "record/grant/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/grants/{record_id}",
+        "record/grant/delete",
+    ),
+    // Opportunities, the gateway, the RAG matrix and the service catalogue.
+    ("GET", "/services", "public"),
+    ("GET", "/services/new", "admin"),
+    ("POST", "/services", "admin"),
+    ("GET", "/services/{service_id}/edit", "admin"),
+    ("POST", "/services/{service_id}", "admin"),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/new",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix.csv",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix.svg",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/ranking",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/edit",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/edit",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/assessment",
+        "record/opportunity/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/assessment/{gss}",
+        "record/opportunity/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/assessment/{gss}",
+        "partnership/assessment/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/criteria",
+        "partnership/partnership/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/criteria/new",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/criteria",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/matrix",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/read",
+    ),
+    (
+        "PATCH",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+        "record/opportunity/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+        "partnership/assessment/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/criteria",
+        "partnership/partnership/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/criteria",
+        "partnership/partnership/update",
+    ),
+    ("GET", "/api/v1/services", "public"),
+    ("POST", "/api/v1/services", "admin"),
+    ("PUT", "/api/v1/services/{service_id}", "admin"),
 ];
 
 /// A valid body for a record of each kind a `Guard::Record` route names, so the handlers of
@@ -613,6 +1124,52 @@ fn fixture_body(kind: &str) -> Option<serde_json::Value> {
     match kind {
         // Routes for any kind are exercised with a plain record.
         "*" => Some(serde_json::json!({})),
+        "business_case" => Some(serde_json::json!({
+            "case": {
+                "name": "Fixture case",
+                "councils": ["E09000014", "E09000031"],
+                "options": [
+                    {"name": "Status quo", "status_quo": true},
+                    {"name": "Share", "costs": [{"name": "c", "kind": "one_off", "amount": 1000}],
+                     "savings": [{"name": "s", "kind": "recurring", "amount": {"low": 100, "most_likely": 200, "high": 400}}]}
+                ]
+            }
+        })),
+        "allocation" => Some(serde_json::json!({
+            "title": "Fixture allocation",
+            "councils": ["E09000014", "E09000031"],
+            "model": {"standalone": {"E09000014": 100.0, "E09000031": 80.0}, "shared_fixed_cost": 10.0},
+            "driver": "population"
+        })),
+        "saving" => Some(serde_json::json!({
+            "project": "Fixture project", "council": "E09000014", "financial_year": "2011/12",
+            "target": 1000000, "cashable": true, "recurrence": "recurring", "in_mtfs": true
+        })),
+        "grant" => Some(serde_json::json!({
+            "name": "Fixture grant", "funder": "Funder",
+            "tranches": [{"financial_year": "2011/12", "awarded": 35000000}]
+        })),
+        "opportunity" => Some(serde_json::json!({
+            "id": 0,
+            "partnership_id": 0,
+            "service": { "id": 0, "name": "Fixture service", "category": "back-office" },
+            "scope": "A fixture opportunity",
+            "originating": "E09000014",
+            "wave": null,
+            "phase": 1,
+            "size": null,
+            "status": { "kind": "identified" },
+            "history": [{
+                "from": null,
+                "to": { "kind": "identified" },
+                "on": "2011-07-01",
+                "by": "test",
+                "reason": ""
+            }],
+            "offers": [],
+            "other_partners": [],
+            "source": null
+        })),
         _ => delivery_fixture(kind),
     }
 }
@@ -743,6 +1300,10 @@ const FIXTURE_AREAS: &[(&str, Area)] = &[
     ("board", Area::Governance),
     ("paper", Area::Governance),
     ("decision", Area::Governance),
+    ("business_case", Area::Finance),
+    ("allocation", Area::Finance),
+    ("saving", Area::Finance),
+    ("grant", Area::Finance),
 ];
 
 fn fixture_area(kind: &str) -> Area {
@@ -988,6 +1549,25 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
     values.insert("token_id", "999999".into());
     values.insert("number", "1".into());
     values.insert("version", "1".into());
+    // Routes that name a record without a record guard (a catalogue entry; the opportunity a
+    // council rates, whose guard is the rating area) use the demo's first one.
+    let everything = ReadScope::of(&Actor {
+        admin: true,
+        ..Actor::default()
+    });
+    for (name, kind, partnership) in [
+        ("service_id", "service", None),
+        ("record_id", "opportunity", Some(hwf)),
+    ] {
+        let query = RecordQuery {
+            kind: kind.to_owned(),
+            partnership_id: partnership,
+            limit: 1,
+            ..RecordQuery::default()
+        };
+        let first = app.store.records(&query, &everything, today).await.unwrap();
+        values.insert(name, first[0].id.to_string());
+    }
 
     let mut failures = Vec::new();
     let mut checked = 0;

@@ -258,6 +258,86 @@ macro_rules! records_impl {
                 Ok(id)
             }
 
+            async fn insert_records(&self, inputs: &[RecordInput], change: &Change) -> Result<Vec<i64>> {
+                let mut invalid = Invalid::new();
+                for (i, input) in inputs.iter().enumerate() {
+                    if let Err(e) = input.validate() {
+                        invalid.extend(e.within(&format!("records[{i}].")));
+                    }
+                }
+                invalid.into_result()?;
+                let mut tx = self.begin_write().await?;
+                let mut ids = Vec::with_capacity(inputs.len());
+                for input in inputs {
+                    if let Some(parent) = input.parent_id
+                        && Self::load_record(&mut tx, parent).await?.is_none()
+                    {
+                        return Err(Invalid::field("parent", format!("there is no record {parent}")).into());
+                    }
+                    let id = Self::write_record(&mut tx, None, input, change).await?;
+                    let after = Self::load_record(&mut tx, id).await?;
+                    Self::audit(
+                        &mut tx,
+                        change,
+                        AuditAction::Create,
+                        &input.kind,
+                        &id.to_string(),
+                        input.meta.partnership_id,
+                        None,
+                        after.as_ref().and_then(record_json),
+                    )
+                    .await?;
+                    ids.push(id);
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+
+            async fn replace_records(&self, delete: &[i64], inputs: &[RecordInput], change: &Change) -> Result<Vec<i64>> {
+                let mut invalid = Invalid::new();
+                for (i, input) in inputs.iter().enumerate() {
+                    if let Err(e) = input.validate() {
+                        invalid.extend(e.within(&format!("records[{i}].")));
+                    }
+                }
+                invalid.into_result()?;
+                let mut tx = self.begin_write().await?;
+                for &id in delete {
+                    let before = Self::load_record(&mut tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("record {id}")))?;
+                    sqlx::query("DELETE FROM records WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                    Self::audit(
+                        &mut tx,
+                        change,
+                        AuditAction::Delete,
+                        &before.kind,
+                        &id.to_string(),
+                        before.meta.partnership_id,
+                        record_json(&before),
+                        None,
+                    )
+                    .await?;
+                }
+                let mut ids = Vec::with_capacity(inputs.len());
+                for input in inputs {
+                    let id = Self::write_record(&mut tx, None, input, change).await?;
+                    let after = Self::load_record(&mut tx, id).await?;
+                    Self::audit(
+                        &mut tx,
+                        change,
+                        AuditAction::Create,
+                        &input.kind,
+                        &id.to_string(),
+                        input.meta.partnership_id,
+                        None,
+                        after.as_ref().and_then(record_json),
+                    )
+                    .await?;
+                    ids.push(id);
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+
             async fn update_record(&self, id: i64, expected_version: Option<i64>, input: &RecordInput, change: &Change) -> Result<i64> {
                 input.validate()?;
                 let mut tx = self.begin_write().await?;

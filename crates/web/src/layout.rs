@@ -30,6 +30,10 @@ pub const NAVIGATION: &[NavItem] = &[
         text: "Councils",
         href: "/authorities",
     },
+    NavItem {
+        text: "Services",
+        href: "/services",
+    },
 ];
 
 /// How a page presents itself: its title, where it sits, and whether its form was refused.

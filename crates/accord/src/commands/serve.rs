@@ -55,6 +55,7 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
     config.trust_forwarded_for = args.trust_forwarded_for;
+    config.base_url.clone_from(&args.base_url);
     config.demo = args.demo;
     let state = AppState::new(config, store.clone());
 

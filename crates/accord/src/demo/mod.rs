@@ -7,6 +7,8 @@ use accord_store::credentials::hash_passphrase;
 use accord_store::{Change, NewUser, Store};
 
 pub mod delivery;
+mod finance;
+pub mod opportunities;
 
 /// What a demo load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -138,7 +140,9 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         }
         summary.users_created += 1;
     }
+    opportunities::load(store, hwf).await?;
     summary.delivery = delivery::load(store, hwf).await?;
+    finance::load(store, &change).await?;
     Ok(summary)
 }
 

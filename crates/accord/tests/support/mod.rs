@@ -51,11 +51,18 @@ impl TestApp {
 
     /// The app with the demo loaded on every configured backend.
     pub async fn every_backend(today: NaiveDate) -> Vec<(&'static str, TestApp)> {
-        let mut apps = Vec::new();
+        // Each app keeps its own directory, so the SQLite file lives as long as the app.
         let dir = tempfile::tempdir().unwrap();
-        for (name, store) in testing::stores(dir.path()).await.unwrap() {
-            let own = tempfile::tempdir().unwrap();
-            apps.push((name, Self::with_store(store, own, today, true).await));
+        let mut stores = testing::stores(dir.path()).await.unwrap().into_iter();
+        let mut apps = vec![(
+            "sqlite",
+            Self::with_store(stores.next().unwrap().1, dir, today, true).await,
+        )];
+        for (name, store) in stores {
+            apps.push((
+                name,
+                Self::with_store(store, tempfile::tempdir().unwrap(), today, true).await,
+            ));
         }
         apps
     }

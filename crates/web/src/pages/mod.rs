@@ -5,8 +5,11 @@ pub mod authorities;
 pub mod common;
 mod components;
 pub mod delivery;
+pub mod finance;
 pub mod history;
 pub mod info;
+pub mod opportunities;
 pub mod partnerships;
+pub mod services;
 
 pub use components::{components, components_submit};

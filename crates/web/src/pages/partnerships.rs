@@ -28,6 +28,9 @@ use crate::layout::Page;
 /// The sections of a partnership, linked from its page: each feature adds its entry (the path
 /// under `/partnerships/{id}` and the link text).
 pub const SECTIONS: &[(&str, &str)] = &[
+    ("opportunities", "Opportunities"),
+    ("opportunities/matrix", "RAG matrix (Schedule 1)"),
+    ("criteria", "Compatibility criteria"),
     ("projects", "Projects"),
     ("timeline", "Programme timeline"),
     ("progress-report", "Programme progress report"),
@@ -38,6 +41,10 @@ pub const SECTIONS: &[(&str, &str)] = &[
         "calendar.ics",
         "Calendar feed (iCalendar, to subscribe from Outlook)",
     ),
+    ("business-cases", "Business cases"),
+    ("allocations", "Apportionment of costs"),
+    ("savings", "Savings ledger"),
+    ("grants", "External funding"),
 ];
 
 /// `GET /`: every partnership, with its members and where its MOU stands.
@@ -310,11 +317,7 @@ pub fn clock_panel(clock: &MouClock, is_today: bool) -> Markup {
         }
         (summary_list(&[
             SummaryRow::new("Started", date_or_not_stated(clock.starts)),
-            SummaryRow::new("Ends", html! {
-                @match clock.ends { Some(d) => (long_date(d)), None => "No end date agreed" }
-                br;
-                span class="govuk-hint" { (clock.ends_because) }
-            }),
+            SummaryRow::new("Ends", html! { (capitalise(&clock.ends_because)) }),
             SummaryRow::new("Next review due", html! {
                 @match &clock.next_review {
                     Some(review) => {
@@ -335,6 +338,14 @@ pub fn clock_panel(clock: &MouClock, is_today: bool) -> Markup {
             }),
         ]))
     }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn review_kinds(kinds: &[ReviewKind]) -> String {
