@@ -70,6 +70,24 @@ pub enum Import {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Mid-year population estimates: `{year, source, populations: {slug: count}}` (ONS,
+    /// as compiled by uk-council-spending). Councils are matched by their GOV.UK slug.
+    Population {
+        /// The JSON file.
+        file: PathBuf,
+    },
+    /// Councils' budgets by service category (`{categories: [{cat, label, councils: [...]}]}`,
+    /// amounts in £ thousands). Councils are matched by their GOV.UK slug.
+    Budgets {
+        /// The JSON file.
+        file: PathBuf,
+    },
+    /// Which councils border which: mySociety's `touching_las.csv`. County borders are derived
+    /// from their districts (the source's county rows are unreliable).
+    Neighbours {
+        /// The CSV file.
+        file: PathBuf,
+    },
     /// UK bank holidays in the GOV.UK feed format (`https://www.gov.uk/bank-holidays.json`).
     /// The feed takes precedence over Accord's statutory rules for the years it covers.
     BankHolidays {
@@ -130,8 +148,13 @@ fn report(error: &anyhow::Error) -> ExitCode {
                 context
             };
             eprintln!("error: {context} ({} problems):", invalid.errors.len());
-            for problem in &invalid.errors {
+            // Enough to see the pattern; a file with hundreds of bad rows need not flood the terminal.
+            const SHOWN: usize = 25;
+            for problem in invalid.errors.iter().take(SHOWN) {
                 eprintln!("  - {problem}");
+            }
+            if invalid.errors.len() > SHOWN {
+                eprintln!("  … and {} more", invalid.errors.len() - SHOWN);
             }
         } else {
             eprintln!("error: {error:#}");
@@ -176,6 +199,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(Import::BankHolidays { file }) => {
             commands::import::bank_holidays(db, &file).await?;
+        }
+        Command::Import(Import::Population { file }) => {
+            commands::import::population(db, &file).await?;
+        }
+        Command::Import(Import::Budgets { file }) => commands::import::budgets(db, &file).await?,
+        Command::Import(Import::Neighbours { file }) => {
+            commands::import::neighbours(db, &file).await?;
         }
         Command::Demo => commands::demo(db).await?,
         Command::User(command) => commands::users::run(db, command).await?,

@@ -8,10 +8,10 @@ mod support;
 
 use accord_domain::GssCode;
 use accord_domain::access::{
-    Action, Actor, Area, Classification, Embargo, RecordMeta, Role, decide,
+    Action, Actor, Area, Classification, Embargo, ReadScope, RecordMeta, Role, decide,
 };
 use accord_store::credentials::new_secret;
-use accord_store::{Change, RecordInput};
+use accord_store::{Change, RecordInput, RecordQuery};
 use accord_testkit::http::{Client, TestResponse};
 use accord_web::routes::route_table;
 use accord_web::{Guard, RouteEntry};
@@ -154,6 +154,964 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/partnerships/{id}/mou/events",
         "partnership/partnership/update",
+    ), // Delivery and governance
+    (
+        "GET",
+        "/partnerships/{id}/projects",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/new",
+        "partnership/programme/create",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}",
+        "record/project/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/edit",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/edit",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/dates",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/dates",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/phases/new",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/phases",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/milestones/new",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/milestones",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/escalations",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "record/project/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{record_id}/highlight-reports/new",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/highlight-reports/{record_id}",
+        "record/highlight_report/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/highlight-reports/{record_id}/edit",
+        "record/highlight_report/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/highlight-reports/{record_id}/edit",
+        "record/highlight_report/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/highlight-reports/{record_id}/publish",
+        "record/highlight_report/release",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/highlight-reports/{record_id}/versions/{version}",
+        "record/highlight_report/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/timeline",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/progress-report",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/progress-reports",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/progress-reports",
+        "partnership/programme/release",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/progress-reports/{record_id}",
+        "record/progress_report/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/calendar.ics",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards",
+        "partnership/governance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards",
+        "partnership/governance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}",
+        "record/board/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/schedule",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/schedule",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/meetings/new",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/meetings",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/members/new",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/members",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/rotation",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/rotation",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}",
+        "record/board/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/agenda",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/papers/new",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/papers",
+        "record/board/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/boards/{record_id}/decisions/new",
+        "record/board/decide",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/boards/{record_id}/decisions",
+        "record/board/decide",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/papers/{record_id}",
+        "record/paper/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/papers/{record_id}/release",
+        "record/paper/release",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/decisions",
+        "partnership/governance/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/decisions/{record_id}",
+        "record/decision/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/decisions/{record_id}/cabinet-approvals",
+        "record/decision/decide",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/raid",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/raid/new",
+        "partnership/programme/create",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/raid",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/raid/{record_id}",
+        "record/raid/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/raid/{record_id}/escalate",
+        "record/raid/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/raid/{record_id}/close",
+        "record/raid/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/raid/{record_id}/reopen",
+        "record/raid/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/projects",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/projects/{record_id}",
+        "record/project/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/dates",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/phases",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/milestones",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/timeline",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/progress-report",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/progress-reports",
+        "partnership/programme/release",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/progress-reports/{record_id}",
+        "record/progress_report/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}",
+        "record/highlight_report/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/draft",
+        "record/highlight_report/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/versions",
+        "record/highlight_report/release",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/versions/{version}",
+        "record/highlight_report/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/boards",
+        "partnership/governance/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/boards/{record_id}",
+        "record/board/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/boards/{record_id}/schedule",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/boards/{record_id}/papers",
+        "record/board/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/boards/{record_id}/decisions",
+        "record/board/decide",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/papers/{record_id}",
+        "record/paper/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/decisions/{record_id}",
+        "record/decision/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/decisions/{record_id}/cabinet-approvals",
+        "record/decision/decide",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/raid",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/raid",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/raid/{record_id}",
+        "record/raid/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/raid/{record_id}/escalations",
+        "record/raid/update",
+    ), // Finance: business cases, allocations, the savings ledger, grants.
+    (
+        "GET",
+        "/partnerships/{id}/business-cases",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}",
+        "record/business_case/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/edit",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/edit",
+        "record/business_case/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/option",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/option",
+        "record/business_case/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/line",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/line",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/remove",
+        "record/business_case/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/import",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/import",
+        "record/business_case/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/lines.csv",
+        "record/business_case/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/lines.xlsx",
+        "record/business_case/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/case.json",
+        "record/business_case/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/business-cases/{record_id}/delete",
+        "record/business_case/delete",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{record_id}/delete",
+        "record/business_case/delete",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/allocations",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/allocations",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/allocations/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/allocations/{record_id}",
+        "record/allocation/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/allocations/{record_id}/edit",
+        "record/allocation/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/allocations/{record_id}/edit",
+        "record/allocation/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/allocations/{record_id}/delete",
+        "record/allocation/delete",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/savings",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings.csv",
+        "partnership/finance/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings.xlsx",
+        "partnership/finance/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings/import",
+        "partnership/finance/create",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/savings/import",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/savings/{record_id}/edit",
+        "record/saving/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/savings/{record_id}/edit",
+        "record/saving/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/savings/{record_id}/delete",
+        "record/saving/delete",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/grants",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/grants",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/grants/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/grants/{record_id}",
+        "record/grant/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/grants/{record_id}/edit",
+        "record/grant/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/grants/{record_id}/edit",
+        "record/grant/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/grants/{record_id}/delete",
+        "record/grant/delete",
+    ),
+    ("POST", "/api/v1/appraise", "signed-in"),
+    ("POST", "/api/v1/allocate", "signed-in"),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/business-cases",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/business-cases",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "record/business_case/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "record/business_case/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "record/business_case/delete",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/allocations",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/allocations",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "record/allocation/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "record/allocation/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "record/allocation/delete",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/savings",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/savings",
+        "partnership/finance/create",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/savings/import",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "record/saving/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "record/saving/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "record/saving/delete",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/grants",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/grants",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/grants/{record_id}",
+        "record/grant/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/grants/{record_id}",
+        "record/grant/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/grants/{record_id}",
+        "record/grant/delete",
+    ),
+    // Opportunities, the gateway, the RAG matrix and the service catalogue.
+    ("GET", "/services", "public"),
+    ("GET", "/services/new", "admin"),
+    ("POST", "/services", "admin"),
+    ("GET", "/services/{service_id}/edit", "admin"),
+    ("POST", "/services/{service_id}", "admin"),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/new",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix.csv",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/matrix.svg",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/ranking",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/edit",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/edit",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/assessment",
+        "record/opportunity/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/opportunities/{record_id}/assessment/{gss}",
+        "record/opportunity/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/opportunities/{record_id}/assessment/{gss}",
+        "partnership/assessment/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/criteria",
+        "partnership/partnership/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/criteria/new",
+        "partnership/partnership/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/criteria",
+        "partnership/partnership/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities",
+        "partnership/programme/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/matrix",
+        "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/read",
+    ),
+    (
+        "PATCH",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/status",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/offer",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/responses",
+        "record/opportunity/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "record/opportunity/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+        "record/opportunity/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+        "partnership/assessment/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/criteria",
+        "partnership/partnership/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/criteria",
+        "partnership/partnership/update",
     ),
     // Information requests (Schedule 4): the register is read in the partnership, worked by
     // the information role; the calculator is public; the holiday table is the
@@ -278,6 +1236,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/partnerships/{id}/requests/{record_id}/complaint",
         "record/request/update",
     ),
+    ("GET", "/api/v1/services", "public"),
+    ("POST", "/api/v1/services", "admin"),
+    ("PUT", "/api/v1/services/{service_id}", "admin"),
 ];
 
 /// A valid body for a record of each kind a `Guard::Record` route names, so the handlers of
@@ -288,7 +1249,53 @@ fn fixture_body(kind: &str) -> Option<serde_json::Value> {
         "*" => Some(serde_json::json!({})),
         // A request at consultation, its draft about both councils, signed off by neither.
         "request" => Some(request_fixture()),
-        _ => None,
+        "business_case" => Some(serde_json::json!({
+            "case": {
+                "name": "Fixture case",
+                "councils": ["E09000014", "E09000031"],
+                "options": [
+                    {"name": "Status quo", "status_quo": true},
+                    {"name": "Share", "costs": [{"name": "c", "kind": "one_off", "amount": 1000}],
+                     "savings": [{"name": "s", "kind": "recurring", "amount": {"low": 100, "most_likely": 200, "high": 400}}]}
+                ]
+            }
+        })),
+        "allocation" => Some(serde_json::json!({
+            "title": "Fixture allocation",
+            "councils": ["E09000014", "E09000031"],
+            "model": {"standalone": {"E09000014": 100.0, "E09000031": 80.0}, "shared_fixed_cost": 10.0},
+            "driver": "population"
+        })),
+        "saving" => Some(serde_json::json!({
+            "project": "Fixture project", "council": "E09000014", "financial_year": "2011/12",
+            "target": 1000000, "cashable": true, "recurrence": "recurring", "in_mtfs": true
+        })),
+        "grant" => Some(serde_json::json!({
+            "name": "Fixture grant", "funder": "Funder",
+            "tranches": [{"financial_year": "2011/12", "awarded": 35000000}]
+        })),
+        "opportunity" => Some(serde_json::json!({
+            "id": 0,
+            "partnership_id": 0,
+            "service": { "id": 0, "name": "Fixture service", "category": "back-office" },
+            "scope": "A fixture opportunity",
+            "originating": "E09000014",
+            "wave": null,
+            "phase": 1,
+            "size": null,
+            "status": { "kind": "identified" },
+            "history": [{
+                "from": null,
+                "to": { "kind": "identified" },
+                "on": "2011-07-01",
+                "by": "test",
+                "reason": ""
+            }],
+            "offers": [],
+            "other_partners": [],
+            "source": null
+        })),
+        _ => delivery_fixture(kind),
     }
 }
 
@@ -347,8 +1354,139 @@ fn request_fixture() -> serde_json::Value {
     serde_json::to_value(&request).unwrap()
 }
 
+
+/// Delivery and governance records: a planned project, a board with meeting 1, a paper, a
+/// key decision, a RAID risk, a highlight report with version 1 and a published progress
+/// report.
+fn delivery_fixture(kind: &str) -> Option<serde_json::Value> {
+    use accord_domain::board::{
+        Board, BoardLevel, CabinetApprovals, Decision, MeetingInput, Paper, PaperRelease,
+    };
+    use accord_domain::project::{Project, ProjectInput, ProjectSize};
+    use accord_domain::raid::{Level, RaidDetail, RaidInput, RaidLog, RiskScore};
+    use accord_domain::{Member, MemberRole, MemberStatus, Partnership, progress_report};
+    let day = support::report_day();
+    let councils: Vec<GssCode> = ["E09000014", "E09000031"]
+        .iter()
+        .map(|c| GssCode::parse("g", c).unwrap())
+        .collect();
+    let partnership = Partnership {
+        id: 1,
+        name: "Fixture".into(),
+        summary: String::new(),
+        source: None,
+        members: councils
+            .iter()
+            .map(|c| Member {
+                authority: c.clone(),
+                role: MemberRole::Partner,
+                status: MemberStatus::Active,
+                joined: None,
+                left: None,
+            })
+            .collect(),
+    };
+    let value = match kind {
+        "project" => serde_json::to_value(
+            Project::plan(
+                0,
+                ProjectInput {
+                    name: "Fixture project".into(),
+                    size: ProjectSize::Small,
+                    start: day,
+                    tolerance_days: None,
+                    template: None,
+                    opportunity: String::new(),
+                    opportunity_id: None,
+                },
+                &partnership,
+            )
+            .unwrap(),
+        ),
+        "board" => {
+            let mut board = Board::new(BoardLevel::Programme, &partnership, day).unwrap();
+            board
+                .add_meeting(MeetingInput {
+                    date: day.succ_opt().unwrap(),
+                    start_time: None,
+                    duration_minutes: None,
+                    location: None,
+                })
+                .unwrap();
+            serde_json::to_value(board)
+        }
+        "paper" => Ok(serde_json::json!({
+            "meeting": 1,
+            "paper": serde_json::to_value(Paper {
+                number: 1,
+                title: "Fixture paper".into(),
+                author: "Programme Director".into(),
+                informs: None,
+                release: PaperRelease::Embargoed,
+            }).unwrap(),
+            "summary": "A paper."
+        })),
+        "decision" => serde_json::to_value(Decision {
+            number: 1,
+            meeting: None,
+            taken_on: day,
+            title: "Fixture decision".into(),
+            text: String::new(),
+            cabinet: Some(CabinetApprovals::for_councils(&councils)),
+        }),
+        "raid" => {
+            let mut log = RaidLog::new();
+            let level = |n| Level::new("l", n).unwrap();
+            log.add(RaidInput {
+                title: "Fixture risk".into(),
+                description: String::new(),
+                owner: "Programme Director".into(),
+                project: None,
+                raised_on: day,
+                board: None,
+                detail: RaidDetail::Risk {
+                    inherent: RiskScore {
+                        probability: level(3),
+                        impact: level(4),
+                    },
+                    residual: RiskScore {
+                        probability: level(2),
+                        impact: level(4),
+                    },
+                    proximity: None,
+                    mitigations: Vec::new(),
+                },
+            })
+            .unwrap();
+            serde_json::to_value(&log.items[0])
+        }
+        "highlight_report" => {
+            serde_json::to_value(accord_domain::highlight_report::demo_published().unwrap())
+        }
+        "progress_report" => serde_json::to_value(
+            progress_report::publish(
+                progress_report::demo_report(),
+                1,
+                progress_report::demo_as_at(),
+            )
+            .unwrap(),
+        ),
+        _ => return None,
+    };
+    Some(value.unwrap())
+}
+
 /// The area records of each kind belong to, where it is not the programme's.
-const FIXTURE_AREAS: &[(&str, Area)] = &[("request", Area::Information)];
+const FIXTURE_AREAS: &[(&str, Area)] = &[
+    ("request", Area::Information),
+    ("board", Area::Governance),
+    ("paper", Area::Governance),
+    ("decision", Area::Governance),
+    ("business_case", Area::Finance),
+    ("allocation", Area::Finance),
+    ("saving", Area::Finance),
+    ("grant", Area::Finance),
+];
 
 fn fixture_area(kind: &str) -> Area {
     FIXTURE_AREAS
@@ -593,6 +1731,27 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
     values.insert("token_id", "999999".into());
     values.insert("action", "forward".into());
     values.insert("holiday_id", "999999".into());
+    values.insert("number", "1".into());
+    values.insert("version", "1".into());
+    // Routes that name a record without a record guard (a catalogue entry; the opportunity a
+    // council rates, whose guard is the rating area) use the demo's first one.
+    let everything = ReadScope::of(&Actor {
+        admin: true,
+        ..Actor::default()
+    });
+    for (name, kind, partnership) in [
+        ("service_id", "service", None),
+        ("record_id", "opportunity", Some(hwf)),
+    ] {
+        let query = RecordQuery {
+            kind: kind.to_owned(),
+            partnership_id: partnership,
+            limit: 1,
+            ..RecordQuery::default()
+        };
+        let first = app.store.records(&query, &everything, today).await.unwrap();
+        values.insert(name, first[0].id.to_string());
+    }
 
     let mut failures = Vec::new();
     let mut checked = 0;

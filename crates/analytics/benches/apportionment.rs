@@ -71,6 +71,12 @@ fn max_diff(a: &[f64], b: &serde_json::Value) -> Option<f64> {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs benchmarks too, without `--bench` and unoptimised: measure
+    // only under `cargo bench`.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("not measuring: run with `cargo bench` to measure");
+        return;
+    }
     println!(
         "apportionment benchmark ({} threads; median of several runs after a warm-up)",
         rayon::current_num_threads()

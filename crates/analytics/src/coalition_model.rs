@@ -155,6 +155,60 @@ impl CoalitionModel {
     }
 }
 
+/// A coalition's cost under the model, term by term, for explaining it on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub struct Breakdown {
+    /// How many councils are in it.
+    pub members: usize,
+    /// The sum of their standalone costs.
+    pub standalone: f64,
+    /// What economies of scale take off that sum (zero for one council).
+    pub economies: f64,
+    /// The shared fixed cost (zero for one council).
+    pub shared_fixed_cost: f64,
+    /// The IT-incompatibility penalties of the pairs inside.
+    pub penalties: f64,
+    /// The coalition's cost: standalone − economies + fixed cost + penalties.
+    pub total: f64,
+}
+
+impl CoalitionModel {
+    /// The cost of a coalition term by term; `total` is [`CostFunction::cost`].
+    pub fn breakdown(&self, coalition: u128) -> Breakdown {
+        let n = self.players.len();
+        let members: Vec<usize> = (0..n).filter(|i| coalition & (1u128 << i) != 0).collect();
+        let standalone: f64 = members.iter().map(|&i| self.standalone[i]).sum();
+        let k = members.len();
+        if k <= 1 {
+            return Breakdown {
+                members: k,
+                standalone,
+                economies: 0.0,
+                shared_fixed_cost: 0.0,
+                penalties: 0.0,
+                total: self.cost(coalition),
+            };
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let economies = self.economies_of_scale * (1.0 - 1.0 / k as f64) * standalone;
+        let mut penalties = 0.0;
+        for (a, &i) in members.iter().enumerate() {
+            for &j in &members[a + 1..] {
+                penalties += self.penalty[i * n + j];
+            }
+        }
+        Breakdown {
+            members: k,
+            standalone,
+            economies,
+            shared_fixed_cost: self.shared_fixed_cost,
+            penalties,
+            total: self.cost(coalition),
+        }
+    }
+}
+
 impl CostFunction for CoalitionModel {
     fn players(&self) -> usize {
         self.players.len()
@@ -215,6 +269,26 @@ mod tests {
         }
         let g = m.game().unwrap();
         assert!((g.cost(0b111) - m.cost(0b111)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn breakdown_adds_up_to_the_cost() {
+        let m = CoalitionModel::new(&players(), &input()).unwrap();
+        // (coalition, standalone, economies, fixed, penalties)
+        let cases = [
+            (0b001_u128, 300_000.0, 0.0, 0.0, 0.0),
+            (0b101, 420_000.0, 0.15 * 420_000.0, 50_000.0, 20_000.0),
+            (0b111, 670_000.0, 0.2 * 670_000.0, 50_000.0, 20_000.0),
+        ];
+        for (mask, standalone, economies, fixed, penalties) in cases {
+            let b = m.breakdown(mask);
+            assert!((b.standalone - standalone).abs() < 1e-6, "{mask:b}");
+            assert!((b.economies - economies).abs() < 1e-6, "{mask:b}");
+            assert!((b.shared_fixed_cost - fixed).abs() < 1e-9, "{mask:b}");
+            assert!((b.penalties - penalties).abs() < 1e-9, "{mask:b}");
+            let sum = b.standalone - b.economies + b.shared_fixed_cost + b.penalties;
+            assert!((sum - b.total).abs() < 1e-6 && (b.total - m.cost(mask)).abs() < 1e-9);
+        }
     }
 
     #[test]

@@ -378,6 +378,9 @@ pub mod register {
         "long",
     ];
 
+    /// Columns read when the file has them.
+    pub const OPTIONAL_COLUMNS: [&str; 1] = ["gov-uk-slug"];
+
     /// Parses a whole register file. All-or-nothing: any bad row refuses the file, and the
     /// error lists every problem with its line number (line 1 is the header).
     ///
@@ -404,6 +407,11 @@ pub mod register {
         }
         if !invalid.is_empty() {
             return Err(invalid.at_line(1));
+        }
+        for column in OPTIONAL_COLUMNS {
+            if let Some(i) = headers.iter().position(|h| h.trim() == column) {
+                index.insert(column, i);
+            }
         }
         let mut authorities = Vec::new();
         let mut seen_codes = std::collections::HashMap::new();
@@ -513,7 +521,7 @@ pub mod register {
                 .map(str::to_owned)
                 .collect(),
             county: optional(get("county-la")),
-            slug: None,
+            slug: optional(get("gov-uk-slug")),
         };
         // Whole-record checks only make sense once every field has parsed.
         invalid.into_result()?;

@@ -246,6 +246,22 @@ pub fn meeting_dates(
     Ok(dates)
 }
 
+/// Refuses a date after `today` for something recorded as having happened (a decision taken,
+/// a Cabinet approval given): a log records what was done, and an approval dated in the future
+/// would release the papers it embargoes before the decision is really made.
+pub fn check_recorded_on(field: &str, on: NaiveDate, today: NaiveDate) -> Result<(), Invalid> {
+    if on > today {
+        return Err(Invalid::field(
+            field,
+            format!(
+                "{} is in the future; record it on or after the day it happens",
+                long_date(on)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Cabinet approvals a decision needs: one from each council of the partnership (Schedule 3:
 /// "Key decisions to be taken by Cabinet"; Schedule 2: "Agreement by Cabinet at both
 /// Councils"). Each council keeps its own sovereignty (MOU 5.8), so the decision is only made
@@ -398,7 +414,7 @@ pub enum EscalatedFrom {
 
 /// Something escalated to a board on a date: it belongs on the receiving board's next agenda
 /// (see [`crate::raid::escalation_agenda`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub struct EscalationNotice {
     /// What was escalated.
@@ -1269,6 +1285,27 @@ pub struct PlannedAgendaItem {
 mod tests {
     use super::*;
     use crate::{Member, MemberRole, MemberStatus};
+
+    #[test]
+    fn recorded_dates_cannot_be_in_the_future() {
+        let today = d(2011, 7, 21);
+        let cases = [
+            (d(2011, 7, 20), true),
+            (d(2011, 7, 21), true),
+            (d(2011, 7, 22), false),
+            (d(2012, 1, 1), false),
+        ];
+        for (on, ok) in cases {
+            let result = check_recorded_on("approved_on", on, today);
+            assert_eq!(result.is_ok(), ok, "{on}");
+            if let Err(e) = result {
+                assert!(
+                    e.message_for("approved_on")
+                        .is_some_and(|m| m.contains("future"))
+                );
+            }
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

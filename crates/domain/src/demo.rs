@@ -235,7 +235,7 @@ pub fn partnerships() -> Vec<DemoPartnership> {
                 agreed: Some(HWF_MOU_AGREED),
                 signed: None,
                 commencement: None,
-                end: MouEnd::Event { name: "the local elections of 2014 (MOU 8.3)".to_owned(), date: LOCAL_ELECTIONS_2014 },
+                end: MouEnd::Event { name: "the local elections of 2014".to_owned(), date: LOCAL_ELECTIONS_2014 },
                 legally_binding: false,
                 preferred_partner: true,
                 values: hwf_values(),

@@ -598,6 +598,7 @@ mod tests {
                 tolerance_days: None,
                 template: None,
                 opportunity: String::new(),
+                opportunity_id: None,
             },
             &partnership,
         )

@@ -244,6 +244,7 @@ pub fn demo_haringey_waltham_forest() -> Vec<Project> {
         phases: Vec::new(),
         milestones: Vec::new(),
         opportunity: String::new(),
+        opportunity_id: None,
         implementation: String::new(),
         cashable_savings: CashableSavings::NotStated,
         non_cashable_benefits: Vec::new(),

@@ -938,6 +938,10 @@ pub struct ProjectInput {
     /// The scope of the opportunity.
     #[serde(default)]
     pub opportunity: String,
+    /// The opportunity record this project delivers, once the opportunity has passed the
+    /// gateway and been handed to delivery.
+    #[serde(default)]
+    pub opportunity_id: Option<i64>,
 }
 
 /// A shared-service project.
@@ -964,6 +968,10 @@ pub struct Project {
     pub milestones: Vec<Milestone>,
     /// The scope of the opportunity (Appendix B's "Opportunity").
     pub opportunity: String,
+    /// The opportunity record the project delivers, when it came through the gateway in
+    /// Accord; `None` for projects entered directly or from a seed.
+    #[serde(default)]
+    pub opportunity_id: Option<i64>,
     /// What is being done (Appendix B's "Implementation activity").
     pub implementation: String,
     /// Potential cashable savings.
@@ -1113,6 +1121,7 @@ impl Project {
                 note: Some("Indicative".to_owned()),
             }],
             opportunity: input.opportunity,
+            opportunity_id: input.opportunity_id,
             implementation: String::new(),
             cashable_savings: CashableSavings::NotStated,
             non_cashable_benefits: Vec::new(),
@@ -1589,8 +1598,11 @@ pub struct TimelineRow {
     pub current_end: NaiveDate,
     /// Whether it is done.
     pub done: bool,
-    /// The dates in words at their precision ("Sep 2011").
+    /// The current date in words at its precision ("Sep 2011").
     pub date_label: String,
+    /// The baseline in words at its precision ("Jul 2011"): the stage's completion, the
+    /// phase's start, the milestone's date.
+    pub baseline_label: String,
     /// The slippage in words.
     pub words: String,
     /// Whether it breaches the project's tolerance.
@@ -1637,6 +1649,7 @@ pub fn timeline(projects: &[Project], today: NaiveDate) -> Timeline {
                 current_end: plan.current(),
                 done: plan.is_done(),
                 date_label: plan.precision.label(plan.current()),
+                baseline_label: plan.precision.label(plan.baseline),
                 words: plan.describe(label, done_verb(target), today),
                 exception: breach(plan),
             }
@@ -1757,6 +1770,7 @@ mod tests {
                 tolerance_days: None,
                 template: None,
                 opportunity: String::new(),
+                opportunity_id: None,
             },
             &partnership(),
         )
@@ -1916,6 +1930,24 @@ mod tests {
     }
 
     #[test]
+    fn a_project_keeps_the_opportunity_it_delivers() {
+        let input: ProjectInput = serde_json::from_value(serde_json::json!({
+            "name": "Legal Services",
+            "size": "small",
+            "start": "2011-09-01",
+            "opportunity_id": 42
+        }))
+        .unwrap();
+        let project = Project::plan(7, input, &partnership()).unwrap();
+        assert_eq!(project.opportunity_id, Some(42));
+        // Stored projects from before the link existed still load.
+        let mut json = serde_json::to_value(&project).unwrap();
+        json.as_object_mut().unwrap().remove("opportunity_id");
+        let loaded: Project = serde_json::from_value(json).unwrap();
+        assert_eq!(loaded.opportunity_id, None);
+    }
+
+    #[test]
     fn templates_generate_indicative_dates() {
         let start = d(2011, 7, 1);
         let cases = [
@@ -1938,6 +1970,7 @@ mod tests {
                 tolerance_days: Some(14),
                 template: None,
                 opportunity: String::new(),
+                opportunity_id: None,
             };
             input.size = size;
             let p = Project::plan(1, input, &partnership()).unwrap();
@@ -2154,6 +2187,14 @@ mod tests {
             "runs to the next phase"
         );
         assert!(phase_rows[0].exception, "62 days is beyond four weeks");
+        // A phase's bar runs to the next phase, but its baseline is its own start.
+        assert_eq!(
+            (
+                phase_rows[0].baseline_label.as_str(),
+                phase_rows[0].date_label.as_str()
+            ),
+            ("Jul 2011", "Sep 2011")
+        );
         assert_eq!(
             t.rows
                 .iter()
@@ -2187,6 +2228,7 @@ mod tests {
                 review_after_months: 6,
             }),
             opportunity: String::new(),
+            opportunity_id: None,
         };
         let err = Project::plan(1, input, &partnership()).unwrap_err();
         let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();

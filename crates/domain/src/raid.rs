@@ -1375,6 +1375,7 @@ mod tests {
                 tolerance_days: Some(28),
                 template: None,
                 opportunity: String::new(),
+                opportunity_id: None,
             },
             &p,
         )

@@ -23,7 +23,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Columns of `authorities`, in the order `AuthorityRow` reads them.
-const AUTHORITY_COLUMNS: &str = "code, gss, official_name, short_name, kind, region, nation, population, lat, long, \
+pub(crate) const AUTHORITY_COLUMNS: &str = "code, gss, official_name, short_name, kind, region, nation, population, lat, long, \
      start_date, end_date, successors, county, slug";
 
 const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor, action, record_kind, record_id, partnership_id, \

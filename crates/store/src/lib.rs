@@ -19,6 +19,7 @@ use std::fmt;
 use std::sync::Arc;
 
 mod backend;
+pub mod council_data;
 pub mod credentials;
 pub mod holidays;
 pub mod records;
@@ -32,6 +33,7 @@ pub use backend::{PgStore, SqliteStore};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
 };
+pub use council_data::CouncilDataStore;
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -207,7 +209,7 @@ pub struct ApiToken {
 /// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: RecordStore + Send + Sync + fmt::Debug {
+pub trait Store: RecordStore + CouncilDataStore + Send + Sync + fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 

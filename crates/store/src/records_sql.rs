@@ -38,6 +38,17 @@ struct RecordRow {
     updated_at: DateTime<Utc>,
 }
 
+/// Validates a batch of records, naming each refused one by its place in the batch.
+fn validate_all(inputs: &[RecordInput]) -> Result<()> {
+    let mut invalid = Invalid::new();
+    for (i, input) in inputs.iter().enumerate() {
+        if let Err(e) = input.validate() {
+            invalid.extend(e.within(&format!("records[{i}].")));
+        }
+    }
+    Ok(invalid.into_result()?)
+}
+
 impl RecordRow {
     fn into_record(self) -> Result<StoredRecord> {
         let meta = meta_from_columns(
@@ -323,14 +334,22 @@ macro_rules! records_impl {
             }
 
             async fn insert_records(&self, inputs: &[RecordInput], change: &Change) -> Result<Vec<i64>> {
-                let mut invalid = Invalid::new();
-                for (i, input) in inputs.iter().enumerate() {
-                    if let Err(e) = input.validate() {
-                        invalid.extend(e.within(&format!("records[{i}].")));
-                    }
-                }
-                invalid.into_result()?;
+                validate_all(inputs)?;
                 let mut tx = self.begin_write().await?;
+                let mut ids = Vec::with_capacity(inputs.len());
+                for input in inputs {
+                    ids.push(Self::insert_in(&mut tx, input, change).await?);
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+
+            async fn replace_records(&self, delete: &[i64], inputs: &[RecordInput], change: &Change) -> Result<Vec<i64>> {
+                validate_all(inputs)?;
+                let mut tx = self.begin_write().await?;
+                for &id in delete {
+                    Self::delete_in(&mut tx, id, change).await?;
+                }
                 let mut ids = Vec::with_capacity(inputs.len());
                 for input in inputs {
                     ids.push(Self::insert_in(&mut tx, input, change).await?);

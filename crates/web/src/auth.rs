@@ -262,7 +262,11 @@ pub async fn check_csrf(request: Request) -> Result<Request, Response> {
             "Changes through the API need an API token: send Authorization: Bearer <token>",
         ));
     }
-    if !same_origin(request.headers()) {
+    let config = request
+        .extensions()
+        .get::<AppState>()
+        .map(|s| s.config.clone());
+    if !same_origin(request.headers(), config.as_deref()) {
         return Err(refused(
             StatusCode::FORBIDDEN,
             "This form was sent from another website, so it was refused. Nothing was changed.",
@@ -292,17 +296,41 @@ fn refused(status: StatusCode, message: &str) -> Response {
     WebError::Refused(status, message.to_owned()).into_response()
 }
 
-/// Whether an `Origin` header, when the browser sent one, names this host.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// Whether an `Origin` header, when the browser sent one, names this site: the `Host` the
+/// request came to, the public host of the configured base URL, or (behind a trusted proxy) the
+/// forwarded host.
+fn same_origin(headers: &HeaderMap, config: Option<&WebConfig>) -> bool {
     let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers
-        .get(HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    origin == "null" && host.is_empty() || origin_host.eq_ignore_ascii_case(host)
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let mut hosts = vec![header(HOST.as_str()).to_owned()];
+    if let Some(config) = config {
+        if let Some(base) = &config.base_url {
+            let host = base
+                .split_once("://")
+                .map_or(base.as_str(), |(_, rest)| rest);
+            hosts.push(
+                host.trim_end_matches('/')
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+        if config.trust_forwarded_for {
+            hosts.push(header("x-forwarded-host").to_owned());
+        }
+    }
+    hosts
+        .iter()
+        .any(|h| !h.is_empty() && origin_host.eq_ignore_ascii_case(h))
 }
 
 /// The CSRF token a form sent: the form field of an urlencoded body, or the query parameter.
@@ -453,6 +481,41 @@ mod tests {
         assert!(same_secret("abc", "abc"));
         assert!(!same_secret("abc", "abd"));
         assert!(!same_secret("abc", "abcd"));
+    }
+
+    #[test]
+    fn forms_are_accepted_only_from_this_site() {
+        let mut config = WebConfig::new("Test");
+        let with = |origin: &str, host: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(ORIGIN, HeaderValue::from_str(origin).unwrap());
+            h.insert(HOST, HeaderValue::from_str(host).unwrap());
+            h
+        };
+        assert!(same_origin(
+            &with("http://127.0.0.1:8080", "127.0.0.1:8080"),
+            Some(&config)
+        ));
+        assert!(!same_origin(
+            &with("https://evil.example", "127.0.0.1:8080"),
+            Some(&config)
+        ));
+        assert!(
+            !same_origin(
+                &with("https://accord.example.gov.uk", "10.0.0.5:8080"),
+                Some(&config)
+            ),
+            "behind a proxy, without the base URL"
+        );
+        config.base_url = Some("https://accord.example.gov.uk/".into());
+        assert!(same_origin(
+            &with("https://accord.example.gov.uk", "10.0.0.5:8080"),
+            Some(&config)
+        ));
+        assert!(
+            same_origin(&HeaderMap::new(), Some(&config)),
+            "no Origin header: the token decides"
+        );
     }
 
     #[test]

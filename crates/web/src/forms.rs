@@ -64,6 +64,11 @@ impl FormData {
             .collect()
     }
 
+    /// Every field sent, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.fields
+    }
+
     /// The three boxes of a date input named `name`.
     pub fn date(&self, name: &str) -> DateParts {
         DateParts::new(

@@ -31,6 +31,10 @@ pub const NAVIGATION: &[NavItem] = &[
         href: "/authorities",
     },
     NavItem {
+        text: "Services",
+        href: "/services",
+    },
+    NavItem {
         text: "Deadline calculator",
         href: "/deadline-calculator",
     },

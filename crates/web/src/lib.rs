@@ -19,11 +19,13 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod components;
+pub mod delivery;
 pub mod error;
 pub mod forms;
 pub mod guard;
 pub mod layout;
 pub mod openapi;
+pub mod opportunity_records;
 mod pages;
 pub mod routes;
 mod security;
@@ -52,6 +54,9 @@ pub struct WebConfig {
     pub session_absolute: chrono::Duration,
     /// Whether the demo data and its published demo passphrase are loaded: pages say so.
     pub demo: bool,
+    /// The address users reach Accord at (`https://accord.example.gov.uk`), when it differs from
+    /// the host the server sees (behind a proxy): forms posted from it are accepted.
+    pub base_url: Option<String>,
     /// Whether to take the client's address from `X-Forwarded-For` (only behind a proxy that
     /// sets it): sign-in throttling counts failures per address.
     pub trust_forwarded_for: bool,
@@ -69,6 +74,7 @@ impl WebConfig {
             session_absolute: chrono::Duration::hours(12),
             demo: false,
             trust_forwarded_for: false,
+            base_url: None,
         }
     }
 }

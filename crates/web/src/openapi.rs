@@ -25,9 +25,37 @@ use crate::routes::RouteEntry;
         license(name = "MIT", identifier = "MIT"),
     ),
     components(schemas(ErrorResponse, ErrorBody, ApiFieldError)),
-    tags((name = "service", description = "The state of the service itself")),
+    modifiers(&BearerToken),
+    tags(
+        (name = "service", description = "The state of the service itself"),
+        (name = "users", description = "The caller's account"),
+        (name = "authorities", description = "The council register"),
+        (name = "partnerships", description = "Partnerships, their members and MOUs"),
+    ),
 )]
 pub struct ApiDoc;
+
+/// Declares the API token scheme the routes' `security(("token" = []))` refers to.
+#[derive(Debug)]
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut Document) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "An API token (`accord_pat_…`) from the account page or `accord user token`; \
+                 it acts with its user's permissions. Reads of published records need none; \
+                 every change needs one.",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_default()
+            .add_security_scheme("token", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The answer of `GET /health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

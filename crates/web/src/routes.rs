@@ -78,6 +78,9 @@ pub fn routes() -> Routes {
     let r = core_routes();
     // Each feature adds its routes here, one line each: `let r = pages::feature::routes(r);`.
     let r = pages::requests::routes(r);
+    let r = pages::opportunities::routes(r);
+    let r = pages::delivery::routes(r);
+    let r = pages::finance::routes(r);
     r
 }
 

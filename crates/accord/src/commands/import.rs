@@ -2,12 +2,18 @@
 
 use crate::cli::{open, read_input};
 use crate::progress;
+use accord_domain::Invalid;
 use accord_domain::authority::register;
+use accord_domain::council_data::{
+    code_for_slug, county_borders, parse_budgets, parse_neighbours, parse_population,
+};
 use accord_domain::working_days::{HolidayTable, parse_govuk_feed};
 use accord_store::Change;
+use accord_store::council_data::{Budget, slug_index};
 use accord_store::holidays::{holiday_table, rows_from_feed};
 use accord_store::requests::recount_open_requests;
 use anyhow::Context;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Imports the council register.
@@ -133,4 +139,138 @@ fn report_differences(before: &HolidayTable, after: &HolidayTable) {
             );
         }
     }
+}
+
+/// Matches slugs to register codes, refusing the whole file if any slug is unknown.
+fn match_slugs<'a>(
+    slugs: impl Iterator<Item = &'a str>,
+    index: &BTreeMap<String, String>,
+    text: &str,
+    field: &str,
+) -> Result<BTreeMap<String, String>, Invalid> {
+    let mut invalid = Invalid::new();
+    let mut found = BTreeMap::new();
+    for slug in slugs {
+        match code_for_slug(slug, index) {
+            Some(code) => {
+                found.insert(slug.to_owned(), code);
+            }
+            None => {
+                let line = text
+                    .find(&format!("\"{slug}\""))
+                    .map_or(1, |i| text[..i].lines().count() as u64);
+                invalid.extend(Invalid::field(field, format!("“{slug}” matches no council in the register: import the register first, or check the slug")).at_line(line));
+            }
+        }
+    }
+    invalid.into_result().map(|()| found)
+}
+
+/// Imports population estimates.
+pub async fn population(db: &str, file: &Path) -> anyhow::Result<()> {
+    let text = read_input(file)?;
+    let parsed =
+        parse_population(&text).with_context(|| format!("{} was refused", file.display()))?;
+    let store = open(db).await?;
+    let index = slug_index(&store.register_entries().await?);
+    let codes = match_slugs(
+        parsed.populations.iter().map(|(s, _)| s.as_str()),
+        &index,
+        &text,
+        "populations",
+    )
+    .with_context(|| format!("{} was refused", file.display()))?;
+    let rows: Vec<(String, u64)> = parsed
+        .populations
+        .iter()
+        .map(|(slug, n)| (codes[slug].clone(), *n))
+        .collect();
+    let change =
+        Change::by("accord import population").because(format!("imported {}", file.display()));
+    let summary = store
+        .replace_populations(parsed.year, &parsed.source, &rows, &change)
+        .await?;
+    println!(
+        "Imported {} councils' mid-{} population estimates ({}).",
+        summary.rows, parsed.year, parsed.source
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// Imports budgets by service category.
+pub async fn budgets(db: &str, file: &Path) -> anyhow::Result<()> {
+    let text = read_input(file)?;
+    let lines = parse_budgets(&text).with_context(|| format!("{} was refused", file.display()))?;
+    let store = open(db).await?;
+    let index = slug_index(&store.register_entries().await?);
+    let slugs: BTreeSet<&str> = lines.iter().map(|l| l.slug.as_str()).collect();
+    let codes = match_slugs(slugs.into_iter(), &index, &text, "slug")
+        .with_context(|| format!("{} was refused", file.display()))?;
+    let rows: Vec<(String, Budget)> = lines
+        .into_iter()
+        .map(|l| {
+            (
+                codes[&l.slug].clone(),
+                Budget {
+                    category: l.category,
+                    label: l.label,
+                    amount: l.amount,
+                    total: l.budget_total,
+                },
+            )
+        })
+        .collect();
+    let councils = rows.iter().map(|(c, _)| c).collect::<BTreeSet<_>>().len();
+    let change =
+        Change::by("accord import budgets").because(format!("imported {}", file.display()));
+    let summary = store.replace_budgets(&rows, &change).await?;
+    println!(
+        "Imported {} budget lines for {councils} councils (the source does not state the budget year).",
+        summary.rows
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// Imports borders, deriving counties' borders from their districts'.
+pub async fn neighbours(db: &str, file: &Path) -> anyhow::Result<()> {
+    let text = read_input(file)?;
+    let store = open(db).await?;
+    let entries = store.register_entries().await?;
+    let known: BTreeSet<String> = entries.iter().map(|e| e.code.clone()).collect();
+    // The source's rows for counties and combined authorities are corrupt (see its notes).
+    let trusted: BTreeSet<String> = entries
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.kind.as_str(),
+                "county" | "combined-authority" | "strategic-regional-authority"
+            )
+        })
+        .map(|e| e.code.clone())
+        .collect();
+    let pairs = parse_neighbours(&text, &trusted, &known)
+        .with_context(|| format!("{} was refused", file.display()))?;
+    let county_of: BTreeMap<String, String> = entries
+        .iter()
+        .filter_map(|e| e.county.clone().map(|c| (e.code.clone(), c)))
+        .filter(|(_, c)| known.contains(c))
+        .collect();
+    let derived = county_borders(&pairs, &county_of);
+    let mut all: Vec<(String, String, bool)> = pairs
+        .iter()
+        .map(|(a, b)| (a.clone(), b.clone(), false))
+        .collect();
+    all.extend(derived.iter().map(|(a, b)| (a.clone(), b.clone(), true)));
+    let change =
+        Change::by("accord import neighbours").because(format!("imported {}", file.display()));
+    store.replace_neighbours(&all, &change).await?;
+    println!(
+        "Imported {} borders between councils, and derived {} county borders from their districts.",
+        pairs.len(),
+        derived.len()
+    );
+    store.close().await;
+    Ok(())
 }

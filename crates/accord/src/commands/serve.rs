@@ -55,6 +55,7 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
     config.trust_forwarded_for = args.trust_forwarded_for;
+    config.base_url.clone_from(&args.base_url);
     config.demo = args.demo;
     let state = AppState::new(config, store.clone());
 
@@ -71,6 +72,18 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(released = n, "embargoes released"),
                 Err(e) => tracing::error!(error = %e, "embargo release failed"),
+            }
+            // Dates pass without anyone touching a project: its exceptions escalate anyway.
+            match accord_web::delivery::escalate_all_exceptions(
+                &*sweeper,
+                today,
+                &Change::by("accord tolerance check"),
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(escalated = n, "tolerance exceptions escalated"),
+                Err(e) => tracing::error!(error = %e, "tolerance check failed"),
             }
         }
     });

@@ -7,6 +7,9 @@ use accord_store::credentials::hash_passphrase;
 use accord_store::{Change, NewUser, Store};
 
 mod requests;
+pub mod delivery;
+mod finance;
+pub mod opportunities;
 
 /// What a demo load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +24,8 @@ pub struct DemoSummary {
     pub users_created: u64,
     /// Illustrative information requests created.
     pub requests_created: u64,
+    /// What the delivery and governance demo added.
+    pub delivery: delivery::DeliverySummary,
 }
 
 /// The passphrase of every demo user. It is published (in the README and by `accord demo`), so
@@ -149,6 +154,9 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo partnership {} is missing", demo::HWF_NAME))?;
     summary.requests_created = requests::load(store, &partnership).await?;
+    opportunities::load(store, hwf).await?;
+    summary.delivery = delivery::load(store, hwf).await?;
+    finance::load(store, &change).await?;
     Ok(summary)
 }
 

@@ -51,15 +51,18 @@ impl TestApp {
 
     /// The app with the demo loaded on every configured backend.
     pub async fn every_backend(today: NaiveDate) -> Vec<(&'static str, TestApp)> {
-        let mut apps = Vec::new();
+        // Each app keeps its own directory, so the SQLite file lives as long as the app.
         let dir = tempfile::tempdir().unwrap();
-        let stores = testing::stores(dir.path()).await.unwrap();
-        // The SQLite file lives in `dir`: the first app keeps it, or the pool's next
-        // connection would find the file deleted.
-        let mut dir = Some(dir);
+        let mut stores = testing::stores(dir.path()).await.unwrap().into_iter();
+        let mut apps = vec![(
+            "sqlite",
+            Self::with_store(stores.next().unwrap().1, dir, today, true).await,
+        )];
         for (name, store) in stores {
-            let own = dir.take().unwrap_or_else(|| tempfile::tempdir().unwrap());
-            apps.push((name, Self::with_store(store, own, today, true).await));
+            apps.push((
+                name,
+                Self::with_store(store, tempfile::tempdir().unwrap(), today, true).await,
+            ));
         }
         apps
     }

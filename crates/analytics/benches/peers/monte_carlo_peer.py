@@ -59,6 +59,7 @@ def main():
         "p50": float(p50),
         "p90": float(p90),
         "probability_positive": float((npv > 0).mean()),
+        "s_curve": [float(x) for x in np.percentile(npv, np.arange(101))],
     }
     elapsed = time.perf_counter() - start
     print(json.dumps({"seconds": elapsed, "iterations": iterations, **summary}))

@@ -14,6 +14,8 @@
 //!   [`AssessmentReport`].
 //! - [`analysis`]: the programme engine: [`analyse`] scores, ranks and finds flips and weight
 //!   ranges for thousands of opportunities at once.
+//! - [`version`]: the gateway as a partnership keeps it: numbered [`GatewayVersion`]s and each
+//!   council's ratings ([`CouncilAssessment`]), combined into an [`Assessment`].
 //! - [`cli`]: `accord assess FILE.json`.
 
 pub mod analysis;
@@ -22,6 +24,7 @@ pub mod cli;
 pub mod criteria;
 pub mod rating;
 pub mod rule;
+pub mod version;
 
 pub use analysis::{
     Analysis, Flip, MAX_COUNCILS, RatingChange, RatingMatrix, WeightRange, WeightSensitivity,
@@ -34,3 +37,4 @@ pub use assessment::{
 pub use criteria::{CriteriaSet, Criterion, CriterionInput, Threshold, Weight};
 pub use rating::{Combination, Counts, Rating};
 pub use rule::{GatewayRule, Outcome, RuleInput};
+pub use version::{CouncilAssessment, GatewayVersion, combine, councils_of, rate};

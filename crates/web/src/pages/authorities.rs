@@ -90,6 +90,34 @@ pub async fn index(
     ))
 }
 
+fn budget_table(budgets: &[accord_store::council_data::Budget]) -> Table {
+    let total = budgets.first().map(|b| b.total).unwrap_or_default();
+    let mut t = Table::new(
+        format!(
+            "Budget by service (total {}; the source does not state the year)",
+            total.whole_pounds()
+        ),
+        vec![
+            Column::text("Service"),
+            Column::numeric("Budget"),
+            Column::numeric("Share"),
+        ],
+    );
+    for b in budgets {
+        let share = if total.pence() == 0 {
+            0.0
+        } else {
+            b.amount.pounds_f64() / total.pounds_f64() * 100.0
+        };
+        t = t.row(vec![
+            html! { (b.label) },
+            html! { (b.amount.whole_pounds()) },
+            html! { (format!("{share:.1}%")) },
+        ]);
+    }
+    t
+}
+
 /// How a council is addressed: its GSS code, or its register code when it never had one.
 pub fn key(a: &Authority) -> String {
     a.gss
@@ -123,6 +151,9 @@ pub async fn show(
         );
     }
     let not_stated = || html! { span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } };
+    let latest = state.store.population_of(&authority.code).await?;
+    let budgets = state.store.budgets_of(&authority.code).await?;
+    let neighbours = state.store.neighbours_of(&authority.code).await?;
     let rows = vec![
         SummaryRow::new("Official name", html! { (authority.official_name) }),
         SummaryRow::new("Type", html! { (authority.kind.label()) }),
@@ -136,9 +167,10 @@ pub async fn show(
         SummaryRow::new(
             "Population",
             html! {
-                @match authority.population {
-                    Some(p) => { (accord_domain::money::group_thousands(p)) " (2020 estimate, council register)" },
-                    None => (not_stated()),
+                @match (&latest, authority.population) {
+                    (Some(l), _) => { (accord_domain::money::group_thousands(l.population)) " (mid-" (l.year) " estimate, " (l.source) ")" },
+                    (None, Some(p)) => { (accord_domain::money::group_thousands(p)) " (2020 estimate, council register)" },
+                    (None, None) => (not_stated()),
                 }
             },
         ),
@@ -181,6 +213,23 @@ pub async fn show(
             span class="govuk-caption-l" { "Council" }
             h1 class="govuk-heading-xl" { (authority.official_name) }
             (summary_list(&rows))
+            h2 class="govuk-heading-m" { "Neighbouring councils" }
+            @if neighbours.is_empty() {
+                p class="govuk-body" { "No borders are recorded for this council." }
+            } @else {
+                p class="govuk-body" { "Councils whose boundaries touch this council’s. Partners need not be neighbours." }
+                ul class="govuk-list accord-columns" {
+                    @for (n, derived) in &neighbours {
+                        li {
+                            a class="govuk-link" href={ "/authorities/" (key(n)) } { (n.short_name) }
+                            @if *derived { span class="govuk-hint" { " (through its districts)" } }
+                        }
+                    }
+                }
+            }
+            @if !budgets.is_empty() {
+                (table(&budget_table(&budgets)))
+            }
             h2 class="govuk-heading-m" { "Partnerships" }
             @if partnerships.is_empty() {
                 p class="govuk-body" { "This council is not a member of any partnership in Accord." }

@@ -28,6 +28,23 @@ use crate::layout::Page;
 /// The sections of a partnership, linked from its page: each feature adds its entry (the path
 /// under `/partnerships/{id}` and the link text).
 pub const SECTIONS: &[(&str, &str)] = &[
+    ("opportunities", "Opportunities"),
+    ("opportunities/matrix", "RAG matrix (Schedule 1)"),
+    ("criteria", "Compatibility criteria"),
+    ("projects", "Projects"),
+    ("timeline", "Programme timeline"),
+    ("progress-report", "Programme progress report"),
+    ("boards", "Boards"),
+    ("decisions", "Decisions log"),
+    ("raid", "RAID log"),
+    (
+        "calendar.ics",
+        "Calendar feed (iCalendar, to subscribe from Outlook)",
+    ),
+    ("business-cases", "Business cases"),
+    ("allocations", "Apportionment of costs"),
+    ("savings", "Savings ledger"),
+    ("grants", "External funding"),
     ("requests", "Information requests"),
     ("disclosure-log", "Disclosure log"),
 ];
@@ -302,11 +319,7 @@ pub fn clock_panel(clock: &MouClock, is_today: bool) -> Markup {
         }
         (summary_list(&[
             SummaryRow::new("Started", date_or_not_stated(clock.starts)),
-            SummaryRow::new("Ends", html! {
-                @match clock.ends { Some(d) => (long_date(d)), None => "No end date agreed" }
-                br;
-                span class="govuk-hint" { (clock.ends_because) }
-            }),
+            SummaryRow::new("Ends", html! { (capitalise(&clock.ends_because)) }),
             SummaryRow::new("Next review due", html! {
                 @match &clock.next_review {
                     Some(review) => {
@@ -327,6 +340,14 @@ pub fn clock_panel(clock: &MouClock, is_today: bool) -> Markup {
             }),
         ]))
     }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn review_kinds(kinds: &[ReviewKind]) -> String {

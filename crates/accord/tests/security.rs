@@ -1,0 +1,525 @@
+//! The access-control acceptance points of Accord: what each role sees, embargoes, tokens, CSRF,
+//! throttling, and that every change leaves a verifiable audit entry.
+
+// In tests a panic is a failure with a message, which is what unwrap gives.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use accord_domain::GssCode;
+use accord_domain::access::{Area, Classification, Embargo, RecordMeta};
+use accord_domain::audit::AuditAction;
+use accord_store::records::{DECISION_KIND, DECISION_MADE};
+use accord_store::{AuditFilter, Change, RecordInput};
+use axum::http::{Method, StatusCode};
+use support::{TestApp, report_day};
+
+const HARINGEY: &str = "E09000014";
+
+fn history(pid: i64, id: i64) -> String {
+    format!("/partnerships/{pid}/records/{id}/history")
+}
+
+#[tokio::test]
+async fn a_council_draft_is_invisible_to_the_other_councils_officer() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let meta = RecordMeta {
+        area: Area::Programme,
+        partnership_id: Some(hwf),
+        owner: Some(GssCode::parse("owner", HARINGEY).unwrap()),
+        classification: Classification::Council,
+        embargo: None,
+    };
+    let draft = RecordInput::new(
+        "paper",
+        meta,
+        "Haringey's draft savings figures",
+        &serde_json::json!({}),
+    )
+    .unwrap();
+    let id = app
+        .store
+        .insert_record(&draft, &Change::by("test"))
+        .await
+        .unwrap();
+
+    let cases = [
+        ("officer@haringey.demo.accord.test", true),
+        ("programme@haringey.demo.accord.test", true),
+        ("officer@walthamforest.demo.accord.test", false),
+        ("board@walthamforest.demo.accord.test", false),
+        ("councillor@haringey.demo.accord.test", false),
+    ];
+    for (email, sees) in cases {
+        let mut client = app.signed_in(email).await;
+        let page = client.get(&history(hwf, id)).await;
+        assert_eq!(
+            page.status == StatusCode::OK,
+            sees,
+            "{email}: {}",
+            page.status
+        );
+        if !sees {
+            assert_eq!(
+                page.status,
+                StatusCode::NOT_FOUND,
+                "{email}: its existence is not revealed"
+            );
+            assert!(!page.body.contains("draft savings"), "{email}");
+        }
+    }
+    let anonymous = app.anonymous().get(&history(hwf, id)).await;
+    assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_embargoed_board_paper_stays_hidden_until_its_decision_is_recorded() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let change = Change::by("programme@haringey.demo.accord.test");
+    let decision = RecordInput::new(
+        DECISION_KIND,
+        RecordMeta::published(Area::Governance, Some(hwf)),
+        "Approve the HR shared service business case",
+        &serde_json::json!({}),
+    )
+    .unwrap()
+    .status("pending");
+    let decision_id = app.store.insert_record(&decision, &change).await.unwrap();
+    let paper = RecordInput::new(
+        "paper",
+        RecordMeta {
+            area: Area::Governance,
+            partnership_id: Some(hwf),
+            owner: None,
+            classification: Classification::Embargoed,
+            embargo: Some(Embargo {
+                until: None,
+                decision_id: Some(decision_id),
+                release_to: Classification::Published,
+            }),
+        },
+        "HR shared service business case (board paper)",
+        &serde_json::json!({}),
+    )
+    .unwrap();
+    let paper_id = app.store.insert_record(&paper, &change).await.unwrap();
+
+    let mut viewer = app.signed_in("councillor@haringey.demo.accord.test").await;
+    let mut board = app.signed_in("board@walthamforest.demo.accord.test").await;
+    let mut anonymous = app.anonymous();
+    assert_eq!(
+        viewer.get(&history(hwf, paper_id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        anonymous.get(&history(hwf, paper_id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        board.get(&history(hwf, paper_id)).await.status,
+        StatusCode::OK,
+        "the board reads its papers"
+    );
+
+    let mut made = app
+        .store
+        .record(
+            decision_id,
+            &accord_domain::access::ReadScope::of(&accord_domain::access::Actor {
+                user_id: Some(1),
+                home: None,
+                admin: true,
+                grants: vec![],
+            }),
+            report_day(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .to_input();
+    made.status = Some(DECISION_MADE.into());
+    app.store
+        .update_record(decision_id, None, &made, &change)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        viewer.get(&history(hwf, paper_id)).await.status,
+        StatusCode::OK,
+        "released to the viewer"
+    );
+    let page = anonymous.get(&history(hwf, paper_id)).await;
+    assert_eq!(page.status, StatusCode::OK, "released to the public");
+    assert!(
+        page.body.contains("Released from embargo"),
+        "the release is in the record's history"
+    );
+}
+
+#[tokio::test]
+async fn an_api_token_cannot_do_more_than_its_user() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut officer = app.token_client("officer@haringey.demo.accord.test").await;
+    let me = officer.get("/api/v1/me").await;
+    assert_eq!(me.json()["email"], "officer@haringey.demo.accord.test");
+    // An officer may read the partnership but not change it, with a token as with a session.
+    assert_eq!(
+        officer
+            .get(&format!("/api/v1/partnerships/{hwf}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let rename = officer
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/partnerships/{hwf}"),
+            &serde_json::json!({"name": "Renamed"}),
+        )
+        .await;
+    assert_eq!(rename.status, StatusCode::FORBIDDEN);
+    let create = officer
+        .send_json(Method::POST, "/api/v1/partnerships", &serde_json::json!({"name": "Mine", "members": [{"gss": "E09000014"}, {"gss": "E09000031"}]}))
+        .await;
+    assert_eq!(create.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store.partnership(hwf).await.unwrap().unwrap().name,
+        accord_domain::demo::HWF_NAME,
+        "nothing changed"
+    );
+
+    // The programme team's token can, and a revoked or disabled user's token cannot.
+    let mut programme = app
+        .token_client("programme@haringey.demo.accord.test")
+        .await;
+    let ok = programme
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/partnerships/{hwf}"),
+            &serde_json::json!({"summary": "Changed by API", "reason": "test"}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let (user, _) = app
+        .store
+        .user_credentials("programme@haringey.demo.accord.test")
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .set_user_disabled(user.id, true, &Change::by("test"))
+        .await
+        .unwrap();
+    let refused = programme.get("/api/v1/me").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.json()["error"]["status"], 401);
+    let mut forged = app.anonymous().with_token("accord_pat_not-a-real-token");
+    assert_eq!(
+        forged.get("/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn form_posts_without_the_csrf_token_are_refused_and_change_nothing() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut programme = app.signed_in("programme@haringey.demo.accord.test").await;
+    let path = format!("/partnerships/{hwf}/edit");
+    let body = "name=Hijacked&summary=x";
+    let missing = programme.post_form_raw(&path, body).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert!(missing.body.contains("Nothing was changed"));
+    let wrong = programme
+        .post_form_raw(&path, &format!("{body}&csrf_token=forged"))
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    // A session cookie alone never changes data through the API.
+    let api = programme
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/partnerships/{hwf}"),
+            &serde_json::json!({"name": "Hijacked"}),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store.partnership(hwf).await.unwrap().unwrap().name,
+        accord_domain::demo::HWF_NAME
+    );
+    // With the token, the same form works.
+    let ok = programme
+        .post_form(
+            &path,
+            &[
+                ("name", "Haringey and Waltham Forest"),
+                ("summary", "Shared services"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+}
+
+#[tokio::test]
+async fn the_tenth_wrong_passphrase_in_a_row_is_throttled_without_saying_whether_the_account_exists()
+ {
+    let app = TestApp::demo(report_day()).await;
+    let email = "officer@haringey.demo.accord.test";
+    let mut client = app.anonymous();
+    for attempt in 1..=9 {
+        let response = client.sign_in(email, "not the passphrase at all").await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+        assert!(
+            response
+                .body
+                .contains("Enter a correct email address and passphrase"),
+            "attempt {attempt}"
+        );
+    }
+    let tenth = client.sign_in(email, "not the passphrase at all").await;
+    assert_eq!(tenth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(tenth.body.contains("too many attempts"));
+    // Even the right passphrase is refused while throttled.
+    let right = client.sign_in(email, accord::demo::DEMO_PASSPHRASE).await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+    // An unknown email gets the same answer as a known one.
+    let unknown = app
+        .anonymous()
+        .sign_in("nobody@haringey.demo.accord.test", "whatever it is")
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        unknown
+            .body
+            .contains("Enter a correct email address and passphrase")
+    );
+    let failures = app
+        .store
+        .audit_entries(
+            &AuditFilter {
+                action: Some(AuditAction::SignInFailed),
+                ..AuditFilter::default()
+            },
+            100,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        failures.len(),
+        12,
+        "every failure, throttled ones included, is audited"
+    );
+}
+
+#[tokio::test]
+async fn sessions_are_http_only_same_site_rotated_and_ended_by_sign_out() {
+    let app = TestApp::demo(report_day()).await;
+    let mut client = app.anonymous();
+    let before = client.csrf().await;
+    let response = client
+        .sign_in(
+            "officer@haringey.demo.accord.test",
+            accord::demo::DEMO_PASSPHRASE,
+        )
+        .await;
+    let cookies: Vec<&str> = response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("accord_session="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+    assert_ne!(
+        client.cookie("accord_csrf").unwrap(),
+        before,
+        "the CSRF token rotates at sign-in"
+    );
+    let first = client.cookie("accord_session").unwrap().to_owned();
+    assert_eq!(client.get("/account").await.status, StatusCode::OK);
+    // Signing in again gives a new session and ends the old one.
+    client
+        .sign_in(
+            "officer@haringey.demo.accord.test",
+            accord::demo::DEMO_PASSPHRASE,
+        )
+        .await;
+    assert_ne!(client.cookie("accord_session").unwrap(), first);
+    let mut old = app.anonymous().with_cookie("accord_session", &first);
+    assert_eq!(
+        old.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "the old session is gone"
+    );
+    let out = client.post_form("/sign-out", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        client.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+    // An expired session is no session.
+    let mut idle = app.signed_in("officer@haringey.demo.accord.test").await;
+    let later = chrono::Utc::now() + chrono::Duration::minutes(61);
+    let digest = accord_store::credentials::secret_digest(idle.cookie("accord_session").unwrap());
+    assert!(
+        app.store
+            .session_user(&digest, later, app.state.config.session_idle)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(idle.get("/account").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn edits_through_the_page_and_the_api_leave_audit_entries_with_before_and_after() {
+    for (backend, app) in TestApp::every_backend(report_day()).await {
+        let hwf = app.hwf().await;
+        let mut page = app.signed_in("programme@haringey.demo.accord.test").await;
+        let response = page
+            .post_form(
+                &format!("/partnerships/{hwf}/edit"),
+                &[
+                    ("name", "HWF shared services"),
+                    ("summary", "Page edit"),
+                    ("reason", "shorter"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{backend}");
+        let mut api = app
+            .token_client("programme@haringey.demo.accord.test")
+            .await;
+        let response = api
+            .send_json(
+                Method::PATCH,
+                &format!("/api/v1/partnerships/{hwf}"),
+                &serde_json::json!({"summary": "API edit"}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{backend}");
+        let entries = app
+            .store
+            .audit_entries(
+                &AuditFilter {
+                    record_kind: Some("partnership".into()),
+                    action: Some(AuditAction::Update),
+                    ..AuditFilter::default()
+                },
+                10,
+                0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 2, "{backend}");
+        let (api_entry, page_entry) = (&entries[0], &entries[1]);
+        assert_eq!(
+            page_entry.record.actor, "programme@haringey.demo.accord.test",
+            "{backend}"
+        );
+        assert_eq!(
+            page_entry.record.reason.as_deref(),
+            Some("shorter"),
+            "{backend}"
+        );
+        assert_eq!(
+            page_entry.record.before.as_ref().unwrap()["name"],
+            accord_domain::demo::HWF_NAME,
+            "{backend}"
+        );
+        assert_eq!(
+            page_entry.record.after.as_ref().unwrap()["name"],
+            "HWF shared services",
+            "{backend}"
+        );
+        assert_eq!(
+            api_entry.record.actor, "programme@haringey.demo.accord.test (API token)",
+            "{backend}"
+        );
+        assert_eq!(
+            api_entry.record.before.as_ref().unwrap()["summary"],
+            "Page edit",
+            "{backend}"
+        );
+        assert_eq!(
+            api_entry.record.after.as_ref().unwrap()["summary"],
+            "API edit",
+            "{backend}"
+        );
+        // The history page shows both.
+        let history = page.get(&format!("/partnerships/{hwf}/history")).await;
+        assert!(
+            history.body.contains("API edit") && history.body.contains("Page edit"),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_passphrase_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("accord.db").display());
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_accord"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["demo"]).status.success());
+    let out = run(&[
+        "user",
+        "reset",
+        "--email",
+        "officer@haringey.demo.accord.test",
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let link = stdout
+        .lines()
+        .find(|l| l.contains("/reset-passphrase/"))
+        .unwrap();
+    let path = &link[link.find("/reset-passphrase/").unwrap()..];
+
+    let store = accord_store::connect(&db).await.unwrap();
+    let state = accord_web::AppState::new(accord_web::WebConfig::new("Test"), store.clone());
+    let mut client = accord_testkit::http::Client::new(accord_web::app(state));
+    let short = client.post_form(path, &[("passphrase", "too short")]).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let set = client
+        .post_form(path, &[("passphrase", "a brand new passphrase")])
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    let again = client
+        .post_form(path, &[("passphrase", "another new passphrase")])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("has expired or has been used"));
+    assert_eq!(
+        client
+            .sign_in(
+                "officer@haringey.demo.accord.test",
+                "a brand new passphrase"
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    store.close().await;
+}

@@ -1,0 +1,208 @@
+//! The service catalogue: the services partnerships may share, each in an LGA-style category.
+//! The catalogue is the instance's (no partnership owns it); administrators keep it.
+
+use accord_domain::Invalid;
+use accord_domain::service::{Service, ServiceCategory};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+
+use super::common::render;
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::components::{
+    ButtonKind, Choice, Column, Field, Table, button, button_link, error_summary, form, select,
+    table, text_input,
+};
+use crate::error::WebError;
+use crate::forms::{FormData, refused};
+use crate::guard::Guard;
+use crate::layout::Page;
+use crate::opportunity_records as records;
+use crate::routes::Routes;
+
+/// The catalogue's pages.
+pub fn routes(r: Routes) -> Routes {
+    r.get("/services", Guard::Public, index)
+        .get("/services/new", Guard::Admin, new_form)
+        .post("/services", Guard::Admin, create)
+        .get("/services/{service_id}/edit", Guard::Admin, edit_form)
+        .post("/services/{service_id}", Guard::Admin, edit)
+}
+
+/// `GET /services`: the catalogue by category.
+pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
+    let catalogue = records::catalogue(&state, &viewer).await?;
+    let admin = viewer.actor.admin;
+    let mut tables = Vec::new();
+    for category in ServiceCategory::ALL {
+        let services: Vec<&Service> = catalogue
+            .services
+            .iter()
+            .filter(|s| s.category == category)
+            .collect();
+        if services.is_empty() {
+            continue;
+        }
+        let mut columns = vec![Column::text("Service")];
+        if admin {
+            columns.push(Column::text("Change"));
+        }
+        let mut t = Table::new(category.label(), columns);
+        for s in services {
+            let mut row = vec![html! { (s.name) }];
+            if admin {
+                row.push(html! {
+                    a class="govuk-link" href={ "/services/" (s.id) "/edit" } {
+                        "Change" span class="govuk-visually-hidden" { " " (s.name) }
+                    }
+                });
+            }
+            t = t.row(row);
+        }
+        tables.push(t);
+    }
+    let content = html! {
+        h1 class="govuk-heading-xl" { "Service catalogue" }
+        p class="govuk-body" {
+            "The services partnerships may share, in the categories of the LGA’s map of shared services, "
+            "so one partnership’s programme can be compared with another’s. "
+            "Opportunities are raised for a service in this catalogue."
+        }
+        @if admin {
+            (button_link("Add a service", "/services/new", ButtonKind::Secondary))
+        }
+        @if tables.is_empty() {
+            p class="govuk-body" { "The catalogue is empty." }
+        }
+        @for t in &tables { (table(t)) }
+    };
+    Ok(render(
+        &state,
+        &viewer,
+        Page::new("Service catalogue").current_page("/services"),
+        content,
+    ))
+}
+
+fn category_choices() -> Vec<Choice<'static>> {
+    let mut choices = vec![Choice::new("", "Choose a category")];
+    choices.extend(
+        ServiceCategory::ALL
+            .iter()
+            .map(|c| Choice::new(c.slug(), c.label())),
+    );
+    choices
+}
+
+fn service_form(
+    state: &AppState,
+    viewer: &Viewer,
+    existing: Option<i64>,
+    form_data: &FormData,
+    errors: &Invalid,
+) -> Markup {
+    let (title, action) = match existing {
+        Some(id) => ("Change a service", format!("/services/{id}")),
+        None => ("Add a service", "/services".to_owned()),
+    };
+    let content = html! {
+        (error_summary(errors))
+        span class="govuk-caption-l" { "Service catalogue" }
+        h1 class="govuk-heading-xl" { (title) }
+        (form(&action, &viewer.csrf, html! {
+            (text_input(&Field::new("name", "Name").value(form_data.get("name")).errors(errors)))
+            (select(&Field::new("category", "Category").value(form_data.get("category")).errors(errors), &category_choices()))
+            (button(if existing.is_some() { "Save changes" } else { "Add the service" }, ButtonKind::Primary))
+        }))
+        @if existing.is_some() {
+            p class="govuk-body-s" { "Opportunities already raised keep the name they were raised with." }
+        }
+    };
+    render(
+        state,
+        viewer,
+        Page::new(title)
+            .with_errors(errors)
+            .back_link("/services")
+            .section("/services"),
+        content,
+    )
+}
+
+/// `GET /services/new`.
+pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> Markup {
+    service_form(&state, &viewer, None, &FormData::default(), &Invalid::new())
+}
+
+/// `POST /services`.
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form_data: FormData,
+) -> Result<Response, WebError> {
+    let result = match Service::parse(form_data.get("name"), form_data.get("category")) {
+        Ok(service) => records::add_service(&state, &viewer, service).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/services").into_response()),
+        Err(WebError::Unprocessable(e)) => {
+            Ok(refused(service_form(&state, &viewer, None, &form_data, &e)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /services/{service_id}/edit`.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(service_id): Path<i64>,
+) -> Result<Markup, WebError> {
+    let catalogue = records::catalogue(&state, &viewer).await?;
+    let service = catalogue
+        .services
+        .iter()
+        .find(|s| s.id == service_id)
+        .ok_or(WebError::NotFound)?;
+    let data = FormData::from_pairs([
+        ("name", service.name.clone()),
+        ("category", service.category.slug().to_owned()),
+    ]);
+    Ok(service_form(
+        &state,
+        &viewer,
+        Some(service_id),
+        &data,
+        &Invalid::new(),
+    ))
+}
+
+/// `POST /services/{service_id}`.
+pub async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(service_id): Path<i64>,
+    form_data: FormData,
+) -> Result<Response, WebError> {
+    match records::update_service(
+        &state,
+        &viewer,
+        service_id,
+        form_data.get("name"),
+        form_data.get("category"),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/services").into_response()),
+        Err(WebError::Unprocessable(e)) => Ok(refused(service_form(
+            &state,
+            &viewer,
+            Some(service_id),
+            &form_data,
+            &e,
+        ))),
+        Err(e) => Err(e),
+    }
+}
