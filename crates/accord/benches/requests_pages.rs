@@ -18,8 +18,7 @@ use accord_domain::working_days::{Calendars, Division, ProclaimedHoliday};
 use accord_domain::{GssCode, Partnership};
 use accord_store::credentials::new_secret;
 use accord_store::requests::{
-    REQUEST_KIND, calendars, plan_recount, recount_open_requests, request_input,
-    requester_input,
+    REQUEST_KIND, calendars, plan_recount, recount_open_requests, request_input, requester_input,
 };
 use accord_store::{Change, RecordInput, RecordQuery, RecordWrite, Store};
 use accord_web::{AppState, Clock, WebConfig, app};
@@ -149,9 +148,7 @@ fn synthetic(n: usize, rng: &mut Lcg, calendars: &Calendars, protocol: &Protocol
                 parts: vec![],
             },
         });
-        actions.push(Action::Close {
-            on: step(40),
-        });
+        actions.push(Action::Close { on: step(40) });
     }
     let stop_at = match stop {
         0 => 0,
@@ -239,7 +236,12 @@ async fn get(router: &Router, path: &str, session: &str) -> Duration {
         .await
         .expect("a body");
     let elapsed = start.elapsed();
-    assert_eq!(status, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{path}: {}",
+        String::from_utf8_lossy(&body)
+    );
     black_box(body);
     elapsed
 }
@@ -278,8 +280,8 @@ async fn main() {
         "register: {requests} requests ({open} open) with their requesters, built in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let state = AppState::new(WebConfig::new("Benchmark"), store.clone())
-        .with_clock(Clock::Fixed(TODAY));
+    let state =
+        AppState::new(WebConfig::new("Benchmark"), store.clone()).with_clock(Clock::Fixed(TODAY));
     let router = app(state);
     let some_request = store
         .records(

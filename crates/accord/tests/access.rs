@@ -1354,7 +1354,6 @@ fn request_fixture() -> serde_json::Value {
     serde_json::to_value(&request).unwrap()
 }
 
-
 /// Delivery and governance records: a planned project, a board with meeting 1, a paper, a
 /// key decision, a RAID risk, a highlight report with version 1 and a published progress
 /// report.

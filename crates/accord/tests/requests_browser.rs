@@ -68,11 +68,21 @@ async fn request_pages_pass_axe_wcag_2_2_aa() {
     browser.fill("received-month", "3").await.unwrap();
     browser.fill("received-year", "2011").await.unwrap();
     browser.click_button("Calculate").await.unwrap();
-    check(&browser, "calculator result", "Deadline calculator – Accord").await;
+    check(
+        &browser,
+        "calculator result",
+        "Deadline calculator – Accord",
+    )
+    .await;
     assert!(browser.text().await.unwrap().contains("1 April 2011"));
     browser.fill("received-year", "2012").await.unwrap();
     browser.click_button("Calculate").await.unwrap();
-    check(&browser, "calculator refusal", "Error: Deadline calculator – Accord").await;
+    check(
+        &browser,
+        "calculator refusal",
+        "Error: Deadline calculator – Accord",
+    )
+    .await;
 
     sign_in(&browser, &server, "information@haringey.demo.accord.test").await;
     let id = |reference: &str| {
@@ -134,10 +144,7 @@ async fn request_pages_pass_axe_wcag_2_2_aa() {
         check(&browser, path, title).await;
     }
     // The working, opened, is accessible too.
-    browser
-        .goto(&server.url(&pages[1].0))
-        .await
-        .unwrap();
+    browser.goto(&server.url(&pages[1].0)).await.unwrap();
     browser
         .client()
         .execute(
@@ -193,10 +200,7 @@ async fn the_calculator_and_the_workflow_work_without_javascript() {
 
     // Haringey's single point of contact signs off the draft that waits for them.
     sign_in(&browser, &server, "information@haringey.demo.accord.test").await;
-    let (_, id) = ids
-        .iter()
-        .find(|(r, _)| r == "HWF-FOI-2011-0002")
-        .unwrap();
+    let (_, id) = ids.iter().find(|(r, _)| r == "HWF-FOI-2011-0002").unwrap();
     browser
         .goto(&server.url(&format!("/partnerships/{pid}/requests/{id}")))
         .await
@@ -210,7 +214,10 @@ async fn the_calculator_and_the_workflow_work_without_javascript() {
         .await
         .unwrap();
     let text = browser.text().await.unwrap();
-    assert!(text.contains("Signed off for Haringey on 21 July 2011"), "{text}");
+    assert!(
+        text.contains("Signed off for Haringey on 21 July 2011"),
+        "{text}"
+    );
     assert!(text.contains("Send the draft for communications clearance"));
 
     browser.close().await.unwrap();

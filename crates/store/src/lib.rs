@@ -30,10 +30,10 @@ mod scope;
 pub mod testing;
 
 pub use backend::{PgStore, SqliteStore};
+pub use council_data::CouncilDataStore;
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
 };
-pub use council_data::CouncilDataStore;
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]

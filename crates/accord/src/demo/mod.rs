@@ -6,10 +6,10 @@ use accord_domain::{GssCode, demo};
 use accord_store::credentials::hash_passphrase;
 use accord_store::{Change, NewUser, Store};
 
-mod requests;
 pub mod delivery;
 mod finance;
 pub mod opportunities;
+mod requests;
 
 /// What a demo load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

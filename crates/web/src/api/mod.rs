@@ -4,8 +4,8 @@
 
 pub mod allocations;
 pub mod authorities;
-pub mod delivery;
 pub mod business_cases;
+pub mod delivery;
 pub mod finance;
 pub mod grants;
 pub mod me;
