@@ -959,3 +959,63 @@ async fn a_project_planned_from_the_template_gates_on_every_cabinet() {
         .await;
     assert!(page.body.contains("escalated to the Programme Board"));
 }
+
+/// The RAID log is kept decoded between requests; every change must show at once, to every
+/// reader, on the page and in the API.
+#[tokio::test]
+async fn the_raid_log_shows_every_change_at_once() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut councillor = app
+        .signed_in("councillor@walthamforest.demo.accord.test")
+        .await;
+    let mut api = app
+        .token_client("programme@haringey.demo.accord.test")
+        .await;
+    let list = format!("/partnerships/{hwf}/raid");
+    let api_list = format!("/api/v1/partnerships/{hwf}/raid");
+    let matching = |body: &str| {
+        body.split("Items (")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap()
+    };
+    let before = matching(&councillor.get(&list).await.body);
+    let before_api = api.get(&api_list).await.json()["matching"]
+        .as_u64()
+        .unwrap();
+    // Read twice, so the second read comes from the kept log.
+    assert_eq!(matching(&councillor.get(&list).await.body), before);
+
+    let raised = api
+        .send_json(
+            Method::POST,
+            &api_list,
+            &json!({
+                "title": "Payroll cut-over clashes with year end",
+                "owner": "Programme Director",
+                "raised_on": "2011-07-21",
+                "detail": {"kind": "issue", "severity": 3}
+            }),
+        )
+        .await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let page = councillor.get(&list).await.body;
+    assert_eq!(matching(&page), before + 1);
+    assert!(page.contains("Payroll cut-over clashes with year end"));
+    assert_eq!(
+        api.get(&api_list).await.json()["matching"].as_u64(),
+        Some(before_api + 1)
+    );
+
+    // Deleted from under the kept log: gone at once.
+    let id = raised.json()["id"].as_i64().unwrap();
+    app.store
+        .delete_record(id, &accord_store::Change::by("test"))
+        .await
+        .unwrap();
+    let page = councillor.get(&list).await.body;
+    assert_eq!(matching(&page), before);
+    assert!(!page.contains("Payroll cut-over clashes with year end"));
+}

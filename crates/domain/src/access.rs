@@ -330,7 +330,7 @@ impl Decision {
 
 /// What an actor may read, in a form the store can turn into a `WHERE` clause. Built only by
 /// [`ReadScope::of`], and [`ReadScope::permits`] is the same rule in Rust.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ReadScope {
     /// Instance administrators read everything but personal data.
     pub everything_but_personal: bool,

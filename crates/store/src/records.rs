@@ -309,6 +309,17 @@ pub trait RecordStore: Send + Sync {
         today: NaiveDate,
     ) -> Result<Vec<StoredRecord>>;
 
+    /// As [`RecordStore::records`], with each body returned as the JSON text stored beside
+    /// its record (whose `body` is then null). For lists that decode thousands of bodies
+    /// straight into their own type: parsing each into a `serde_json::Value` first costs as
+    /// much again as decoding it.
+    async fn records_raw(
+        &self,
+        query: &RecordQuery,
+        scope: &ReadScope,
+        today: NaiveDate,
+    ) -> Result<Vec<(StoredRecord, String)>>;
+
     /// How many records match a query for the scope.
     async fn count_records(
         &self,

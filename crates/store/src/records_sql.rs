@@ -50,6 +50,12 @@ fn validate_all(inputs: &[RecordInput]) -> Result<()> {
 }
 
 impl RecordRow {
+    /// The record with its body left as the stored JSON text, returned beside it.
+    fn into_raw(mut self) -> Result<(StoredRecord, String)> {
+        let body = std::mem::replace(&mut self.body, "null".to_owned());
+        Ok((self.into_record()?, body))
+    }
+
     fn into_record(self) -> Result<StoredRecord> {
         let meta = meta_from_columns(
             &self.area,
@@ -187,6 +193,20 @@ macro_rules! records_impl {
                     after.as_ref().and_then(|a| serde_json::to_value(&a.meta).ok()),
                 )
                 .await
+            }
+
+            /// The rows matching a query that the scope may read on `today`.
+            async fn record_rows(&self, query: &RecordQuery, scope: &ReadScope, today: NaiveDate) -> Result<Vec<RecordRow>> {
+                let (conditions, binds) = query_where(query);
+                let mut sql = format!(
+                    "SELECT {RECORD_COLUMNS} FROM records r WHERE {conditions} AND {} ORDER BY {}",
+                    visible(scope, today, "r"),
+                    order_by(query.order)
+                );
+                if query.limit > 0 {
+                    sql.push_str(&format!(" LIMIT {} OFFSET {}", query.limit, query.offset.max(0)));
+                }
+                Ok(bind_all!(sqlx::query_as(&sql), binds).fetch_all(&self.pool).await?)
             }
 
             async fn insert_in(conn: &mut $conn, input: &RecordInput, change: &Change) -> Result<i64> {
@@ -421,17 +441,13 @@ macro_rules! records_impl {
             }
 
             async fn records(&self, query: &RecordQuery, scope: &ReadScope, today: NaiveDate) -> Result<Vec<StoredRecord>> {
-                let (conditions, binds) = query_where(query);
-                let mut sql = format!(
-                    "SELECT {RECORD_COLUMNS} FROM records r WHERE {conditions} AND {} ORDER BY {}",
-                    visible(scope, today, "r"),
-                    order_by(query.order)
-                );
-                if query.limit > 0 {
-                    sql.push_str(&format!(" LIMIT {} OFFSET {}", query.limit, query.offset.max(0)));
-                }
-                let rows: Vec<RecordRow> = bind_all!(sqlx::query_as(&sql), binds).fetch_all(&self.pool).await?;
+                let rows = self.record_rows(query, scope, today).await?;
                 rows.into_iter().map(RecordRow::into_record).collect()
+            }
+
+            async fn records_raw(&self, query: &RecordQuery, scope: &ReadScope, today: NaiveDate) -> Result<Vec<(StoredRecord, String)>> {
+                let rows = self.record_rows(query, scope, today).await?;
+                rows.into_iter().map(RecordRow::into_raw).collect()
             }
 
             async fn count_records(&self, query: &RecordQuery, scope: &ReadScope, today: NaiveDate) -> Result<i64> {

@@ -33,7 +33,8 @@ use accord_store::{Change, RecordInput, RecordQuery, Store, StoreError, StoredRe
 use chrono::{Datelike, NaiveDate};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The kind of a project record.
 pub const PROJECT: &str = "project";
@@ -128,12 +129,33 @@ pub async fn load_all<T: DeserializeOwned>(
     scope: &ReadScope,
     today: NaiveDate,
 ) -> Result<Vec<Loaded<T>>, StoreError> {
+    // Straight from the stored text into `T`: lists such as the RAID log decode thousands.
     store
-        .records(query, scope, today)
+        .records_raw(query, scope, today)
         .await?
         .into_iter()
-        .map(decode)
+        .map(|(record, body)| {
+            let value = serde_json::from_str(&body)
+                .map_err(|e| StoreError::Corrupt(format!("{} {}: {e}", record.kind, record.id)))?;
+            Ok(Loaded { record, value })
+        })
         .collect()
+}
+
+/// The names of a partnership's projects that `scope` may read, by record id: each project
+/// record's title is its name, so no body is parsed (lists name projects for every row).
+pub async fn project_titles(
+    store: &dyn Store,
+    partnership_id: i64,
+    scope: &ReadScope,
+    today: NaiveDate,
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    Ok(store
+        .records_raw(&RecordQuery::of(PROJECT, partnership_id), scope, today)
+        .await?
+        .into_iter()
+        .map(|(record, _)| (record.id, record.title))
+        .collect())
 }
 
 /// A project record decoded, its id set from the record.
@@ -467,6 +489,63 @@ pub async fn raid_items(
         load_all(store, &RecordQuery::of(RAID, partnership_id), scope, today).await?;
     items.sort_by_key(|i| i.value.number);
     Ok(items)
+}
+
+/// Decoded RAID logs kept between requests. Reading and decoding a log of thousands of items
+/// costs tens of milliseconds, and officers filter the same log again and again. An entry is
+/// reused only for the same partnership, day and read scope, and only while the audit head's
+/// sequence number is unchanged: every change to any record moves it in the change's own
+/// transaction, so a cached log is never older than the last committed change.
+#[derive(Debug, Default)]
+pub struct RaidCache {
+    entries: Mutex<HashMap<RaidKey, CachedLog>>,
+}
+
+/// A partnership, a day and a read scope.
+type RaidKey = (i64, NaiveDate, ReadScope);
+/// The audit head's sequence number read before the log, and the log.
+type CachedLog = (i64, Arc<Vec<Loaded<RaidItem>>>);
+
+impl RaidCache {
+    /// The most logs kept; beyond it the cache starts again (each entry is one log for one
+    /// reader's scope, so a few dozen cover the people working on an instance at once).
+    const MAX_ENTRIES: usize = 32;
+
+    fn get(&self, key: &RaidKey, seq: i64) -> Option<Arc<Vec<Loaded<RaidItem>>>> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(key)
+            .filter(|(at, _)| *at == seq)
+            .map(|(_, log)| Arc::clone(log))
+    }
+
+    fn put(&self, key: RaidKey, seq: i64, log: Arc<Vec<Loaded<RaidItem>>>) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= Self::MAX_ENTRIES && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(key, (seq, log));
+    }
+}
+
+/// [`raid_items`] through the cache: the same items a fresh read would give.
+pub async fn raid_items_cached(
+    cache: &RaidCache,
+    store: &dyn Store,
+    partnership_id: i64,
+    scope: &ReadScope,
+    today: NaiveDate,
+) -> Result<Arc<Vec<Loaded<RaidItem>>>, StoreError> {
+    // The head is read before the log: a change committed in between makes the entry look
+    // older than it is, so the next request reads again (never the other way round).
+    let (seq, _) = store.audit_head().await?;
+    let key = (partnership_id, today, scope.clone());
+    if let Some(log) = cache.get(&key, seq) {
+        return Ok(log);
+    }
+    let log = Arc::new(raid_items(store, partnership_id, scope, today).await?);
+    cache.put(key, seq, Arc::clone(&log));
+    Ok(log)
 }
 
 /// The whole RAID log of a partnership, for the rules that number items and refuse dependency

@@ -108,6 +108,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// What day it is.
     pub clock: Clock,
+    /// Decoded RAID logs, reused until the next change.
+    pub raid_cache: Arc<delivery::RaidCache>,
 }
 
 impl AppState {
@@ -117,6 +119,7 @@ impl AppState {
             config: Arc::new(config),
             store,
             clock: Clock::System,
+            raid_cache: Arc::default(),
         }
     }
 

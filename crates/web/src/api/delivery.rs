@@ -1459,7 +1459,9 @@ pub async fn list_raid(
     let today = state.today();
     let filter = raid::filter_from(&raid::query_form(query.as_deref()))?;
     let prepared = filter.prepare()?;
-    let items = delivery::raid_items(&*state.store, id, &viewer.scope(), today).await?;
+    let items =
+        delivery::raid_items_cached(&state.raid_cache, &*state.store, id, &viewer.scope(), today)
+            .await?;
     let matching: Vec<&Loaded<RaidItem>> = items
         .iter()
         .filter(|i| prepared.matches(&i.value))

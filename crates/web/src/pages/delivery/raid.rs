@@ -135,13 +135,7 @@ pub async fn project_names(
     viewer: &Viewer,
     id: i64,
 ) -> Result<HashMap<i64, String>, WebError> {
-    Ok(
-        delivery::projects(&*state.store, id, &viewer.scope(), state.today())
-            .await?
-            .into_iter()
-            .map(|p| (p.id(), p.value.name))
-            .collect(),
-    )
+    Ok(delivery::project_titles(&*state.store, id, &viewer.scope(), state.today()).await?)
 }
 
 fn project_name(names: &HashMap<i64, String>, id: i64) -> String {
@@ -173,7 +167,9 @@ pub async fn list(
         Ok(f) => (f, Invalid::new()),
         Err(e) => (RaidFilter::default(), e),
     };
-    let items = delivery::raid_items(&*state.store, id, &viewer.scope(), today).await?;
+    let items =
+        delivery::raid_items_cached(&state.raid_cache, &*state.store, id, &viewer.scope(), today)
+            .await?;
     let names = project_names(&state, &viewer, id).await?;
     let prepared = filter.prepare().unwrap_or_else(|_| {
         RaidFilter::default()
