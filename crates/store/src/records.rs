@@ -157,8 +157,18 @@ impl StoredRecord {
     /// The body as its domain type. Read in place, without copying the body first: lists
     /// decode hundreds of bodies per page.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
-        T::deserialize(&self.body)
-            .map_err(|e| crate::StoreError::Corrupt(format!("{} {}: {e}", self.kind, self.id)))
+        T::deserialize(&self.body).map_err(|e| self.corrupt(e))
+    }
+
+    /// A body returned as text beside this record ([`RecordStore::records_raw`]) as its
+    /// domain type, parsed straight from the text.
+    pub fn decode_text<T: DeserializeOwned>(&self, text: &str) -> Result<T> {
+        serde_json::from_str(text).map_err(|e| self.corrupt(e))
+    }
+
+    /// The error for a body that does not decode, naming the record.
+    pub fn corrupt(&self, why: impl std::fmt::Display) -> crate::StoreError {
+        crate::StoreError::Corrupt(format!("{} {}: {why}", self.kind, self.id))
     }
 
     /// The record as an input, to change and write back.

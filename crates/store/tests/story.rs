@@ -694,6 +694,30 @@ async fn records(store: &dyn Store, partnership_id: i64) {
         .await
         .unwrap();
     assert_eq!(children.len(), 1);
+    // The same read with each body as its stored text: the same records, the bodies apart.
+    let raw = store
+        .records_raw(
+            &RecordQuery {
+                kind: "milestone".into(),
+                parent_id: Some(parent_id),
+                order: RecordOrder::KeyDate,
+                ..RecordQuery::default()
+            },
+            &programme,
+            today,
+        )
+        .await
+        .unwrap();
+    assert_eq!(raw.len(), 1);
+    assert_eq!(raw[0].0.id, children[0].id);
+    assert_eq!(raw[0].0.body, serde_json::Value::Null);
+    assert_eq!(
+        raw[0]
+            .0
+            .decode_text::<serde_json::Value>(&raw[0].1)
+            .unwrap(),
+        children[0].body
+    );
     let stored = store
         .record(parent_id, &programme, today)
         .await

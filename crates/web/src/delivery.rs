@@ -117,8 +117,7 @@ pub fn meta(
 /// the owned value avoids a copy).
 pub fn decode<T: DeserializeOwned>(mut record: StoredRecord) -> Result<Loaded<T>, StoreError> {
     let body = std::mem::take(&mut record.body);
-    let value = serde_json::from_value(body)
-        .map_err(|e| StoreError::Corrupt(format!("{} {}: {e}", record.kind, record.id)))?;
+    let value = serde_json::from_value(body).map_err(|e| record.corrupt(e))?;
     Ok(Loaded { record, value })
 }
 
@@ -135,8 +134,7 @@ pub async fn load_all<T: DeserializeOwned>(
         .await?
         .into_iter()
         .map(|(record, body)| {
-            let value = serde_json::from_str(&body)
-                .map_err(|e| StoreError::Corrupt(format!("{} {}: {e}", record.kind, record.id)))?;
+            let value = record.decode_text(&body)?;
             Ok(Loaded { record, value })
         })
         .collect()
@@ -149,7 +147,7 @@ pub async fn project_titles(
     partnership_id: i64,
     scope: &ReadScope,
     today: NaiveDate,
-) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+) -> Result<HashMap<i64, String>, StoreError> {
     Ok(store
         .records_raw(&RecordQuery::of(PROJECT, partnership_id), scope, today)
         .await?

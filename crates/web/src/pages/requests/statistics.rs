@@ -6,7 +6,6 @@ use accord_domain::request::{
     statistics_csv,
 };
 use accord_store::RecordQuery;
-use accord_store::StoreError;
 use accord_store::requests::REQUEST_KIND;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -38,8 +37,7 @@ pub async fn rows(
     // Every request of the partnership is read: decoded from the stored text directly.
     let mut inputs = Vec::with_capacity(records.len());
     for (record, body) in &records {
-        let request: Request = serde_json::from_str(body)
-            .map_err(|e| StoreError::Corrupt(format!("{} {}: {e}", record.kind, record.id)))?;
+        let request: Request = record.decode_text(body)?;
         inputs.push(StatisticsRecord::from(&request));
     }
     Ok(aggregate(&inputs))
