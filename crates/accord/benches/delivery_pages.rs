@@ -213,7 +213,9 @@ async fn setup(size: &Size, dir: &std::path::Path) -> (axum::Router, Arc<dyn Sto
     let store: Arc<dyn Store> = accord_store::connect(&testing::sqlite_url(dir))
         .await
         .expect("a store");
-    accord::demo::load(&*store).await.expect("the demo loads");
+    accord::demo::load(&accord_app::App::new(store.clone()))
+        .await
+        .expect("the demo loads");
     let change = Change::by("benchmark");
     let (p, id) = partnership(&*store, &change).await;
     let mut rng = Lcg(2011);
@@ -225,10 +227,29 @@ async fn setup(size: &Size, dir: &std::path::Path) -> (axum::Router, Arc<dyn Sto
         ids.push(store.insert_record(&input, &change).await.expect("stored"));
     }
     let log = raid_log(size.raid, &ids, &mut rng);
+    let application = accord_app::App::new(store.clone()).with_clock(Clock::Fixed(today()));
+    let system = accord_app::Caller::system("benchmark");
     for item in &log.items {
-        let meta = delivery::meta(Area::Programme, id, None, Classification::Partnership);
-        let input = delivery::raid_input(item, meta).expect("an input");
-        store.insert_record(&input, &change).await.expect("stored");
+        let input = RaidInput {
+            title: item.title.clone(),
+            description: item.description.clone(),
+            owner: item.owner.clone(),
+            project: item.project,
+            raised_on: item.raised_on,
+            board: Some(item.board),
+            detail: item.detail.clone(),
+        };
+        accord_app::governance::raid::raise(
+            &application,
+            &system,
+            id,
+            accord_app::governance::raid::RaiseRaid {
+                input,
+                classification: Classification::Partnership,
+            },
+        )
+        .await
+        .expect("raised");
     }
     let (user, _) = store
         .user_credentials("programme@haringey.demo.accord.test")

@@ -166,7 +166,9 @@ async fn build(requests: usize) -> (tempfile::TempDir, Arc<dyn Store>, i64, Stri
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite:{}", dir.path().join("bench.db").display());
     let store = accord_store::connect(&url).await.expect("the store opens");
-    accord::demo::load(&*store).await.expect("the demo loads");
+    accord::demo::load(&accord_app::App::new(store.clone()))
+        .await
+        .expect("the demo loads");
     let pid = store
         .partnership_id_by_name(accord_domain::demo::HWF_NAME)
         .await

@@ -447,22 +447,22 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/raid/{record_id}",
+        "/partnerships/{id}/raid/{reference}",
         "record/raid/read",
     ),
     (
         "POST",
-        "/partnerships/{id}/raid/{record_id}/escalate",
+        "/partnerships/{id}/raid/{reference}/escalate",
         "record/raid/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/raid/{record_id}/close",
+        "/partnerships/{id}/raid/{reference}/close",
         "record/raid/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/raid/{record_id}/reopen",
+        "/partnerships/{id}/raid/{reference}/reopen",
         "record/raid/update",
     ),
     (
@@ -597,12 +597,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/raid/{record_id}",
+        "/api/v1/partnerships/{id}/raid/{reference}",
         "record/raid/read",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/raid/{record_id}/escalations",
+        "/api/v1/partnerships/{id}/raid/{reference}/escalations",
         "record/raid/update",
     ), // Finance: business cases, allocations, the savings ledger, grants.
     (
@@ -1774,13 +1774,27 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
                         &body,
                     )
                     .unwrap();
-                    let id = app
-                        .store
-                        .insert_record(&input, &Change::by("test"))
-                        .await
-                        .unwrap();
                     let mut v = values.clone();
-                    v.insert("record_id", id.to_string());
+                    if kind == accord_store::raid::RAID_KIND {
+                        // RAID items live in a table of their own, numbered in the log.
+                        let mut item: accord_domain::raid::RaidItem =
+                            serde_json::from_value(body.clone()).unwrap();
+                        let mut tx = app.store.write().await.unwrap();
+                        item.number = tx.raid_rules_view(hwf).await.unwrap().last_number + 1;
+                        let stored = tx
+                            .insert_raid_item(&meta, &item, &Change::by("test"))
+                            .await
+                            .unwrap();
+                        tx.commit().await.unwrap();
+                        v.insert("reference", stored.item.reference());
+                    } else {
+                        let id = app
+                            .store
+                            .insert_record(&input, &Change::by("test"))
+                            .await
+                            .unwrap();
+                        v.insert("record_id", id.to_string());
+                    }
                     cases.push((label, Some(meta), v));
                 }
                 cases

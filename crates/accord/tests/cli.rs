@@ -44,12 +44,12 @@ async fn audit_verify_finds_a_tampered_entry() {
     assert!(text(&ok.stdout).contains("intact"));
 
     // Someone edits the database behind Accord's back.
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-    sqlx::query("UPDATE audit SET actor = 'someone else' WHERE seq = 7")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    accord_store::testing::tamper(
+        &db,
+        &["UPDATE audit SET actor = 'someone else' WHERE seq = 7"],
+    )
+    .await
+    .unwrap();
     let broken = accord(&db, &["audit", "verify"]);
     assert_eq!(broken.status.code(), Some(1));
     assert!(
@@ -59,16 +59,15 @@ async fn audit_verify_finds_a_tampered_entry() {
     );
 
     // Deleting the newest entries is found too: the head no longer matches.
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-    sqlx::query("UPDATE audit SET actor = 'accord demo' WHERE seq = 7")
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM audit WHERE seq > 20")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    accord_store::testing::tamper(
+        &db,
+        &[
+            "UPDATE audit SET actor = 'accord demo' WHERE seq = 7",
+            "DELETE FROM audit WHERE seq > 20",
+        ],
+    )
+    .await
+    .unwrap();
     let truncated = accord(&db, &["audit", "verify"]);
     assert_eq!(
         truncated.status.code(),

@@ -813,7 +813,7 @@ async fn the_finance_demo_loads_once() {
     let hwf = app.hwf().await;
     let before = count(&app, "business_case", hwf).await;
     assert_eq!(before, 4);
-    accord::demo::load(&*app.store).await.unwrap();
+    accord::demo::load(&app.state.app).await.unwrap();
     assert_eq!(count(&app, "business_case", hwf).await, before);
     assert_eq!(count(&app, "grant", hwf).await, 1);
     let page = app

@@ -231,7 +231,7 @@ async fn the_demo_loads_once() {
     let mut programme = app.token_client(PROGRAMME).await;
     let before = list(&mut programme, hwf).await;
     let services = programme.get("/api/v1/services").await.json();
-    accord::demo::load(&*app.store).await.unwrap();
+    accord::demo::load(&app.state.app).await.unwrap();
     assert_eq!(list(&mut programme, hwf).await, before);
     assert_eq!(programme.get("/api/v1/services").await.json(), services);
     let versions = programme

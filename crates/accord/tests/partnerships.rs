@@ -81,7 +81,7 @@ async fn the_demo_serves_five_partnerships_and_the_haringey_waltham_forest_mou_c
 #[tokio::test]
 async fn loading_the_demo_twice_adds_nothing() {
     let app = TestApp::demo(report_day()).await;
-    let again = accord::demo::load(&*app.store).await.unwrap();
+    let again = accord::demo::load(&app.state.app).await.unwrap();
     assert_eq!(again, accord::demo::DemoSummary::default());
     assert_eq!(app.store.partnerships().await.unwrap().len(), 5);
 }

@@ -48,7 +48,9 @@ async fn imports_the_real_council_register() {
         );
         assert_eq!(haringey.population, Some(266_357), "{backend}");
         // The demo then adds nothing: every council it needs is in the register.
-        let demo = accord::demo::load(&*store).await.unwrap();
+        let demo = accord::demo::load(&accord_app::App::new(store.clone()))
+            .await
+            .unwrap();
         assert_eq!(demo.authorities_added, 0, "{backend}");
         assert_eq!(demo.partnerships_created, 5, "{backend}");
         store.close().await;

@@ -175,7 +175,7 @@ fn section<'a>(html: &'a str, id: &str) -> &'a str {
 async fn the_demo_requests_fill_each_caseload_section_and_load_once() {
     let app = TestApp::demo(report_day()).await;
     let pid = app.hwf().await;
-    let again = accord::demo::load(&*app.store).await.unwrap();
+    let again = accord::demo::load(&app.state.app).await.unwrap();
     assert_eq!(again.requests_created, 0, "loading twice adds nothing");
     let all = app
         .store

@@ -857,35 +857,26 @@ pub struct PreparedFilter {
     text: Option<Needle>,
 }
 
-/// Text to find in any case. ASCII text is matched byte by byte without allocating (an ASCII
-/// byte never occurs inside a multi-byte UTF-8 character, so this is exact); other text is
-/// compared in lower case.
+/// Text to find in any case: both it and the text searched are compared in lower case
+/// (Unicode lower-casing), the same rule the store applies in SQL to its lower-cased columns.
 #[derive(Debug, Clone)]
 struct Needle {
     lower: String,
-    ascii: bool,
 }
 
 impl Needle {
     fn new(text: &str) -> Option<Needle> {
         let lower = text.trim().to_lowercase();
-        (!lower.is_empty()).then(|| Needle {
-            ascii: lower.is_ascii(),
-            lower,
-        })
+        (!lower.is_empty()).then_some(Needle { lower })
     }
 
     fn found_in(&self, hay: &str) -> bool {
-        if self.ascii {
-            let needle = self.lower.as_bytes();
-            hay.as_bytes()
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle))
-        } else {
-            hay.to_lowercase().contains(&self.lower)
-        }
+        hay.to_lowercase().contains(&self.lower)
     }
 }
+
+/// The longest text a filter may search for.
+pub const MAX_FILTER_TEXT: usize = 200;
 
 impl RaidFilter {
     /// Checks the filter and prepares it. A score outside 1–25 or a range the wrong way round
@@ -909,6 +900,17 @@ impl RaidFilter {
                 "max_score",
                 format!("{max} is below the lowest score asked for, {min}"),
             );
+        }
+        for (field, text) in [("owner", &self.owner), ("text", &self.text)] {
+            if text
+                .as_deref()
+                .is_some_and(|t| t.trim().chars().count() > MAX_FILTER_TEXT)
+            {
+                invalid.push(
+                    field,
+                    format!("Search for {MAX_FILTER_TEXT} characters or fewer"),
+                );
+            }
         }
         invalid.into_result()?;
         let scores = (self.min_score.is_some() || self.max_score.is_some())
@@ -1063,6 +1065,21 @@ pub fn demo_illustrative() -> RaidLog {
     log
 }
 
+/// Reads an item's reference as people write it: "R12", "r12", "R-012" or "R 12" all name
+/// risk 12. Returns the kind and the number; `None` for anything else.
+pub fn parse_reference(text: &str) -> Option<(RaidKind, u32)> {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let letter = chars.next()?.to_ascii_uppercase();
+    let kind = RaidKind::ALL.into_iter().find(|k| k.letter() == letter)?;
+    let digits = chars.as_str().trim_start_matches(['-', ' ']);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number: u32 = digits.parse().ok()?;
+    (number > 0).then_some((kind, number))
+}
+
 impl fmt::Display for RaidItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.reference(), self.title)
@@ -1081,6 +1098,28 @@ mod tests {
 
     fn level(n: u8) -> Level {
         Level::new("level", n).unwrap()
+    }
+
+    #[test]
+    fn references_read_as_people_write_them() {
+        let cases = [
+            ("R12", Some((RaidKind::Risk, 12))),
+            ("r12", Some((RaidKind::Risk, 12))),
+            ("R-012", Some((RaidKind::Risk, 12))),
+            (" I 3 ", Some((RaidKind::Issue, 3))),
+            ("A1", Some((RaidKind::Assumption, 1))),
+            ("D40", Some((RaidKind::Dependency, 40))),
+            ("R0", None),
+            ("X12", None),
+            ("R", None),
+            ("R1a", None),
+            ("12", None),
+            ("R99999999999", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_reference(text), expected, "{text:?}");
+        }
     }
 
     fn risk(title: &str, inherent: (u8, u8), residual: (u8, u8)) -> RaidInput {

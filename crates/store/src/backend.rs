@@ -8,6 +8,7 @@ use crate::rows::{
     ApiTokenRow, AuditRow, AuthorityRow, GrantRow, HolidayRow, MemberRow, MouEventRow, MouRow,
     PartnershipRow, UserRow, end_columns,
 };
+use crate::write::{PgWrite, SqliteWrite, WriteTx};
 use crate::{
     ApiToken, AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, NewUser, Result, Store,
     StoreError, StoredHoliday,
@@ -109,7 +110,7 @@ macro_rules! bind_all {
 pub(crate) use bind_all;
 
 macro_rules! store_impl {
-    ($store:ident, $db:ty, $conn:ty, $pool:ty, $backend:expr, $migrations:literal) => {
+    ($store:ident, $write:ident, $db:ty, $conn:ty, $pool:ty, $backend:expr, $migrations:literal) => {
         /// A store on this backend.
         #[derive(Debug, Clone)]
         pub struct $store {
@@ -124,8 +125,12 @@ macro_rules! store_impl {
             }
 
             async fn migrate(pool: &$pool) -> Result<()> {
-                sqlx::migrate!($migrations).run(pool).await?;
-                Ok(())
+                Self::upgrade(pool, &sqlx::migrate!($migrations)).await
+            }
+
+            /// Opens a write transaction for a use case (see [`crate::write`]).
+            async fn open_write(&self) -> Result<$write> {
+                Ok($write { tx: self.begin_write().await? })
             }
 
             /// Starts a transaction that will write, taking the write lock first: every
@@ -417,6 +422,10 @@ macro_rules! store_impl {
 
             async fn close(&self) {
                 self.pool.close().await;
+            }
+
+            async fn write(&self) -> Result<Box<dyn WriteTx>> {
+                Ok(Box::new(self.open_write().await?))
             }
 
             async fn import_authorities(
@@ -1070,6 +1079,7 @@ macro_rules! store_impl {
 
 store_impl!(
     SqliteStore,
+    SqliteWrite,
     sqlx::Sqlite,
     sqlx::SqliteConnection,
     sqlx::SqlitePool,
@@ -1078,6 +1088,7 @@ store_impl!(
 );
 store_impl!(
     PgStore,
+    PgWrite,
     sqlx::Postgres,
     sqlx::PgConnection,
     sqlx::PgPool,

@@ -22,18 +22,23 @@ mod backend;
 pub mod council_data;
 pub mod credentials;
 pub mod holidays;
+pub mod raid;
 pub mod records;
 mod records_sql;
 pub mod requests;
 mod rows;
 mod scope;
 pub mod testing;
+mod upgrade;
+pub mod write;
 
 pub use backend::{PgStore, SqliteStore};
 pub use council_data::CouncilDataStore;
+pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
 };
+pub use write::WriteTx;
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +49,9 @@ pub enum StoreError {
     /// The change breaks a rule; nothing was changed.
     #[error("{0}")]
     Invalid(#[from] Invalid),
+    /// The record changed since the version the change was made from; nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
     /// The database refused or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -209,12 +217,16 @@ pub struct ApiToken {
 /// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: RecordStore + CouncilDataStore + Send + Sync + fmt::Debug {
+pub trait Store: RecordStore + CouncilDataStore + RaidStore + Send + Sync + fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
     /// Closes the connections.
     async fn close(&self);
+
+    /// Opens a write transaction: the handle a use case loads, checks and writes through,
+    /// holding the write lock until it commits or is dropped (see [`write`]).
+    async fn write(&self) -> Result<Box<dyn WriteTx>>;
 
     // ----- councils -----
 

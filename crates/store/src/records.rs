@@ -133,6 +133,10 @@ pub struct StoredRecord {
     pub id: i64,
     /// Its kind.
     pub kind: String,
+    /// Its own reference (R12, FOI-2026-0113), for kinds that have one. Not part of the
+    /// record as the audit trail keeps it: the reference is in the body already.
+    #[serde(skip)]
+    pub reference: Option<String>,
     /// Its parent.
     pub parent_id: Option<i64>,
     /// Access metadata as stored.
@@ -307,6 +311,16 @@ pub trait RecordStore: Send + Sync {
     async fn record(
         &self,
         id: i64,
+        scope: &ReadScope,
+        today: NaiveDate,
+    ) -> Result<Option<StoredRecord>>;
+
+    /// The record of a kind with this reference in a partnership, if the scope may read it.
+    async fn record_by_reference(
+        &self,
+        partnership_id: i64,
+        kind: &str,
+        reference: &str,
         scope: &ReadScope,
         today: NaiveDate,
     ) -> Result<Option<StoredRecord>>;

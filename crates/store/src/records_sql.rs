@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 const RECORD_COLUMNS: &str = "r.id, r.kind, r.area, r.partnership_id, r.parent_id, r.owner_gss, r.classification, \
      r.embargo_until, r.embargo_decision_id, r.release_class, r.status, r.key_date, r.title, r.body, r.version, \
-     r.created_at, r.updated_at";
+     r.created_at, r.updated_at, r.reference";
 
 #[derive(Debug, sqlx::FromRow)]
 struct RecordRow {
@@ -36,6 +36,7 @@ struct RecordRow {
     version: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    reference: Option<String>,
 }
 
 /// Validates a batch of records, naming each refused one by its place in the batch.
@@ -72,6 +73,7 @@ impl RecordRow {
             body: serde_json::from_str(&self.body)
                 .map_err(|e| StoreError::Corrupt(format!("record {}: {e}", self.id)))?,
             kind: self.kind,
+            reference: self.reference,
             parent_id: self.parent_id,
             meta,
             status: self.status,
@@ -437,6 +439,27 @@ macro_rules! records_impl {
             async fn record(&self, id: i64, scope: &ReadScope, today: NaiveDate) -> Result<Option<StoredRecord>> {
                 let sql = format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = $1 AND {}", visible(scope, today, "r"));
                 let row: Option<RecordRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
+                row.map(RecordRow::into_record).transpose()
+            }
+
+            async fn record_by_reference(
+                &self,
+                partnership_id: i64,
+                kind: &str,
+                reference: &str,
+                scope: &ReadScope,
+                today: NaiveDate,
+            ) -> Result<Option<StoredRecord>> {
+                let sql = format!(
+                    "SELECT {RECORD_COLUMNS} FROM records r WHERE r.partnership_id = $1 AND r.kind = $2 AND r.reference = $3 AND {}",
+                    visible(scope, today, "r")
+                );
+                let row: Option<RecordRow> = sqlx::query_as(&sql)
+                    .bind(partnership_id)
+                    .bind(kind)
+                    .bind(reference)
+                    .fetch_optional(&self.pool)
+                    .await?;
                 row.map(RecordRow::into_record).transpose()
             }
 

@@ -62,3 +62,78 @@ pub async fn stores(dir: &std::path::Path) -> Result<Vec<(&'static str, Arc<dyn 
     }
     Ok(stores)
 }
+
+/// A scope that reads every record but requesters' personal data, as the system itself reads
+/// for rules (numbering, cycles); for tests that check what is stored.
+pub fn everything() -> accord_domain::access::ReadScope {
+    accord_domain::access::ReadScope::of(&accord_domain::access::Actor {
+        admin: true,
+        ..accord_domain::access::Actor::anonymous()
+    })
+}
+
+/// Runs statements on the database at `url` behind Accord's back: for tests that tamper with
+/// the audit trail and check that verification notices. SQL lives only in this crate, so other
+/// crates' tests come here for it.
+pub async fn tamper(url: &str, statements: &[&str]) -> Result<()> {
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        for sql in statements {
+            sqlx::query(sql).execute(&mut conn).await?;
+        }
+        conn.close().await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        for sql in statements {
+            sqlx::query(sql).execute(&mut conn).await?;
+        }
+        conn.close().await?;
+    }
+    Ok(())
+}
+
+/// Forgets that a data move ran in the database at `url`, so the next connect runs it again:
+/// for tests that build a database as an earlier release left it.
+pub async fn forget_data_move(url: &str, name: &str) -> Result<()> {
+    let sql = "DELETE FROM data_upgrades WHERE name = $1";
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::query(sql).bind(name).execute(&mut conn).await?;
+        conn.close().await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::query(sql).bind(name).execute(&mut conn).await?;
+        conn.close().await?;
+    }
+    Ok(())
+}
+
+/// Creates a partnership of the London Boroughs of Haringey and Waltham Forest (importing the
+/// two councils first if the register lacks them) and returns its id.
+pub async fn two_council_partnership(store: &dyn Store, name: &str) -> Result<i64> {
+    use accord_domain::{Authority, GssCode, Member, MemberRole, MemberStatus, Partnership};
+    let text = "local-authority-code,official-name,nice-name,gss-code,start-date,end-date,replaced-by,nation,region,local-authority-type,county-la,pop-2020,lat,long
+HRY,London Borough of Haringey,Haringey,E09000014,,,,England,London,LBO,,,,
+WFT,London Borough of Waltham Forest,Waltham Forest,E09000031,,,,England,London,LBO,,,,
+";
+    let change = crate::Change::by("test");
+    let councils: Vec<Authority> = accord_domain::authority::register::parse(text, |_| {})?;
+    store.ensure_authorities(&councils, &change).await?;
+    let member = |code: &str| -> Result<Member> {
+        Ok(Member {
+            authority: GssCode::parse("gss", code)?,
+            role: MemberRole::Partner,
+            status: MemberStatus::Active,
+            joined: None,
+            left: None,
+        })
+    };
+    let p = Partnership {
+        id: 0,
+        name: name.to_owned(),
+        summary: String::new(),
+        source: None,
+        members: vec![member("E09000014")?, member("E09000031")?],
+    };
+    store.create_partnership(&p, &change).await
+}

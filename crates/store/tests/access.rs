@@ -1,5 +1,6 @@
 //! Reads are filtered in SQL by the domain's `ReadScope`: for every actor and every kind of
-//! record, the database returns exactly what `ReadScope::permits` allows, on both backends.
+//! record, in the generic table and in each typed table, the database returns exactly what
+//! `ReadScope::permits` allows, on both backends.
 
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
@@ -8,7 +9,10 @@ use accord_domain::access::{
     Actor, Area, Classification, Embargo, Grant, ReadScope, RecordMeta, Role,
 };
 use accord_domain::authority::register;
+use accord_domain::board::BoardLevel;
+use accord_domain::raid::{Level, RaidDetail, RaidFilter, RaidItem, RaidStatus, RiskScore};
 use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Partnership};
+use accord_store::RaidPage;
 use accord_store::records::{DECISION_KIND, DECISION_MADE};
 use accord_store::{Change, RecordInput, RecordQuery, Store, testing};
 use chrono::NaiveDate;
@@ -236,6 +240,110 @@ async fn sql_filtering_matches_the_policy_for_every_actor_and_record() {
                     expected.contains(id),
                     "{backend}: {name}, record {id}"
                 );
+            }
+        }
+        store.close().await;
+    }
+}
+
+/// A RAID item numbered `number`, for the typed-table checks.
+fn raid_item(number: u32, day: NaiveDate) -> RaidItem {
+    let level = |n| Level::new("level", n).unwrap();
+    RaidItem {
+        number,
+        title: format!("Risk {number}"),
+        description: String::new(),
+        owner: "Programme Director".into(),
+        project: None,
+        raised_on: day,
+        status: RaidStatus::Open,
+        closed: None,
+        board: BoardLevel::Projects,
+        escalations: Vec::new(),
+        detail: RaidDetail::Risk {
+            inherent: RiskScore {
+                probability: level(3),
+                impact: level(4),
+            },
+            residual: RiskScore {
+                probability: level(2),
+                impact: level(4),
+            },
+            proximity: None,
+            mitigations: Vec::new(),
+        },
+    }
+}
+
+/// The typed tables apply the same rule: every record class of a RAID item, for every actor,
+/// listed, counted, mapped and read one by one exactly as `ReadScope::permits` says.
+#[tokio::test]
+async fn typed_tables_filter_by_the_policy_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = d(2011, 7, 21);
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let (p1, p2) = setup(&*store).await;
+        let change = Change::by("test");
+        let mut stored = Vec::new();
+        let metas: Vec<RecordMeta> = metas(p1, p2, today)
+            .into_iter()
+            .filter(|m| m.partnership_id.is_some() && m.area == Area::Programme)
+            .collect();
+        let mut tx = store.write().await.unwrap();
+        for meta in metas {
+            let pid = meta.partnership_id.unwrap();
+            let number = tx.raid_rules_view(pid).await.unwrap().last_number + 1;
+            let item = tx
+                .insert_raid_item(&meta, &raid_item(number, today), &change)
+                .await
+                .unwrap();
+            stored.push((pid, number, meta));
+            assert_eq!(item.version, 1);
+        }
+        tx.commit().await.unwrap();
+        assert!(
+            stored.len() > 40,
+            "{backend}: the combinations cover the space"
+        );
+        let everything = RaidFilter::default();
+        let page = RaidPage {
+            limit: 1000,
+            ..RaidPage::default()
+        };
+        for (name, actor) in actors(p1, p2) {
+            let scope = ReadScope::of(&actor);
+            for pid in [p1, p2] {
+                let expected: BTreeSet<u32> = stored
+                    .iter()
+                    .filter(|(p, _, m)| *p == pid && scope.permits(m, today))
+                    .map(|(_, n, _)| *n)
+                    .collect();
+                let got: BTreeSet<u32> = store
+                    .raid_items(pid, &everything, &page, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.item.number)
+                    .collect();
+                assert_eq!(got, expected, "{backend}: {name}, partnership {pid}");
+                let count = store
+                    .count_raid_items(pid, &everything, &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(count, expected.len() as i64, "{backend}: {name}");
+                let map = store
+                    .raid_heat_map(pid, &everything, &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(map.total() as usize, expected.len(), "{backend}: {name}");
+                for (p, number, _) in stored.iter().filter(|(p, _, _)| *p == pid) {
+                    let one = store.raid_item(*p, *number, &scope, today).await.unwrap();
+                    assert_eq!(
+                        one.is_some(),
+                        expected.contains(number),
+                        "{backend}: {name}, item {number}"
+                    );
+                }
             }
         }
         store.close().await;

@@ -67,6 +67,16 @@ impl Viewer {
         self.user.is_some()
     }
 
+    /// Who is asking, for the use cases.
+    pub fn caller(&self) -> accord_app::Caller {
+        accord_app::Caller {
+            actor: self.actor.clone(),
+            user: self.user.clone(),
+            via_token: self.via_token,
+            system: None,
+        }
+    }
+
     /// A change made by them now, for the audit trail.
     pub fn change(&self) -> Change {
         match &self.user {

@@ -15,7 +15,6 @@
 //! | `board` | [`Board`] without papers or decisions | — | level | — |
 //! | `decision` | [`Decision`] | board | `made` or `pending` | made on, or taken on |
 //! | `paper` | [`PaperBody`] | board | — | meeting date |
-//! | `raid` | [`RaidItem`] | — | `open` or `closed` | raised on |
 //! | `highlight_report` | [`HighlightReport`] | project | `draft` or `published` | period end |
 //! | `progress_report` | [`Snapshot`]`<`[`ProgressReport`]`>` | — | `published` | published on |
 
@@ -27,14 +26,13 @@ use accord_domain::board::{
 use accord_domain::highlight_report::{HighlightReport, Snapshot};
 use accord_domain::progress_report::ProgressReport;
 use accord_domain::project::{Outcome, Project};
-use accord_domain::raid::{RaidItem, RaidLog, escalation_agenda};
+use accord_domain::raid::{RaidItem, escalation_agenda};
 use accord_domain::{GssCode, Invalid};
 use accord_store::{Change, RecordInput, RecordQuery, Store, StoreError, StoredRecord};
 use chrono::{Datelike, NaiveDate};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::{HashMap, HashSet};
 
 /// The kind of a project record.
 pub const PROJECT: &str = "project";
@@ -46,8 +44,6 @@ pub const BOARD: &str = "board";
 pub const DECISION: &str = accord_store::records::DECISION_KIND;
 /// The kind of a board paper.
 pub const PAPER: &str = "paper";
-/// The kind of a RAID log item.
-pub const RAID: &str = "raid";
 /// The kind of a highlight report (its draft and published versions).
 pub const HIGHLIGHT_REPORT: &str = "highlight_report";
 /// The kind of a published programme progress report.
@@ -474,105 +470,6 @@ pub fn agenda(
         }
     }
     lines
-}
-
-/// The partnership's RAID log as the reader sees it, in number order.
-pub async fn raid_items(
-    store: &dyn Store,
-    partnership_id: i64,
-    scope: &ReadScope,
-    today: NaiveDate,
-) -> Result<Vec<Loaded<RaidItem>>, StoreError> {
-    let mut items: Vec<Loaded<RaidItem>> =
-        load_all(store, &RecordQuery::of(RAID, partnership_id), scope, today).await?;
-    items.sort_by_key(|i| i.value.number);
-    Ok(items)
-}
-
-/// Decoded RAID logs kept between requests. Reading and decoding a log of thousands of items
-/// costs tens of milliseconds, and officers filter the same log again and again. An entry is
-/// reused only for the same partnership, day and read scope, and only while the audit head's
-/// sequence number is unchanged: every change to any record moves it in the change's own
-/// transaction, so a cached log is never older than the last committed change.
-#[derive(Debug, Default)]
-pub struct RaidCache {
-    entries: Mutex<HashMap<RaidKey, CachedLog>>,
-}
-
-/// A partnership, a day and a read scope.
-type RaidKey = (i64, NaiveDate, ReadScope);
-/// The audit head's sequence number read before the log, and the log.
-type CachedLog = (i64, Arc<Vec<Loaded<RaidItem>>>);
-
-impl RaidCache {
-    /// The most logs kept; beyond it the cache starts again (each entry is one log for one
-    /// reader's scope, so a few dozen cover the people working on an instance at once).
-    const MAX_ENTRIES: usize = 32;
-
-    fn get(&self, key: &RaidKey, seq: i64) -> Option<Arc<Vec<Loaded<RaidItem>>>> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries
-            .get(key)
-            .filter(|(at, _)| *at == seq)
-            .map(|(_, log)| Arc::clone(log))
-    }
-
-    fn put(&self, key: RaidKey, seq: i64, log: Arc<Vec<Loaded<RaidItem>>>) {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= Self::MAX_ENTRIES && !entries.contains_key(&key) {
-            entries.clear();
-        }
-        entries.insert(key, (seq, log));
-    }
-}
-
-/// [`raid_items`] through the cache: the same items a fresh read would give.
-pub async fn raid_items_cached(
-    cache: &RaidCache,
-    store: &dyn Store,
-    partnership_id: i64,
-    scope: &ReadScope,
-    today: NaiveDate,
-) -> Result<Arc<Vec<Loaded<RaidItem>>>, StoreError> {
-    // The head is read before the log: a change committed in between makes the entry look
-    // older than it is, so the next request reads again (never the other way round).
-    let (seq, _) = store.audit_head().await?;
-    let key = (partnership_id, today, scope.clone());
-    if let Some(log) = cache.get(&key, seq) {
-        return Ok(log);
-    }
-    let log = Arc::new(raid_items(store, partnership_id, scope, today).await?);
-    cache.put(key, seq, Arc::clone(&log));
-    Ok(log)
-}
-
-/// The whole RAID log of a partnership, for the rules that number items and refuse dependency
-/// cycles (they must see every item, whoever asks). Returns the log and each item's record.
-pub async fn whole_raid_log(
-    store: &dyn Store,
-    partnership_id: i64,
-    today: NaiveDate,
-) -> Result<(RaidLog, BTreeMap<u32, StoredRecord>), StoreError> {
-    let items = raid_items(store, partnership_id, &system_scope(), today).await?;
-    let mut log = RaidLog::new();
-    let mut records = BTreeMap::new();
-    for item in items {
-        log.last_number = log.last_number.max(item.value.number);
-        records.insert(item.value.number, item.record);
-        log.items.push(item.value);
-    }
-    Ok((log, records))
-}
-
-/// The record input for a RAID item.
-pub fn raid_input(item: &RaidItem, meta: RecordMeta) -> Result<RecordInput, StoreError> {
-    let status = match item.status {
-        accord_domain::raid::RaidStatus::Open => "open",
-        accord_domain::raid::RaidStatus::Closed => "closed",
-    };
-    Ok(RecordInput::new(RAID, meta, item.title.clone(), item)?
-        .status(status)
-        .key_date(Some(item.raised_on)))
 }
 
 /// The record input for a highlight report of a project.

@@ -86,7 +86,22 @@ impl From<accord_store::StoreError> for WebError {
         match error {
             accord_store::StoreError::Invalid(invalid) => Self::Unprocessable(invalid),
             accord_store::StoreError::NotFound(_) => Self::NotFound,
+            accord_store::StoreError::Conflict(message) => Self::Conflict(message),
             other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<accord_app::AppError> for WebError {
+    fn from(error: accord_app::AppError) -> Self {
+        match error {
+            accord_app::AppError::Invalid(invalid) => Self::Unprocessable(invalid),
+            accord_app::AppError::Forbidden(message) => {
+                Self::Refused(StatusCode::FORBIDDEN, message)
+            }
+            accord_app::AppError::NotFound(_) => Self::NotFound,
+            accord_app::AppError::Conflict(message) => Self::Conflict(message),
+            accord_app::AppError::Internal(error) => Self::Internal(error),
         }
     }
 }

@@ -150,20 +150,34 @@ pub async fn enforce(
             }
         }
         Guard::Record(kind, action) => {
-            let (Some(id), Some(record_id)) = (param(&params, "id"), param(&params, "record_id"))
+            let Some(id) = param(&params, "id") else {
+                return WebError::NotFound.into_response();
+            };
+            // A record is named by its reference (`R12`), or by its storage id on addresses
+            // made before it had one.
+            let Some(key) = params
+                .iter()
+                .find(|(n, _)| *n == "reference" || *n == "record_id")
+                .map(|(_, v)| v.to_owned())
             else {
                 return WebError::NotFound.into_response();
             };
-            let record = match state.store.record(record_id, &viewer.scope(), today).await {
-                Ok(Some(record))
-                    if (kind == "*" || record.kind == kind)
-                        && record.meta.partnership_id == Some(id) =>
-                {
+            let found =
+                accord_app::records::find(&state.app, &viewer.caller(), kind, id, &key).await;
+            let record = match found {
+                Ok(Some((record, named))) => {
+                    if named == accord_app::records::Named::Old
+                        && request.method() == axum::http::Method::GET
+                        && let Some(reference) = &record.reference
+                    {
+                        let moved = path.replacen(&format!("/{key}"), &format!("/{reference}"), 1);
+                        return Redirect::permanent(&moved).into_response();
+                    }
                     record
                 }
                 // Not there, or not for this reader: the same answer, so existence is not revealed.
-                Ok(_) => return WebError::NotFound.into_response(),
-                Err(e) => return WebError::Internal(e.into()).into_response(),
+                Ok(None) => return WebError::NotFound.into_response(),
+                Err(e) => return WebError::from(e).into_response(),
             };
             if !decide(&viewer.actor, action, &record.meta, today).is_allowed() {
                 return deny(&viewer, &path, query.as_deref());

@@ -11,6 +11,7 @@
 //!   people, JSON for `/api/…`.
 //! - [`assets`] serves the compiled stylesheet and script embedded in the binary.
 
+use accord_app::App;
 use accord_store::Store;
 use chrono::NaiveDate;
 use std::sync::Arc;
@@ -79,37 +80,19 @@ impl WebConfig {
     }
 }
 
-/// What day it is, for every rule that depends on the date (MOU clocks, embargoes,
-/// deadlines). Tests fix it; the server reads the system clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Clock {
-    /// Today's date in the UK (the server's local date).
-    System,
-    /// A fixed date.
-    Fixed(NaiveDate),
-}
-
-impl Clock {
-    /// Today.
-    pub fn today(self) -> NaiveDate {
-        match self {
-            Clock::System => chrono::Local::now().date_naive(),
-            Clock::Fixed(date) => date,
-        }
-    }
-}
+pub use accord_app::Clock;
 
 /// Everything a handler can reach. Cheap to clone: each field is shared.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The installation's settings.
     pub config: Arc<WebConfig>,
-    /// The database.
+    /// The use cases, over the store and the clock.
+    pub app: App,
+    /// The database, for the parts not yet moved behind use cases of their own.
     pub store: Arc<dyn Store>,
     /// What day it is.
     pub clock: Clock,
-    /// Decoded RAID logs, reused until the next change.
-    pub raid_cache: Arc<delivery::RaidCache>,
 }
 
 impl AppState {
@@ -117,9 +100,9 @@ impl AppState {
     pub fn new(config: WebConfig, store: Arc<dyn Store>) -> Self {
         Self {
             config: Arc::new(config),
+            app: App::new(store.clone()),
             store,
             clock: Clock::System,
-            raid_cache: Arc::default(),
         }
     }
 
@@ -127,6 +110,7 @@ impl AppState {
     #[must_use]
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self.app = self.app.with_clock(clock);
         self
     }
 

@@ -11,7 +11,7 @@ use crate::cli::open;
 /// `accord demo`.
 pub async fn demo(db: &str) -> anyhow::Result<()> {
     let store = open(db).await?;
-    let summary = crate::demo::load(&*store).await?;
+    let summary = crate::demo::load(&accord_app::App::new(store.clone())).await?;
     println!(
         "Demo loaded: {} partnerships created, {} MOUs recorded, {} councils added, {} users created, {} illustrative requests created.",
         summary.partnerships_created,

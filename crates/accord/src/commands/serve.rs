@@ -42,7 +42,7 @@ const RELEASE_SWEEP: Duration = Duration::from_secs(600);
 pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
     let store = open(db).await?;
     if args.demo {
-        let summary = crate::demo::load(&*store).await?;
+        let summary = crate::demo::load(&accord_app::App::new(store.clone())).await?;
         println!(
             "Demo loaded ({} partnerships created, {} users created).",
             summary.partnerships_created, summary.users_created

@@ -7,6 +7,7 @@
 //! their names, the highlight report by its project. Anything the seed does not give is
 //! labelled illustrative in the record itself.
 
+use accord_app::governance::raid as raid_use;
 use accord_domain::access::{Area, Classification};
 use accord_domain::board::{self, BoardLevel, DecisionInput};
 use accord_domain::highlight_report::{self, HighlightReport};
@@ -52,7 +53,8 @@ const DECISIONS: [(BoardLevel, &str, &str, bool); 2] = [
 ];
 
 /// Loads the delivery demo into the Haringey – Waltham Forest partnership.
-pub async fn load(store: &dyn Store, partnership_id: i64) -> anyhow::Result<DeliverySummary> {
+pub async fn load(app: &accord_app::App, partnership_id: i64) -> anyhow::Result<DeliverySummary> {
+    let store: &dyn Store = &**app.legacy_store();
     let change = Change::by(super::DEMO_ACTOR).because("demo data from seed 003");
     let on = demo_as_at();
     let scope = delivery::system_scope();
@@ -111,15 +113,26 @@ pub async fn load(store: &dyn Store, partnership_id: i64) -> anyhow::Result<Deli
             u64::from(record_decision(store, b, title, text, key, on, &change).await?);
     }
 
-    // RAID items: the situations are the seed's, the items illustrative (each says so).
-    let (log, _) = delivery::whole_raid_log(store, partnership_id, on).await?;
-    let mut log = log;
-    let names: HashMap<i64, String> = projects
-        .iter()
-        .map(|p| (p.id(), p.value.name.clone()))
-        .collect();
+    // RAID items: the situations are the seed's, the items illustrative (each says so). They
+    // are raised on the day the seed gives, through the same use case as the pages.
+    let caller = accord_app::Caller::system(super::DEMO_ACTOR);
     for item in raid::demo_illustrative().items {
-        if log.items.iter().any(|i| i.title == item.title) {
+        let filter = raid::RaidFilter {
+            text: Some(item.title.clone()),
+            ..raid::RaidFilter::default()
+        };
+        let day = app
+            .clone()
+            .with_clock(accord_app::Clock::Fixed(item.raised_on));
+        let same = raid_use::list(
+            &day,
+            &caller,
+            partnership_id,
+            &filter,
+            &accord_app::list::ListRequest::default(),
+        )
+        .await?;
+        if same.page.items.iter().any(|e| e.item.title == item.title) {
             continue;
         }
         let remap = |id: i64| ids.get(&id).copied().unwrap_or(id);
@@ -144,24 +157,16 @@ pub async fn load(store: &dyn Store, partnership_id: i64) -> anyhow::Result<Deli
             board: Some(item.board),
             detail,
         };
-        let number = log.add_named(input, |id| {
-            names
-                .get(&id)
-                .cloned()
-                .unwrap_or_else(|| format!("project {id}"))
-        })?;
-        let added = log
-            .get(number)
-            .ok_or_else(|| anyhow::anyhow!("RAID item {number} was not added"))?;
-        let meta = delivery::meta(
-            Area::Programme,
+        raid_use::raise(
+            &day,
+            &caller,
             partnership_id,
-            None,
-            Classification::Partnership,
-        );
-        store
-            .insert_record(&delivery::raid_input(added, meta)?, &change)
-            .await?;
+            raid_use::RaiseRaid {
+                input,
+                classification: Classification::Partnership,
+            },
+        )
+        .await?;
         summary.raid_items += 1;
     }
 

@@ -96,7 +96,8 @@ pub const DEMO_USERS: [(&str, &str, Option<&str>, Option<Role>); 10] = [
 pub const DEMO_ACTOR: &str = "accord demo";
 
 /// Loads the seed partnerships, their councils and MOUs.
-pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
+pub async fn load(app: &accord_app::App) -> anyhow::Result<DemoSummary> {
+    let store: &dyn Store = &**app.legacy_store();
     let change = Change::by(DEMO_ACTOR).because("demo data from the seed documents");
     let mut summary = DemoSummary {
         authorities_added: store
@@ -155,7 +156,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<DemoSummary> {
         .ok_or_else(|| anyhow::anyhow!("the demo partnership {} is missing", demo::HWF_NAME))?;
     summary.requests_created = requests::load(store, &partnership).await?;
     opportunities::load(store, hwf).await?;
-    summary.delivery = delivery::load(store, hwf).await?;
+    summary.delivery = delivery::load(app, hwf).await?;
     finance::load(store, &change).await?;
     Ok(summary)
 }

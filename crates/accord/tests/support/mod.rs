@@ -74,7 +74,9 @@ impl TestApp {
         demo: bool,
     ) -> TestApp {
         if demo {
-            accord::demo::load(&*store).await.unwrap();
+            accord::demo::load(&accord_app::App::new(store.clone()))
+                .await
+                .unwrap();
         }
         let mut config = WebConfig::new("Haringey and Waltham Forest shared services");
         config.demo = demo;

@@ -15,9 +15,7 @@ use accord_domain::project::{
     DatePlan, DatePrecision, MilestoneInput, MilestoneKind, PhaseInput, PhaseStatus, Project,
     ProjectInput, ProjectSize, Stage, timeline as build_timeline,
 };
-use accord_domain::raid::{
-    Level, Mitigation, RaidDetail, RaidInput, RaidItem, RiskScore, heat_map,
-};
+use accord_domain::raid::{Level, Mitigation, RaidDetail, RaidInput, RiskScore};
 use accord_domain::{GssCode, Invalid};
 use accord_store::StoredRecord;
 use axum::Json;
@@ -34,6 +32,9 @@ use crate::error::{ErrorResponse, WebError};
 use crate::forms::JsonBody;
 use crate::guard::{self, GuardedRecord};
 use crate::pages::delivery::{boards, projects, raid, reports};
+use accord_app::governance::raid::RaidEntry;
+use accord_app::list::ListRequest;
+use axum::response::{IntoResponse, Response};
 
 fn class_of(record: &StoredRecord, today: NaiveDate) -> String {
     record
@@ -1408,70 +1409,111 @@ pub async fn decision_cabinet_approval(
 /// A RAID item.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RaidOut {
-    /// The item's record id.
+    /// The item's record id (its history is filed under it).
     pub id: i64,
-    /// Its reference: R12, A3, I7, D2.
+    /// Its reference, which its address carries: R12, A3, I7, D2.
     pub reference: String,
     /// Who may see it.
     pub classification: String,
+    /// Its version: send it with a change, which is refused (409) if the item changed since.
+    pub version: i64,
     /// The item as Accord keeps it: kind and detail (scores, proximity, mitigations, the
     /// projects of a dependency), owner, project, board and escalation history.
     #[schema(value_type = Object)]
     pub record: serde_json::Value,
 }
 
-fn raid_out(item: &Loaded<RaidItem>, today: NaiveDate) -> RaidOut {
+fn raid_out(entry: &RaidEntry) -> RaidOut {
     RaidOut {
-        id: item.id(),
-        reference: item.value.reference(),
-        classification: class_of(&item.record, today),
-        record: to_json(&item.value),
+        id: entry.record_id,
+        reference: entry.reference(),
+        classification: entry.classification.slug().to_owned(),
+        version: entry.version,
+        record: to_json(&entry.item),
     }
 }
 
-/// The log, filtered, with its heat map.
+/// A page of the log, filtered, with the heat map of everything that matches.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RaidListOut {
-    /// How many items match.
-    pub matching: usize,
-    /// `counts[probability - 1][impact - 1]`: open risks among the matching items.
+    /// How many items match in all.
+    pub total: i64,
+    /// `counts[probability - 1][impact - 1]`: open risks among all the matching items.
     pub heat_map: Vec<Vec<u32>>,
-    /// The matching items, in number order.
+    /// This page of the matching items, in number order.
     pub items: Vec<RaidOut>,
+    /// The address of the next page, when there is one (also sent as a `Link` header).
+    pub next: Option<String>,
 }
 
-/// The RAID log, filtered by query: `kind` (repeatable: risk, assumption, issue, dependency),
-/// `status` (open, closed), `board`, `project`, `owner`, `text`, `min_score`, `max_score`,
-/// `basis` (residual, inherent).
+/// A page of the RAID log, filtered by query: `kind` (repeatable: risk, assumption, issue,
+/// dependency), `status` (open, closed), `board`, `project`, `owner`, `text`, `min_score`,
+/// `max_score`, `basis` (residual, inherent); `limit` (1 to 500, 100 unless given) and `cursor`
+/// (from the `next` address of the page before).
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/raid",
     tag = "delivery",
-    params(("id" = i64, Path, description = "The partnership's id")),
-    responses((status = 200, description = "The matching items", body = RaidListOut), (status = 422, description = "A filter is not valid", body = ErrorResponse)),
+    params(
+        ("id" = i64, Path, description = "The partnership's id"),
+        ("limit" = Option<u32>, Query, description = "Items on the page: 1 to 500 (100 unless given)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: the `cursor` of the previous page's `next` address"),
+    ),
+    responses((status = 200, description = "A page of the matching items", body = RaidListOut), (status = 422, description = "A filter, the limit or the cursor is not valid", body = ErrorResponse)),
 )]
 pub async fn list_raid(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
     RawQuery(query): RawQuery,
-) -> Result<Json<RaidListOut>, WebError> {
-    let today = state.today();
-    let filter = raid::filter_from(&raid::query_form(query.as_deref()))?;
-    let prepared = filter.prepare()?;
-    let items =
-        delivery::raid_items_cached(&state.raid_cache, &*state.store, id, &viewer.scope(), today)
+) -> Result<Response, WebError> {
+    let form = raid::query_form(query.as_deref());
+    let mut invalid = Invalid::new();
+    let filter = invalid.check(raid::filter_from(&form));
+    let request = invalid.check(ListRequest::from_query(
+        "raid",
+        form.get("limit"),
+        form.get("cursor"),
+    ));
+    invalid.into_result()?;
+    let (Some(filter), Some(request)) = (filter, request) else {
+        return Err(WebError::NotFound);
+    };
+    let listed =
+        accord_app::governance::raid::list(&state.app, &viewer.caller(), id, &filter, &request)
             .await?;
-    let matching: Vec<&Loaded<RaidItem>> = items
-        .iter()
-        .filter(|i| prepared.matches(&i.value))
-        .collect();
-    let map = heat_map(matching.iter().map(|i| &i.value), filter.score_basis);
-    Ok(Json(RaidListOut {
-        matching: matching.len(),
-        heat_map: map.counts.iter().map(|row| row.to_vec()).collect(),
-        items: matching.iter().map(|i| raid_out(i, today)).collect(),
-    }))
+    let next = listed.page.next.as_ref().map(|cursor| {
+        let mut pairs: Vec<(String, String)> = form
+            .pairs()
+            .iter()
+            .filter(|(k, _)| k != "cursor" && k != "page")
+            .cloned()
+            .collect();
+        pairs.push(("cursor".to_owned(), cursor.clone()));
+        format!(
+            "/api/v1/partnerships/{id}/raid?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    });
+    let body = Json(RaidListOut {
+        total: listed.page.total,
+        heat_map: listed
+            .heat_map
+            .counts
+            .iter()
+            .map(|row| row.to_vec())
+            .collect(),
+        items: listed.page.items.iter().map(raid_out).collect(),
+        next: next.clone(),
+    });
+    Ok(match next {
+        Some(next) => (
+            [(axum::http::header::LINK, format!("<{next}>; rel=\"next\""))],
+            body,
+        )
+            .into_response(),
+        None => body.into_response(),
+    })
 }
 
 /// A risk's position on the 5 × 5 grid.
@@ -1668,28 +1710,39 @@ pub async fn raise_raid(
     JsonBody(input): JsonBody<RaidIn>,
 ) -> Result<(StatusCode, Json<RaidOut>), WebError> {
     crate::pages::delivery::common::partnership(&state, id).await?;
-    let (input, class) = input.parse()?;
-    let record_id = raid::raise(&state, &viewer, id, input, class)
-        .await?
-        .map_err(WebError::Unprocessable)?;
-    let item = delivery::decode::<RaidItem>(reload(&state, &viewer, record_id).await?)?;
-    Ok((StatusCode::CREATED, Json(raid_out(&item, state.today()))))
+    let (input, classification) = input.parse()?;
+    let entry = accord_app::governance::raid::raise(
+        &state.app,
+        &viewer.caller(),
+        id,
+        accord_app::governance::raid::RaiseRaid {
+            input,
+            classification,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(raid_out(&entry))))
 }
 
-/// One RAID item.
+/// One RAID item, by its reference.
 #[utoipa::path(
     get,
-    path = "/api/v1/partnerships/{id}/raid/{record_id}",
+    path = "/api/v1/partnerships/{id}/raid/{reference}",
     tag = "delivery",
-    params(("id" = i64, Path, description = "The partnership's id"), ("record_id" = i64, Path, description = "The item's record id")),
+    params(("id" = i64, Path, description = "The partnership's id"), ("reference" = String, Path, description = "The item's reference: R12")),
     responses((status = 200, description = "The item", body = RaidOut), (status = 404, description = "No such item", body = ErrorResponse)),
 )]
 pub async fn show_raid(
     State(state): State<AppState>,
+    viewer: Viewer,
+    Path(ids): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Json<RaidOut>, WebError> {
-    let item = delivery::decode::<RaidItem>(record)?;
-    Ok(Json(raid_out(&item, state.today())))
+    // The guard found the item, by its reference or by an old address's record id.
+    let reference = record.reference.clone().unwrap_or_default();
+    let entry =
+        accord_app::governance::raid::item(&state.app, &viewer.caller(), ids.0, &reference).await?;
+    Ok(Json(raid_out(&entry)))
 }
 
 /// Why an item is escalated.
@@ -1698,18 +1751,23 @@ pub async fn show_raid(
 pub struct EscalationIn {
     /// The reason.
     pub reason: String,
+    /// The version the change is made from (the item's `version`); when given, a change to an
+    /// item that changed since is refused with 409.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// Escalates an item to the board above (Projects → Programme → Senior Stakeholder); it goes
 /// on that board's next agenda. Escalation above the top board is refused.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/raid/{record_id}/escalations",
+    path = "/api/v1/partnerships/{id}/raid/{reference}/escalations",
     tag = "delivery",
-    params(("id" = i64, Path, description = "The partnership's id"), ("record_id" = i64, Path, description = "The item's record id")),
+    params(("id" = i64, Path, description = "The partnership's id"), ("reference" = String, Path, description = "The item's reference: R12")),
     request_body = EscalationIn,
     responses(
         (status = 200, description = "Escalated", body = RaidOut),
+        (status = 409, description = "The item changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused, nothing changed: already at the top board, closed, no reason", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -1717,13 +1775,20 @@ pub struct EscalationIn {
 pub async fn escalate_raid(
     State(state): State<AppState>,
     viewer: Viewer,
+    Path(ids): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     JsonBody(input): JsonBody<EscalationIn>,
 ) -> Result<Json<RaidOut>, WebError> {
-    let item = delivery::decode::<RaidItem>(record)?;
-    raid::escalate_item(&state, &viewer, &item, &input.reason)
-        .await?
-        .map_err(WebError::Unprocessable)?;
-    let saved = delivery::decode::<RaidItem>(reload(&state, &viewer, item.id()).await?)?;
-    Ok(Json(raid_out(&saved, state.today())))
+    // The guard found the item, by its reference or by an old address's record id.
+    let reference = record.reference.clone().unwrap_or_default();
+    let (entry, _) = accord_app::governance::raid::escalate(
+        &state.app,
+        &viewer.caller(),
+        ids.0,
+        &reference,
+        input.version,
+        &input.reason,
+    )
+    .await?;
+    Ok(Json(raid_out(&entry)))
 }

@@ -179,11 +179,7 @@ async fn escalations(state: &AppState, viewer: &Viewer, id: i64) -> Result<Escal
         .into_iter()
         .map(|b| b.value)
         .collect();
-    let raid: Vec<_> = delivery::raid_items(&*state.store, id, &scope, today)
-        .await?
-        .into_iter()
-        .map(|i| i.value)
-        .collect();
+    let raid = accord_app::governance::raid::escalated(&state.app, &viewer.caller(), id).await?;
     let exceptions: Vec<_> = delivery::escalations(&*state.store, id, &scope, today)
         .await?
         .into_iter()

@@ -86,7 +86,12 @@ pub fn classification(form: &FormData, name: &str) -> Result<Classification, Inv
 
 /// A tag naming a record's classification.
 pub fn classification_tag(record: &StoredRecord, today: chrono::NaiveDate) -> Markup {
-    let class = record.meta.effective_classification(today);
+    meta_tag(&record.meta, today)
+}
+
+/// The tag of the class a record with this metadata has today.
+pub fn meta_tag(meta: &RecordMeta, today: chrono::NaiveDate) -> Markup {
+    let class = meta.effective_classification(today);
     let colour = match class {
         Classification::Published => TagColour::Green,
         Classification::Partnership => TagColour::Blue,

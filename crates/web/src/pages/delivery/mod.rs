@@ -25,7 +25,7 @@ pub fn routes(r: Routes) -> Routes {
     let board = |action| Guard::Record(crate::delivery::BOARD, action);
     let paper = |action| Guard::Record(crate::delivery::PAPER, action);
     let decision = |action| Guard::Record(crate::delivery::DECISION, action);
-    let raid_item = |action| Guard::Record(crate::delivery::RAID, action);
+    let raid_item = |action| Guard::Record(accord_store::raid::RAID_KIND, action);
     let highlight = |action| Guard::Record(crate::delivery::HIGHLIGHT_REPORT, action);
     let progress = |action| Guard::Record(crate::delivery::PROGRESS_REPORT, action);
     r
@@ -313,22 +313,22 @@ pub fn routes(r: Routes) -> Routes {
         )
         .post("/partnerships/{id}/raid", programme(Create), raid::create)
         .get(
-            "/partnerships/{id}/raid/{record_id}",
+            "/partnerships/{id}/raid/{reference}",
             raid_item(Read),
             raid::show,
         )
         .post(
-            "/partnerships/{id}/raid/{record_id}/escalate",
+            "/partnerships/{id}/raid/{reference}/escalate",
             raid_item(Update),
             raid::escalate,
         )
         .post(
-            "/partnerships/{id}/raid/{record_id}/close",
+            "/partnerships/{id}/raid/{reference}/close",
             raid_item(Update),
             raid::close,
         )
         .post(
-            "/partnerships/{id}/raid/{record_id}/reopen",
+            "/partnerships/{id}/raid/{reference}/reopen",
             raid_item(Update),
             raid::reopen,
         )

@@ -7,7 +7,7 @@ use accord_domain::board::BoardLevel;
 use accord_domain::mou::long_date;
 use accord_domain::raid::{
     Level, Mitigation, RaidDetail, RaidFilter, RaidInput, RaidItem, RaidKind, RaidStatus,
-    RiskScore, ScoreBasis, heat_map,
+    RiskScore, ScoreBasis,
 };
 use accord_domain::{Invalid, Partnership};
 use axum::extract::{Path, RawQuery, State};
@@ -18,8 +18,8 @@ use std::collections::HashMap;
 
 use super::charts::heat_map_chart;
 use super::common::{
-    classification, classification_radios, classification_tag, lines, may_create, may_do,
-    paragraphs, partnership, refusal,
+    classification, classification_radios, lines, may_create, may_do, meta_tag, paragraphs,
+    partnership,
 };
 use crate::AppState;
 use crate::auth::Viewer;
@@ -28,15 +28,19 @@ use crate::components::{
     button_link, checkboxes, date_input, error_summary, form, pagination, radios, select,
     summary_list, table, tag, text_input, textarea,
 };
-use crate::delivery::{self, Loaded};
+use crate::delivery;
 use crate::error::WebError;
 use crate::forms::{FormData, refused};
-use crate::guard::{self, GuardedRecord};
+use crate::guard::GuardedRecord;
 use crate::layout::Page;
 use crate::pages::common::render;
+use accord_app::AppError;
+use accord_app::governance::raid::{self, RaidEntry};
+use accord_app::list::ListRequest;
+use axum::http::StatusCode;
 
 /// Items shown on one page of the log.
-pub const PAGE_SIZE: usize = 100;
+pub const PAGE_SIZE: u32 = 100;
 
 fn raid_path(id: i64) -> String {
     format!("/partnerships/{id}/raid")
@@ -135,7 +139,7 @@ pub async fn project_names(
     viewer: &Viewer,
     id: i64,
 ) -> Result<HashMap<i64, String>, WebError> {
-    Ok(delivery::project_titles(&*state.store, id, &viewer.scope(), state.today()).await?)
+    Ok(accord_app::delivery::project_names(&state.app, &viewer.caller(), id).await?)
 }
 
 fn project_name(names: &HashMap<i64, String>, id: i64) -> String {
@@ -153,7 +157,8 @@ fn kind_label(item: &RaidItem) -> &'static str {
     item.kind().label()
 }
 
-/// `GET /partnerships/{id}/raid`: the log, filtered, with the risk heat map.
+/// `GET /partnerships/{id}/raid`: the log, filtered, with the risk heat map; one page of it,
+/// read, counted and mapped by the database.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -167,46 +172,32 @@ pub async fn list(
         Ok(f) => (f, Invalid::new()),
         Err(e) => (RaidFilter::default(), e),
     };
-    let items =
-        delivery::raid_items_cached(&state.raid_cache, &*state.store, id, &viewer.scope(), today)
-            .await?;
-    let names = project_names(&state, &viewer, id).await?;
-    let prepared = filter.prepare().unwrap_or_else(|_| {
-        RaidFilter::default()
-            .prepare()
-            .unwrap_or_else(|_| unreachable!("the empty filter is valid"))
-    });
-    let matching: Vec<&Loaded<RaidItem>> = items
-        .iter()
-        .filter(|i| prepared.matches(&i.value))
-        .collect();
-    let map = heat_map(matching.iter().map(|i| &i.value), filter.score_basis);
-    let pages = u32::try_from(matching.len().div_ceil(PAGE_SIZE))
-        .unwrap_or(u32::MAX)
-        .max(1);
-    let current = form_data
-        .get("page")
-        .parse::<u32>()
-        .unwrap_or(1)
-        .clamp(1, pages);
-    let shown = matching
-        .iter()
-        .skip((current as usize - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE);
-    let markup = render_list(
-        &state,
-        &viewer,
-        &p,
-        &form_data,
-        &errors,
+    let wanted = form_data.get("page").parse::<u32>().unwrap_or(1).max(1);
+    let caller = viewer.caller();
+    let mut listed = raid::list(
+        &state.app,
+        &caller,
+        id,
         &filter,
-        &map,
-        shown,
-        &names,
-        matching.len(),
-        current,
-        pages,
-        today,
+        &ListRequest::page(wanted, PAGE_SIZE),
+    )
+    .await?;
+    let pages = listed.page.pages(PAGE_SIZE);
+    if wanted > pages {
+        // A page beyond the end (the log shrank, or a hand-made address) shows the last.
+        listed = raid::list(
+            &state.app,
+            &caller,
+            id,
+            &filter,
+            &ListRequest::page(pages, PAGE_SIZE),
+        )
+        .await?;
+    }
+    let current = wanted.min(pages);
+    let names = project_names(&state, &viewer, id).await?;
+    let markup = render_list(
+        &state, &viewer, &p, &form_data, &errors, &filter, &listed, &names, current, pages, today,
     );
     if errors.is_empty() {
         Ok(markup.into_response())
@@ -216,22 +207,22 @@ pub async fn list(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn render_list<'a>(
+fn render_list(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
     form_data: &FormData,
     errors: &Invalid,
     filter: &RaidFilter,
-    map: &accord_domain::raid::HeatMap,
-    shown: impl Iterator<Item = &'a &'a Loaded<RaidItem>>,
+    listed: &raid::RaidList,
     names: &HashMap<i64, String>,
-    total: usize,
     current: u32,
     pages: u32,
     today: NaiveDate,
 ) -> Markup {
     let id = p.id;
+    let map = &listed.heat_map;
+    let total = listed.page.total;
     let kind_choices: Vec<Choice> = RaidKind::ALL
         .iter()
         .map(|k| Choice::new(kind_slug(*k), k.label()))
@@ -277,10 +268,10 @@ fn render_list<'a>(
         ],
     )
     .row_headers();
-    for item in shown {
-        let v = &item.value;
+    for entry in &listed.page.items {
+        let v = &entry.item;
         listing = listing.row(vec![
-            html! { a class="govuk-link" href={ (raid_path(id)) "/" (item.id()) } { (v.reference()) } span class="govuk-visually-hidden" { " " (kind_label(v)) } },
+            html! { a class="govuk-link" href={ (raid_path(id)) "/" (v.reference()) } { (v.reference()) } span class="govuk-visually-hidden" { " " (kind_label(v)) } },
             html! { (v.title) },
             html! { (v.owner) },
             html! { @match v.project { Some(pid) => (project_name(names, pid)), None => "Programme" } },
@@ -392,16 +383,17 @@ async fn item_page(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    item: &Loaded<RaidItem>,
+    entry: &RaidEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Result<Markup, WebError> {
     let today = state.today();
     let id = p.id;
     let names = project_names(state, viewer, id).await?;
-    let v = &item.value;
-    let editor = may_do(viewer, Action::Update, &item.record.meta, today);
-    let base = format!("{}/{}", raid_path(id), item.id());
+    let v = &entry.item;
+    let editor = may_do(viewer, Action::Update, &entry.meta, today);
+    let base = format!("{}/{}", raid_path(id), v.reference());
+    let version = entry.version.to_string();
     let mut detail_rows = vec![
         SummaryRow::new("Kind", html! { (kind_label(v)) }),
         SummaryRow::new("Owner", html! { (v.owner) }),
@@ -422,7 +414,7 @@ async fn item_page(
                 }
             },
         ),
-        SummaryRow::new("Who may see it", classification_tag(&item.record, today)),
+        SummaryRow::new("Who may see it", meta_tag(&entry.meta, today)),
     ];
     match &v.detail {
         RaidDetail::Risk {
@@ -536,6 +528,7 @@ async fn item_page(
                     Some(above) => {
                         h2 class="govuk-heading-m" { "Escalate to the " (above.name()) }
                         (form(&format!("{base}/escalate"), &viewer.csrf, html! {
+                            input type="hidden" name="version" value=(version);
                             (textarea(&Field::new("reason", "Why it is escalated").value(form_data.get("reason")).rows(3).errors(errors)))
                             (button(&format!("Escalate to the {}", above.name()), ButtonKind::Secondary))
                         }))
@@ -546,17 +539,19 @@ async fn item_page(
                 }
                 h2 class="govuk-heading-m" { "Close it" }
                 (form(&format!("{base}/close"), &viewer.csrf, html! {
+                    input type="hidden" name="version" value=(version);
                     (textarea(&Field::new("resolution", "How it was resolved").value(form_data.get("resolution")).rows(3).errors(errors)))
                     (button("Close item", ButtonKind::Secondary))
                 }))
             } @else {
                 (form(&format!("{base}/reopen"), &viewer.csrf, html! {
+                    input type="hidden" name="version" value=(version);
                     (button("Reopen item", ButtonKind::Secondary))
                 }))
             }
         }
         p class="govuk-body" {
-            a class="govuk-link" href={ "/partnerships/" (id) "/records/" (item.id()) "/history" } { "See the history of changes to this item" }
+            a class="govuk-link" href={ "/partnerships/" (id) "/records/" (entry.record_id) "/history" } { "See the history of changes to this item" }
         }
     };
     Ok(render(
@@ -567,185 +562,146 @@ async fn item_page(
     ))
 }
 
-/// `GET /partnerships/{id}/raid/{record_id}`.
+/// `GET /partnerships/{id}/raid/{reference}`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
+    // The guard found the item, by its reference or by an old address's record id.
+    let reference = record.reference.clone().unwrap_or_default();
     let p = partnership(&state, id).await?;
-    let item = delivery::decode::<RaidItem>(record)?;
+    let entry = raid::item(&state.app, &viewer.caller(), id, &reference).await?;
     item_page(
         &state,
         &viewer,
         &p,
-        &item,
+        &entry,
         &FormData::default(),
         &Invalid::new(),
     )
     .await
 }
 
-/// Escalates an item one board up with the domain's rules (an item at the top board, a closed
-/// item or a missing reason is refused) and saves it; it then goes on the receiving board's
-/// next agenda. Returns the receiving board.
-pub async fn escalate_item(
-    state: &AppState,
-    viewer: &Viewer,
-    item: &Loaded<RaidItem>,
-    reason: &str,
-) -> Result<Result<BoardLevel, Invalid>, WebError> {
-    let mut log = accord_domain::raid::RaidLog::new();
-    log.items.push(item.value.clone());
-    log.last_number = item.value.number;
-    let by = viewer
-        .user
-        .as_ref()
-        .map_or_else(|| "anonymous".to_owned(), |u| u.display_name.clone());
-    let to = match log.escalate(item.value.number, state.today(), &by, reason) {
-        Ok(to) => to,
-        Err(e) => return Ok(Err(e)),
-    };
-    save_item(state, viewer, item, &log.items[0], reason)
-        .await
-        .map(|r| r.map(|()| to))
-}
-
-async fn save_item(
-    state: &AppState,
-    viewer: &Viewer,
-    item: &Loaded<RaidItem>,
-    changed: &RaidItem,
-    reason: &str,
-) -> Result<Result<(), Invalid>, WebError> {
-    let input = delivery::raid_input(changed, item.record.meta.clone())?;
-    match state
-        .store
-        .update_record(
-            item.id(),
-            Some(item.record.version),
-            &input,
-            &viewer.change().because(reason),
-        )
-        .await
-    {
-        Ok(_) => Ok(Ok(())),
-        Err(e) => refusal(e).map(Err),
+/// The version a form was filled from, if it says.
+fn form_version(form_data: &FormData) -> Result<Option<i64>, Invalid> {
+    match form_data.get("version").trim() {
+        "" => Ok(None),
+        text => text.parse::<i64>().map(Some).map_err(|_| {
+            Invalid::field(
+                "version",
+                "The form is damaged: reload the page and try again",
+            )
+        }),
     }
 }
 
+/// After a change: back to the item, or the item again with what went wrong. A change made
+/// from a version someone has since replaced is refused with 409 and the item as it is now.
 async fn after(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    item: &Loaded<RaidItem>,
+    reference: &str,
     form_data: &FormData,
-    result: Result<(), Invalid>,
+    result: Result<RaidEntry, AppError>,
 ) -> Result<Response, WebError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("{}/{}", raid_path(p.id), item.id())).into_response()),
-        Err(errors) => Ok(refused(
-            item_page(state, viewer, p, item, form_data, &errors).await?,
-        )),
-    }
+    let (status, errors) = match result {
+        Ok(entry) => {
+            return Ok(
+                Redirect::to(&format!("{}/{}", raid_path(p.id), entry.reference())).into_response(),
+            );
+        }
+        Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(AppError::Conflict(message)) => {
+            (StatusCode::CONFLICT, Invalid::field("version", message))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let entry = raid::item(&state.app, &viewer.caller(), p.id, reference).await?;
+    // A refused form keeps what was typed; a conflict shows the item as it is now.
+    let shown = if status == StatusCode::CONFLICT {
+        FormData::default()
+    } else {
+        form_data.clone()
+    };
+    let markup = item_page(state, viewer, p, &entry, &shown, &errors).await?;
+    Ok((status, markup).into_response())
 }
 
-/// `POST /partnerships/{id}/raid/{record_id}/escalate`.
+/// `POST /partnerships/{id}/raid/{reference}/escalate`.
 pub async fn escalate(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
+    // The guard found the item, by its reference or by an old address's record id.
+    let reference = record.reference.clone().unwrap_or_default();
     let p = partnership(&state, id).await?;
-    let item = delivery::decode::<RaidItem>(record)?;
-    let result = escalate_item(&state, &viewer, &item, form_data.get("reason"))
-        .await?
-        .map(|_| ());
-    after(&state, &viewer, &p, &item, &form_data, result).await
+    let result = match form_version(&form_data) {
+        Ok(version) => raid::escalate(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &reference,
+            version,
+            form_data.get("reason"),
+        )
+        .await
+        .map(|(entry, _)| entry),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &viewer, &p, &reference, &form_data, result).await
 }
 
-/// `POST /partnerships/{id}/raid/{record_id}/close`.
+/// `POST /partnerships/{id}/raid/{reference}/close`.
 pub async fn close(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
+    // The guard found the item, by its reference or by an old address's record id.
+    let reference = record.reference.clone().unwrap_or_default();
     let p = partnership(&state, id).await?;
-    let item = delivery::decode::<RaidItem>(record)?;
-    let mut log = accord_domain::raid::RaidLog::new();
-    log.items.push(item.value.clone());
-    let result = match log.close(
-        item.value.number,
-        state.today(),
-        form_data.get("resolution"),
-    ) {
-        Ok(()) => save_item(&state, &viewer, &item, &log.items[0], "").await?,
-        Err(e) => Err(e),
+    let result = match form_version(&form_data) {
+        Ok(version) => {
+            raid::close(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &reference,
+                version,
+                form_data.get("resolution"),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
     };
-    after(&state, &viewer, &p, &item, &form_data, result).await
+    after(&state, &viewer, &p, &reference, &form_data, result).await
 }
 
-/// `POST /partnerships/{id}/raid/{record_id}/reopen`: reopens a closed item; a dependency that
+/// `POST /partnerships/{id}/raid/{reference}/reopen`: reopens a closed item; a dependency that
 /// would now close a cycle of projects stays closed.
 pub async fn reopen(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
+    form_data: FormData,
 ) -> Result<Response, WebError> {
+    // The guard found the item, by its reference or by an old address's record id.
+    let reference = record.reference.clone().unwrap_or_default();
     let p = partnership(&state, id).await?;
-    let item = delivery::decode::<RaidItem>(record)?;
-    let (mut log, _) = delivery::whole_raid_log(&*state.store, id, state.today()).await?;
-    if !log.items.iter().any(|i| i.number == item.value.number) {
-        log.items.push(item.value.clone());
-    }
-    let result = match log.reopen(item.value.number) {
-        Ok(()) => {
-            let changed = log
-                .get(item.value.number)
-                .cloned()
-                .ok_or(WebError::NotFound)?;
-            save_item(&state, &viewer, &item, &changed, "").await?
-        }
-        Err(e) => Err(e),
+    let result = match form_version(&form_data) {
+        Ok(version) => raid::reopen(&state.app, &viewer.caller(), id, &reference, version).await,
+        Err(e) => Err(e.into()),
     };
-    after(&state, &viewer, &p, &item, &FormData::default(), result).await
-}
-
-// ----- a new item -----
-
-/// Raises an item in the partnership's log with the domain's rules (a dependency that would
-/// close a cycle of projects is refused, naming the cycle) and stores it. Returns its record id.
-pub async fn raise(
-    state: &AppState,
-    viewer: &Viewer,
-    partnership_id: i64,
-    input: RaidInput,
-    class: Classification,
-) -> Result<Result<i64, Invalid>, WebError> {
-    let today = state.today();
-    let names = project_names(state, viewer, partnership_id).await?;
-    let (mut log, _) = delivery::whole_raid_log(&*state.store, partnership_id, today).await?;
-    let number = match log.add_named(input, |pid| project_name(&names, pid)) {
-        Ok(n) => n,
-        Err(e) => return Ok(Err(e)),
-    };
-    let item = log.get(number).cloned().ok_or(WebError::NotFound)?;
-    let meta = delivery::meta(Area::Programme, partnership_id, None, class);
-    guard::check(viewer, Action::Create, &meta, today)?;
-    match state
-        .store
-        .insert_record(&delivery::raid_input(&item, meta)?, &viewer.change())
-        .await
-    {
-        Ok(id) => Ok(Ok(id)),
-        Err(e) => refusal(e).map(Err),
-    }
+    after(&state, &viewer, &p, &reference, &form_data, result).await
 }
 
 fn level_choices() -> Vec<(String, String)> {
@@ -1003,15 +959,26 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
     let result = match raid_input_from(&form_data) {
-        Ok((input, class)) => raise(&state, &viewer, id, input, class).await?,
-        Err(e) => Err(e),
+        Ok((input, classification)) => raid::raise(
+            &state.app,
+            &viewer.caller(),
+            id,
+            raid::RaiseRaid {
+                input,
+                classification,
+            },
+        )
+        .await
+        .map_err(WebError::from),
+        Err(e) => Err(WebError::Unprocessable(e)),
     };
     match result {
-        Ok(record_id) => {
-            Ok(Redirect::to(&format!("{}/{record_id}", raid_path(id))).into_response())
+        Ok(entry) => {
+            Ok(Redirect::to(&format!("{}/{}", raid_path(id), entry.reference())).into_response())
         }
-        Err(errors) => Ok(refused(
+        Err(WebError::Unprocessable(errors)) => Ok(refused(
             new_page(&state, &viewer, &p, &form_data, &errors).await?,
         )),
+        Err(other) => Err(other),
     }
 }
