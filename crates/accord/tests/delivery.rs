@@ -1,7 +1,7 @@
 //! Delivery and governance over HTTP: published reports never change, embargoed papers stay
 //! hidden until their decision, escalations reach the next agenda, the calendar feed parses,
-//! the demo report matches Appendix B of seed 003, and bad input is refused with nothing
-//! changed.
+//! the demo report matches the facts of Appendix B (the fixture the domain's tests read too),
+//! and bad input is refused with nothing changed.
 
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
@@ -690,15 +690,16 @@ async fn the_calendar_feed_parses_and_leaks_nothing() {
     }
 }
 
+/// The facts of Appendix B of the Haringey Corporate Committee report of 21 July 2011, one
+/// object per project (see the fixture's comment).
+fn appendix_b() -> Vec<serde_json::Value> {
+    let text = include_str!("../../domain/tests/fixtures/appendix_b.json");
+    let fixture: serde_json::Value = serde_json::from_str(text).unwrap();
+    fixture["projects"].as_array().unwrap().clone()
+}
+
 #[tokio::test]
 async fn the_demo_report_matches_appendix_b() {
-    const SEED: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/seeds/003_a3fe61cb26d6e230.txt"
-    );
-    let seed = std::fs::read_to_string(SEED)
-        .unwrap_or_else(|e| panic!("this test reads seed 003 at {SEED}: {e}"));
-    let appendix = &seed[seed.find("Appendix B:").expect("Appendix B in the seed")..];
     let app = TestApp::demo(report_day()).await;
     let hwf = app.hwf().await;
     let page = app
@@ -706,42 +707,20 @@ async fn the_demo_report_matches_appendix_b() {
         .get(&format!("/partnerships/{hwf}/progress-report"))
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    // The projects whose savings the seed states, each with its section in the seed.
-    let stated = [
-        (
-            "1. Economic Development",
-            "2. Human Resources",
-            "Economic Development",
-            "£100,000",
-        ),
-        (
-            "2. Human Resources Shared Services Centre",
-            "3. OD&Learning",
-            "Human Resources Shared Services Centre",
-            "£100,000",
-        ),
-        (
-            "3. OD&Learning",
-            "4. Regulatory Services",
-            "OD &amp; Learning",
-            "£150,000",
-        ),
-        (
-            "8. Planning & Building Control",
-            "Solution T",
-            "Planning &amp; Building Control Back Office Services",
-            "£75,000",
-        ),
-    ];
-    for (anchor, next, name, figure) in stated {
-        let start = appendix
-            .find(anchor)
-            .unwrap_or_else(|| panic!("{anchor} not in the seed"));
-        let end = start + appendix[start..].find(next).unwrap();
-        assert!(
-            appendix[start..end].contains(figure),
-            "the seed gives {figure} for {anchor}"
-        );
+    let facts = appendix_b();
+    let names: std::collections::BTreeMap<i64, String> =
+        accord_domain::progress_report::demo_haringey_waltham_forest()
+            .into_iter()
+            .map(|p| (p.id, p.name.replace('&', "&amp;")))
+            .collect();
+    // Each project whose savings the appendix states shows that figure in its section.
+    let mut stated_pence = 0;
+    for fact in &facts {
+        let Some(figure) = fact["cashable_savings"].as_str().filter(|s| *s != "TBA") else {
+            continue;
+        };
+        let n = fact["number"].as_i64().unwrap();
+        let name = &names[&n];
         let section = &page.body[page
             .body
             .find(&format!("{name}</h2>"))
@@ -749,10 +728,17 @@ async fn the_demo_report_matches_appendix_b() {
         let section = &section[..section.find("</section>").unwrap()];
         assert!(
             section.contains(figure),
-            "{name}: {figure} not in the report"
+            "{name}: {figure}, which the appendix states, is not in the report"
         );
+        let pounds: i64 = figure
+            .trim_start_matches('£')
+            .replace(',', "")
+            .parse()
+            .unwrap();
+        stated_pence += pounds * 100;
     }
-    // The seed's slippage sentence, its dates and its outcomes.
+    assert_eq!(stated_pence, 42_500_000, "four figures, £425,000 in all");
+    // The appendix's slippage, its dates and its outcomes, in the report's words.
     for words in [
         "Phase 2 likely to slip from Jul to Sep 2011",
         "Phase 3 on track for mid 2012",
@@ -763,16 +749,23 @@ async fn the_demo_report_matches_appendix_b() {
     ] {
         assert!(page.body.contains(words), "{words}");
     }
-    // The API gives the same figures: £425,000 stated, five TBA, five not stated.
+    // The API gives the appendix's totals: £425,000 stated, five TBA, five not stated.
+    let count = |savings: Option<&str>| {
+        facts
+            .iter()
+            .filter(|f| f["cashable_savings"].as_str() == savings)
+            .count()
+    };
     let api = app
         .anonymous()
         .get(&format!("/api/v1/partnerships/{hwf}/progress-report"))
         .await
         .json();
     let totals = &api["report"]["totals"];
-    assert_eq!(totals["stated_savings"], 42_500_000);
-    assert_eq!(totals["tba"], 5);
-    assert_eq!(totals["not_stated"], 5);
+    assert_eq!(totals["stated_savings"], stated_pence);
+    assert_eq!(totals["tba"], count(Some("TBA")));
+    assert_eq!(totals["not_stated"], count(None));
+    assert_eq!((count(Some("TBA")), count(None)), (5, 5));
     // The committee paper is one click away and prints alone.
     let paper = app
         .anonymous()

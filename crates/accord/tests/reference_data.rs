@@ -1,5 +1,5 @@
-//! Imports the real reference files the project does not commit (they sit beside the
-//! repository, in `../shared/data`) and checks their counts.
+//! Imports the real reference files that ship in the repository's `data/` folder (their
+//! sources and licences are in `data/README.md`) and checks their counts.
 
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
@@ -8,16 +8,11 @@ use accord_domain::authority::register;
 use accord_store::{Change, testing};
 use std::path::PathBuf;
 
-fn shared_data(file: &str) -> PathBuf {
-    let dir = std::env::var_os("ACCORD_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
-    let path = dir.join(file);
+fn reference_data(file: &str) -> PathBuf {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data")).join(file);
     assert!(
         path.exists(),
-        "{} is missing: the reference data sits beside the repository in ../shared/data (or set ACCORD_SHARED_DATA)",
+        "{} is missing: the reference data ships in the repository's data/ folder",
         path.display()
     );
     path
@@ -25,7 +20,7 @@ fn shared_data(file: &str) -> PathBuf {
 
 #[tokio::test]
 async fn imports_the_real_council_register() {
-    let text = std::fs::read_to_string(shared_data("uk_local_authorities.csv")).unwrap();
+    let text = std::fs::read_to_string(reference_data("uk_local_authorities.csv")).unwrap();
     let authorities = register::parse(&text, |_| {}).unwrap();
     assert_eq!(authorities.len(), 470);
     assert_eq!(authorities.iter().filter(|a| a.is_current()).count(), 397);
@@ -59,7 +54,7 @@ async fn imports_the_real_council_register() {
 
 #[tokio::test]
 async fn imports_the_real_bank_holiday_feed() {
-    let text = std::fs::read_to_string(shared_data("bank-holidays.json")).unwrap();
+    let text = std::fs::read_to_string(reference_data("bank-holidays.json")).unwrap();
     let feed = accord_domain::working_days::parse_govuk_feed(&text).unwrap();
     let rows = accord_store::holidays::rows_from_feed(&feed);
     assert_eq!(
@@ -112,7 +107,7 @@ fn imports_population_budgets_and_borders_and_shows_them_on_the_council_page() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    let file = |name: &str| shared_data(name).display().to_string();
+    let file = |name: &str| reference_data(name).display().to_string();
     run(&["import", "authorities", &file("uk_local_authorities.csv")]);
     assert!(
         run(&[

@@ -261,7 +261,7 @@ pub struct Authority {
     pub nation: Nation,
     /// Population (the register's 2020 estimate unless a later source was imported).
     pub population: Option<u64>,
-    /// The centroid, where the register's is trustworthy (not for counties: see SOURCES).
+    /// The centroid, where the register's is trustworthy (not for counties: see data/README.md).
     pub centroid: Option<Centroid>,
     /// When the council came into being, if the register says.
     pub start_date: Option<NaiveDate>,

@@ -1,5 +1,5 @@
-//! The computed bank holidays must equal the GOV.UK feed in the reference data, for every
-//! division and year it covers.
+//! The computed bank holidays must equal the GOV.UK feed in the reference data
+//! (`data/bank-holidays.json`), for every division and year it covers.
 
 use accord_domain::working_days::{
     CalendarScope, Division, HolidayTable, parse_govuk_feed, rules::computed_holidays,
@@ -7,12 +7,11 @@ use accord_domain::working_days::{
 use chrono::{Datelike, NaiveDate};
 
 fn feed_text() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/bank-holidays.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/bank-holidays.json");
     std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!("the reference feed {path} is missing ({e}); the tests need ../shared beside the repository")
+        panic!(
+            "the reference feed {path} is missing ({e}); it ships in the repository's data/ folder"
+        )
     })
 }
 
