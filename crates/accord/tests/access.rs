@@ -1599,6 +1599,44 @@ async fn people(app: &TestApp, hwf: i64, other: i64) -> Vec<Who> {
     out
 }
 
+/// Stores a fixture record of `kind` with `meta`, as its capability stores records, and
+/// returns the path parameter that names it and its value. Each kind with a table of its own
+/// has its arm here; the rest are written to the generic table.
+async fn store_fixture(
+    app: &TestApp,
+    kind: &str,
+    hwf: i64,
+    meta: &RecordMeta,
+    label: &str,
+    body: &serde_json::Value,
+) -> (&'static str, String) {
+    match kind {
+        accord_store::raid::RAID_KIND => {
+            // RAID items live in a table of their own, numbered in the log.
+            let mut item: accord_domain::raid::RaidItem =
+                serde_json::from_value(body.clone()).unwrap();
+            let mut tx = app.store.write().await.unwrap();
+            item.number = tx.raid_rules_view(hwf).await.unwrap().last_number + 1;
+            let stored = tx
+                .insert_raid_item(meta, &item, &Change::by("test"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            ("reference", stored.item.reference())
+        }
+        _ => {
+            let input =
+                RecordInput::new(kind, meta.clone(), format!("{label} fixture"), body).unwrap();
+            let id = app
+                .store
+                .insert_record(&input, &Change::by("test"))
+                .await
+                .unwrap();
+            ("record_id", id.to_string())
+        }
+    }
+}
+
 /// The classifications a fixture record is stored with, in the Haringey–Waltham Forest
 /// partnership.
 fn fixture_metas(kind: &str, hwf: i64, today: chrono::NaiveDate) -> Vec<(String, RecordMeta)> {
@@ -1767,34 +1805,10 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
                 let stored_kind = if kind == "*" { "paper" } else { kind };
                 let mut cases = Vec::new();
                 for (label, meta) in fixture_metas(kind, hwf, today) {
-                    let input = RecordInput::new(
-                        stored_kind,
-                        meta.clone(),
-                        format!("{label} fixture"),
-                        &body,
-                    )
-                    .unwrap();
                     let mut v = values.clone();
-                    if kind == accord_store::raid::RAID_KIND {
-                        // RAID items live in a table of their own, numbered in the log.
-                        let mut item: accord_domain::raid::RaidItem =
-                            serde_json::from_value(body.clone()).unwrap();
-                        let mut tx = app.store.write().await.unwrap();
-                        item.number = tx.raid_rules_view(hwf).await.unwrap().last_number + 1;
-                        let stored = tx
-                            .insert_raid_item(&meta, &item, &Change::by("test"))
-                            .await
-                            .unwrap();
-                        tx.commit().await.unwrap();
-                        v.insert("reference", stored.item.reference());
-                    } else {
-                        let id = app
-                            .store
-                            .insert_record(&input, &Change::by("test"))
-                            .await
-                            .unwrap();
-                        v.insert("record_id", id.to_string());
-                    }
+                    let (name, key) =
+                        store_fixture(&app, stored_kind, hwf, &meta, &label, &body).await;
+                    v.insert(name, key);
                     cases.push((label, Some(meta), v));
                 }
                 cases
