@@ -1,7 +1,7 @@
 //! Finding a record by the name its address gives it: its own reference (`R12`,
 //! `FOI-2026-0113`) or, for addresses made before records had references, its storage id.
 
-use accord_store::StoredRecord;
+pub use accord_store::StoredRecord;
 
 use crate::{App, Caller, Result};
 
