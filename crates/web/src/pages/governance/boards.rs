@@ -16,10 +16,6 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-use super::common::{
-    classification, classification_radios, classification_tag, lines, may_create, may_do,
-    paragraphs, partnership, refusal,
-};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
@@ -33,6 +29,10 @@ use crate::forms::{FormData, refused};
 use crate::guard::{self, GuardedRecord};
 use crate::layout::Page;
 use crate::pages::common::{council_name, councils, render, source_note};
+use crate::pages::delivery::common::{
+    classification, classification_radios, classification_tag, lines, may_create, may_do,
+    paragraphs, partnership, refusal,
+};
 
 fn boards_path(id: i64) -> String {
     format!("/partnerships/{id}/boards")
