@@ -1,6 +1,8 @@
 //! Support for tests in every crate: a fresh database per test, on SQLite always and on
 //! PostgreSQL when `ACCORD_TEST_DATABASE_URL` names a server.
 
+pub mod legacy;
+
 use crate::{Result, Store, connect};
 use sqlx::Connection;
 use std::sync::Arc;
