@@ -139,3 +139,46 @@ WFT,London Borough of Waltham Forest,Waltham Forest,E09000031,,,,England,London,
     };
     store.create_partnership(&p, &change).await
 }
+
+/// A record's value as Accord reads it today, whichever table holds it: the domain value of a
+/// kind with a table of its own, serialised, or the body of a record of the generic table.
+/// For tests that compare what a database holds with what an earlier release wrote.
+pub async fn record_value(
+    store: &dyn Store,
+    kind: &str,
+    id: i64,
+    scope: &accord_domain::access::ReadScope,
+    today: chrono::NaiveDate,
+) -> Result<Option<serde_json::Value>> {
+    match kind {
+        crate::raid::RAID_KIND => {
+            let Some((partnership, number)) = store.raid_number(id).await? else {
+                return Ok(None);
+            };
+            Ok(store
+                .raid_item(partnership, number, scope, today)
+                .await?
+                .map(|s| json(&s.item)))
+        }
+        _ => Ok(store.record(id, scope, today).await?.map(|r| r.body)),
+    }
+}
+
+/// A body an earlier release wrote, read as today's domain type of its kind and serialised
+/// again (so fields it left to their defaults compare equal); unchanged for kinds still kept
+/// as JSON.
+pub fn normalise(kind: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
+    let corrupt = |e: serde_json::Error| crate::StoreError::Corrupt(format!("{kind}: {e}"));
+    match kind {
+        crate::raid::RAID_KIND => {
+            let item: accord_domain::raid::RaidItem =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&item))
+        }
+        _ => Ok(body.clone()),
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}

@@ -528,6 +528,10 @@ async fn dump_postgres(pool: &sqlx::PgPool) -> Result<Fixture> {
                         .try_get::<Option<bool>, _>(i)?
                         .map(|b| Value::from(i64::from(b))),
                     "text" => row.try_get::<Option<String>, _>(i)?.map(Value::from),
+                    // Nested values of the typed tables, as the JSON text SQLite keeps.
+                    "jsonb" => row
+                        .try_get::<Option<sqlx::types::Json<Value>>, _>(i)?
+                        .map(|j| Value::from(j.0.to_string())),
                     "date" => row
                         .try_get::<Option<NaiveDate>, _>(i)?
                         .map(|d| Value::from(d.format("%Y-%m-%d").to_string())),
