@@ -24,14 +24,36 @@ const WALTHAM_FOREST: &str = "E09000031";
 
 async fn records(app: &TestApp, kind: &str) -> Vec<StoredRecord> {
     let hwf = app.hwf().await;
-    app.store
+    let mut out = app
+        .store
         .records(
             &RecordQuery::of(kind, hwf),
             &delivery::system_scope(),
             report_day(),
         )
         .await
+        .unwrap();
+    for r in &mut out {
+        with_value(app, r).await;
+    }
+    out
+}
+
+/// A record's value, whichever table holds it: kinds with tables of their own keep only the
+/// header in the generic table.
+async fn with_value(app: &TestApp, record: &mut StoredRecord) {
+    if record.body.is_null() {
+        record.body = accord_store::testing::record_value(
+            &*app.store,
+            &record.kind,
+            record.id,
+            &delivery::system_scope(),
+            report_day(),
+        )
+        .await
         .unwrap()
+        .unwrap_or_default();
+    }
 }
 
 async fn record_titled(app: &TestApp, kind: &str, title: &str) -> StoredRecord {
@@ -67,11 +89,14 @@ async fn raid_titled(app: &TestApp, title: &str) -> accord_app::governance::raid
 }
 
 async fn record(app: &TestApp, id: i64) -> StoredRecord {
-    app.store
+    let mut record = app
+        .store
         .record(id, &delivery::system_scope(), report_day())
         .await
         .unwrap()
-        .unwrap()
+        .unwrap();
+    with_value(app, &mut record).await;
+    record
 }
 
 /// The id at the end of a redirect's location.

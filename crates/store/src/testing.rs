@@ -160,6 +160,16 @@ pub async fn record_value(
                 .await?
                 .map(|s| json(&s.item)))
         }
+        crate::governance::BOARD_KIND => {
+            Ok(store.board(id, scope, today).await?.map(|b| json(&b.board)))
+        }
+        crate::governance::PAPER_KIND => {
+            Ok(store.paper(id, scope, today).await?.map(|p| json(&p.body)))
+        }
+        crate::records::DECISION_KIND => Ok(store
+            .decision(id, scope, today)
+            .await?
+            .map(|d| json(&d.decision))),
         _ => Ok(store.record(id, scope, today).await?.map(|r| r.body)),
     }
 }
@@ -174,6 +184,21 @@ pub fn normalise(kind: &str, body: &serde_json::Value) -> Result<serde_json::Val
             let item: accord_domain::raid::RaidItem =
                 serde_json::from_value(body.clone()).map_err(corrupt)?;
             Ok(json(&item))
+        }
+        crate::governance::BOARD_KIND => {
+            let board: accord_domain::board::Board =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&board))
+        }
+        crate::governance::PAPER_KIND => {
+            let paper: crate::governance::PaperBody =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&paper))
+        }
+        crate::records::DECISION_KIND => {
+            let decision: accord_domain::board::Decision =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&decision))
         }
         _ => Ok(body.clone()),
     }

@@ -16,10 +16,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::delivery::{ApprovalIn, class_in, class_of, reload, to_json};
+use super::delivery::{ApprovalIn, class_in, class_of, to_json};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::delivery::{self, Loaded, PaperBody};
+use crate::delivery::{Loaded, PaperBody};
 use crate::error::{ErrorResponse, WebError};
 use crate::forms::JsonBody;
 use crate::guard::GuardedRecord;
@@ -94,9 +94,8 @@ async fn board_out(
     board: &Loaded<Board>,
 ) -> Result<BoardOut, WebError> {
     let today = state.today();
-    let decisions =
-        delivery::decisions(&*state.store, &board.record, &viewer.scope(), today).await?;
-    let papers = delivery::papers(&*state.store, &board.record, &viewer.scope(), today).await?;
+    let decisions = crate::pages::governance::common::decisions(state, viewer, board.id()).await?;
+    let papers = crate::pages::governance::common::papers(state, viewer, board.id()).await?;
     Ok(BoardOut {
         id: board.id(),
         version: board.record.version,
@@ -132,7 +131,7 @@ pub async fn list_boards(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<BoardOut>>, WebError> {
-    let boards = delivery::boards(&*state.store, id, &viewer.scope(), state.today()).await?;
+    let boards = crate::pages::governance::common::boards(&state, &viewer, id).await?;
     let mut out = Vec::with_capacity(boards.len());
     for b in &boards {
         out.push(board_out(&state, &viewer, b).await?);
@@ -153,7 +152,7 @@ pub async fn show_board(
     viewer: Viewer,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Json<BoardOut>, WebError> {
-    let board = delivery::decode::<Board>(record)?;
+    let board = crate::pages::governance::common::board(&state, &viewer, &record).await?;
     Ok(Json(board_out(&state, &viewer, &board).await?))
 }
 
@@ -171,6 +170,10 @@ pub struct ScheduleIn {
     pub first: NaiveDate,
     /// Schedule until this date.
     pub until: NaiveDate,
+    /// The board's version the change is made from (its `version`); when given, a board
+    /// changed since is refused with 409.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// Generates meetings from the cadence (off weekends and bank holidays), replacing empty
@@ -190,7 +193,7 @@ pub async fn schedule_meetings(
     GuardedRecord(record): GuardedRecord,
     JsonBody(input): JsonBody<ScheduleIn>,
 ) -> Result<Json<BoardOut>, WebError> {
-    let board = delivery::decode::<Board>(record)?;
+    let board = crate::pages::governance::common::board(&state, &viewer, &record).await?;
     let cadence = match input.cadence.as_deref() {
         None | Some("") => board.value.cadence,
         Some("weekly") => Cadence::Weekly,
@@ -203,19 +206,19 @@ pub async fn schedule_meetings(
             return Err(Invalid::field("cadence", format!("“{other}” is not a cadence")).into());
         }
     };
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     boards::apply_schedule(&mut full, cadence, input.first, input.until)?;
-    let input = delivery::board_input(&full, board.record.meta.clone())?;
-    state
-        .store
-        .update_record(
+    let saved = crate::pages::governance::common::board_loaded(
+        accord_app::governance::boards::save(
+            &state.app,
+            &viewer.caller(),
             board.id(),
-            Some(board.record.version),
-            &input,
-            &viewer.change(),
+            input.version,
+            &full,
+            "",
         )
-        .await?;
-    let saved = delivery::decode::<Board>(reload(&state, &viewer, board.id()).await?)?;
+        .await?,
+    );
     Ok(Json(board_out(&state, &viewer, &saved).await?))
 }
 
@@ -260,7 +263,7 @@ pub async fn file_paper(
     GuardedRecord(record): GuardedRecord,
     JsonBody(input): JsonBody<PaperIn>,
 ) -> Result<(StatusCode, Json<PaperOut>), WebError> {
-    let board = delivery::decode::<Board>(record)?;
+    let board = crate::pages::governance::common::board(&state, &viewer, &record).await?;
     let release_to = class_in("release_to", input.release_to.as_deref())?;
     let request = boards::PaperRequest {
         meeting: input.meeting,
@@ -274,7 +277,9 @@ pub async fn file_paper(
     let paper_id = boards::file_paper(&state, &viewer, &board, request)
         .await?
         .map_err(WebError::Unprocessable)?;
-    let paper = delivery::decode::<PaperBody>(reload(&state, &viewer, paper_id).await?)?;
+    let paper = crate::pages::governance::common::paper_loaded(
+        accord_app::governance::boards::paper(&state.app, &viewer.caller(), paper_id).await?,
+    );
     Ok((StatusCode::CREATED, Json(paper_out(&paper, state.today()))))
 }
 
@@ -288,9 +293,10 @@ pub async fn file_paper(
 )]
 pub async fn show_paper(
     State(state): State<AppState>,
+    viewer: Viewer,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Json<PaperOut>, WebError> {
-    let paper = delivery::decode::<PaperBody>(record)?;
+    let paper = crate::pages::governance::common::paper(&state, &viewer, &record).await?;
     Ok(Json(paper_out(&paper, state.today())))
 }
 
@@ -332,7 +338,7 @@ pub async fn record_decision(
     GuardedRecord(record): GuardedRecord,
     JsonBody(input): JsonBody<DecisionIn>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), WebError> {
-    let board = delivery::decode::<Board>(record)?;
+    let board = crate::pages::governance::common::board(&state, &viewer, &record).await?;
     let class = class_in("classification", input.classification.as_deref())?;
     let decision = DecisionInput {
         meeting: input.meeting,
@@ -344,7 +350,9 @@ pub async fn record_decision(
     let id = boards::record_decision(&state, &viewer, &board, decision, class)
         .await?
         .map_err(WebError::Unprocessable)?;
-    let saved = delivery::decode::<Decision>(reload(&state, &viewer, id).await?)?;
+    let saved = crate::pages::governance::common::decision_loaded(
+        accord_app::governance::boards::decision(&state.app, &viewer.caller(), id).await?,
+    );
     Ok((
         StatusCode::CREATED,
         Json(decision_json(&saved, state.today())),
@@ -361,9 +369,10 @@ pub async fn record_decision(
 )]
 pub async fn show_decision(
     State(state): State<AppState>,
+    viewer: Viewer,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let decision = delivery::decode::<Decision>(record)?;
+    let decision = crate::pages::governance::common::decision(&state, &viewer, &record).await?;
     Ok(Json(decision_json(&decision, state.today())))
 }
 
@@ -388,7 +397,7 @@ pub async fn decision_cabinet_approval(
     GuardedRecord(record): GuardedRecord,
     JsonBody(input): JsonBody<ApprovalIn>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let decision = delivery::decode::<Decision>(record)?;
+    let decision = crate::pages::governance::common::decision(&state, &viewer, &record).await?;
     if input.stage.is_some() {
         return Err(Invalid::field("stage", "A decision has no stages").into());
     }
@@ -396,7 +405,10 @@ pub async fn decision_cabinet_approval(
     boards::approve_decision(&state, &viewer, &decision, &council, input.approved_on)
         .await?
         .map_err(WebError::Unprocessable)?;
-    let saved = delivery::decode::<Decision>(reload(&state, &viewer, decision.id()).await?)?;
+    let saved = crate::pages::governance::common::decision_loaded(
+        accord_app::governance::boards::decision(&state.app, &viewer.caller(), decision.id())
+            .await?,
+    );
     Ok(Json(decision_json(&saved, state.today())))
 }
 

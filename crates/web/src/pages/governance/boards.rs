@@ -2,10 +2,10 @@
 //! (embargoed until the decision they inform, MOU 5.5), minutes and the decisions log with
 //! the Cabinet approval each key decision needs at every council.
 
-use accord_domain::access::{Action, Area, Classification, Embargo};
+use accord_domain::access::{Action, Area, Classification};
 use accord_domain::board::{
     AgendaItem, AgendaSource, Board, BoardLevel, BoardMember, Cadence, Decision, DecisionInput,
-    MeetingInput, MeetingStatus, Minutes, Paper, PaperRelease, check_recorded_on,
+    MeetingInput, MeetingStatus, Minutes,
 };
 use accord_domain::mou::long_date;
 use accord_domain::{GssCode, Invalid, Partnership};
@@ -23,16 +23,17 @@ use crate::components::{
     button_link, checkboxes, date_input, error_summary, form, radios, select, summary_list, table,
     tag, text_input, textarea,
 };
-use crate::delivery::{self, AgendaLine, Loaded, PaperBody};
+use crate::delivery::{Loaded, PaperBody};
 use crate::error::WebError;
 use crate::forms::{FormData, refused};
-use crate::guard::{self, GuardedRecord};
+use crate::guard::GuardedRecord;
 use crate::layout::Page;
 use crate::pages::common::{council_name, councils, render, source_note};
 use crate::pages::delivery::common::{
     classification, classification_radios, classification_tag, lines, may_create, may_do,
-    paragraphs, partnership, refusal,
+    paragraphs, partnership,
 };
+use accord_domain::board::AgendaLine;
 
 fn boards_path(id: i64) -> String {
     format!("/partnerships/{id}/boards")
@@ -80,7 +81,7 @@ pub async fn list(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let boards = delivery::boards(&*state.store, id, &viewer.scope(), today).await?;
+    let boards = super::common::boards(&state, &viewer, id).await?;
     let names = councils(&state, &crate::pages::common::member_codes(&p)).await?;
     let mut listing = Table::new(
         "Boards",
@@ -110,7 +111,7 @@ pub async fn list(
     }
     let missing = BoardLevel::ALL
         .iter()
-        .filter(|l| delivery::board_of(&boards, **l).is_none())
+        .filter(|l| boards.iter().all(|b| b.value.level != **l))
         .count();
     let content = html! {
         span class="govuk-caption-l" { (p.name) }
@@ -148,19 +149,7 @@ pub async fn create_standard(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let today = state.today();
-    let meta = delivery::meta(Area::Governance, id, None, Classification::Partnership);
-    guard::check(&viewer, Action::Create, &meta, today)?;
-    let existing = delivery::boards(&*state.store, id, &delivery::system_scope(), today).await?;
-    let change = viewer.change();
-    for board in Board::standard_three(&p, today)? {
-        if delivery::board_of(&existing, board.level).is_none() {
-            state
-                .store
-                .insert_record(&delivery::board_input(&board, meta.clone())?, &change)
-                .await?;
-        }
-    }
+    accord_app::governance::boards::create_standard(&state.app, &viewer.caller(), &p).await?;
     Ok(Redirect::to(&boards_path(id)).into_response())
 }
 
@@ -172,23 +161,9 @@ struct Escalations {
 }
 
 async fn escalations(state: &AppState, viewer: &Viewer, id: i64) -> Result<Escalations, WebError> {
-    let today = state.today();
-    let scope = viewer.scope();
-    let boards = delivery::boards(&*state.store, id, &scope, today)
-        .await?
-        .into_iter()
-        .map(|b| b.value)
-        .collect();
-    let raid = accord_app::governance::raid::escalated(&state.app, &viewer.caller(), id).await?;
-    let exceptions: Vec<_> = delivery::escalations(&*state.store, id, &scope, today)
-        .await?
-        .into_iter()
-        .map(|e| e.value)
-        .collect();
-    Ok(Escalations {
-        boards,
-        notices: delivery::escalation_notices(&raid, &exceptions),
-    })
+    let (boards, notices) =
+        accord_app::governance::boards::escalations(&state.app, &viewer.caller(), id).await?;
+    Ok(Escalations { boards, notices })
 }
 
 /// `GET /partnerships/{id}/boards/{record_id}`.
@@ -200,13 +175,12 @@ pub async fn show(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let b = &board.value;
     let names = councils(&state, &b.councils).await?;
     let editor = may_do(&viewer, Action::Update, &board.record.meta, today);
     let decider = may_do(&viewer, Action::Decide, &board.record.meta, today);
-    let decisions =
-        delivery::decisions(&*state.store, &board.record, &viewer.scope(), today).await?;
+    let decisions = super::common::decisions(&state, &viewer, board.id()).await?;
     let esc = escalations(&state, &viewer, id).await?;
     let unplaced: Vec<_> = accord_domain::raid::escalation_agenda(&esc.boards, &esc.notices)
         .unplaced
@@ -344,19 +318,20 @@ async fn save_board(
     board: &Loaded<Board>,
     changed: &Board,
 ) -> Result<Result<(), Invalid>, WebError> {
-    let input = delivery::board_input(changed, board.record.meta.clone())?;
-    match state
-        .store
-        .update_record(
-            board.id(),
-            Some(board.record.version),
-            &input,
-            &viewer.change(),
-        )
-        .await
+    match accord_app::governance::boards::save(
+        &state.app,
+        &viewer.caller(),
+        board.id(),
+        Some(board.record.version),
+        changed,
+        "",
+    )
+    .await
     {
         Ok(_) => Ok(Ok(())),
-        Err(e) => refusal(e).map(Err),
+        Err(accord_app::AppError::Invalid(e)) => Ok(Err(e)),
+        Err(accord_app::AppError::Conflict(message)) => Ok(Err(Invalid::field("version", message))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -435,7 +410,7 @@ pub async fn schedule_form(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let (cadence, weeks) = cadence_value(board.value.cadence);
     let form_data = FormData::from_pairs([("cadence", cadence.to_owned()), ("weeks", weeks)]);
     Ok(board_form_page(
@@ -482,7 +457,7 @@ pub fn apply_schedule(
     first: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<u32>, Invalid> {
-    let works = delivery::working_day_predicate(first, until);
+    let works = accord_domain::working_days::england_and_wales_working_days(first, until);
     if cadence == board.cadence {
         board.schedule(first, until, Some(&works))
     } else {
@@ -499,7 +474,7 @@ pub async fn schedule(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let mut invalid = Invalid::new();
     let cadence = invalid.check(read_cadence(&form_data));
     let first = invalid.check(
@@ -514,7 +489,7 @@ pub async fn schedule(
     );
     let result = match (cadence, first, until) {
         (Some(cadence), Some(first), Some(until)) if invalid.is_empty() => {
-            let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+            let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
             match apply_schedule(&mut full, cadence, first, until) {
                 Ok(_) => save_board(&state, &viewer, &board, &full).await?,
                 Err(e) => Err(e),
@@ -566,7 +541,7 @@ pub async fn meeting_form(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     Ok(board_form_page(
         &state,
         &viewer,
@@ -590,7 +565,7 @@ pub async fn add_meeting(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let mut invalid = Invalid::new();
     let date = invalid.check(
         form_data
@@ -612,7 +587,7 @@ pub async fn add_meeting(
     let location = Some(form_data.get("location").trim().to_owned()).filter(|l| !l.is_empty());
     let result = match date {
         Some(date) if invalid.is_empty() => {
-            let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+            let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
             let input = MeetingInput {
                 date,
                 start_time,
@@ -675,7 +650,7 @@ pub async fn member_form(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let choices = council_choices(&state, &board.value).await?;
     Ok(board_form_page(
         &state,
@@ -700,7 +675,7 @@ pub async fn add_member(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let council = match form_data.get("council").trim() {
         "" => Ok(None),
         text => GssCode::parse("council", text).map(Some),
@@ -779,7 +754,7 @@ pub async fn rotation_form(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let choices = council_choices(&state, &board.value).await?;
     Ok(board_form_page(
         &state,
@@ -809,7 +784,7 @@ pub async fn set_rotation(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let mut invalid = Invalid::new();
     let mut order = Vec::new();
     for i in 0..board.value.councils.len() {
@@ -825,7 +800,7 @@ pub async fn set_rotation(
             .parse::<u32>()
             .map_err(|_| Invalid::field("meetings_per_chair", "Enter a number of meetings")),
     );
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     let result = match per {
         Some(per) if invalid.is_empty() => match full.set_chair_rotation(order, per) {
             Ok(()) => save_board(&state, &viewer, &board, &full).await?,
@@ -864,16 +839,23 @@ pub async fn meeting(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let m = board.value.meeting(number).ok_or(WebError::NotFound)?;
     let names = councils(&state, &board.value.councils).await?;
     let editor = may_do(&viewer, Action::Update, &board.record.meta, today);
     let decider = may_do(&viewer, Action::Decide, &board.record.meta, today);
-    let papers = delivery::papers(&*state.store, &board.record, &viewer.scope(), today).await?;
-    let decisions =
-        delivery::decisions(&*state.store, &board.record, &viewer.scope(), today).await?;
+    let papers = super::common::papers(&state, &viewer, board.id()).await?;
+    let decisions = super::common::decisions(&state, &viewer, board.id()).await?;
     let esc = escalations(&state, &viewer, id).await?;
-    let lines = delivery::agenda(&board.value, m, &papers, &esc.boards, &esc.notices);
+    let placed: Vec<accord_domain::board::AgendaPaper<'_>> = papers
+        .iter()
+        .map(|p| accord_domain::board::AgendaPaper {
+            record_id: p.id(),
+            meeting: p.value.meeting,
+            paper: &p.value.paper,
+        })
+        .collect();
+    let lines = accord_domain::board::agenda(&board.value, m, &placed, &esc.boards, &esc.notices);
     let base = meeting_path(id, record_id, number);
     let decision_values: Vec<Decision> = decisions.iter().map(|d| d.value.clone()).collect();
     let title = format!("{}: meeting {}", board.value.name, number);
@@ -1020,7 +1002,7 @@ pub async fn move_form(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     number_of_meeting(&board, number)?;
     let choices = council_choices(&state, &board.value).await?;
     Ok(board_form_page(
@@ -1046,10 +1028,10 @@ pub async fn move_meeting(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     number_of_meeting(&board, number)?;
     let choices = council_choices(&state, &board.value).await?;
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     let applied = match form_data.get("action") {
         "cancel" => full.cancel_meeting(number),
         "chair" => GssCode::parse("chair", form_data.get("chair"))
@@ -1099,9 +1081,9 @@ pub async fn add_agenda_item(
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     number_of_meeting(&board, number)?;
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     let item = AgendaItem {
         title: form_data.get("title").trim().to_owned(),
         source: AgendaSource::Other,
@@ -1133,7 +1115,7 @@ pub async fn minutes_form(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let m = board.value.meeting(number).ok_or(WebError::NotFound)?;
     let mut form_data = FormData::default();
     if let Some(minutes) = &m.minutes {
@@ -1174,7 +1156,7 @@ pub async fn record_minutes(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     number_of_meeting(&board, number)?;
     let mut invalid = Invalid::new();
     let approved_on = invalid
@@ -1195,7 +1177,7 @@ pub async fn record_minutes(
         approved_on,
     };
     let esc = escalations(&state, &viewer, id).await?;
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     let planned: Vec<_> = accord_domain::raid::escalation_agenda(&esc.boards, &esc.notices)
         .items
         .into_iter()
@@ -1300,9 +1282,8 @@ pub async fn paper_form(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
-    let decisions =
-        delivery::decisions(&*state.store, &board.record, &viewer.scope(), state.today()).await?;
+    let board = super::common::board(&state, &viewer, &record).await?;
+    let decisions = super::common::decisions(&state, &viewer, board.id()).await?;
     let form_data = FormData::from_pairs([("meeting", query.meeting.unwrap_or_default())]);
     Ok(board_form_page(
         &state,
@@ -1354,77 +1335,25 @@ pub async fn file_paper(
     board: &Loaded<Board>,
     request: PaperRequest,
 ) -> Result<Result<i64, Invalid>, WebError> {
-    let today = state.today();
-    let Some(partnership_id) = board.record.meta.partnership_id else {
-        return Err(WebError::NotFound);
-    };
-    if request.informs.is_none() && request.release_on.is_none() {
-        return Ok(Err(Invalid::field(
-            "informs",
-            "Choose the decision the paper informs, or give a date to release it: an embargo must end",
-        )));
-    }
-    let mut full = delivery::full_board(&*state.store, board, today).await?;
-    let paper = Paper {
-        number: 0,
-        title: request.title.trim().to_owned(),
-        author: request.author.trim().to_owned(),
-        informs: request.informs,
-        release: PaperRelease::Embargoed,
-    };
-    let number = match full.add_paper(request.meeting, paper) {
-        Ok(number) => number,
-        Err(e) => return Ok(Err(e)),
-    };
-    let filed = full
-        .meeting(request.meeting)
-        .and_then(|m| m.papers.iter().find(|p| p.number == number))
-        .cloned()
-        .ok_or(WebError::NotFound)?;
-    let meeting_date = full.meeting(request.meeting).map(|m| m.date);
-    // The decision record it informs, read whoever asks: the embargo names it by id.
-    let decision = match request.informs {
-        Some(n) => delivery::decisions(
-            &*state.store,
-            &board.record,
-            &delivery::system_scope(),
-            today,
-        )
-        .await?
-        .into_iter()
-        .find(|d| d.value.number == n),
-        None => None,
-    };
-    let already_made = decision
-        .as_ref()
-        .is_some_and(|d| d.value.made_on().is_some_and(|m| m <= today));
-    let mut meta = delivery::meta(
-        Area::Governance,
-        partnership_id,
-        None,
-        Classification::Embargoed,
-    );
-    if already_made {
-        meta.classification = request.release_to;
-    } else {
-        meta.embargo = Some(Embargo {
-            until: request.release_on,
-            decision_id: decision.as_ref().map(Loaded::id),
+    let filed = accord_app::governance::boards::file_paper(
+        &state.app,
+        &viewer.caller(),
+        board.id(),
+        accord_app::governance::boards::FilePaper {
+            meeting: request.meeting,
+            title: request.title,
+            author: request.author,
+            summary: request.summary,
+            informs: request.informs,
+            release_on: request.release_on,
             release_to: request.release_to,
-        });
-    }
-    guard::check(viewer, Action::Create, &meta, today)?;
-    let body = PaperBody {
-        meeting: request.meeting,
-        paper: filed.clone(),
-        summary: request.summary.trim().to_owned(),
-    };
-    let input = accord_store::RecordInput::new(delivery::PAPER, meta, filed.title.clone(), &body)?
-        .parent(board.id())
-        .key_date(meeting_date);
-    match state.store.insert_record(&input, &viewer.change()).await {
-        Ok(id) => Ok(Ok(id)),
-        Err(e) => refusal(e).map(Err),
+        },
+    )
+    .await;
+    match filed {
+        Ok(paper) => Ok(Ok(paper.record_id)),
+        Err(accord_app::AppError::Invalid(e)) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1478,7 +1407,7 @@ pub async fn add_paper(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let result = match paper_request(&form_data) {
         Ok(request) => file_paper(&state, &viewer, &board, request).await?,
         Err(e) => Err(e),
@@ -1488,9 +1417,7 @@ pub async fn add_paper(
             Ok(Redirect::to(&format!("/partnerships/{id}/papers/{paper_id}")).into_response())
         }
         Err(errors) => {
-            let decisions =
-                delivery::decisions(&*state.store, &board.record, &viewer.scope(), state.today())
-                    .await?;
+            let decisions = super::common::decisions(&state, &viewer, board.id()).await?;
             Ok(refused(board_form_page(
                 &state,
                 &viewer,
@@ -1516,18 +1443,20 @@ pub async fn paper(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let paper = delivery::decode::<PaperBody>(record)?;
+    let paper = super::common::paper(&state, &viewer, &record).await?;
     let board = match paper.record.parent_id {
-        Some(parent) => state
-            .store
-            .record(parent, &viewer.scope(), today)
-            .await?
-            .map(delivery::decode::<Board>)
-            .transpose()?,
+        Some(parent) => {
+            match accord_app::governance::boards::board(&state.app, &viewer.caller(), parent).await
+            {
+                Ok(b) => Some(super::common::board_loaded(b)),
+                Err(accord_app::AppError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
         None => None,
     };
     let decisions = match &board {
-        Some(b) => delivery::decisions(&*state.store, &b.record, &viewer.scope(), today).await?,
+        Some(b) => super::common::decisions(&state, &viewer, b.id()).await?,
         None => Vec::new(),
     };
     let decision_values: Vec<Decision> = decisions.iter().map(|d| d.value.clone()).collect();
@@ -1579,42 +1508,9 @@ pub async fn release_paper(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((id, record_id)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
 ) -> Result<Response, WebError> {
-    let today = state.today();
-    let mut paper = delivery::decode::<PaperBody>(record)?;
-    if paper.record.meta.effective_classification(today) == Classification::Embargoed {
-        let release_to = paper
-            .record
-            .meta
-            .embargo
-            .as_ref()
-            .map_or(Classification::Partnership, |e| e.release_to);
-        paper.value.paper.release = PaperRelease::Released { on: today };
-        let mut meta = paper.record.meta.clone();
-        meta.classification = release_to;
-        let input = accord_store::RecordInput::new(
-            delivery::PAPER,
-            meta,
-            paper.record.title.clone(),
-            &paper.value,
-        )?
-        .parent(paper.record.parent_id.unwrap_or_default())
-        .key_date(paper.record.key_date);
-        let mut input = input;
-        input.parent_id = paper.record.parent_id;
-        state
-            .store
-            .update_record(
-                record_id,
-                Some(paper.record.version),
-                &input,
-                &viewer
-                    .change()
-                    .because("released by hand before its decision"),
-            )
-            .await?;
-    }
+    accord_app::governance::boards::release_paper(&state.app, &viewer.caller(), record_id, None)
+        .await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/papers/{record_id}")).into_response())
 }
 
@@ -1656,7 +1552,7 @@ pub async fn decision_form(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let mut form_data = FormData::from_pairs([("meeting", query.meeting.unwrap_or_default())]);
     if let Some(m) = form_data
         .get("meeting")
@@ -1692,30 +1588,18 @@ pub async fn record_decision(
     input: DecisionInput,
     class: Classification,
 ) -> Result<Result<i64, Invalid>, WebError> {
-    let today = state.today();
-    let Some(partnership_id) = board.record.meta.partnership_id else {
-        return Err(WebError::NotFound);
-    };
-    if let Err(e) = check_recorded_on("taken_on", input.taken_on, today) {
-        return Ok(Err(e));
-    }
-    let mut full = delivery::full_board(&*state.store, board, today).await?;
-    let number = match full.record_decision(input) {
-        Ok(n) => n,
-        Err(e) => return Ok(Err(e)),
-    };
-    let decision = full
-        .decisions
-        .iter()
-        .find(|d| d.number == number)
-        .cloned()
-        .ok_or(WebError::NotFound)?;
-    let meta = delivery::meta(Area::Governance, partnership_id, None, class);
-    guard::check(viewer, Action::Decide, &meta, today)?;
-    let input = delivery::decision_input(&decision, board.id(), meta)?;
-    match state.store.insert_record(&input, &viewer.change()).await {
-        Ok(id) => Ok(Ok(id)),
-        Err(e) => refusal(e).map(Err),
+    match accord_app::governance::boards::record_decision(
+        &state.app,
+        &viewer.caller(),
+        board.id(),
+        input,
+        class,
+    )
+    .await
+    {
+        Ok(decision) => Ok(Ok(decision.record_id)),
+        Err(accord_app::AppError::Invalid(e)) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1761,7 +1645,7 @@ pub async fn add_decision(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let result = match decision_request(&form_data) {
         Ok((input, class)) => record_decision(&state, &viewer, &board, input, class).await?,
         Err(e) => Err(e),
@@ -1792,12 +1676,10 @@ pub async fn decisions_log(
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let today = state.today();
-    let boards = delivery::boards(&*state.store, id, &viewer.scope(), today).await?;
+    let boards = super::common::boards(&state, &viewer, id).await?;
     let mut sections = Vec::new();
     for b in boards.iter().rev() {
-        let decisions =
-            delivery::decisions(&*state.store, &b.record, &viewer.scope(), today).await?;
+        let decisions = super::common::decisions(&state, &viewer, b.id()).await?;
         sections.push((b.value.name.clone(), decisions));
     }
     let content = html! {
@@ -1834,12 +1716,14 @@ async fn decision_page(
     let id = p.id;
     let v = &decision.value;
     let board = match decision.record.parent_id {
-        Some(parent) => state
-            .store
-            .record(parent, &viewer.scope(), today)
-            .await?
-            .map(delivery::decode::<Board>)
-            .transpose()?,
+        Some(parent) => {
+            match accord_app::governance::boards::board(&state.app, &viewer.caller(), parent).await
+            {
+                Ok(b) => Some(super::common::board_loaded(b)),
+                Err(accord_app::AppError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
         None => None,
     };
     let codes: Vec<GssCode> = v
@@ -1850,7 +1734,7 @@ async fn decision_page(
     let names = councils(state, &codes).await?;
     let decider = may_do(viewer, Action::Decide, &decision.record.meta, today);
     let papers = match &board {
-        Some(b) => delivery::papers(&*state.store, &b.record, &viewer.scope(), today)
+        Some(b) => super::common::papers(state, viewer, b.id())
             .await?
             .into_iter()
             .filter(|pp| pp.value.paper.informs == Some(v.number))
@@ -1942,7 +1826,7 @@ pub async fn decision(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let decision = delivery::decode::<Decision>(record)?;
+    let decision = super::common::decision(&state, &viewer, &record).await?;
     decision_page(
         &state,
         &viewer,
@@ -1965,55 +1849,20 @@ pub async fn approve_decision(
     council: &GssCode,
     on: NaiveDate,
 ) -> Result<Result<(), Invalid>, WebError> {
-    let today = state.today();
-    if let Err(e) = check_recorded_on("approved_on", on, today) {
-        return Ok(Err(e));
-    }
-    let councils: Vec<GssCode> = decision
-        .value
-        .cabinet
-        .as_ref()
-        .map(|c| c.approvals.iter().map(|a| a.council.clone()).collect())
-        .unwrap_or_default();
-    // The board's rule, applied to this decision alone.
-    let mut log = Board {
-        level: BoardLevel::Programme,
-        name: String::new(),
-        cadence: Cadence::Fortnightly,
-        chair_rotation: councils.clone(),
-        councils,
-        meetings_per_chair: 1,
-        default_duration_minutes: 90,
-        members: Vec::new(),
-        meetings: Vec::new(),
-        last_meeting_number: 0,
-        decisions: vec![decision.value.clone()],
-        source: None,
-    };
-    if let Err(e) = log.record_cabinet_approval(decision.value.number, council, on) {
-        return Ok(Err(e));
-    }
-    let Some(changed) = log.decisions.pop() else {
-        return Err(WebError::NotFound);
-    };
-    let mut input = delivery::decision_input(
-        &changed,
-        decision.record.parent_id.unwrap_or_default(),
-        decision.record.meta.clone(),
-    )?;
-    input.parent_id = decision.record.parent_id;
-    match state
-        .store
-        .update_record(
-            decision.id(),
-            Some(decision.record.version),
-            &input,
-            &viewer.change(),
-        )
-        .await
+    match accord_app::governance::boards::approve(
+        &state.app,
+        &viewer.caller(),
+        decision.id(),
+        Some(decision.record.version),
+        council,
+        on,
+    )
+    .await
     {
         Ok(_) => Ok(Ok(())),
-        Err(e) => refusal(e).map(Err),
+        Err(accord_app::AppError::Invalid(e)) => Ok(Err(e)),
+        Err(accord_app::AppError::Conflict(message)) => Ok(Err(Invalid::field("version", message))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -2026,7 +1875,7 @@ pub async fn add_approval(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let decision = delivery::decode::<Decision>(record)?;
+    let decision = super::common::decision(&state, &viewer, &record).await?;
     let mut invalid = Invalid::new();
     let council = if form_data.get("council").trim().is_empty() {
         invalid.push("council", "Choose the council whose Cabinet approved");

@@ -2,6 +2,7 @@
 //! and the RAID log with its escalations and heat map.
 
 pub mod boards;
+pub mod common;
 pub mod raid;
 
 use accord_domain::access::{Action, Area};
@@ -19,7 +20,7 @@ pub fn routes(r: Routes) -> Routes {
     let board = |action| Guard::Record(crate::delivery::BOARD, action);
     let paper = |action| Guard::Record(crate::delivery::PAPER, action);
     let decision = |action| Guard::Record(crate::delivery::DECISION, action);
-    let raid_item = |action| Guard::Record(accord_store::raid::RAID_KIND, action);
+    let raid_item = |action| Guard::Record(accord_app::governance::raid::KIND, action);
     r
         // Boards, meetings, papers and decisions
         .get("/partnerships/{id}/boards", governance(Read), boards::list)
