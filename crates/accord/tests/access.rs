@@ -312,97 +312,97 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}",
+        "/partnerships/{id}/boards/{reference}",
         "record/board/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/schedule",
+        "/partnerships/{id}/boards/{reference}/schedule",
         "record/board/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/schedule",
+        "/partnerships/{id}/boards/{reference}/schedule",
         "record/board/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/meetings/new",
+        "/partnerships/{id}/boards/{reference}/meetings/new",
         "record/board/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/meetings",
+        "/partnerships/{id}/boards/{reference}/meetings",
         "record/board/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/members/new",
+        "/partnerships/{id}/boards/{reference}/members/new",
         "record/board/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/members",
+        "/partnerships/{id}/boards/{reference}/members",
         "record/board/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/rotation",
+        "/partnerships/{id}/boards/{reference}/rotation",
         "record/board/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/rotation",
+        "/partnerships/{id}/boards/{reference}/rotation",
         "record/board/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/meetings/{number}",
+        "/partnerships/{id}/boards/{reference}/meetings/{number}",
         "record/board/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
+        "/partnerships/{id}/boards/{reference}/meetings/{number}/edit",
         "record/board/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
+        "/partnerships/{id}/boards/{reference}/meetings/{number}/edit",
         "record/board/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/meetings/{number}/agenda",
+        "/partnerships/{id}/boards/{reference}/meetings/{number}/agenda",
         "record/board/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
+        "/partnerships/{id}/boards/{reference}/meetings/{number}/minutes",
         "record/board/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
+        "/partnerships/{id}/boards/{reference}/meetings/{number}/minutes",
         "record/board/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/papers/new",
+        "/partnerships/{id}/boards/{reference}/papers/new",
         "record/board/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/papers",
+        "/partnerships/{id}/boards/{reference}/papers",
         "record/board/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/boards/{record_id}/decisions/new",
+        "/partnerships/{id}/boards/{reference}/decisions/new",
         "record/board/decide",
     ),
     (
         "POST",
-        "/partnerships/{id}/boards/{record_id}/decisions",
+        "/partnerships/{id}/boards/{reference}/decisions",
         "record/board/decide",
     ),
     (
@@ -552,22 +552,22 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/boards/{record_id}",
+        "/api/v1/partnerships/{id}/boards/{reference}",
         "record/board/read",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/boards/{record_id}/schedule",
+        "/api/v1/partnerships/{id}/boards/{reference}/schedule",
         "record/board/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/boards/{record_id}/papers",
+        "/api/v1/partnerships/{id}/boards/{reference}/papers",
         "record/board/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/boards/{record_id}/decisions",
+        "/api/v1/partnerships/{id}/boards/{reference}/decisions",
         "record/board/decide",
     ),
     (
@@ -1643,7 +1643,7 @@ async fn store_fixture(
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            ("record_id", stored.record_id.to_string())
+            ("reference", stored.board.level.slug().to_owned())
         }
         accord_store::governance::PAPER_KIND | accord_store::records::DECISION_KIND => {
             // Filed with the partnership's Projects Board, numbered after what it holds.

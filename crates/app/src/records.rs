@@ -16,7 +16,11 @@ pub enum Named {
 
 /// Whether records of `kind` have references of their own.
 pub fn has_references(kind: &str) -> bool {
-    kind == accord_store::raid::RAID_KIND
+    [
+        accord_store::raid::RAID_KIND,
+        accord_store::governance::BOARD_KIND,
+    ]
+    .contains(&kind)
 }
 
 /// The canonical reference of a record of `kind` written as `text`, for kinds whose records
@@ -25,6 +29,11 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
     match kind {
         accord_store::raid::RAID_KIND => accord_domain::raid::parse_reference(text)
             .map(|(kind, number)| format!("{}{number}", kind.letter())),
+        accord_store::governance::BOARD_KIND => {
+            accord_domain::board::BoardLevel::parse("board", text)
+                .ok()
+                .map(|level| level.slug().to_owned())
+        }
         _ => None,
     }
 }

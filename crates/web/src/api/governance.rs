@@ -142,9 +142,9 @@ pub async fn list_boards(
 /// One board with its meetings, decisions and the papers the caller may see.
 #[utoipa::path(
     get,
-    path = "/api/v1/partnerships/{id}/boards/{record_id}",
+    path = "/api/v1/partnerships/{id}/boards/{reference}",
     tag = "governance",
-    params(("id" = i64, Path, description = "The partnership's id"), ("record_id" = i64, Path, description = "The board's record id")),
+    params(("id" = i64, Path, description = "The partnership's id"), ("reference" = String, Path, description = "The board: projects, programme or senior-stakeholder")),
     responses((status = 200, description = "The board", body = BoardOut), (status = 404, description = "No such board", body = ErrorResponse)),
 )]
 pub async fn show_board(
@@ -180,9 +180,9 @@ pub struct ScheduleIn {
 /// scheduled ones from the first date on, and rotates the chairs.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/boards/{record_id}/schedule",
+    path = "/api/v1/partnerships/{id}/boards/{reference}/schedule",
     tag = "governance",
-    params(("id" = i64, Path, description = "The partnership's id"), ("record_id" = i64, Path, description = "The board's record id")),
+    params(("id" = i64, Path, description = "The partnership's id"), ("reference" = String, Path, description = "The board: projects, programme or senior-stakeholder")),
     request_body = ScheduleIn,
     responses((status = 200, description = "Scheduled", body = BoardOut), (status = 422, description = "Refused", body = ErrorResponse)),
     security(("token" = [])),
@@ -250,9 +250,9 @@ pub struct PaperIn {
 /// date comes.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/boards/{record_id}/papers",
+    path = "/api/v1/partnerships/{id}/boards/{reference}/papers",
     tag = "governance",
-    params(("id" = i64, Path, description = "The partnership's id"), ("record_id" = i64, Path, description = "The board's record id")),
+    params(("id" = i64, Path, description = "The partnership's id"), ("reference" = String, Path, description = "The board: projects, programme or senior-stakeholder")),
     request_body = PaperIn,
     responses((status = 201, description = "Filed", body = PaperOut), (status = 422, description = "Refused", body = ErrorResponse)),
     security(("token" = [])),
@@ -325,9 +325,9 @@ pub struct DecisionIn {
 /// Records a decision in the board's log. One that needs no Cabinet approval is made at once.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/boards/{record_id}/decisions",
+    path = "/api/v1/partnerships/{id}/boards/{reference}/decisions",
     tag = "governance",
-    params(("id" = i64, Path, description = "The partnership's id"), ("record_id" = i64, Path, description = "The board's record id")),
+    params(("id" = i64, Path, description = "The partnership's id"), ("reference" = String, Path, description = "The board: projects, programme or senior-stakeholder")),
     request_body = DecisionIn,
     responses((status = 201, description = "Recorded", body = Object), (status = 422, description = "Refused", body = ErrorResponse)),
     security(("token" = [])),

@@ -39,12 +39,13 @@ fn boards_path(id: i64) -> String {
     format!("/partnerships/{id}/boards")
 }
 
-fn board_path(id: i64, record_id: i64) -> String {
-    format!("/partnerships/{id}/boards/{record_id}")
+/// A board's address: by its level's slug (`/boards/programme`).
+fn board_path(id: i64, board: impl std::fmt::Display) -> String {
+    format!("/partnerships/{id}/boards/{board}")
 }
 
-fn meeting_path(id: i64, record_id: i64, number: u32) -> String {
-    format!("/partnerships/{id}/boards/{record_id}/meetings/{number}")
+fn meeting_path(id: i64, board: impl std::fmt::Display, number: u32) -> String {
+    format!("/partnerships/{id}/boards/{board}/meetings/{number}")
 }
 
 fn page(p: &Partnership, title: impl Into<String>) -> Page {
@@ -55,7 +56,10 @@ fn page(p: &Partnership, title: impl Into<String>) -> Page {
 }
 
 fn board_page(p: &Partnership, board: &Loaded<Board>, title: impl Into<String>) -> Page {
-    page(p, title).breadcrumb(board.value.name.clone(), board_path(p.id, board.id()))
+    page(p, title).breadcrumb(
+        board.value.name.clone(),
+        board_path(p.id, board.value.level.slug()),
+    )
 }
 
 fn meeting_time(start: Option<NaiveTime>) -> String {
@@ -98,7 +102,7 @@ pub async fn list(
             .value
             .next_meeting_after(today.pred_opt().unwrap_or(today));
         listing = listing.row(vec![
-            html! { a class="govuk-link" href=(board_path(id, b.id())) { (b.value.name) } },
+            html! { a class="govuk-link" href=(board_path(id, b.value.level.slug())) { (b.value.name) } },
             html! { (capitalise(&b.value.cadence.describe())) },
             html! { (b.value.chair_rotation.iter().map(|c| council_name(&names, c)).collect::<Vec<_>>().join(", then ")) },
             html! {
@@ -170,7 +174,7 @@ async fn escalations(state: &AppState, viewer: &Viewer, id: i64) -> Result<Escal
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
@@ -187,7 +191,7 @@ pub async fn show(
         .into_iter()
         .filter(|n| n.to == b.level)
         .collect();
-    let base = board_path(id, board.id());
+    let base = board_path(id, board.value.level.slug());
 
     let mut members = Table::new(
         "Members",
@@ -211,7 +215,7 @@ pub async fn show(
     .row_headers();
     for m in &b.meetings {
         meetings = meetings.row(vec![
-            html! { a class="govuk-link" href=(meeting_path(id, board.id(), m.number)) { "Meeting " (m.number) } },
+            html! { a class="govuk-link" href=(meeting_path(id, board.value.level.slug(), m.number)) { "Meeting " (m.number) } },
             html! { (long_date(m.date)) @if let Some(t) = m.start_time { ", " (t.format("%H:%M")) } },
             html! { @match &m.chair { Some(c) => (council_name(&names, c)), None => "—" } },
             status_tag(m.status),
@@ -406,7 +410,7 @@ fn schedule_intro() -> Markup {
 pub async fn schedule_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
@@ -419,7 +423,7 @@ pub async fn schedule_form(
         &p,
         &board,
         "Schedule meetings",
-        &format!("{}/schedule", board_path(id, record_id)),
+        &format!("{}/schedule", board_path(id, &record_id)),
         schedule_intro(),
         schedule_fields(&form_data, &Invalid::new()),
         "Schedule meetings",
@@ -469,7 +473,7 @@ pub fn apply_schedule(
 pub async fn schedule(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -498,14 +502,14 @@ pub async fn schedule(
         _ => Err(invalid),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&board_path(id, record_id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&board_path(id, &record_id)).into_response()),
         Err(errors) => Ok(refused(board_form_page(
             &state,
             &viewer,
             &p,
             &board,
             "Schedule meetings",
-            &format!("{}/schedule", board_path(id, record_id)),
+            &format!("{}/schedule", board_path(id, &record_id)),
             schedule_intro(),
             schedule_fields(&form_data, &errors),
             "Schedule meetings",
@@ -537,7 +541,7 @@ fn meeting_fields(form_data: &FormData, errors: &Invalid) -> Markup {
 pub async fn meeting_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
@@ -548,7 +552,7 @@ pub async fn meeting_form(
         &p,
         &board,
         "Add a meeting",
-        &format!("{}/meetings", board_path(id, record_id)),
+        &format!("{}/meetings", board_path(id, &record_id)),
         html! { p class="govuk-body" { "An extraordinary meeting, outside the generated schedule. It takes its turn in the chair rotation." } },
         meeting_fields(&FormData::default(), &Invalid::new()),
         "Add meeting",
@@ -560,7 +564,7 @@ pub async fn meeting_form(
 pub async fn add_meeting(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -602,14 +606,14 @@ pub async fn add_meeting(
         _ => Err(invalid),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&board_path(id, record_id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&board_path(id, &record_id)).into_response()),
         Err(errors) => Ok(refused(board_form_page(
             &state,
             &viewer,
             &p,
             &board,
             "Add a meeting",
-            &format!("{}/meetings", board_path(id, record_id)),
+            &format!("{}/meetings", board_path(id, &record_id)),
             html! {},
             meeting_fields(&form_data, &errors),
             "Add meeting",
@@ -646,7 +650,7 @@ fn member_fields(form_data: &FormData, errors: &Invalid, councils: &[(String, St
 pub async fn member_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
@@ -658,7 +662,7 @@ pub async fn member_form(
         &p,
         &board,
         "Add a member",
-        &format!("{}/members", board_path(id, record_id)),
+        &format!("{}/members", board_path(id, &record_id)),
         html! {},
         member_fields(&FormData::default(), &Invalid::new(), &choices),
         "Add member",
@@ -670,7 +674,7 @@ pub async fn member_form(
 pub async fn add_member(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -696,7 +700,7 @@ pub async fn add_member(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&board_path(id, record_id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&board_path(id, &record_id)).into_response()),
         Err(errors) => {
             let choices = council_choices(&state, &board.value).await?;
             Ok(refused(board_form_page(
@@ -705,7 +709,7 @@ pub async fn add_member(
                 &p,
                 &board,
                 "Add a member",
-                &format!("{}/members", board_path(id, record_id)),
+                &format!("{}/members", board_path(id, &record_id)),
                 html! {},
                 member_fields(&form_data, &errors, &choices),
                 "Add member",
@@ -750,7 +754,7 @@ fn rotation_form_data(board: &Board) -> FormData {
 pub async fn rotation_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
@@ -762,7 +766,7 @@ pub async fn rotation_form(
         &p,
         &board,
         "Change the chair rotation",
-        &format!("{}/rotation", board_path(id, record_id)),
+        &format!("{}/rotation", board_path(id, &record_id)),
         html! { p class="govuk-body" { "Chairs of meetings not yet held are rotated again in the new order; every council takes its turn." } },
         rotation_fields(
             &board.value,
@@ -779,7 +783,7 @@ pub async fn rotation_form(
 pub async fn set_rotation(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -809,7 +813,7 @@ pub async fn set_rotation(
         _ => Err(invalid),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&board_path(id, record_id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&board_path(id, &record_id)).into_response()),
         Err(errors) => {
             let choices = council_choices(&state, &board.value).await?;
             Ok(refused(board_form_page(
@@ -818,7 +822,7 @@ pub async fn set_rotation(
                 &p,
                 &board,
                 "Change the chair rotation",
-                &format!("{}/rotation", board_path(id, record_id)),
+                &format!("{}/rotation", board_path(id, &record_id)),
                 html! {},
                 rotation_fields(&board.value, &form_data, &errors, &choices),
                 "Save rotation",
@@ -834,7 +838,7 @@ pub async fn set_rotation(
 pub async fn meeting(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
@@ -856,7 +860,7 @@ pub async fn meeting(
         })
         .collect();
     let lines = accord_domain::board::agenda(&board.value, m, &placed, &esc.boards, &esc.notices);
-    let base = meeting_path(id, record_id, number);
+    let base = meeting_path(id, &record_id, number);
     let decision_values: Vec<Decision> = decisions.iter().map(|d| d.value.clone()).collect();
     let title = format!("{}: meeting {}", board.value.name, number);
     let content = html! {
@@ -872,7 +876,7 @@ pub async fn meeting(
         @if editor && m.status == MeetingStatus::Scheduled {
             div class="govuk-button-group" {
                 (button_link("Move or cancel", &format!("{base}/edit"), ButtonKind::Secondary))
-                (button_link("File a paper", &format!("{}/papers/new?meeting={number}", board_path(id, record_id)), ButtonKind::Secondary))
+                (button_link("File a paper", &format!("{}/papers/new?meeting={number}", board_path(id, &record_id)), ButtonKind::Secondary))
             }
         }
         h2 class="govuk-heading-l" { "Agenda" }
@@ -943,7 +947,7 @@ pub async fn meeting(
             }
         }
         @if decider && m.status != MeetingStatus::Cancelled {
-            (button_link("Record a decision", &format!("{}/decisions/new?meeting={number}", board_path(id, record_id)), ButtonKind::Secondary))
+            (button_link("Record a decision", &format!("{}/decisions/new?meeting={number}", board_path(id, &record_id)), ButtonKind::Secondary))
         }
     };
     Ok(render(
@@ -998,7 +1002,7 @@ fn move_fields(form_data: &FormData, errors: &Invalid, councils: &[(String, Stri
 pub async fn move_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
@@ -1011,7 +1015,7 @@ pub async fn move_form(
         &p,
         &board,
         &format!("Move or cancel meeting {number}"),
-        &format!("{}/edit", meeting_path(id, record_id, number)),
+        &format!("{}/edit", meeting_path(id, &record_id, number)),
         html! {},
         move_fields(&FormData::default(), &Invalid::new(), &choices),
         "Save",
@@ -1023,7 +1027,7 @@ pub async fn move_form(
 pub async fn move_meeting(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -1057,14 +1061,14 @@ pub async fn move_meeting(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&meeting_path(id, record_id, number)).into_response()),
+        Ok(()) => Ok(Redirect::to(&meeting_path(id, &record_id, number)).into_response()),
         Err(errors) => Ok(refused(board_form_page(
             &state,
             &viewer,
             &p,
             &board,
             &format!("Move or cancel meeting {number}"),
-            &format!("{}/edit", meeting_path(id, record_id, number)),
+            &format!("{}/edit", meeting_path(id, &record_id, number)),
             html! {},
             move_fields(&form_data, &errors, &choices),
             "Save",
@@ -1077,7 +1081,7 @@ pub async fn move_meeting(
 pub async fn add_agenda_item(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -1093,7 +1097,7 @@ pub async fn add_agenda_item(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&meeting_path(id, record_id, number)).into_response()),
+        Ok(()) => Ok(Redirect::to(&meeting_path(id, &record_id, number)).into_response()),
         Err(errors) => Err(WebError::Unprocessable(errors)),
     }
 }
@@ -1111,7 +1115,7 @@ fn minutes_fields(form_data: &FormData, errors: &Invalid) -> Markup {
 pub async fn minutes_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
@@ -1137,7 +1141,7 @@ pub async fn minutes_form(
         &p,
         &board,
         &format!("Minutes of meeting {number}"),
-        &format!("{}/minutes", meeting_path(id, record_id, number)),
+        &format!("{}/minutes", meeting_path(id, &record_id, number)),
         html! { p class="govuk-body" { "Recording the minutes marks the meeting as held and keeps its agenda as it stands, escalated items included." } },
         minutes_fields(&form_data, &Invalid::new()),
         "Save minutes",
@@ -1151,7 +1155,7 @@ pub async fn minutes_form(
 pub async fn record_minutes(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -1200,14 +1204,14 @@ pub async fn record_minutes(
         Err(invalid)
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&meeting_path(id, record_id, number)).into_response()),
+        Ok(()) => Ok(Redirect::to(&meeting_path(id, &record_id, number)).into_response()),
         Err(errors) => Ok(refused(board_form_page(
             &state,
             &viewer,
             &p,
             &board,
             &format!("Minutes of meeting {number}"),
-            &format!("{}/minutes", meeting_path(id, record_id, number)),
+            &format!("{}/minutes", meeting_path(id, &record_id, number)),
             html! {},
             minutes_fields(&form_data, &errors),
             "Save minutes",
@@ -1277,7 +1281,7 @@ fn paper_fields(
 pub async fn paper_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     Query(query): Query<MeetingQuery>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
@@ -1291,7 +1295,7 @@ pub async fn paper_form(
         &p,
         &board,
         "File a paper",
-        &format!("{}/papers", board_path(id, record_id)),
+        &format!("{}/papers", board_path(id, &record_id)),
         paper_intro(),
         paper_fields(&board.value, &decisions, &form_data, &Invalid::new()),
         "File paper",
@@ -1402,7 +1406,7 @@ fn paper_request(form: &FormData) -> Result<PaperRequest, Invalid> {
 pub async fn add_paper(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -1424,7 +1428,7 @@ pub async fn add_paper(
                 &p,
                 &board,
                 "File a paper",
-                &format!("{}/papers", board_path(id, record_id)),
+                &format!("{}/papers", board_path(id, &record_id)),
                 paper_intro(),
                 paper_fields(&board.value, &decisions, &form_data, &errors),
                 "File paper",
@@ -1486,7 +1490,7 @@ pub async fn paper(
         ]))
         (paragraphs(&v.summary))
         @if let Some(b) = &board {
-            p class="govuk-body" { a class="govuk-link" href=(meeting_path(id, b.id(), v.meeting)) { "The meeting’s agenda" } }
+            p class="govuk-body" { a class="govuk-link" href=(meeting_path(id, b.value.level.slug(), v.meeting)) { "The meeting’s agenda" } }
         }
         @if releaser {
             (form(&format!("/partnerships/{id}/papers/{}/release", paper.id()), &viewer.csrf, html! {
@@ -1547,7 +1551,7 @@ fn decision_fields(board: &Board, form_data: &FormData, errors: &Invalid) -> Mar
 pub async fn decision_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     Query(query): Query<MeetingQuery>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
@@ -1571,7 +1575,7 @@ pub async fn decision_form(
         &p,
         &board,
         "Record a decision",
-        &format!("{}/decisions", board_path(id, record_id)),
+        &format!("{}/decisions", board_path(id, &record_id)),
         html! {},
         decision_fields(&board.value, &form_data, &Invalid::new()),
         "Record decision",
@@ -1640,7 +1644,7 @@ fn decision_request(form: &FormData) -> Result<(DecisionInput, Classification), 
 pub async fn add_decision(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
@@ -1660,7 +1664,7 @@ pub async fn add_decision(
             &p,
             &board,
             "Record a decision",
-            &format!("{}/decisions", board_path(id, record_id)),
+            &format!("{}/decisions", board_path(id, &record_id)),
             html! {},
             decision_fields(&board.value, &form_data, &errors),
             "Record decision",
@@ -1761,7 +1765,7 @@ async fn decision_page(
             SummaryRow::new("Taken", html! {
                 (long_date(v.taken_on))
                 @if let (Some(n), Some(b)) = (v.meeting, &board) {
-                    " at " a class="govuk-link" href=(meeting_path(id, b.id(), n)) { "meeting " (n) }
+                    " at " a class="govuk-link" href=(meeting_path(id, b.value.level.slug(), n)) { "meeting " (n) }
                 }
             }),
             SummaryRow::new("Made", html! {

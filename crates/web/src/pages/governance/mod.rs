@@ -30,97 +30,97 @@ pub fn routes(r: Routes) -> Routes {
             boards::create_standard,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}",
+            "/partnerships/{id}/boards/{reference}",
             board(Read),
             boards::show,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/schedule",
+            "/partnerships/{id}/boards/{reference}/schedule",
             board(Update),
             boards::schedule_form,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/schedule",
+            "/partnerships/{id}/boards/{reference}/schedule",
             board(Update),
             boards::schedule,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/meetings/new",
+            "/partnerships/{id}/boards/{reference}/meetings/new",
             board(Update),
             boards::meeting_form,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/meetings",
+            "/partnerships/{id}/boards/{reference}/meetings",
             board(Update),
             boards::add_meeting,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/members/new",
+            "/partnerships/{id}/boards/{reference}/members/new",
             board(Update),
             boards::member_form,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/members",
+            "/partnerships/{id}/boards/{reference}/members",
             board(Update),
             boards::add_member,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/rotation",
+            "/partnerships/{id}/boards/{reference}/rotation",
             board(Update),
             boards::rotation_form,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/rotation",
+            "/partnerships/{id}/boards/{reference}/rotation",
             board(Update),
             boards::set_rotation,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}",
+            "/partnerships/{id}/boards/{reference}/meetings/{number}",
             board(Read),
             boards::meeting,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
+            "/partnerships/{id}/boards/{reference}/meetings/{number}/edit",
             board(Update),
             boards::move_form,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
+            "/partnerships/{id}/boards/{reference}/meetings/{number}/edit",
             board(Update),
             boards::move_meeting,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/agenda",
+            "/partnerships/{id}/boards/{reference}/meetings/{number}/agenda",
             board(Update),
             boards::add_agenda_item,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
+            "/partnerships/{id}/boards/{reference}/meetings/{number}/minutes",
             board(Update),
             boards::minutes_form,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
+            "/partnerships/{id}/boards/{reference}/meetings/{number}/minutes",
             board(Update),
             boards::record_minutes,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/papers/new",
+            "/partnerships/{id}/boards/{reference}/papers/new",
             board(Update),
             boards::paper_form,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/papers",
+            "/partnerships/{id}/boards/{reference}/papers",
             board(Update),
             boards::add_paper,
         )
         .get(
-            "/partnerships/{id}/boards/{record_id}/decisions/new",
+            "/partnerships/{id}/boards/{reference}/decisions/new",
             board(Decide),
             boards::decision_form,
         )
         .post(
-            "/partnerships/{id}/boards/{record_id}/decisions",
+            "/partnerships/{id}/boards/{reference}/decisions",
             board(Decide),
             boards::add_decision,
         )
