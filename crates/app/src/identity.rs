@@ -155,7 +155,7 @@ pub async fn reset_passphrase(app: &App, code: &str, new: &str) -> Result<bool> 
     check_passphrase("passphrase", new, "")?;
     Ok(app
         .store()
-        .use_password_reset(
+        .use_passphrase_reset(
             &secret_digest(code),
             &hash_passphrase(new),
             &Change::by("passphrase reset"),

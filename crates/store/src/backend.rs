@@ -385,7 +385,7 @@ macro_rules! store_impl {
                         .await?;
                 let Some(row) = row else { return Ok(None) };
                 let grants: Vec<GrantRow> = sqlx::query_as(
-                    "SELECT user_id, partnership_id, role FROM grants WHERE user_id = $1 ORDER BY partnership_id, role",
+                    "SELECT user_id, partnership_id, role FROM role_assignments WHERE user_id = $1 ORDER BY partnership_id, role",
                 )
                 .bind(id)
                 .fetch_all(&mut *conn)
@@ -744,7 +744,7 @@ macro_rules! store_impl {
                     }
                 }
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO users (email, display_name, home_gss, password_hash, admin, disabled, created_at, password_changed_at) \
+                    "INSERT INTO users (email, display_name, home_gss, passphrase_hash, admin, disabled, created_at, passphrase_changed_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
                 )
                 .bind(&user.email)
@@ -769,7 +769,7 @@ macro_rules! store_impl {
 
             async fn user_credentials(&self, email: &str) -> Result<Option<(UserAccount, String)>> {
                 let mut conn = self.pool.acquire().await?;
-                let found: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+                let found: Option<(i64, String)> = sqlx::query_as("SELECT id, passphrase_hash FROM users WHERE email = $1")
                     .bind(email.trim().to_lowercase())
                     .fetch_optional(&mut *conn)
                     .await?;
@@ -784,7 +784,7 @@ macro_rules! store_impl {
                         .fetch_all(&mut *conn)
                         .await?;
                 let grants: Vec<GrantRow> =
-                    sqlx::query_as("SELECT user_id, partnership_id, role FROM grants ORDER BY user_id, partnership_id, role")
+                    sqlx::query_as("SELECT user_id, partnership_id, role FROM role_assignments ORDER BY user_id, partnership_id, role")
                         .fetch_all(&mut *conn)
                         .await?;
                 let mut by_user: HashMap<i64, Vec<Grant>> = HashMap::new();
@@ -800,7 +800,7 @@ macro_rules! store_impl {
 
             async fn set_passphrase_hash(&self, user_id: i64, hash: &str, change: &Change) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                let done = sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                let done = sqlx::query("UPDATE users SET passphrase_hash = $1, passphrase_changed_at = $2 WHERE id = $3")
                     .bind(hash)
                     .bind(change.at)
                     .bind(user_id)
@@ -838,7 +838,7 @@ macro_rules! store_impl {
                 if Self::load_partnership(&mut tx, grant.partnership_id).await?.is_none() {
                     return Err(Invalid::field("partnership", format!("there is no partnership {}", grant.partnership_id)).into());
                 }
-                sqlx::query("INSERT INTO grants (user_id, partnership_id, role) VALUES ($1, $2, $3)")
+                sqlx::query("INSERT INTO role_assignments (user_id, partnership_id, role) VALUES ($1, $2, $3)")
                     .bind(user_id)
                     .bind(grant.partnership_id)
                     .bind(grant.role.slug())
@@ -853,7 +853,7 @@ macro_rules! store_impl {
             async fn remove_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let before = Self::load_user(&mut tx, user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
-                sqlx::query("DELETE FROM grants WHERE user_id = $1 AND partnership_id = $2 AND role = $3")
+                sqlx::query("DELETE FROM role_assignments WHERE user_id = $1 AND partnership_id = $2 AND role = $3")
                     .bind(user_id)
                     .bind(grant.partnership_id)
                     .bind(grant.role.slug())
@@ -1009,9 +1009,9 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn create_password_reset(&self, user_id: i64, digest: &str, expires_at: DateTime<Utc>, change: &Change) -> Result<()> {
+            async fn create_passphrase_reset(&self, user_id: i64, digest: &str, expires_at: DateTime<Utc>, change: &Change) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                sqlx::query("INSERT INTO passphrase_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                     .bind(digest)
                     .bind(user_id)
                     .bind(change.at)
@@ -1019,22 +1019,22 @@ macro_rules! store_impl {
                     .execute(&mut *tx)
                     .await?;
                 let after = Some(serde_json::json!({"expires_at": expires_at}));
-                Self::audit(&mut tx, change, AuditAction::Create, "password_reset", &user_id.to_string(), None, None, after).await?;
+                Self::audit(&mut tx, change, AuditAction::Create, "passphrase_reset", &user_id.to_string(), None, None, after).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
-            async fn use_password_reset(&self, digest: &str, new_hash: &str, change: &Change) -> Result<Option<i64>> {
+            async fn use_passphrase_reset(&self, digest: &str, new_hash: &str, change: &Change) -> Result<Option<i64>> {
                 let mut tx = self.begin_write().await?;
                 let found: Option<(i64,)> = sqlx::query_as(
-                    "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+                    "UPDATE passphrase_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
                 )
                 .bind(change.at)
                 .bind(digest)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some((user_id,)) = found else { return Ok(None) };
-                sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                sqlx::query("UPDATE users SET passphrase_hash = $1, passphrase_changed_at = $2 WHERE id = $3")
                     .bind(new_hash)
                     .bind(change.at)
                     .bind(user_id)

@@ -406,7 +406,7 @@ pub trait Store:
     async fn revoke_api_token(&self, user_id: i64, token_id: i64, change: &Change) -> Result<()>;
 
     /// Stores a one-time passphrase-reset code.
-    async fn create_password_reset(
+    async fn create_passphrase_reset(
         &self,
         user_id: i64,
         digest: &str,
@@ -416,7 +416,7 @@ pub trait Store:
 
     /// Uses a reset code: sets the new passphrase hash and ends the user's sessions. `None`
     /// when the code is unknown, used or expired.
-    async fn use_password_reset(
+    async fn use_passphrase_reset(
         &self,
         digest: &str,
         new_hash: &str,

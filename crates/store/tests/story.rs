@@ -584,20 +584,20 @@ async fn identity(store: &dyn Store, partnership_id: i64) {
         .unwrap();
     let (_, reset) = credentials::new_secret("");
     store
-        .create_password_reset(user_id, &reset, now + Duration::hours(1), &change)
+        .create_passphrase_reset(user_id, &reset, now + Duration::hours(1), &change)
         .await
         .unwrap();
     let new_hash = credentials::hash_passphrase("another long passphrase");
     assert_eq!(
         store
-            .use_password_reset(&reset, &new_hash, &change)
+            .use_passphrase_reset(&reset, &new_hash, &change)
             .await
             .unwrap(),
         Some(user_id)
     );
     assert_eq!(
         store
-            .use_password_reset(&reset, &new_hash, &change)
+            .use_passphrase_reset(&reset, &new_hash, &change)
             .await
             .unwrap(),
         None,

@@ -168,7 +168,7 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
             let (code, digest) = new_secret("");
             let expires = chrono::Utc::now() + chrono::Duration::hours(RESET_HOURS);
             store
-                .create_password_reset(id, &digest, expires, &Change::by(ACTOR))
+                .create_passphrase_reset(id, &digest, expires, &Change::by(ACTOR))
                 .await?;
             println!(
                 "Give {email} this link; it works once, until {} UTC:",
