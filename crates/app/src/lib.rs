@@ -20,6 +20,7 @@ mod error;
 pub mod governance;
 pub mod list;
 pub mod records;
+pub mod requests;
 
 pub use error::AppError;
 
@@ -52,6 +53,8 @@ impl Clock {
 pub struct App {
     store: Arc<dyn Store>,
     clock: Clock,
+    /// The working-day calendars of the holiday table last read, shared by every clone.
+    calendars: Arc<requests::CalendarCache>,
 }
 
 impl App {
@@ -60,6 +63,7 @@ impl App {
         App {
             store,
             clock: Clock::System,
+            calendars: Arc::default(),
         }
     }
 

@@ -16,7 +16,7 @@ pub enum Named {
 
 /// Whether records of `kind` have references of their own.
 pub fn has_references(kind: &str) -> bool {
-    kind == accord_store::raid::RAID_KIND
+    kind == accord_store::raid::RAID_KIND || kind == accord_store::requests::REQUEST_KIND
 }
 
 /// The canonical reference of a record of `kind` written as `text`, for kinds whose records
@@ -25,6 +25,10 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
     match kind {
         accord_store::raid::RAID_KIND => accord_domain::raid::parse_reference(text)
             .map(|(kind, number)| format!("{}{number}", kind.letter())),
+        // A request's reference is as it was given: FOI-2026-0113.
+        accord_store::requests::REQUEST_KIND => {
+            accord_domain::request::is_reference(text).then(|| text.trim().to_owned())
+        }
         _ => None,
     }
 }
@@ -62,5 +66,15 @@ pub async fn find(
         .filter(|r| {
             (kind == "*" || r.kind == kind) && r.meta.partnership_id == Some(partnership_id)
         })
-        .map(|record| (record, named)))
+        .map(|record| {
+            // A reference an earlier release accepted that cannot name the record in an
+            // address leaves it addressed by its id.
+            let addressable = record
+                .reference
+                .as_deref()
+                .and_then(|r| canonical_reference(&record.kind, r))
+                .is_some();
+            let named = if addressable { named } else { Named::Current };
+            (record, named)
+        }))
 }

@@ -38,6 +38,7 @@ pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
 };
+pub use requests::{RequestStore, RequestTx};
 pub use write::WriteTx;
 
 /// Why a storage call failed.
@@ -217,7 +218,9 @@ pub struct ApiToken {
 /// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: RecordStore + CouncilDataStore + RaidStore + Send + Sync + fmt::Debug {
+pub trait Store:
+    RecordStore + CouncilDataStore + RaidStore + RequestStore + Send + Sync + fmt::Debug
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 
