@@ -26,8 +26,8 @@ use accord_domain::{Authority, GssCode, Invalid, Partnership};
 use accord_store::WriteTx;
 use accord_store::holidays::HolidaySources;
 use accord_store::requests::{StoredComplaint, StoredRequest, StoredReview};
-use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
+use std::sync::{Arc, Mutex};
 
 use crate::{App, AppError, Caller, Result};
 
