@@ -1,7 +1,7 @@
 //! Finding a record by the name its address gives it: its own reference (`R12`,
 //! `FOI-2026-0113`) or, for addresses made before records had references, its storage id.
 
-use accord_store::StoredRecord;
+pub use accord_store::StoredRecord;
 
 use crate::{App, Caller, Result};
 
@@ -16,7 +16,12 @@ pub enum Named {
 
 /// Whether records of `kind` have references of their own.
 pub fn has_references(kind: &str) -> bool {
-    kind == accord_store::raid::RAID_KIND || kind == accord_store::requests::REQUEST_KIND
+    [
+        accord_store::raid::RAID_KIND,
+        accord_store::requests::REQUEST_KIND,
+        accord_store::governance::BOARD_KIND,
+    ]
+    .contains(&kind)
 }
 
 /// The canonical reference of a record of `kind` written as `text`, for kinds whose records
@@ -28,6 +33,11 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
         // A request's reference is as it was given: FOI-2026-0113.
         accord_store::requests::REQUEST_KIND => {
             accord_domain::request::is_reference(text).then(|| text.trim().to_owned())
+        }
+        accord_store::governance::BOARD_KIND => {
+            accord_domain::board::BoardLevel::parse("board", text)
+                .ok()
+                .map(|level| level.slug().to_owned())
         }
         _ => None,
     }

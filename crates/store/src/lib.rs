@@ -21,6 +21,7 @@ use std::sync::Arc;
 mod backend;
 pub mod council_data;
 pub mod credentials;
+pub mod governance;
 pub mod holidays;
 pub mod raid;
 pub mod records;
@@ -34,6 +35,7 @@ pub mod write;
 
 pub use backend::{PgStore, SqliteStore};
 pub use council_data::CouncilDataStore;
+pub use governance::{GovernanceStore, GovernanceTx};
 pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
@@ -219,7 +221,14 @@ pub struct ApiToken {
 /// an `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
-    RecordStore + CouncilDataStore + RaidStore + RequestStore + Send + Sync + fmt::Debug
+    RecordStore
+        + CouncilDataStore
+        + RaidStore
+        + RequestStore
+        + GovernanceStore
+        + Send
+        + Sync
+        + fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;
