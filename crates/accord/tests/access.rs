@@ -1162,37 +1162,37 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/requests/{record_id}",
+        "/partnerships/{id}/requests/{reference}",
         "record/request/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/requests/{record_id}/actions/{action}",
+        "/partnerships/{id}/requests/{reference}/actions/{action}",
         "record/request/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/requests/{record_id}/actions/{action}",
+        "/partnerships/{id}/requests/{reference}/actions/{action}",
         "record/request/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/requests/{record_id}/review",
+        "/partnerships/{id}/requests/{reference}/review",
         "record/request/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/requests/{record_id}/review",
+        "/partnerships/{id}/requests/{reference}/review",
         "record/request/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/requests/{record_id}/complaint",
+        "/partnerships/{id}/requests/{reference}/complaint",
         "record/request/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/requests/{record_id}/complaint",
+        "/partnerships/{id}/requests/{reference}/complaint",
         "record/request/update",
     ),
     ("GET", "/api/v1/deadline", "public"),
@@ -1218,22 +1218,22 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/requests/{record_id}",
+        "/api/v1/partnerships/{id}/requests/{reference}",
         "record/request/read",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/requests/{record_id}/actions",
+        "/api/v1/partnerships/{id}/requests/{reference}/actions",
         "record/request/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/requests/{record_id}/review",
+        "/api/v1/partnerships/{id}/requests/{reference}/review",
         "record/request/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/requests/{record_id}/complaint",
+        "/api/v1/partnerships/{id}/requests/{reference}/complaint",
         "record/request/update",
     ),
     ("GET", "/api/v1/services", "public"),
@@ -1623,6 +1623,34 @@ async fn store_fixture(
                 .unwrap();
             tx.commit().await.unwrap();
             ("reference", stored.item.reference())
+        }
+        accord_store::requests::REQUEST_KIND => {
+            // Requests live in the register's tables, each with its own reference and its
+            // requester kept apart as personal data.
+            let mut request: accord_domain::request::Request =
+                serde_json::from_value(body.clone()).unwrap();
+            let mut tx = app.store.write().await.unwrap();
+            let number = tx.last_request_number(hwf).await.unwrap() + 1;
+            request.reference = format!("FIXTURE-{number}");
+            let calendar =
+                accord_domain::working_days::HolidayTable::new().calendar(request.calendar_scope());
+            let dates = request
+                .due_dates(&calendar, &accord_domain::request::Protocol::default())
+                .unwrap();
+            let change = Change::by("test");
+            let stored = tx
+                .insert_request(meta, number, &request, &dates, &change)
+                .await
+                .unwrap();
+            let requester = accord_domain::request::Requester {
+                name: "Fixture requester".into(),
+                contact: "fixture@example.invalid".into(),
+            };
+            tx.insert_requester(&stored, &requester, &change)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            ("reference", stored.request.reference)
         }
         accord_store::governance::BOARD_KIND => {
             // A partnership has one board of each level: this one replaces the last.

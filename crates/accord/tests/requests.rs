@@ -10,7 +10,7 @@ mod support;
 
 use accord_domain::access::ReadScope;
 use accord_domain::audit::AuditAction;
-use accord_store::requests::REQUEST_KIND;
+use accord_store::requests::{REQUEST_KIND, StoredRequest};
 use accord_store::{AuditFilter, RecordQuery, StoredRecord};
 use accord_testkit::http::{Client, TestResponse};
 use axum::http::{Method, StatusCode};
@@ -61,7 +61,7 @@ async fn post(client: &mut Client, path: &str, fields: &[(String, String)]) -> T
 async fn act(
     client: &mut Client,
     pid: i64,
-    rid: i64,
+    rid: &str,
     action: &str,
     on: NaiveDate,
     extra: &[(&str, &str)],
@@ -87,6 +87,7 @@ fn system() -> ReadScope {
     }
 }
 
+/// A record's header, as the generic listings and the history see it.
 async fn stored(app: &TestApp, id: i64) -> StoredRecord {
     app.store
         .record(id, &system(), app.state.today())
@@ -95,32 +96,31 @@ async fn stored(app: &TestApp, id: i64) -> StoredRecord {
         .unwrap()
 }
 
-/// The request's record and the length of the audit trail, to show that nothing changed.
-async fn snapshot(app: &TestApp, id: i64) -> (i64, serde_json::Value, i64) {
-    let record = stored(app, id).await;
+/// A request as its table keeps it.
+async fn request(app: &TestApp, pid: i64, reference: &str) -> StoredRequest {
+    app.store
+        .request(pid, reference, &system(), app.state.today())
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no request {reference}"))
+}
+
+/// The request and the length of the audit trail, to show that nothing changed.
+async fn snapshot(app: &TestApp, pid: i64, reference: &str) -> (i64, serde_json::Value, i64) {
+    let stored = request(app, pid, reference).await;
     (
-        record.version,
-        record.body,
+        stored.version,
+        serde_json::to_value(&stored.request).unwrap(),
         app.store.audit_head().await.unwrap().0,
     )
 }
 
 async fn request_id(app: &TestApp, pid: i64, reference: &str) -> i64 {
-    app.store
-        .records(
-            &RecordQuery::of(REQUEST_KIND, pid),
-            &system(),
-            app.state.today(),
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.body["reference"] == reference)
-        .unwrap_or_else(|| panic!("no request {reference}"))
-        .id
+    request(app, pid, reference).await.record_id
 }
 
-fn location_id(response: &TestResponse) -> i64 {
+/// The reference a redirect to a request's page names.
+fn location_ref(response: &TestResponse) -> String {
     assert_eq!(
         response.status,
         StatusCode::SEE_OTHER,
@@ -132,8 +132,7 @@ fn location_id(response: &TestResponse) -> i64 {
         .rsplit('/')
         .next()
         .unwrap()
-        .parse()
-        .unwrap()
+        .to_owned()
 }
 
 /// Logs a request through the form, as Waltham Forest's single point of contact.
@@ -210,18 +209,16 @@ async fn the_demo_requests_fill_each_caseload_section_and_load_once() {
     assert!(section(&other.body, "not-forwarded").contains("HWF-FOI-2011-0004"));
 
     // The request page shows the working: the 2011 royal wedding does not count.
-    let first = request_id(&app, pid, "HWF-FOI-2011-0001").await;
     let page = haringey
-        .get(&format!("/partnerships/{pid}/requests/{first}"))
+        .get(&format!("/partnerships/{pid}/requests/HWF-FOI-2011-0001"))
         .await;
     assert!(page.body.contains("Royal wedding, all of the UK"));
     assert!(page.body.contains("24 May 2011"));
     assert!(page.body.contains("Published in the disclosure log"));
     assert!(page.body.contains("Original decision upheld"));
     // The late forwarding is flagged on its request.
-    let second = request_id(&app, pid, "HWF-FOI-2011-0002").await;
     let page = wf
-        .get(&format!("/partnerships/{pid}/requests/{second}"))
+        .get(&format!("/partnerships/{pid}/requests/HWF-FOI-2011-0002"))
         .await;
     assert!(page.body.contains("Forwarded late"));
     assert!(
@@ -237,11 +234,21 @@ async fn the_workflow_s_gates_hold_on_pages_and_in_the_api_on_every_backend() {
         let pid = app.hwf().await;
         let mut wf = app.signed_in(INFO_WF).await;
         let response = log_request(&mut wf, pid, "foi", d(2025, 3, 3), "").await;
-        let rid = location_id(&response);
-        let record = stored(&app, rid).await;
-        assert_eq!(record.body["reference"], "FOI-2025-0006", "{backend}");
+        let rid = location_ref(&response);
+        assert_eq!(rid, "FOI-2025-0006", "{backend}");
+        let id = request_id(&app, pid, &rid).await;
+        let record = stored(&app, id).await;
+        assert_eq!(
+            record.reference.as_deref(),
+            Some("FOI-2025-0006"),
+            "{backend}"
+        );
         assert_eq!(record.key_date, Some(d(2025, 4, 1)), "{backend}");
         assert_eq!(record.status.as_deref(), Some("received"));
+        assert_eq!(
+            request(&app, pid, &rid).await.dates.answer_by,
+            Some(d(2025, 4, 1))
+        );
 
         for (action, on, extra) in [
             ("forward", d(2025, 3, 4), vec![]),
@@ -257,7 +264,7 @@ async fn the_workflow_s_gates_hold_on_pages_and_in_the_api_on_every_backend() {
                 ],
             ),
         ] {
-            let r = act(&mut wf, pid, rid, action, on, &extra).await;
+            let r = act(&mut wf, pid, &rid, action, on, &extra).await;
             assert_eq!(
                 r.status,
                 StatusCode::SEE_OTHER,
@@ -282,8 +289,8 @@ async fn the_workflow_s_gates_hold_on_pages_and_in_the_api_on_every_backend() {
             ("send_for_comms", vec![], "still needs sign-off"),
             ("close", vec![], "still needs sign-off"),
         ] {
-            let before = snapshot(&app, rid).await;
-            let r = act(&mut wf, pid, rid, action, d(2025, 3, 11), &extra).await;
+            let before = snapshot(&app, pid, &rid).await;
+            let r = act(&mut wf, pid, &rid, action, d(2025, 3, 11), &extra).await;
             assert_eq!(
                 r.status,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -292,23 +299,23 @@ async fn the_workflow_s_gates_hold_on_pages_and_in_the_api_on_every_backend() {
             assert!(r.body.contains(message), "{backend} {action}: {}", r.body);
             assert!(r.body.contains("govuk-error-summary"));
             assert_eq!(
-                snapshot(&app, rid).await,
+                snapshot(&app, pid, &rid).await,
                 before,
                 "{backend} {action} changed something"
             );
         }
-        let r = act(&mut wf, pid, rid, "sign_off", d(2025, 3, 11), &[]).await;
+        let r = act(&mut wf, pid, &rid, "sign_off", d(2025, 3, 11), &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let before = snapshot(&app, rid).await;
-        let r = act(&mut wf, pid, rid, "sign_off", d(2025, 3, 11), &[]).await;
+        let before = snapshot(&app, pid, &rid).await;
+        let r = act(&mut wf, pid, &rid, "sign_off", d(2025, 3, 11), &[]).await;
         assert!(r.body.contains("already signed off"), "{backend}");
-        assert_eq!(snapshot(&app, rid).await, before);
+        assert_eq!(snapshot(&app, pid, &rid).await, before);
 
         // In the API: Haringey's single point of contact cannot sign for Waltham Forest, and
         // the response still waits for Haringey.
         let mut api = app.token_client(INFO_HARINGEY).await;
         let path = format!("/api/v1/partnerships/{pid}/requests/{rid}/actions");
-        let before = snapshot(&app, rid).await;
+        let before = snapshot(&app, pid, &rid).await;
         for (body, field, message) in [
             (
                 json!({"action": "sign_off", "on": "2025-03-12", "council": WALTHAM_FOREST}),
@@ -341,7 +348,7 @@ async fn the_workflow_s_gates_hold_on_pages_and_in_the_api_on_every_backend() {
                 "{backend}: {fields}"
             );
         }
-        assert_eq!(snapshot(&app, rid).await, before, "{backend}");
+        assert_eq!(snapshot(&app, pid, &rid).await, before, "{backend}");
         let r = api
             .send_json(
                 Method::POST,
@@ -353,11 +360,11 @@ async fn the_workflow_s_gates_hold_on_pages_and_in_the_api_on_every_backend() {
         assert_eq!(r.json()["sign_offs_missing"], json!([]));
 
         // Signed off by both, but sensitive: the communications teams must clear it first.
-        let before = snapshot(&app, rid).await;
+        let before = snapshot(&app, pid, &rid).await;
         let r = act(
             &mut wf,
             pid,
-            rid,
+            &rid,
             "send_response",
             d(2025, 3, 13),
             &response(),
@@ -369,29 +376,33 @@ async fn the_workflow_s_gates_hold_on_pages_and_in_the_api_on_every_backend() {
             "{}",
             r.body
         );
-        assert_eq!(snapshot(&app, rid).await, before);
+        assert_eq!(snapshot(&app, pid, &rid).await, before);
         for (action, on) in [
             ("send_for_comms", d(2025, 3, 13)),
             ("clear_comms", d(2025, 3, 14)),
         ] {
-            let r = act(&mut wf, pid, rid, action, on, &[]).await;
+            let r = act(&mut wf, pid, &rid, action, on, &[]).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.body);
         }
         let r = act(
             &mut wf,
             pid,
-            rid,
+            &rid,
             "send_response",
             d(2025, 3, 17),
             &response(),
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let r = act(&mut wf, pid, rid, "close", d(2025, 3, 18), &[]).await;
+        let r = act(&mut wf, pid, &rid, "close", d(2025, 3, 18), &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let record = stored(&app, rid).await;
+        let record = stored(&app, id).await;
         assert_eq!(record.status.as_deref(), Some("closed"));
-        assert_eq!(record.body["response"]["timeliness"], "in_time");
+        let closed = request(&app, pid, &rid).await.request;
+        assert_eq!(
+            closed.response.and_then(|r| r.timeliness),
+            Some(accord_domain::request::Timeliness::InTime)
+        );
 
         // Every transition is in the audit trail with what it was.
         let entries = app
@@ -399,7 +410,7 @@ async fn the_workflow_s_gates_hold_on_pages_and_in_the_api_on_every_backend() {
             .audit_entries(
                 &AuditFilter {
                     record_kind: Some(REQUEST_KIND.into()),
-                    record_id: Some(rid.to_string()),
+                    record_id: Some(id.to_string()),
                     ..AuditFilter::default()
                 },
                 100,
@@ -500,10 +511,10 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
     assert_eq!(app.store.audit_head().await.unwrap().0, audit_before);
 
     // A request to act on, and a FOISA one.
-    let rid = location_id(&log_request(&mut wf, pid, "foi", d(2025, 3, 3), "FOI-BAD-1").await);
+    let rid = location_ref(&log_request(&mut wf, pid, "foi", d(2025, 3, 3), "FOI-BAD-1").await);
     let foisa =
-        location_id(&log_request(&mut wf, pid, "foisa", d(2025, 3, 3), "FOISA-BAD-1").await);
-    for id in [rid, foisa] {
+        location_ref(&log_request(&mut wf, pid, "foisa", d(2025, 3, 3), "FOISA-BAD-1").await);
+    for id in [rid.as_str(), foisa.as_str()] {
         act(&mut wf, pid, id, "forward", d(2025, 3, 4), &[]).await;
         act(
             &mut wf,
@@ -518,9 +529,9 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
 
-    let actions = |id: i64| format!("/api/v1/partnerships/{pid}/requests/{id}/actions");
+    let actions = |id: &str| format!("/api/v1/partnerships/{pid}/requests/{id}/actions");
     let cases: Vec<(
-        i64,
+        &str,
         &str,
         Vec<(&str, &str)>,
         NaiveDate,
@@ -530,7 +541,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
     )> = vec![
         // An event before receipt.
         (
-            rid,
+            &rid,
             "seek_clarification",
             vec![],
             d(2025, 3, 1),
@@ -540,7 +551,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
         ),
         // An event in the future.
         (
-            rid,
+            &rid,
             "seek_clarification",
             vec![],
             d(2025, 3, 21),
@@ -550,7 +561,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
         ),
         // An extension on a regime that has none.
         (
-            foisa,
+            &foisa,
             "claim_extension",
             vec![],
             d(2025, 3, 10),
@@ -560,7 +571,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
         ),
         // A response without an outcome.
         (
-            rid,
+            &rid,
             "send_response",
             vec![
                 ("parts[0].description", "Total cost"),
@@ -573,7 +584,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
         ),
         // Withholding without an exemption.
         (
-            rid,
+            &rid,
             "send_response",
             vec![("outcome", "withheld_in_full")],
             d(2025, 3, 12),
@@ -583,7 +594,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
         ),
     ];
     for (id, action, extra, on, body, field, message) in cases {
-        let before = snapshot(&app, id).await;
+        let before = snapshot(&app, pid, id).await;
         let r = act(&mut wf, pid, id, action, on, &extra).await;
         assert_eq!(
             r.status,
@@ -598,7 +609,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
         );
         assert!(r.body.starts_with("<!DOCTYPE html>"));
         assert_eq!(
-            snapshot(&app, id).await,
+            snapshot(&app, pid, id).await,
             before,
             "page {action} changed something"
         );
@@ -619,7 +630,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
             "api {action}: {fields}"
         );
         assert_eq!(
-            snapshot(&app, id).await,
+            snapshot(&app, pid, id).await,
             before,
             "api {action} changed something"
         );
@@ -627,7 +638,7 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
 
     // A body that is not an action at all names its field.
     let r = api
-        .send_json(Method::POST, &actions(rid), &json!({"action": "forward"}))
+        .send_json(Method::POST, &actions(&rid), &json!({"action": "forward"}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["fields"][0]["field"], "on");
@@ -684,13 +695,13 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
 async fn a_viewer_never_sees_requester_details() {
     let app = TestApp::demo(report_day()).await;
     let pid = app.hwf().await;
-    let ids: Vec<i64> = app
+    let ids: Vec<(i64, String)> = app
         .store
         .records(&RecordQuery::of(REQUEST_KIND, pid), &system(), report_day())
         .await
         .unwrap()
         .iter()
-        .map(|r| r.id)
+        .map(|r| (r.id, r.reference.clone().unwrap()))
         .collect();
     assert_eq!(ids.len(), 5);
     let mut paths = vec![
@@ -704,10 +715,10 @@ async fn a_viewer_never_sees_requester_details() {
         format!("/api/v1/partnerships/{pid}/requests/statistics"),
         format!("/api/v1/partnerships/{pid}/disclosure-log"),
     ];
-    for id in &ids {
-        paths.push(format!("/partnerships/{pid}/requests/{id}"));
+    for (id, reference) in &ids {
+        paths.push(format!("/partnerships/{pid}/requests/{reference}"));
         paths.push(format!("/partnerships/{pid}/records/{id}/history"));
-        paths.push(format!("/api/v1/partnerships/{pid}/requests/{id}"));
+        paths.push(format!("/api/v1/partnerships/{pid}/requests/{reference}"));
     }
     for who in [VIEWER, PROGRAMME, "officer@walthamforest.demo.accord.test"] {
         let mut page = app.signed_in(who).await;
@@ -728,9 +739,29 @@ async fn a_viewer_never_sees_requester_details() {
         let r = page.get(&paths[0]).await;
         assert!(r.body.contains("HWF-FOI-2011-0001"), "{who}");
         let r = api
-            .get(&format!("/api/v1/partnerships/{pid}/requests/{}", ids[0]))
+            .get(&format!("/api/v1/partnerships/{pid}/requests/{}", ids[0].1))
             .await;
         assert!(r.json().get("requester").is_none(), "{who}");
+        // An address by record id, made before requests had references, moves to the
+        // reference's.
+        for prefix in ["", "/api/v1"] {
+            let client = if prefix.is_empty() {
+                &mut page
+            } else {
+                &mut api
+            };
+            let r = client
+                .get(&format!(
+                    "{prefix}/partnerships/{pid}/requests/{}",
+                    ids[0].0
+                ))
+                .await;
+            assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{who} {prefix}");
+            assert_eq!(
+                r.header("location"),
+                format!("{prefix}/partnerships/{pid}/requests/{}", ids[0].1)
+            );
+        }
         // Their tools are the single points of contact's.
         for tool in ["caseload", "deadlines.ics"] {
             let r = page
@@ -773,7 +804,7 @@ async fn a_viewer_never_sees_requester_details() {
     }
     // The information leads do see who asked.
     let mut info = app.signed_in(INFO_HARINGEY).await;
-    let first = request_id(&app, pid, "HWF-FOI-2011-0001").await;
+    let first = "HWF-FOI-2011-0001";
     let r = info
         .get(&format!("/partnerships/{pid}/requests/{first}"))
         .await;
@@ -841,7 +872,17 @@ async fn a_holiday_change_recounts_open_requests_and_is_audited() {
         )
         .await
         .unwrap();
-    assert_eq!(entries.len(), 1);
+    // The newest change is the recount, and it is the only one.
+    let recounts = entries
+        .iter()
+        .filter(|e| {
+            e.record
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("recounted"))
+        })
+        .count();
+    assert_eq!(recounts, 1);
     let reason = entries[0].record.reason.clone().unwrap();
     assert!(reason.contains("test proclamation"), "{reason}");
     assert!(
@@ -860,7 +901,7 @@ async fn a_holiday_change_recounts_open_requests_and_is_audited() {
     // The request page counts the holiday in its working.
     let mut info = app.signed_in(INFO_HARINGEY).await;
     let page = info
-        .get(&format!("/partnerships/{pid}/requests/{sar}"))
+        .get(&format!("/partnerships/{pid}/requests/HWF-SAR-2011-0005"))
         .await;
     assert!(page.body.contains("A proclaimed holiday"), "{}", page.body);
 
@@ -1000,4 +1041,165 @@ async fn statistics_and_the_deadline_feed() {
         .get(&format!("/partnerships/{pid}/requests/deadlines.ics"))
         .await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_taken_reference_and_a_stale_version_are_refused_on_pages_and_in_the_api() {
+    let today = d(2025, 3, 20);
+    let app = TestApp::demo(today).await;
+    let pid = app.hwf().await;
+    let mut wf = app.signed_in(INFO_WF).await;
+    let mut api = app.token_client(INFO_HARINGEY).await;
+    let rid = location_ref(&log_request(&mut wf, pid, "foi", d(2025, 3, 3), "FOI-TWICE-1").await);
+    let audit_before = app.store.audit_head().await.unwrap().0;
+
+    // The same reference again: refused on the form and in the API, naming the field.
+    let r = log_request(&mut wf, pid, "foi", d(2025, 3, 3), "FOI-TWICE-1").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("href=\"#reference\""), "{}", r.body);
+    assert!(r.body.contains("already in the register"));
+    let r = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/partnerships/{pid}/requests"),
+            &json!({
+                "reference": "FOI-TWICE-1", "received_by": WALTHAM_FOREST, "channel": "email",
+                "received_at": "2025-03-03T09:00:00", "regime": "foi", "summary": "Costs",
+                "requester": {"name": "Zed", "contact": "zed@example.invalid"}
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "reference");
+    assert_eq!(app.store.audit_head().await.unwrap().0, audit_before);
+
+    // Two single points of contact open the request at version 1; the first forwards it.
+    let version = request(&app, pid, &rid).await.version.to_string();
+    let form = wf
+        .get(&format!(
+            "/partnerships/{pid}/requests/{rid}/actions/forward"
+        ))
+        .await;
+    assert!(
+        form.body
+            .contains(&format!("name=\"version\" value=\"{version}\""))
+    );
+    let mut fields = date_fields("on", d(2025, 3, 4));
+    fields.push(("version".into(), version.clone()));
+    let r = post(
+        &mut wf,
+        &format!("/partnerships/{pid}/requests/{rid}/actions/forward"),
+        &fields,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The second, on the page, from the version they opened: 409, with the error summary.
+    let mut haringey = app.signed_in(INFO_HARINGEY).await;
+    let before = snapshot(&app, pid, &rid).await;
+    let mut fields = date_fields("on", d(2025, 3, 5));
+    fields.push(("version".into(), version.clone()));
+    let r = post(
+        &mut haringey,
+        &format!("/partnerships/{pid}/requests/{rid}/actions/withdraw"),
+        &fields,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("govuk-error-summary"));
+    assert!(r.body.contains("changed since you opened it"), "{}", r.body);
+    assert!(r.body.contains("href=\"#version\""));
+    // And in the API.
+    let r = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/partnerships/{pid}/requests/{rid}/actions"),
+            &json!({"action": "withdraw", "on": "2025-03-05", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(snapshot(&app, pid, &rid).await, before, "nothing changed");
+    // From the current version it goes through.
+    let r = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/partnerships/{pid}/requests/{rid}/actions"),
+            &json!({"action": "withdraw", "on": "2025-03-05", "version": before.0}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["stage"], "closed");
+    assert_eq!(r.json()["version"], before.0 + 1);
+}
+
+#[tokio::test]
+async fn the_register_api_pages_with_a_cursor_and_a_link() {
+    let today = d(2025, 3, 20);
+    let app = TestApp::demo(today).await;
+    let pid = app.hwf().await;
+    let mut wf = app.signed_in(INFO_WF).await;
+    for n in 0..7 {
+        let r = log_request(&mut wf, pid, "foi", d(2025, 3, 3 + n), "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let mut api = app.token_client(VIEWER).await;
+    let mut seen = Vec::new();
+    let mut path = format!("/api/v1/partnerships/{pid}/requests?stage=open&limit=3");
+    let mut pages = 0;
+    loop {
+        let r = api.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        let body = r.json();
+        assert_eq!(
+            body["total"], 11,
+            "{path}: the demo's four open requests and these seven"
+        );
+        pages += 1;
+        for item in body["items"].as_array().unwrap() {
+            seen.push(item["reference"].as_str().unwrap().to_owned());
+        }
+        match body["next"].as_str() {
+            Some(next) => {
+                assert_eq!(r.header("link"), format!("<{next}>; rel=\"next\""));
+                assert!(next.contains("stage=open"), "{next}");
+                path = next.to_owned();
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 4);
+    let distinct: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(distinct.len(), 11, "{seen:?}");
+    // By the date the response must go by.
+    let register = api
+        .get(&format!(
+            "/api/v1/partnerships/{pid}/requests?stage=open&limit=500"
+        ))
+        .await
+        .json();
+    let dates: Vec<&str> = register["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["answer_by"].as_str())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_unstable();
+    assert_eq!(dates, sorted);
+    // A bad cursor or limit names its field.
+    for (query, field) in [
+        ("cursor=nonsense", "cursor"),
+        ("limit=0", "limit"),
+        ("stage=sideways", "stage"),
+    ] {
+        let r = api
+            .get(&format!("/api/v1/partnerships/{pid}/requests?{query}"))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(r.json()["error"]["fields"][0]["field"], field, "{query}");
+    }
+    // The page numbers its pages, GOV.UK style.
+    let page = wf
+        .get(&format!("/partnerships/{pid}/requests?stage=open&page=1"))
+        .await;
+    assert!(page.body.contains("Requests (11)"), "{}", page.body);
 }

@@ -28,7 +28,8 @@ async fn sign_in(browser: &Browser, server: &TestServer, email: &str) {
     );
 }
 
-async fn request_ids(app: &TestApp, pid: i64) -> Vec<(String, i64)> {
+/// Each request's reference, with what its address names it by (its reference too).
+async fn request_ids(app: &TestApp, pid: i64) -> Vec<(String, String)> {
     let scope = ReadScope {
         everything_but_personal: true,
         ..ReadScope::default()
@@ -38,7 +39,10 @@ async fn request_ids(app: &TestApp, pid: i64) -> Vec<(String, i64)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.body["reference"].as_str().unwrap().to_owned(), r.id))
+        .map(|r| {
+            let reference = r.reference.unwrap();
+            (reference.clone(), reference)
+        })
         .collect()
 }
 
@@ -88,7 +92,7 @@ async fn request_pages_pass_axe_wcag_2_2_aa() {
     let id = |reference: &str| {
         ids.iter()
             .find(|(r, _)| r == reference)
-            .map(|(_, id)| *id)
+            .map(|(_, id)| id.clone())
             .unwrap()
     };
     let pages = [

@@ -154,7 +154,6 @@ const WEB_FILES_WITH_STORE: &[&str] = &[
     "src/api/delivery.rs",
     "src/api/finance.rs",
     "src/api/grants.rs",
-    "src/api/requests.rs",
     "src/api/savings.rs",
     "src/auth.rs",
     "src/delivery.rs",
@@ -170,16 +169,6 @@ const WEB_FILES_WITH_STORE: &[&str] = &[
     "src/pages/finance/savings.rs",
     "src/pages/opportunities/assessment.rs",
     "src/pages/opportunities/mod.rs",
-    "src/pages/requests/calculator.rs",
-    "src/pages/requests/caseload.rs",
-    "src/pages/requests/disclosure.rs",
-    "src/pages/requests/holidays.rs",
-    "src/pages/requests/ical.rs",
-    "src/pages/requests/mod.rs",
-    "src/pages/requests/ops.rs",
-    "src/pages/requests/register.rs",
-    "src/pages/requests/show.rs",
-    "src/pages/requests/statistics.rs",
 ];
 
 #[test]

@@ -24,6 +24,7 @@ pub mod identity;
 pub mod list;
 pub mod partnership;
 pub mod records;
+pub mod requests;
 
 pub use error::AppError;
 
@@ -56,6 +57,8 @@ impl Clock {
 pub struct App {
     store: Arc<dyn Store>,
     clock: Clock,
+    /// The working-day calendars of the holiday table last read, shared by every clone.
+    calendars: Arc<requests::CalendarCache>,
 }
 
 impl App {
@@ -64,6 +67,7 @@ impl App {
         App {
             store,
             clock: Clock::System,
+            calendars: Arc::default(),
         }
     }
 

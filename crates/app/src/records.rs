@@ -18,6 +18,7 @@ pub enum Named {
 pub fn has_references(kind: &str) -> bool {
     [
         accord_store::raid::RAID_KIND,
+        accord_store::requests::REQUEST_KIND,
         accord_store::governance::BOARD_KIND,
     ]
     .contains(&kind)
@@ -29,6 +30,10 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
     match kind {
         accord_store::raid::RAID_KIND => accord_domain::raid::parse_reference(text)
             .map(|(kind, number)| format!("{}{number}", kind.letter())),
+        // A request's reference is as it was given: FOI-2026-0113.
+        accord_store::requests::REQUEST_KIND => {
+            accord_domain::request::is_reference(text).then(|| text.trim().to_owned())
+        }
         accord_store::governance::BOARD_KIND => {
             accord_domain::board::BoardLevel::parse("board", text)
                 .ok()
@@ -71,5 +76,15 @@ pub async fn find(
         .filter(|r| {
             (kind == "*" || r.kind == kind) && r.meta.partnership_id == Some(partnership_id)
         })
-        .map(|record| (record, named)))
+        .map(|record| {
+            // A reference an earlier release accepted that cannot name the record in an
+            // address leaves it addressed by its id.
+            let addressable = record
+                .reference
+                .as_deref()
+                .and_then(|r| canonical_reference(&record.kind, r))
+                .is_some();
+            let named = if addressable { named } else { Named::Current };
+            (record, named)
+        }))
 }

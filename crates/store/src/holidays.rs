@@ -1,9 +1,8 @@
 //! Rebuilds the domain's holiday table from what is stored: the imported GOV.UK feed and the
-//! instance's proclaimed holidays (records of kind [`PROCLAIMED_HOLIDAY_KIND`]).
+//! instance's proclaimed holidays (records of kind [`PROCLAIMED_HOLIDAY_KIND`], in the
+//! `proclaimed_holidays` table).
 
-use crate::records::RecordQuery;
 use crate::{Result, Store, StoreError, StoredHoliday};
-use accord_domain::access::ReadScope;
 use accord_domain::working_days::{
     Division, GovukFeed, Holiday, HolidaySource, HolidayTable, ProclaimedHoliday,
 };
@@ -45,26 +44,32 @@ pub fn rows_from_feed(feed: &GovukFeed) -> Vec<StoredHoliday> {
         .collect()
 }
 
-/// The holiday table: the statutory rules, overridden by the imported feed where it covers a
-/// year, plus the instance's proclamations.
-pub async fn holiday_table(store: &dyn Store) -> Result<HolidayTable> {
-    let feed = feed_from_rows(&store.bank_holidays().await?)?;
-    let mut table = HolidayTable::new().with_feed(&feed);
-    // Proclamations are published, instance-wide records; read them as an administrator would.
-    let scope = ReadScope {
-        everything_but_personal: true,
-        ..ReadScope::default()
-    };
-    let today = chrono::Utc::now().date_naive();
-    let query = RecordQuery {
-        kind: PROCLAIMED_HOLIDAY_KIND.to_owned(),
-        ..RecordQuery::default()
-    };
-    for record in store.records(&query, &scope, today).await? {
-        let holiday: ProclaimedHoliday = record.decode()?;
-        table
-            .add_proclaimed(holiday)
-            .map_err(|e| StoreError::Corrupt(format!("proclaimed holiday {}: {e}", record.id)))?;
+/// What the holiday table is built from, as stored: the imported feed's rows and the
+/// proclamations, in a fixed order. Cheap to read and compare, so a caller can keep the
+/// calendars it built and build them again only when these change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HolidaySources {
+    /// The imported GOV.UK feed, by division and date.
+    pub feed: Vec<StoredHoliday>,
+    /// The holidays proclaimed for this instance, by date.
+    pub proclaimed: Vec<(i64, ProclaimedHoliday)>,
+}
+
+impl HolidaySources {
+    /// The holiday table: the statutory rules, overridden by the imported feed where it covers
+    /// a year, plus the instance's proclamations.
+    pub fn table(&self) -> Result<HolidayTable> {
+        let mut table = HolidayTable::new().with_feed(&feed_from_rows(&self.feed)?);
+        for (id, holiday) in &self.proclaimed {
+            table
+                .add_proclaimed(holiday.clone())
+                .map_err(|e| StoreError::Corrupt(format!("proclaimed holiday {id}: {e}")))?;
+        }
+        Ok(table)
     }
-    Ok(table)
+}
+
+/// The holiday table as stored.
+pub async fn holiday_table(store: &dyn Store) -> Result<HolidayTable> {
+    store.holiday_sources().await?.table()
 }

@@ -40,6 +40,7 @@ pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
 };
+pub use requests::{RequestStore, RequestTx};
 pub use write::WriteTx;
 
 /// Why a storage call failed.
@@ -220,7 +221,14 @@ pub struct ApiToken {
 /// an `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
-    RecordStore + CouncilDataStore + RaidStore + GovernanceStore + Send + Sync + fmt::Debug
+    RecordStore
+        + CouncilDataStore
+        + RaidStore
+        + RequestStore
+        + GovernanceStore
+        + Send
+        + Sync
+        + fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;

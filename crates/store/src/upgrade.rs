@@ -31,6 +31,10 @@ pub(crate) const DATA_MOVES: &[DataMove] = &[
         after: 200,
     },
     DataMove {
+        name: "requests",
+        after: 210,
+    },
+    DataMove {
         name: "governance",
         after: 250,
     },
@@ -94,6 +98,7 @@ macro_rules! upgrade_impl {
             async fn run_move(conn: &mut $conn, name: &str) -> $crate::Result<u64> {
                 match name {
                     "raid_items" => Self::upgrade_raid_items(conn).await,
+                    "requests" => Self::upgrade_requests(conn).await,
                     "governance" => Self::upgrade_governance(conn).await,
                     other => Err($crate::StoreError::Corrupt(format!(
                         "no data move is called {other}"

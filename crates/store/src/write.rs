@@ -8,12 +8,13 @@
 //! allocated twice, and a version checked cannot change underneath. Dropping the handle without
 //! [`WriteTx::commit`] rolls everything back.
 //!
-//! Each capability adds its reads and writes as a trait of its own (`RaidTx`, …) that `WriteTx`
+//! Each capability adds its reads and writes as a trait of its own (`RaidTx`, `RequestTx`, …) that `WriteTx`
 //! extends, so a use case sees one handle and each capability's SQL stays in its own module.
 
 use crate::governance::GovernanceTx;
 use crate::raid::RaidTx;
 use crate::records::StoredRecord;
+use crate::requests::RequestTx;
 use crate::{Result, StoreError};
 use accord_domain::access::{Classification, RecordMeta};
 use async_trait::async_trait;
@@ -21,7 +22,7 @@ use chrono::NaiveDate;
 
 /// A write transaction. See the module's documentation.
 #[async_trait]
-pub trait WriteTx: RaidTx + GovernanceTx + Send {
+pub trait WriteTx: RaidTx + RequestTx + GovernanceTx + Send {
     /// Makes every change of the transaction durable, with its audit entries.
     async fn commit(self: Box<Self>) -> Result<()>;
 }

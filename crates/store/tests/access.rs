@@ -1,6 +1,7 @@
 //! Reads are filtered in SQL by the domain's `ReadScope`: for every actor and every kind of
-//! record, in the generic table and in each typed table, the database returns exactly what
-//! `ReadScope::permits` allows, on both backends.
+//! record, in the generic table and in each typed table (the RAID log, the request register and
+//! its requesters' personal data), the database returns exactly what `ReadScope::permits`
+//! allows, on both backends.
 
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
@@ -11,9 +12,14 @@ use accord_domain::access::{
 use accord_domain::authority::register;
 use accord_domain::board::BoardLevel;
 use accord_domain::raid::{Level, RaidDetail, RaidFilter, RaidItem, RaidStatus, RiskScore};
+use accord_domain::request::{
+    Channel, Context, DueDates, NewRequest, Protocol, Regime, Request, Requester,
+};
+use accord_domain::working_days::{CalendarScope, HolidayTable};
 use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Partnership};
 use accord_store::RaidPage;
 use accord_store::records::{DECISION_KIND, DECISION_MADE};
+use accord_store::requests::{RequestFilter, RequestPage};
 use accord_store::{Change, RecordInput, RecordQuery, Store, testing};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -597,6 +603,147 @@ async fn embargoes_release_on_their_date_or_decision_and_the_release_is_audited(
                 .title,
             "HR business case"
         );
+        store.close().await;
+    }
+}
+
+/// A request numbered `number`, received on `day`, with its requester taken out.
+fn request(number: u32, day: NaiveDate) -> (Request, Requester, DueDates) {
+    let calendar = HolidayTable::new().calendar(CalendarScope::UnitedKingdom);
+    let protocol = Protocol::default();
+    let ctx = Context {
+        today: day,
+        calendar: &calendar,
+        protocol: &protocol,
+    };
+    let mut request = Request::receive(
+        NewRequest {
+            reference: format!("FOI-2011-{number:04}"),
+            councils: vec![gss(HARINGEY), gss(WALTHAM_FOREST)],
+            received_by: gss(WALTHAM_FOREST),
+            channel: Channel::Email,
+            received_at: day.and_hms_opt(9, 0, 0).unwrap(),
+            requester: Requester {
+                name: format!("Requester {number} (fictitious)"),
+                contact: format!("requester-{number}@example.invalid"),
+            },
+            summary: format!("Request {number}"),
+            regime: Regime::Foi,
+        },
+        &ctx,
+    )
+    .unwrap();
+    let requester = request.take_requester();
+    let dates = request.due_dates(&calendar, &protocol).unwrap();
+    (request, requester, dates)
+}
+
+/// The register's tables apply the same rule: every record class of a request, for every
+/// actor, listed, counted, aggregated and read one by one exactly as `ReadScope::permits` says;
+/// and a request's requester (classified `personal`) only for those who may read personal data.
+#[tokio::test]
+async fn the_request_tables_filter_by_the_policy_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = d(2011, 7, 21);
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let (p1, p2) = setup(&*store).await;
+        let change = Change::by("test");
+        let mut stored = Vec::new();
+        let metas: Vec<RecordMeta> = metas(p1, p2, today)
+            .into_iter()
+            .filter(|m| m.partnership_id.is_some())
+            .map(|m| RecordMeta {
+                area: Area::Information,
+                ..m
+            })
+            .collect();
+        let mut tx = store.write().await.unwrap();
+        for meta in metas {
+            let pid = meta.partnership_id.unwrap();
+            let number = tx.last_request_number(pid).await.unwrap() + 1;
+            let (request, requester, dates) = request(number, d(2011, 7, 1));
+            let saved = tx
+                .insert_request(&meta, number, &request, &dates, &change)
+                .await
+                .unwrap();
+            tx.insert_requester(&saved, &requester, &change)
+                .await
+                .unwrap();
+            stored.push((pid, saved, meta));
+        }
+        tx.commit().await.unwrap();
+        assert!(
+            stored.len() > 40,
+            "{backend}: the combinations cover the space"
+        );
+        let personal = |pid| RecordMeta {
+            area: Area::Information,
+            partnership_id: Some(pid),
+            owner: None,
+            classification: Classification::Personal,
+            embargo: None,
+        };
+        let everything = RequestFilter::default();
+        let page = RequestPage {
+            limit: 1000,
+            ..RequestPage::default()
+        };
+        for (name, actor) in actors(p1, p2) {
+            let scope = ReadScope::of(&actor);
+            for pid in [p1, p2] {
+                let expected: BTreeSet<u32> = stored
+                    .iter()
+                    .filter(|(p, _, m)| *p == pid && scope.permits(m, today))
+                    .map(|(_, s, _)| s.number)
+                    .collect();
+                let got: BTreeSet<u32> = store
+                    .request_summaries(pid, &everything, &page, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.number)
+                    .collect();
+                assert_eq!(got, expected, "{backend}: {name}, partnership {pid}");
+                let count = store
+                    .count_requests(pid, &everything, &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(count, expected.len() as i64, "{backend}: {name}");
+                let counted: u32 = store
+                    .request_statistics(pid, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|g| g.count)
+                    .sum();
+                assert_eq!(counted as usize, expected.len(), "{backend}: {name}");
+                let open = store.open_requests(pid, &scope, today).await.unwrap().len();
+                assert_eq!(open, expected.len(), "{backend}: {name}");
+                let sees_requesters = scope.permits(&personal(pid), today);
+                for (p, saved, _) in stored.iter().filter(|(p, _, _)| *p == pid) {
+                    let one = store
+                        .request(*p, &saved.request.reference, &scope, today)
+                        .await
+                        .unwrap();
+                    assert_eq!(
+                        one.is_some(),
+                        expected.contains(&saved.number),
+                        "{backend}: {name}, request {}",
+                        saved.number
+                    );
+                    let requester = store
+                        .requester(saved.record_id, &scope, today)
+                        .await
+                        .unwrap();
+                    assert_eq!(
+                        requester.is_some(),
+                        sees_requesters,
+                        "{backend}: {name}, requester of {}",
+                        saved.number
+                    );
+                }
+            }
+        }
         store.close().await;
     }
 }

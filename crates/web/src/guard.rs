@@ -85,6 +85,17 @@ pub fn urlencode(value: &str) -> String {
         .collect()
 }
 
+/// `path` with the record's old name `key` replaced by its reference. The record comes after
+/// the partnership in every address, so it is the last segment that reads `key` (the two can
+/// be the same number: `/partnerships/1/requests/1`).
+fn renamed(path: &str, key: &str, reference: &str) -> String {
+    let mut segments: Vec<&str> = path.split('/').collect();
+    if let Some(last) = segments.iter().rposition(|s| *s == key) {
+        segments[last] = reference;
+    }
+    segments.join("/")
+}
+
 /// Enforces `guard` on a request.
 pub async fn enforce(
     guard: Guard,
@@ -170,7 +181,7 @@ pub async fn enforce(
                         && request.method() == axum::http::Method::GET
                         && let Some(reference) = &record.reference
                     {
-                        let moved = path.replacen(&format!("/{key}"), &format!("/{reference}"), 1);
+                        let moved = renamed(&path, &key, reference);
                         return Redirect::permanent(&moved).into_response();
                     }
                     record
@@ -208,6 +219,24 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn old_addresses_move_to_the_reference_in_the_record_s_place() {
+        let cases = [
+            (
+                "/partnerships/1/requests/1",
+                "/partnerships/1/requests/FOI-1",
+            ),
+            (
+                "/partnerships/1/requests/1/actions/forward",
+                "/partnerships/1/requests/FOI-1/actions/forward",
+            ),
+            ("/partnerships/7/raid/1", "/partnerships/7/raid/FOI-1"),
+        ];
+        for (path, moved) in cases {
+            assert_eq!(renamed(path, "1", "FOI-1"), moved);
+        }
+    }
 
     #[test]
     fn encodes_next_paths() {

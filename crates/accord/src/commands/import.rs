@@ -11,7 +11,6 @@ use accord_domain::working_days::{HolidayTable, parse_govuk_feed};
 use accord_store::Change;
 use accord_store::council_data::{Budget, slug_index};
 use accord_store::holidays::{holiday_table, rows_from_feed};
-use accord_store::requests::recount_open_requests;
 use anyhow::Context;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -72,21 +71,14 @@ pub async fn bank_holidays(db: &str, file: &Path) -> anyhow::Result<()> {
     // that moved is written with the change in its audit trail.
     let changes = after.changes_from(&before);
     if !changes.is_empty() {
-        let change = Change::by("accord import bank-holidays").because(format!(
+        let reason = format!(
             "bank holidays imported from {}: {} days changed; open requests' deadlines recounted",
             file.display(),
             changes.len()
-        ));
-        let today = chrono::Local::now().date_naive();
-        let calendars = accord_domain::working_days::Calendars::new(after);
-        let recount = recount_open_requests(
-            &*store,
-            &calendars,
-            &accord_domain::request::Protocol::default(),
-            today,
-            &change,
-        )
-        .await?;
+        );
+        let app = accord_app::App::new(store.clone());
+        let caller = accord_app::Caller::system("accord import bank-holidays");
+        let recount = accord_app::requests::recount(&app, &caller, &reason).await?;
         println!(
             "Recounted the deadlines of {} open requests: {} moved.",
             recount.open,

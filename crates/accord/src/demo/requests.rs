@@ -6,22 +6,17 @@
 //! Together they show forwarding (one late, one not yet forwarded), clarification restarting
 //! the clock, consultation awaiting the other council's sign-off, communications clearance,
 //! an EIR extension, a subject access request's calendar month, a response in the disclosure
-//! log, and an internal review. Each is written in one transaction in its state on the day of
-//! the Corporate Committee report (21 July 2011), with its whole history; requests already
-//! in the register (by reference) are left alone, so loading twice adds nothing.
+//! log, and an internal review. Each is logged and moved along through the same use cases as a
+//! single point of contact would use, on the day of the Corporate Committee report (21 July
+//! 2011); requests already in the register (by reference) are left alone, so loading twice adds
+//! nothing.
 
-use accord_domain::access::ReadScope;
+use accord_app::requests::{self, LogRequest};
+use accord_app::{App, AppError, Caller, Clock};
 use accord_domain::request::{
-    Action, Channel, Context, Draft, InternalReview, NewRequest, Outcome, Regime, Request,
-    Requester, ResponseInput, ResponsePart, ReviewOutcome, review_deadlines,
+    Action, Channel, Draft, Outcome, Regime, Requester, ResponseInput, ResponsePart, ReviewOutcome,
 };
-use accord_domain::seed::Seed;
 use accord_domain::{GssCode, Partnership};
-use accord_store::requests::{
-    REQUEST_KIND, calendars, decode_request, disclosure_input, request_input, requester_input,
-    review_input,
-};
-use accord_store::{Change, RecordQuery, RecordWrite, Store};
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::DEMO_ACTOR;
@@ -252,37 +247,21 @@ fn requests() -> anyhow::Result<Vec<DemoRequest>> {
     ])
 }
 
-/// Loads the illustrative requests into the partnership; returns how many were created.
-pub async fn load(store: &dyn Store, partnership: &Partnership) -> anyhow::Result<u64> {
-    let system = ReadScope {
-        everything_but_personal: true,
-        ..ReadScope::default()
-    };
-    let existing: Vec<String> = store
-        .records(
-            &RecordQuery::of(REQUEST_KIND, partnership.id),
-            &system,
-            AS_AT,
-        )
-        .await?
-        .iter()
-        .map(|r| decode_request(r).map(|r| r.reference))
-        .collect::<Result<_, _>>()?;
-    let calendars = calendars(store).await?;
-    let protocol = accord_domain::request::Protocol::default();
-    let change = Change::by(DEMO_ACTOR).because(format!(
-        "illustrative requests under the information-law protocol ({}); the requesters are fictitious",
-        Seed::HaringeyCorporateCommitteeReport.at("MOU Schedule 4")
-    ));
+/// Loads the illustrative requests into the partnership through the request use cases, as at
+/// the day of the report; returns how many were created.
+pub async fn load(app: &App, partnership: &Partnership) -> anyhow::Result<u64> {
+    let app = app.clone().with_clock(Clock::Fixed(AS_AT));
+    let caller = Caller::system(DEMO_ACTOR);
     let mut created = 0;
     for demo in requests()? {
-        if existing.iter().any(|r| r == demo.reference) {
-            continue;
+        match requests::request(&app, &caller, partnership.id, demo.reference).await {
+            Ok(_) => continue,
+            Err(AppError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
         }
         let (day, hour, minute) = demo.received_at;
-        let input = NewRequest {
-            reference: demo.reference.to_owned(),
-            councils: both()?,
+        let command = LogRequest {
+            reference: Some(demo.reference.to_owned()),
             received_by: gss(demo.received_by)?,
             channel: demo.channel,
             received_at: NaiveDateTime::new(
@@ -297,46 +276,26 @@ pub async fn load(store: &dyn Store, partnership: &Partnership) -> anyhow::Resul
             summary: demo.summary.to_owned(),
             regime: demo.regime,
         };
-        let calendar = calendars.get(input.calendar_scope());
-        let ctx = Context {
-            today: AS_AT,
-            calendar,
-            protocol: &protocol,
-        };
-        let mut request = Request::receive(input, &ctx)?;
+        let logged = requests::log_request(&app, &caller, partnership.id, command).await?;
+        let reference = logged.reference().to_owned();
         for action in &demo.actions {
-            request = request.apply(action, &ctx)?;
+            requests::apply(&app, &caller, partnership.id, &reference, None, action).await?;
         }
-        let requester = request.take_requester();
-        let dates = request.due_dates(calendar, &protocol)?;
-        let mut writes = vec![
-            RecordWrite::Insert {
-                input: request_input(partnership.id, &request, &dates)?,
-                parent_from: None,
-            },
-            RecordWrite::Insert {
-                input: requester_input(partnership.id, 0, &request.reference, &requester)?,
-                parent_from: Some(0),
-            },
-        ];
-        if let Some(entry) = request.disclosure_log_entry() {
-            writes.push(RecordWrite::Insert {
-                input: disclosure_input(partnership.id, 0, &entry)?,
-                parent_from: Some(0),
-            });
-        }
-        if let (Some((requested, decision)), Some(response)) = (demo.review, &request.response) {
-            let mut review = InternalReview::request(response.sent_on, requested, AS_AT)?;
-            let due = review_deadlines(request.regime, response.sent_on, requested, calendar)?.due;
+        if let Some((requested, decision)) = demo.review {
+            requests::ask_for_review(&app, &caller, partnership.id, &reference, requested).await?;
             if let Some((decided, outcome)) = decision {
-                review = review.decide(decided, outcome, AS_AT)?;
+                requests::decide_review(
+                    &app,
+                    &caller,
+                    partnership.id,
+                    &reference,
+                    None,
+                    decided,
+                    outcome,
+                )
+                .await?;
             }
-            writes.push(RecordWrite::Insert {
-                input: review_input(partnership.id, 0, &request.reference, &review, Some(due))?,
-                parent_from: Some(0),
-            });
         }
-        store.write_records(&writes, &change).await?;
         created += 1;
     }
     Ok(created)

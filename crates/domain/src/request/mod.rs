@@ -25,10 +25,13 @@ pub use review::{
     Complaint, ComplaintEligibility, DecisionNotice, InternalReview, ReviewDeadlines,
     ReviewOutcome, ReviewStatus, complaint_eligibility, review_deadlines,
 };
-pub use statistics::{Quarter, QuarterStatistics, StatisticsRecord, statistics, statistics_csv};
+pub use statistics::{
+    Quarter, QuarterStatistics, StatisticsRecord, statistics, statistics_counted, statistics_csv,
+};
 pub use workflow::{
-    Action, Attention, Channel, Context, DisclosureLogEntry, Draft, NewRequest, Request, Requester,
-    Response, ResponseInput, ResponsePart, Stage, WorkflowFlag,
+    Action, Attention, Channel, Context, DisclosureLogEntry, Draft, HistoryEntry, NewRequest,
+    REFERENCE_CHARS, Request, Requester, Response, ResponseInput, ResponsePart, SignOff, Stage,
+    WorkflowFlag, check_reference, is_reference, numbered_reference,
 };
 
 use serde::{Deserialize, Serialize};

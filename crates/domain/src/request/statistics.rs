@@ -29,6 +29,16 @@ impl Quarter {
     }
 }
 
+impl Quarter {
+    /// The quarter's first day; `None` for a quarter that is not 1 to 4.
+    pub fn first_day(self) -> Option<NaiveDate> {
+        let month = u32::from(self.quarter.checked_sub(1)?) * 3 + 1;
+        (self.quarter <= 4)
+            .then(|| NaiveDate::from_ymd_opt(self.year, month, 1))
+            .flatten()
+    }
+}
+
 impl fmt::Display for Quarter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} Q{}", self.year, self.quarter)
@@ -88,8 +98,17 @@ pub struct QuarterStatistics {
 pub fn statistics<'a>(
     records: impl IntoIterator<Item = &'a StatisticsRecord>,
 ) -> Vec<QuarterStatistics> {
+    statistics_counted(records.into_iter().map(|r| (r, 1)))
+}
+
+/// As [`statistics`], for records that stand for `n` requests each: what a database returns
+/// when it has already counted the requests that share a council, regime, quarter, outcome and
+/// timeliness.
+pub fn statistics_counted<'a>(
+    records: impl IntoIterator<Item = (&'a StatisticsRecord, u32)>,
+) -> Vec<QuarterStatistics> {
     let mut by_key: BTreeMap<(GssCode, Quarter), QuarterStatistics> = BTreeMap::new();
-    for r in records.into_iter().filter(|r| r.regime != Regime::Sar) {
+    for (r, n) in records.into_iter().filter(|(r, _)| r.regime != Regime::Sar) {
         let quarter = Quarter::of(r.received);
         let entry = by_key
             .entry((r.council.clone(), quarter))
@@ -106,20 +125,20 @@ pub fn statistics<'a>(
                     .map(|o| (*o, Timeliness::ALL.iter().map(|t| (*t, 0)).collect()))
                     .collect(),
             });
-        entry.received += 1;
+        entry.received += n;
         let Some(outcome) = r.outcome else {
-            entry.open += 1;
+            entry.open += n;
             continue;
         };
-        *entry.outcomes.entry(outcome).or_default() += 1;
+        *entry.outcomes.entry(outcome).or_default() += n;
         if let Some(t) = r.timeliness.filter(|_| !outcome.ended_unanswered()) {
-            *entry.timeliness.entry(t).or_default() += 1;
+            *entry.timeliness.entry(t).or_default() += n;
             *entry
                 .by_outcome_and_timeliness
                 .entry(outcome)
                 .or_default()
                 .entry(t)
-                .or_default() += 1;
+                .or_default() += n;
         }
     }
     by_key.into_values().collect()

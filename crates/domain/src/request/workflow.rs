@@ -169,6 +169,59 @@ pub fn calendar_scope(regime: Regime, received_by: &GssCode) -> CalendarScope {
     regime.calendar_scope(Division::for_nation(received_by.nation()))
 }
 
+/// The longest reference a request may have.
+pub const REFERENCE_CHARS: usize = 40;
+
+/// Checks the reference given to a new request and returns it trimmed: 1 to
+/// [`REFERENCE_CHARS`] letters, digits, hyphens, underscores and full stops, beginning with a
+/// letter and holding at least one digit, such as `FOI-2026-0113`.
+///
+/// Addresses name a request by its reference, so a reference must read as one: never as a
+/// number (which names a record by its storage id in addresses made before references) and
+/// never as one of the register's own pages (`caseload`, `statistics`, `new`).
+pub fn check_reference(field: &str, text: &str) -> Result<String, Invalid> {
+    let text = text.trim();
+    let refuse = |why: &str| {
+        Err(Invalid::field(
+            field,
+            format!("“{text}” is not a reference: {why}, such as FOI-2026-0113"),
+        ))
+    };
+    if text.is_empty() {
+        return Err(Invalid::field(
+            field,
+            "Enter a reference, or leave it blank for the next number",
+        ));
+    }
+    if text.chars().count() > REFERENCE_CHARS {
+        return refuse(&format!("use at most {REFERENCE_CHARS} characters"));
+    }
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return refuse("use only letters, digits, hyphens, underscores and full stops");
+    }
+    if !text.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return refuse("begin with a letter");
+    }
+    if !text.chars().any(|c| c.is_ascii_digit()) {
+        return refuse("include a number");
+    }
+    Ok(text.to_owned())
+}
+
+/// Whether `text` has the shape of a request's reference (see [`check_reference`]).
+pub fn is_reference(text: &str) -> bool {
+    check_reference("reference", text).is_ok()
+}
+
+/// The reference the register gives its `number`th request when none is given:
+/// `FOI-2026-0113` for the 113th, an FOI request received in 2026.
+pub fn numbered_reference(regime: Regime, year: i32, number: u32) -> String {
+    format!("{}-{year}-{number:04}", regime.slug().to_uppercase())
+}
+
 impl NewRequest {
     /// The calendar the request will count in: see [`calendar_scope`].
     pub fn calendar_scope(&self) -> CalendarScope {
@@ -564,6 +617,12 @@ impl Request {
     /// Whether the request is still open.
     pub fn is_open(&self) -> bool {
         self.stage.is_open()
+    }
+
+    /// The council the request counts for: the lead council, or the council that received it
+    /// until a lead is agreed. Statistics count it there, and its caseload holds it.
+    pub fn owner(&self) -> &GssCode {
+        self.lead.as_ref().unwrap_or(&self.received_by)
     }
 
     /// The request's deadlines under its regime, with the working.
@@ -1064,6 +1123,27 @@ impl Request {
             out.push(Attention::AwaitingComms);
         }
         out
+    }
+}
+
+impl Request {
+    /// What the request puts on the caseload of `council`'s single point of contact: what it
+    /// needs from that council ([`Request::attention`]). A draft awaiting the council's own
+    /// sign-off is on its caseload whoever leads; everything else is on the caseload of the
+    /// council the request counts for ([`Request::owner`]) only.
+    pub fn caseload(
+        &self,
+        council: &GssCode,
+        dates: &DueDates,
+        today: NaiveDate,
+        calendar: &Calendar,
+        protocol: &Protocol,
+    ) -> Vec<Attention> {
+        let own = self.owner() == council;
+        self.attention(council, dates, today, calendar, protocol)
+            .into_iter()
+            .filter(|a| own || *a == Attention::AwaitingYourSignOff)
+            .collect()
     }
 }
 

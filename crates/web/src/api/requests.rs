@@ -2,16 +2,17 @@
 //! its deadlines, the workflow's actions, internal reviews and complaints, the statistics and
 //! the disclosure log. A request's requester is in its answer only for the information role.
 
+use accord_app::list::ListRequest;
+use accord_app::requests::{self, LogRequest, RequestFilter, RequestSummary, RequestView};
 use accord_domain::request::cli::{DeadlineArgs, deadline as calculate};
 use accord_domain::request::{
-    Action, DecisionNotice, NewRequest, Outcome, Regime, Requester, ReviewOutcome, Timeliness,
+    Action, DecisionNotice, Outcome, Regime, Requester, ReviewOutcome, Timeliness,
 };
 use accord_domain::{GssCode, Invalid};
-use accord_store::requests::{REQUEST_KIND, calendars, decode_request, open_statuses};
-use accord_store::{RecordOrder, RecordQuery, StoredRecord};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,9 +21,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{ErrorResponse, WebError};
-use crate::forms::JsonBody;
+use crate::forms::{FormData, JsonBody, parse_json};
 use crate::guard::GuardedRecord;
-use crate::pages::requests::{disclosure, ops, register, statistics as stats};
+use crate::pages::requests::register;
 
 fn slug<T: Serialize>(value: T) -> String {
     serde_json::to_value(value)
@@ -130,8 +131,8 @@ pub async fn deadline(
             .collect(),
         division: q.division.filter(|d| !d.trim().is_empty()),
     };
-    let table = accord_store::holidays::holiday_table(&*state.store).await?;
-    let out = calculate(&args, &table, state.today(), &ops::protocol()).map_err(api_fields)?;
+    let table = requests::holiday_table(&state.app).await?;
+    let out = calculate(&args, &table, state.today(), &requests::protocol()).map_err(api_fields)?;
     serde_json::from_value(json(&out)?)
         .map(Json)
         .map_err(|e| WebError::Internal(e.into()))
@@ -141,10 +142,10 @@ pub async fn deadline(
 
 /// A request in the register's list.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RequestSummary {
-    /// The record's id.
+pub struct RequestSummaryOut {
+    /// The record's id (its history is filed under it).
     pub id: i64,
-    /// The register's reference.
+    /// The register's reference, which its address carries: `FOI-2026-0113`.
     pub reference: String,
     /// `foi`, `eir`, `foisa` or `sar`.
     pub regime: String,
@@ -162,74 +163,135 @@ pub struct RequestSummary {
     pub answer_by: Option<NaiveDate>,
 }
 
-fn summary_of(record: &StoredRecord) -> Result<RequestSummary, WebError> {
-    let r = decode_request(record)?;
-    Ok(RequestSummary {
-        id: record.id,
+fn summary_out(r: &RequestSummary) -> RequestSummaryOut {
+    RequestSummaryOut {
+        id: r.record_id,
         reference: r.reference.clone(),
         regime: r.regime.slug().to_owned(),
         stage: r.stage.slug().to_owned(),
         summary: r.summary.clone(),
-        received: r.received(),
+        received: r.received_on,
         received_by: r.received_by.to_string(),
         lead: r.lead.as_ref().map(ToString::to_string),
-        answer_by: record.key_date,
+        answer_by: r.answer_by,
+    }
+}
+
+/// A page of the register.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestListOut {
+    /// How many requests match in all.
+    pub total: i64,
+    /// This page of the matching requests, by the date the response must go by (the clock
+    /// stopped last), then by number.
+    pub items: Vec<RequestSummaryOut>,
+    /// The address of the next page, when there is one (also sent as a `Link` header).
+    pub next: Option<String>,
+}
+
+/// The answer of a paged list: its body, with the next page's address in a `Link` header.
+fn paged<T: Serialize>(body: T, next: Option<&String>) -> Response {
+    match next {
+        Some(next) => (
+            [(axum::http::header::LINK, format!("<{next}>; rel=\"next\""))],
+            Json(body),
+        )
+            .into_response(),
+        None => Json(body).into_response(),
+    }
+}
+
+/// The address of the page after this one: the same query, with the cursor given.
+fn next_address(path: &str, form: &FormData, cursor: Option<&String>) -> Option<String> {
+    cursor.map(|cursor| {
+        let mut pairs: Vec<(String, String)> = form
+            .pairs()
+            .iter()
+            .filter(|(k, _)| k != "cursor" && k != "page")
+            .cloned()
+            .collect();
+        pairs.push(("cursor".to_owned(), cursor.clone()));
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
     })
 }
 
-/// The register's query.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Only this stage (e.g. `drafting`), or `open` for every open request.
-    #[serde(default)]
-    pub stage: Option<String>,
+fn query_form(query: Option<&str>) -> FormData {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
+    FormData::from_pairs(pairs)
 }
 
-/// The partnership's requests the caller may see, by due date.
+/// A page of the partnership's requests the caller may see, by the date the response must go
+/// by (the clock stopped last), then by number. Filtered by query: `stage` (a stage such as
+/// `drafting`, or `open` for every open request), `regime` (`foi`, `eir`, `foisa`, `sar`),
+/// `council` (the GSS code of the council it counts for), `text` (in the reference or summary);
+/// paged with `limit` (1 to 500, 100 unless given) and `cursor` (from the `next` address of the
+/// page before).
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/requests",
     tag = "requests",
-    params(("id" = i64, Path, description = "The partnership's id"), ListQuery),
+    params(
+        ("id" = i64, Path, description = "The partnership's id"),
+        ("stage" = Option<String>, Query, description = "Only this stage (e.g. `drafting`), or `open` for every open request"),
+        ("regime" = Option<String>, Query, description = "Only this law: `foi`, `eir`, `foisa` or `sar`"),
+        ("council" = Option<String>, Query, description = "Only requests counting for this council (its GSS code): the lead, or the receiving council until a lead is agreed"),
+        ("text" = Option<String>, Query, description = "Only requests whose reference or summary contains this, in any case"),
+        ("limit" = Option<u32>, Query, description = "Requests on the page: 1 to 500 (100 unless given)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: the `cursor` of the previous page's `next` address"),
+    ),
     responses(
-        (status = 200, description = "The requests", body = [RequestSummary]),
-        (status = 422, description = "An unknown stage", body = ErrorResponse),
+        (status = 200, description = "A page of the matching requests; the next page's address is in `next` and the `Link` header", body = RequestListOut),
+        (status = 422, description = "A filter, the limit or the cursor is not valid", body = ErrorResponse),
     ),
 )]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Vec<RequestSummary>>, WebError> {
-    register::partnership(&state, id).await?;
-    let statuses = match q.stage.as_deref().map(str::trim) {
-        None | Some("") => Vec::new(),
-        Some("open") => open_statuses(),
-        Some(text) => vec![
-            accord_domain::request::Stage::parse("stage", text)?
-                .slug()
-                .to_owned(),
-        ],
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let form = query_form(query.as_deref());
+    let mut invalid = Invalid::new();
+    let stages = invalid
+        .check(requests::parse_stages("stage", form.get("stage")))
+        .unwrap_or_default();
+    let regime = match form.get("regime").trim() {
+        "" => None,
+        text => invalid.check(Regime::parse("regime", text)),
     };
-    let records = state
-        .store
-        .records(
-            &RecordQuery {
-                statuses,
-                order: RecordOrder::KeyDate,
-                ..RecordQuery::of(REQUEST_KIND, id)
-            },
-            &viewer.scope(),
-            state.today(),
-        )
-        .await?;
-    records
-        .iter()
-        .map(summary_of)
-        .collect::<Result<_, _>>()
-        .map(Json)
+    let owner = match form.get("council").trim() {
+        "" => None,
+        text => invalid.check(GssCode::parse("council", text)),
+    };
+    let request = invalid.check(ListRequest::from_query(
+        "requests",
+        form.get("limit"),
+        form.get("cursor"),
+    ));
+    invalid.into_result()?;
+    let request = request.unwrap_or_default();
+    let filter = RequestFilter {
+        stages,
+        regime,
+        owner,
+        text: Some(form.get("text").trim().to_owned()).filter(|t| !t.is_empty()),
+    };
+    let listed = requests::register(&state.app, &viewer.caller(), id, &filter, &request).await?;
+    let next = next_address(
+        &format!("/api/v1/partnerships/{id}/requests"),
+        &form,
+        listed.next.as_ref(),
+    );
+    let body = RequestListOut {
+        total: listed.total,
+        items: listed.items.iter().map(summary_out).collect(),
+        next: next.clone(),
+    };
+    Ok(paged(body, next.as_ref()))
 }
 
 /// The person who asked.
@@ -266,10 +328,13 @@ pub struct NewRequestIn {
 /// A request with its deadlines, review and complaint.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RequestOut {
-    /// The record's id.
+    /// The record's id (its history is filed under it).
     pub id: i64,
-    /// The register's reference.
+    /// The register's reference, which its address carries: `FOI-2026-0113`.
     pub reference: String,
+    /// Its version: send it with a change, which is refused (409) if the request changed
+    /// since.
+    pub version: i64,
     /// `foi`, `eir`, `foisa` or `sar`.
     pub regime: String,
     /// The workflow's stage.
@@ -291,25 +356,29 @@ pub struct RequestOut {
     /// The internal review, if one was asked for.
     #[schema(value_type = Option<Object>)]
     pub review: Option<serde_json::Value>,
+    /// The review's version, to send with its decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_version: Option<i64>,
     /// The complaint to the Information Commissioner, if there is one.
     #[schema(value_type = Option<Object>)]
     pub complaint: Option<serde_json::Value>,
+    /// The complaint's version, to send with its decision notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complaint_version: Option<i64>,
     /// Whether the response is in the public disclosure log.
     pub in_disclosure_log: bool,
 }
 
-async fn request_out(
-    state: &AppState,
-    viewer: &Viewer,
-    record: StoredRecord,
-) -> Result<RequestOut, WebError> {
-    let loaded = ops::load(state, viewer, record).await?;
-    let r = &loaded.request;
-    let calendars = calendars(&*state.store).await?;
-    let deadlines = r.deadlines(calendars.get(r.calendar_scope()), &ops::protocol())?;
+fn request_out(view: &RequestView) -> Result<RequestOut, WebError> {
+    let r = &view.entry.request;
+    let deadlines = view
+        .deadlines
+        .as_ref()
+        .map_err(|e| WebError::Unprocessable(e.clone()))?;
     Ok(RequestOut {
-        id: loaded.record.id,
+        id: view.entry.record_id,
         reference: r.reference.clone(),
+        version: view.entry.version,
         regime: r.regime.slug().to_owned(),
         stage: r.stage.slug().to_owned(),
         answer_by: deadlines.answer_by,
@@ -318,28 +387,43 @@ async fn request_out(
             .iter()
             .map(ToString::to_string)
             .collect(),
-        requester: loaded.requester.as_ref().map(|p| RequesterIo {
+        requester: view.requester.as_ref().map(|p| RequesterIo {
             name: p.name.clone(),
             contact: p.contact.clone(),
         }),
         request: json(r)?,
-        deadlines: json(&deadlines)?,
-        review: loaded.review.as_ref().map(|(_, rv)| json(rv)).transpose()?,
-        complaint: loaded
+        deadlines: json(deadlines)?,
+        review: view
+            .review
+            .as_ref()
+            .map(|rv| json(&rv.review))
+            .transpose()?,
+        review_version: view.review.as_ref().map(|rv| rv.version),
+        complaint: view
             .complaint
             .as_ref()
-            .map(|(_, c)| json(c))
+            .map(|c| json(&c.complaint))
             .transpose()?,
-        in_disclosure_log: loaded.disclosure.is_some(),
+        complaint_version: view.complaint.as_ref().map(|c| c.version),
+        in_disclosure_log: view.in_disclosure_log,
     })
 }
 
-async fn reload(state: &AppState, viewer: &Viewer, id: i64) -> Result<StoredRecord, WebError> {
-    state
-        .store
-        .record(id, &viewer.scope(), state.today())
-        .await?
-        .ok_or(WebError::NotFound)
+/// The request as it is now, as the API answers with it.
+async fn current(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reference: &str,
+) -> Result<RequestOut, WebError> {
+    let view = requests::request(&state.app, &viewer.caller(), id, reference).await?;
+    request_out(&view)
+}
+
+/// The reference of the request the guard found, by its reference or by an old address's
+/// record id.
+fn reference_of(record: &GuardedRecord) -> String {
+    record.0.reference.clone().unwrap_or_default()
 }
 
 /// Logs a new request with its requester.
@@ -361,7 +445,6 @@ pub async fn create(
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<NewRequestIn>,
 ) -> Result<(StatusCode, Json<RequestOut>), WebError> {
-    let p = register::partnership(&state, id).await?;
     let mut invalid = Invalid::new();
     let received_by = invalid.check(GssCode::parse("received_by", &input.received_by));
     let channel = invalid.check(register::parse_channel("channel", &input.channel));
@@ -369,23 +452,11 @@ pub async fn create(
     let (Some(received_by), Some(channel), Some(regime)) = (received_by, channel, regime) else {
         return Err(invalid.into());
     };
-    let received = input.received_at.date();
-    let reference = match input.reference.as_deref().map(str::trim) {
-        None | Some("") => {
-            register::next_reference(
-                &state,
-                &viewer,
-                id,
-                regime,
-                chrono::Datelike::year(&received),
-            )
-            .await?
-        }
-        Some(text) => text.to_owned(),
-    };
-    let new = NewRequest {
-        reference,
-        councils: ops::councils_on(&p, received),
+    let command = LogRequest {
+        reference: input
+            .reference
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty()),
         received_by,
         channel,
         received_at: input.received_at,
@@ -396,22 +467,21 @@ pub async fn create(
         summary: input.summary.trim().to_owned(),
         regime,
     };
-    let record_id = ops::create(&state, &viewer, &p, new).await?;
-    let record = reload(&state, &viewer, record_id).await?;
+    let entry = requests::log_request(&state.app, &viewer.caller(), id, command).await?;
     Ok((
         StatusCode::CREATED,
-        Json(request_out(&state, &viewer, record).await?),
+        Json(current(&state, &viewer, id, entry.reference()).await?),
     ))
 }
 
 /// A request, with its deadlines and their working.
 #[utoipa::path(
     get,
-    path = "/api/v1/partnerships/{id}/requests/{record_id}",
+    path = "/api/v1/partnerships/{id}/requests/{reference}",
     tag = "requests",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The request's id"),
+        ("reference" = String, Path, description = "The request's reference: FOI-2026-0113"),
     ),
     responses(
         (status = 200, description = "The request", body = RequestOut),
@@ -421,9 +491,13 @@ pub async fn create(
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
+    Path(ids): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Json<RequestOut>, WebError> {
-    Ok(Json(request_out(&state, &viewer, record).await?))
+    let id = ids.0;
+    Ok(Json(
+        current(&state, &viewer, id, &reference_of(&record)).await?,
+    ))
 }
 
 /// A draft put to the single points of contact.
@@ -482,6 +556,9 @@ pub struct ActionIn {
     pub council: Option<String>,
     /// The response.
     pub response: Option<ResponseIn>,
+    /// The version the change is made from (the request's `version`); when given, a change
+    /// to a request that changed since is refused with 409.
+    pub version: Option<i64>,
 }
 
 /// Moves a request on. Refused, with nothing changed, when the step is out of order, dated
@@ -490,15 +567,16 @@ pub struct ActionIn {
 /// clearance; a response needs its outcome.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/requests/{record_id}/actions",
+    path = "/api/v1/partnerships/{id}/requests/{reference}/actions",
     tag = "requests",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The request's id"),
+        ("reference" = String, Path, description = "The request's reference: FOI-2026-0113"),
     ),
     request_body = ActionIn,
     responses(
         (status = 200, description = "Done", body = RequestOut),
+        (status = 409, description = "The request changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused; nothing changed", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -506,12 +584,31 @@ pub struct ActionIn {
 pub async fn action(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
-    JsonBody(action): JsonBody<Action>,
+    Path(ids): Path<(i64, String)>,
+    record: GuardedRecord,
+    JsonBody(mut body): JsonBody<serde_json::Value>,
 ) -> Result<Json<RequestOut>, WebError> {
-    ops::apply(&state, &viewer, &record, &action).await?;
-    let record = reload(&state, &viewer, record.id).await?;
-    Ok(Json(request_out(&state, &viewer, record).await?))
+    let id = ids.0;
+    // The version rides along with the action; the rest is the domain's action as it is.
+    let version = match body.as_object_mut().and_then(|o| o.remove("version")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(v.as_i64().ok_or_else(|| {
+            Invalid::field("version", "give the request's version, a whole number")
+        })?),
+    };
+    let action: Action =
+        parse_json(&serde_json::to_vec(&body).map_err(|e| WebError::Internal(e.into()))?)?;
+    let reference = reference_of(&record);
+    let entry = requests::apply(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference,
+        version,
+        &action,
+    )
+    .await?;
+    Ok(Json(current(&state, &viewer, id, entry.reference()).await?))
 }
 
 /// An internal review: `{"requested": DATE}` when the requester asks for one, then
@@ -528,20 +625,25 @@ pub struct ReviewIn {
     /// `upheld`, `partially_upheld` or `overturned`.
     #[serde(default)]
     pub outcome: Option<String>,
+    /// With a decision, the version of the review it is made from (`review_version`); a
+    /// review that changed since is refused with 409.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// Records a request for internal review, or its decision.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/requests/{record_id}/review",
+    path = "/api/v1/partnerships/{id}/requests/{reference}/review",
     tag = "requests",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The request's id"),
+        ("reference" = String, Path, description = "The request's reference: FOI-2026-0113"),
     ),
     request_body = ReviewIn,
     responses(
         (status = 200, description = "Recorded", body = RequestOut),
+        (status = 409, description = "The review changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused; nothing changed", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -549,11 +651,15 @@ pub struct ReviewIn {
 pub async fn review(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
+    Path(ids): Path<(i64, String)>,
+    record: GuardedRecord,
     JsonBody(input): JsonBody<ReviewIn>,
 ) -> Result<Json<RequestOut>, WebError> {
-    let loaded = ops::load(&state, &viewer, record).await?;
-    if loaded.review.is_some() {
+    let id = ids.0;
+    let reference = reference_of(&record);
+    let caller = viewer.caller();
+    let view = requests::request(&state.app, &caller, id, &reference).await?;
+    if view.review.is_some() {
         let mut invalid = Invalid::new();
         if input.decided.is_none() {
             invalid.push("decided", "give the date the review was decided");
@@ -567,7 +673,16 @@ pub async fn review(
         };
         invalid.into_result()?;
         if let (Some(decided), Some(outcome)) = (input.decided, outcome) {
-            ops::decide_review(&state, &viewer, &loaded, decided, outcome).await?;
+            requests::decide_review(
+                &state.app,
+                &caller,
+                id,
+                &reference,
+                input.version,
+                decided,
+                outcome,
+            )
+            .await?;
         }
     } else {
         let requested = input.requested.ok_or_else(|| {
@@ -576,11 +691,9 @@ pub async fn review(
                 "give the date the requester asked for a review",
             )
         })?;
-        let calendars = calendars(&*state.store).await?;
-        ops::request_review(&state, &viewer, &loaded, requested, &calendars).await?;
+        requests::ask_for_review(&state.app, &caller, id, &reference, requested).await?;
     }
-    let record = reload(&state, &viewer, loaded.record.id).await?;
-    Ok(Json(request_out(&state, &viewer, record).await?))
+    Ok(Json(current(&state, &viewer, id, &reference).await?))
 }
 
 /// A complaint to the Information Commissioner: `{"lodged": DATE, "reference": "IC-…"}`,
@@ -600,20 +713,25 @@ pub struct ComplaintIn {
     /// Calendar days the notice gives to take its steps, if it orders any.
     #[serde(default)]
     pub steps_within_days: Option<u32>,
+    /// With a decision notice, the version of the complaint it is recorded on
+    /// (`complaint_version`); a complaint that changed since is refused with 409.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// Records a complaint to the Information Commissioner, or its decision notice.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/requests/{record_id}/complaint",
+    path = "/api/v1/partnerships/{id}/requests/{reference}/complaint",
     tag = "requests",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The request's id"),
+        ("reference" = String, Path, description = "The request's reference: FOI-2026-0113"),
     ),
     request_body = ComplaintIn,
     responses(
         (status = 200, description = "Recorded", body = RequestOut),
+        (status = 409, description = "The complaint changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused; nothing changed", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -621,39 +739,46 @@ pub struct ComplaintIn {
 pub async fn complaint(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
+    Path(ids): Path<(i64, String)>,
+    record: GuardedRecord,
     JsonBody(input): JsonBody<ComplaintIn>,
 ) -> Result<Json<RequestOut>, WebError> {
-    let loaded = ops::load(&state, &viewer, record).await?;
-    if loaded.complaint.is_some() {
+    let id = ids.0;
+    let reference = reference_of(&record);
+    let caller = viewer.caller();
+    let view = requests::request(&state.app, &caller, id, &reference).await?;
+    if view.complaint.is_some() {
         let issued = input
             .issued
             .ok_or_else(|| Invalid::field("issued", "give the date of the decision notice"))?;
-        ops::record_notice(
-            &state,
-            &viewer,
-            &loaded,
-            DecisionNotice {
-                issued,
-                steps_within_days: input.steps_within_days,
-            },
+        let notice = DecisionNotice {
+            issued,
+            steps_within_days: input.steps_within_days,
+        };
+        requests::record_decision_notice(
+            &state.app,
+            &caller,
+            id,
+            &reference,
+            input.version,
+            notice,
         )
         .await?;
     } else {
         let lodged = input.lodged.ok_or_else(|| {
             Invalid::field("lodged", "give the date the Commissioner told the council")
         })?;
-        ops::lodge_complaint(
-            &state,
-            &viewer,
-            &loaded,
+        requests::lodge_complaint(
+            &state.app,
+            &caller,
+            id,
+            &reference,
             lodged,
             input.reference.as_deref().unwrap_or_default(),
         )
         .await?;
     }
-    let record = reload(&state, &viewer, loaded.record.id).await?;
-    Ok(Json(request_out(&state, &viewer, record).await?))
+    Ok(Json(current(&state, &viewer, id, &reference).await?))
 }
 
 // ----- statistics and the disclosure log -----
@@ -690,8 +815,7 @@ pub async fn statistics(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<QuarterOut>>, WebError> {
-    register::partnership(&state, id).await?;
-    let rows = stats::rows(&state, &viewer, id).await?;
+    let rows = requests::statistics(&state.app, &viewer.caller(), id).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| QuarterOut {
@@ -731,35 +855,68 @@ pub struct DisclosureOut {
     pub exemptions: Vec<String>,
 }
 
-/// The public disclosure log, newest first.
+/// A page of the disclosure log.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DisclosureListOut {
+    /// How many entries the log holds.
+    pub total: i64,
+    /// This page of it, newest answer first.
+    pub items: Vec<DisclosureOut>,
+    /// The address of the next page, when there is one (also sent as a `Link` header).
+    pub next: Option<String>,
+}
+
+/// The public disclosure log, newest answer first, a page at a time: `limit` (1 to 500, 100
+/// unless given) and `cursor` (from the `next` address of the page before).
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/disclosure-log",
     tag = "requests",
-    params(("id" = i64, Path, description = "The partnership's id")),
-    responses((status = 200, description = "Released responses", body = [DisclosureOut])),
+    params(
+        ("id" = i64, Path, description = "The partnership's id"),
+        ("limit" = Option<u32>, Query, description = "Entries on the page: 1 to 500 (100 unless given)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: the `cursor` of the previous page's `next` address"),
+    ),
+    responses(
+        (status = 200, description = "A page of released responses; the next page's address is in `next` and the `Link` header", body = DisclosureListOut),
+        (status = 422, description = "The limit or the cursor is not valid", body = ErrorResponse),
+    ),
 )]
 pub async fn disclosure_log(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Json<Vec<DisclosureOut>>, WebError> {
-    register::partnership(&state, id).await?;
-    let entries = disclosure::entries(&state, &viewer, id).await?;
-    Ok(Json(
-        entries
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let form = query_form(query.as_deref());
+    let request = ListRequest::from_query("disclosure-log", form.get("limit"), form.get("cursor"))?;
+    let listed = requests::disclosure_log(&state.app, &viewer.caller(), id, &request).await?;
+    let next = next_address(
+        &format!("/api/v1/partnerships/{id}/disclosure-log"),
+        &form,
+        listed.next.as_ref(),
+    );
+    let body = DisclosureListOut {
+        total: listed.total,
+        items: listed
+            .items
             .into_iter()
-            .map(|e| DisclosureOut {
-                reference: e.reference,
-                regime: e.regime.slug().to_owned(),
-                received: e.received,
-                responded: e.responded,
-                summary: e.summary,
-                outcome: slug(e.outcome),
-                exemptions: e.exemptions,
+            .map(|d| {
+                let e = d.entry;
+                DisclosureOut {
+                    reference: e.reference,
+                    regime: e.regime.slug().to_owned(),
+                    received: e.received,
+                    responded: e.responded,
+                    summary: e.summary,
+                    outcome: slug(e.outcome),
+                    exemptions: e.exemptions,
+                }
             })
             .collect(),
-    ))
+        next: next.clone(),
+    };
+    Ok(paged(body, next.as_ref()))
 }
 
 #[cfg(test)]

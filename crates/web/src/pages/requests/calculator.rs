@@ -11,12 +11,10 @@ use accord_domain::mou::long_date;
 use accord_domain::request::EventKind;
 use accord_domain::request::cli::{DeadlineArgs, DeadlineOutput, deadline};
 use accord_domain::working_days::{Division, YearSource};
-use accord_store::holidays::holiday_table;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::ops::protocol;
 use super::{date_or, deadlines_panel};
 use crate::AppState;
 use crate::auth::Viewer;
@@ -28,6 +26,7 @@ use crate::error::WebError;
 use crate::forms::{FormData, refused};
 use crate::layout::Page;
 use crate::pages::common::render;
+use accord_app::requests::{holiday_table, protocol};
 
 /// Clock events the calculator's form offers.
 pub const EVENT_ROWS: usize = 4;
@@ -196,7 +195,7 @@ pub async fn page(
         None => None,
         Some(Err(e)) => Some(Err(e)),
         Some(Ok(args)) => {
-            let table = holiday_table(&*state.store).await?;
+            let table = holiday_table(&state.app).await?;
             Some(deadline(&args, &table, state.today(), &protocol()).map_err(form_errors))
         }
     };

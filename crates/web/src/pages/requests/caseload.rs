@@ -1,33 +1,24 @@
 //! A single point of contact's caseload: what needs them today. Overdue and due soon, not
 //! forwarded in time, awaiting their sign-off, awaiting the other council, awaiting the
-//! communications teams.
-//!
-//! The register may hold years of requests, so each section asks SQL for its few candidates
-//! by status, owner and due date (indexed columns), at most [`LIMIT`] of them, and the domain
-//! then decides what each needs ([`Request::attention`]).
+//! communications teams. The database counts and lists each section
+//! (`accord_app::requests::caseload`); this page shows them.
 
+use accord_app::requests::{self, CaseloadSection, DaysLeft, PartnershipView};
 use accord_domain::GssCode;
 use accord_domain::mou::long_date;
-use accord_domain::request::{Attention, Request, Stage};
-use accord_domain::working_days::{CalendarScope, Calendars};
-use accord_store::requests::{REQUEST_KIND, calendars, decode_request, open_statuses};
-use accord_store::{RecordOrder, RecordQuery, StoredRecord};
+use accord_domain::request::Attention;
 use axum::extract::{Path, Query, State};
-use chrono::{Days, NaiveDate};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::ops::protocol;
-use super::stage_tag;
+use super::register::partnership;
+use super::{request_path, stage_tag};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{ButtonKind, Choice, Column, Field, Table, button, select, table};
 use crate::error::WebError;
 use crate::layout::Page;
-use crate::pages::common::{council_name, councils, member_codes, render};
-
-/// The most requests a section lists; the heading gives the full count.
-pub const LIMIT: i64 = 100;
+use crate::pages::common::render;
 
 /// The caseload's query: whose caseload.
 #[derive(Debug, Default, Deserialize)]
@@ -36,69 +27,51 @@ pub struct CaseloadQuery {
     council: String,
 }
 
-/// A request on the caseload with what it needs.
-struct Case {
-    record: StoredRecord,
-    request: Request,
-    answer_by: Option<NaiveDate>,
-    attention: Vec<Attention>,
-}
-
-fn cases(
-    records: Vec<StoredRecord>,
-    council: &GssCode,
-    calendars: &Calendars,
-    today: NaiveDate,
-) -> Result<Vec<Case>, WebError> {
-    let protocol = protocol();
-    let mut out = Vec::with_capacity(records.len());
-    for record in records {
-        let request = decode_request(&record)?;
-        let calendar = calendars.get(request.calendar_scope());
-        let Ok(dates) = request.due_dates(calendar, &protocol) else {
-            continue;
-        };
-        let attention = request.attention(council, &dates, today, calendar, &protocol);
-        out.push(Case {
-            record,
-            request,
-            answer_by: dates.answer_by,
-            attention,
-        });
+/// A section's anchor, heading and what it says when empty.
+fn words(attention: Attention) -> (&'static str, &'static str, &'static str) {
+    match attention {
+        Attention::Overdue => ("overdue", "Overdue", "Nothing is overdue."),
+        Attention::DueSoon => (
+            "due-soon",
+            "Due soon",
+            "Nothing is due in the next 5 working days.",
+        ),
+        Attention::ForwardingOverdue => (
+            "not-forwarded",
+            "Not forwarded in time",
+            "Every request your council received has reached the single point of contact in time.",
+        ),
+        Attention::AwaitingYourSignOff => (
+            "your-sign-off",
+            "Awaiting your sign-off",
+            "No draft waits for your council’s sign-off.",
+        ),
+        Attention::AwaitingOtherCouncil => (
+            "other-council",
+            "Awaiting the other council",
+            "No draft your council leads waits for another council’s sign-off.",
+        ),
+        Attention::AwaitingComms => (
+            "comms",
+            "Awaiting communications clearance",
+            "No sensitive draft waits for the communications teams.",
+        ),
     }
-    Ok(out)
 }
 
-/// The cases that need one of `list`, and (with `owner`) that the council leads.
-fn needing<'a>(list: &[Attention], cases: &'a [Case], owner: Option<&GssCode>) -> Vec<&'a Case> {
-    cases
-        .iter()
-        .filter(|c| c.attention.iter().any(|a| list.contains(a)))
-        .filter(|c| owner.is_none_or(|o| c.record.meta.owner.as_ref() == Some(o)))
-        .collect()
-}
-
-/// One section: its heading, what it holds, and how many there are in all.
-struct Section<'a> {
-    id: &'static str,
-    heading: &'static str,
-    empty: &'static str,
-    cases: Vec<&'a Case>,
-    total: Option<i64>,
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn section_table(
-    section: &Section<'_>,
+    section: &CaseloadSection,
     partnership_id: i64,
-    names: &std::collections::HashMap<String, accord_domain::Authority>,
-    calendars: &Calendars,
-    today: NaiveDate,
+    names: &PartnershipView,
 ) -> Markup {
-    let total = section
-        .total
-        .unwrap_or(i64::try_from(section.cases.len()).unwrap_or(i64::MAX));
+    let (id, heading, empty) = words(section.attention);
+    let total = section.total;
     let mut t = Table::new(
-        format!("{} ({total})", section.heading),
+        format!("{heading} ({total})"),
         vec![
             Column::text("Request"),
             Column::text("Stage"),
@@ -107,42 +80,35 @@ fn section_table(
         ],
     );
     for case in &section.cases {
-        let r = &case.request;
-        let calendar = calendars.get(r.calendar_scope());
-        let left = case.answer_by.map(|due| {
-            if due >= today {
-                let n = calendar.working_days_between(today, due).unwrap_or(0);
-                format!("{n} working day{} left", if n == 1 { "" } else { "s" })
-            } else {
-                let n = calendar.working_days_between(due, today).unwrap_or(0);
-                format!(
-                    "overdue by {n} working day{}",
-                    if n == 1 { "" } else { "s" }
-                )
-            }
-        });
+        let r = &case.summary;
+        let left = match case.days_left {
+            Some(DaysLeft::Left(n)) => format!("{n} working day{} left", plural(n)),
+            Some(DaysLeft::Overdue(n)) => format!("overdue by {n} working day{}", plural(n)),
+            None => String::new(),
+        };
         t = t.row(vec![
             html! {
-                a class="govuk-link" href={ "/partnerships/" (partnership_id) "/requests/" (case.record.id) } { (r.reference) }
+                a class="govuk-link" href=(request_path(partnership_id, &r.reference, r.record_id)) { (r.reference) }
                 br; span class="govuk-body-s" { (r.summary) }
             },
             stage_tag(r.stage),
-            html! { (council_name(names, r.lead.as_ref().unwrap_or(&r.received_by))) },
+            html! { (names.name(r.lead.as_ref().unwrap_or(&r.received_by))) },
             html! {
-                @match case.answer_by {
-                    Some(d) => { (long_date(d)) br; span class="govuk-body-s" { (left.unwrap_or_default()) } }
+                @match r.answer_by {
+                    Some(d) => { (long_date(d)) br; span class="govuk-body-s" { (left) } }
                     None => span class="govuk-hint" { "Clock stopped" },
                 }
             },
         ]);
     }
+    let shown = i64::try_from(section.cases.len()).unwrap_or(i64::MAX);
     html! {
-        h2 class="govuk-heading-m" id=(section.id) { (section.heading) " (" (total) ")" }
+        h2 class="govuk-heading-m" id=(id) { (heading) " (" (total) ")" }
         @if section.cases.is_empty() {
-            p class="govuk-body" { (section.empty) }
+            p class="govuk-body" { (empty) }
         } @else {
-            @if (section.cases.len() as i64) < total {
-                p class="govuk-body-s" { "The first " (section.cases.len()) " of " (total) ", soonest due first." }
+            @if shown < total {
+                p class="govuk-body-s" { "The first " (shown) " of " (total) ", soonest due first." }
             }
             (table(&t))
         }
@@ -156,135 +122,20 @@ pub async fn page(
     Path(id): Path<i64>,
     Query(q): Query<CaseloadQuery>,
 ) -> Result<Markup, WebError> {
-    let p = super::register::partnership(&state, id).await?;
-    let names = councils(&state, &member_codes(&p)).await?;
-    let today = state.today();
-    let members = member_codes(&p);
-    let council = GssCode::parse("council", &q.council)
-        .ok()
-        .filter(|c| members.contains(c))
-        .or_else(|| viewer.actor.home.clone().filter(|h| members.contains(h)))
-        .or_else(|| members.first().cloned())
-        .ok_or(WebError::NotFound)?;
-    let calendars = calendars(&*state.store).await?;
-    let protocol = protocol();
-    // "Due soon" is within so many working days. The whole UK's calendar has the most
-    // holidays, so its date is the latest any regime's can be: SQL takes everything due by
-    // then, and each request's own calendar decides.
-    let soon = calendars
-        .get(CalendarScope::UnitedKingdom)
-        .add_working_days(today, protocol.due_soon_days)
-        .unwrap_or(today);
-    let scope = viewer.scope();
-    let base = RecordQuery {
-        order: RecordOrder::KeyDate,
-        limit: LIMIT,
-        ..RecordQuery::of(REQUEST_KIND, id)
-    };
-    let overdue_query = RecordQuery {
-        statuses: open_statuses(),
-        owner: Some(council.clone()),
-        key_date_before: Some(today),
-        ..base.clone()
-    };
-    let soon_query = RecordQuery {
-        key_date_from: Some(today),
-        key_date_before: soon.checked_add_days(Days::new(1)),
-        ..overdue_query.clone()
-    };
-    let stage_query = |stage: Stage, own: bool| RecordQuery {
-        statuses: vec![stage.slug().to_owned()],
-        owner: own.then(|| council.clone()),
-        ..base.clone()
-    };
-    let store = &state.store;
-    let overdue_records = store.records(&overdue_query, &scope, today).await?;
-    let overdue_total = store.count_records(&overdue_query, &scope, today).await?;
-    let soon_records = store.records(&soon_query, &scope, today).await?;
-    let soon_total = store.count_records(&soon_query, &scope, today).await?;
-    let consultation_query = stage_query(Stage::Consultation, false);
-    let consultation = store.records(&consultation_query, &scope, today).await?;
-    let comms_query = stage_query(Stage::CommsClearance, true);
-    let comms = store.records(&comms_query, &scope, today).await?;
-    let comms_total = store.count_records(&comms_query, &scope, today).await?;
-    let received = store
-        .records(&stage_query(Stage::Received, true), &scope, today)
-        .await?;
-    let open_total = store
-        .count_records(
-            &RecordQuery {
-                statuses: open_statuses(),
-                owner: Some(council.clone()),
-                limit: 0,
-                ..base.clone()
-            },
-            &scope,
-            today,
-        )
-        .await?;
-
-    let overdue = cases(overdue_records, &council, &calendars, today)?;
-    let soon = cases(soon_records, &council, &calendars, today)?;
-    let consultation = cases(consultation, &council, &calendars, today)?;
-    let comms = cases(comms, &council, &calendars, today)?;
-    let received = cases(received, &council, &calendars, today)?;
-    // Past the limit, the counts come from SQL: exact for overdue, and for due soon counted
-    // in the whole UK's calendar.
-    let sections = [
-        Section {
-            id: "overdue",
-            heading: "Overdue",
-            empty: "Nothing is overdue.",
-            total: (overdue_total > LIMIT).then_some(overdue_total),
-            cases: needing(&[Attention::Overdue], &overdue, None),
-        },
-        Section {
-            id: "due-soon",
-            heading: "Due soon",
-            empty: "Nothing is due in the next 5 working days.",
-            total: (soon_total > LIMIT).then_some(soon_total),
-            cases: needing(&[Attention::DueSoon], &soon, None),
-        },
-        Section {
-            id: "not-forwarded",
-            heading: "Not forwarded in time",
-            empty: "Every request your council received has reached the single point of contact in time.",
-            total: None,
-            cases: needing(&[Attention::ForwardingOverdue], &received, None),
-        },
-        Section {
-            id: "your-sign-off",
-            heading: "Awaiting your sign-off",
-            empty: "No draft waits for your council’s sign-off.",
-            total: None,
-            cases: needing(&[Attention::AwaitingYourSignOff], &consultation, None),
-        },
-        Section {
-            id: "other-council",
-            heading: "Awaiting the other council",
-            empty: "No draft your council leads waits for another council’s sign-off.",
-            total: None,
-            cases: needing(
-                &[Attention::AwaitingOtherCouncil],
-                &consultation,
-                Some(&council),
-            ),
-        },
-        Section {
-            id: "comms",
-            heading: "Awaiting communications clearance",
-            empty: "No sensitive draft waits for the communications teams.",
-            total: (comms_total > LIMIT).then_some(comms_total),
-            cases: needing(&[Attention::AwaitingComms], &comms, None),
-        },
-    ];
-    let choices: Vec<(String, String)> = members
+    let names = partnership(&state, id).await?;
+    let p = &names.partnership;
+    let wanted = GssCode::parse("council", &q.council).ok();
+    let load = requests::caseload(&state.app, &viewer.caller(), id, wanted.as_ref()).await?;
+    let council = &load.council;
+    let choices: Vec<(String, String)> = names
+        .members()
         .iter()
-        .map(|c| (c.to_string(), council_name(&names, c)))
+        .map(|c| (c.to_string(), names.name(c)))
         .collect();
     let choice_list: Vec<Choice> = choices.iter().map(|(v, t)| Choice::new(v, t)).collect();
     let council_text = council.to_string();
-    let name = council_name(&names, &council);
+    let name = names.name(council);
+    let open = load.open;
     Ok(render(
         &state,
         &viewer,
@@ -299,8 +150,8 @@ pub async fn page(
             span class="govuk-caption-l" { (p.name) }
             h1 class="govuk-heading-xl" { "Caseload: " (name) }
             p class="govuk-body" {
-                (name) " leads, or received and has not yet forwarded, " strong { (open_total) } " open request" @if open_total != 1 { "s" } ". "
-                "Today is " (long_date(today)) "."
+                (name) " leads, or received and has not yet forwarded, " strong { (open) } " open request" @if open != 1 { "s" } ". "
+                "Today is " (long_date(load.today)) "."
             }
             form method="get" action={ "/partnerships/" (id) "/requests/caseload" } novalidate {
                 (select(&Field::new("council", "Single point of contact of").value(&council_text), &choice_list))
@@ -308,10 +159,13 @@ pub async fn page(
             }
             nav aria-label="Sections of the caseload" {
                 ul class="govuk-list" {
-                    @for s in &sections { li { a class="govuk-link" href={ "#" (s.id) } { (s.heading) } } }
+                    @for s in &load.sections {
+                        @let (anchor, heading, _) = words(s.attention);
+                        li { a class="govuk-link" href={ "#" (anchor) } { (heading) } }
+                    }
                 }
             }
-            @for s in &sections { (section_table(s, id, &names, &calendars, today)) }
+            @for s in &load.sections { (section_table(s, id, &names)) }
             p class="govuk-body" {
                 a class="govuk-link" href={ "/partnerships/" (id) "/requests/deadlines.ics" } { "Subscribe to the deadlines (iCalendar)" }
             }

@@ -2,14 +2,13 @@
 //! is its own published record, written when the response was sent, holding no field for the
 //! requester: nothing about who asked can reach this page.
 
+use accord_app::list::ListRequest;
 use accord_domain::mou::long_date;
-use accord_domain::request::DisclosureLogEntry;
-use accord_store::requests::DISCLOSURE_KIND;
-use accord_store::{RecordOrder, RecordQuery};
 use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::register::partnership;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{Column, Table, pagination, table};
@@ -17,7 +16,8 @@ use crate::error::WebError;
 use crate::layout::Page;
 use crate::pages::common::render;
 
-const PAGE_SIZE: usize = 50;
+/// Entries on one page of the log.
+pub const PAGE_SIZE: u32 = 50;
 
 /// The log's query: the page.
 #[derive(Debug, Default, Deserialize)]
@@ -26,46 +26,40 @@ pub struct LogQuery {
     page: Option<u32>,
 }
 
-/// The entries the viewer may read (all of them are published), newest first.
-pub async fn entries(
-    state: &AppState,
-    viewer: &Viewer,
-    partnership_id: i64,
-) -> Result<Vec<DisclosureLogEntry>, WebError> {
-    let records = state
-        .store
-        .records(
-            &RecordQuery {
-                order: RecordOrder::KeyDate,
-                ..RecordQuery::of(DISCLOSURE_KIND, partnership_id)
-            },
-            &viewer.scope(),
-            state.today(),
-        )
-        .await?;
-    let mut out = Vec::with_capacity(records.len());
-    for record in records.iter().rev() {
-        out.push(record.decode::<DisclosureLogEntry>()?);
-    }
-    Ok(out)
-}
-
-/// `GET /partnerships/{id}/disclosure-log`.
+/// `GET /partnerships/{id}/disclosure-log`: one page of the log, read and counted by the
+/// database.
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<LogQuery>,
 ) -> Result<Markup, WebError> {
-    let p = super::register::partnership(&state, id).await?;
-    let all = entries(&state, &viewer, id).await?;
-    let pages = u32::try_from(all.len().div_ceil(PAGE_SIZE))
-        .unwrap_or(1)
-        .max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
-    let start = usize::try_from(page - 1).unwrap_or(0) * PAGE_SIZE;
+    let names = partnership(&state, id).await?;
+    let p = &names.partnership;
+    let caller = viewer.caller();
+    let wanted = q.page.unwrap_or(1).max(1);
+    let log = accord_app::requests::disclosure_log;
+    let mut listed = log(
+        &state.app,
+        &caller,
+        id,
+        &ListRequest::page(wanted, PAGE_SIZE),
+    )
+    .await?;
+    let pages = listed.pages(PAGE_SIZE);
+    if wanted > pages {
+        // A page beyond the end (a hand-made address) shows the last.
+        listed = log(
+            &state.app,
+            &caller,
+            id,
+            &ListRequest::page(pages, PAGE_SIZE),
+        )
+        .await?;
+    }
+    let page = wanted.min(pages);
     let mut t = Table::new(
-        format!("Released responses ({})", all.len()),
+        format!("Released responses ({})", listed.total),
         vec![
             Column::text("Reference"),
             Column::text("Request"),
@@ -77,7 +71,7 @@ pub async fn page(
         ],
     )
     .scrollable();
-    for e in all.iter().skip(start).take(PAGE_SIZE) {
+    for e in listed.items.iter().map(|d| &d.entry) {
         t = t.row(vec![
             html! { (e.reference) },
             html! { (e.summary) },
@@ -101,7 +95,7 @@ pub async fn page(
                 "Responses to Freedom of Information and Environmental Information requests about the partnership "
                 "that released information. Who asked is never published; subject access requests are never listed."
             }
-            @if all.is_empty() {
+            @if listed.items.is_empty() {
                 p class="govuk-body" { "No responses have been published yet." }
             } @else {
                 (table(&t))

@@ -5,22 +5,16 @@
 //! are recounted in the same transaction as the change, and each request whose dates moved is
 //! written with the change in its audit trail.
 
-use accord_domain::access::{Action as Access, Area, RecordMeta};
+use accord_app::AppError;
+use accord_app::requests::{self, TableChanged};
+use accord_domain::Invalid;
 use accord_domain::mou::long_date;
-use accord_domain::working_days::{
-    Calendars, Division, HolidayChange, HolidayTable, ProclaimedHoliday,
-};
-use accord_domain::{Invalid, access::ReadScope};
-use accord_store::holidays::{PROCLAIMED_HOLIDAY_KIND, holiday_table};
-use accord_store::requests::plan_recount;
-use accord_store::{RecordInput, RecordQuery, RecordWrite};
+use accord_domain::working_days::{Division, ProclaimedHoliday};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
 
-use super::ops::protocol;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
@@ -50,27 +44,6 @@ fn divisions_text(divisions: &[Division]) -> String {
         .join(", ")
 }
 
-/// Describes a change of the table for the audit trail: "+ 2025-03-20 A holiday (Scotland)".
-pub fn describe_changes(changes: &[HolidayChange]) -> String {
-    let mut lines: Vec<String> = changes
-        .iter()
-        .take(20)
-        .map(|c| {
-            format!(
-                "{} {} {} ({})",
-                if c.added { "+" } else { "-" },
-                c.date,
-                c.title,
-                c.division.name()
-            )
-        })
-        .collect();
-    if changes.len() > 20 {
-        lines.push(format!("and {} more", changes.len() - 20));
-    }
-    lines.join("; ")
-}
-
 async fn page_markup(
     state: &AppState,
     viewer: &Viewer,
@@ -78,18 +51,8 @@ async fn page_markup(
     errors: &Invalid,
     done: &Done,
 ) -> Result<Markup, WebError> {
-    let table_now = holiday_table(&*state.store).await?;
-    let proclaimed = state
-        .store
-        .records(
-            &RecordQuery {
-                kind: PROCLAIMED_HOLIDAY_KIND.to_owned(),
-                ..RecordQuery::default()
-            },
-            &viewer.scope(),
-            state.today(),
-        )
-        .await?;
+    let overview = requests::holidays(&state.app, &viewer.caller()).await?;
+    let proclaimed = &overview.proclaimed;
     let mut list = Table::new(
         format!("Proclaimed holidays ({})", proclaimed.len()),
         vec![
@@ -100,15 +63,15 @@ async fn page_markup(
             Column::text("Action"),
         ],
     );
-    for record in &proclaimed {
-        let h: ProclaimedHoliday = record.decode()?;
+    for stored in proclaimed {
+        let h = &stored.holiday;
         list = list.row(vec![
             html! { (long_date(h.date)) },
             html! { (h.title) },
             html! { (divisions_text(&h.divisions)) },
             html! { @match h.replaces { Some(d) => (long_date(d)), None => "–" } },
             form(
-                &format!("/admin/holidays/{}/remove", record.id),
+                &format!("/admin/holidays/{}/remove", stored.record_id),
                 &viewer.csrf,
                 html! {
                     button type="submit" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0" data-module="govuk-button" {
@@ -117,14 +80,6 @@ async fn page_markup(
                 },
             ),
         ]);
-    }
-    let rows = state.store.bank_holidays().await?;
-    let mut coverage: BTreeMap<String, BTreeSet<i32>> = BTreeMap::new();
-    for row in &rows {
-        coverage
-            .entry(row.division.clone())
-            .or_default()
-            .insert(chrono::Datelike::year(&row.date));
     }
     let mut discrepancies = Table::new(
         "Where the imported feed and the statutory rules disagree (the feed is used)",
@@ -135,8 +90,8 @@ async fn page_markup(
             Column::text("By the rules"),
         ],
     );
-    let found = table_now.discrepancies();
-    for d in &found {
+    let found = &overview.discrepancies;
+    for d in found {
         discrepancies = discrepancies.row(vec![
             html! { (long_date(d.date)) },
             html! { (d.division.name()) },
@@ -168,15 +123,12 @@ async fn page_markup(
                 "(import it with " code { "accord import bank-holidays" } "), plus the holidays proclaimed here."
             }
             h2 class="govuk-heading-l" { "The imported GOV.UK feed" }
-            @if coverage.is_empty() {
+            @if overview.coverage.is_empty() {
                 p class="govuk-body" { "No feed has been imported: every year comes from the rules." }
             } @else {
                 ul class="govuk-list" {
-                    @for (division, years) in &coverage {
-                        li {
-                            (Division::parse("division", division).map_or(division.as_str(), |d| d.name()))
-                            ": " (years.first().copied().unwrap_or_default()) "–" (years.last().copied().unwrap_or_default())
-                        }
+                    @for (division, first, last) in &overview.coverage {
+                        li { (division.name()) ": " (first) "–" (last) }
                     }
                 }
             }
@@ -253,46 +205,11 @@ fn proclamation_from(form: &FormData) -> Result<ProclaimedHoliday, Invalid> {
     Ok(holiday)
 }
 
-/// Writes a change of the proclamations and the recount of open requests together, audited
-/// with what changed; returns the description and how many requests moved.
-async fn change_table(
-    state: &AppState,
-    viewer: &Viewer,
-    before: &HolidayTable,
-    after: HolidayTable,
-    write: RecordWrite,
-    reason: &str,
-) -> Result<(String, usize), WebError> {
-    let changes = after.changes_from(before);
-    let described = if changes.is_empty() {
-        "no working day changed".to_owned()
-    } else {
-        describe_changes(&changes)
-    };
-    let calendars = Calendars::new(after);
-    let (recount, updates) =
-        plan_recount(&*state.store, &calendars, &protocol(), state.today()).await?;
-    let mut writes = vec![write];
-    writes.extend(updates.into_iter().map(RecordWrite::Update));
-    let why = if reason.trim().is_empty() {
-        format!("holiday table changed: {described}; open requests' deadlines recounted")
-    } else {
-        format!(
-            "{}; holiday table changed: {described}; open requests' deadlines recounted",
-            reason.trim()
-        )
-    };
-    state
-        .store
-        .write_records(&writes, &viewer.change().because(why))
-        .await?;
-    Ok((described, recount.moved.len()))
-}
-
-fn done_url(described: &str, moved: usize) -> String {
+fn done_url(done: &TableChanged) -> String {
     format!(
-        "/admin/holidays?changed={}&moved={moved}",
-        guard::urlencode(described)
+        "/admin/holidays?changed={}&moved={}",
+        guard::urlencode(&done.described),
+        done.recount.moved.len()
     )
 }
 
@@ -302,39 +219,25 @@ pub async fn add(
     viewer: Viewer,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let before = holiday_table(&*state.store).await?;
-    let mut after = before.clone();
-    let holiday = match proclamation_from(&form_data)
-        .and_then(|h| after.add_proclaimed(h.clone()).map(|()| h))
-    {
-        Ok(h) => h,
-        Err(e) => {
-            return Ok(refused(
-                page_markup(&state, &viewer, &form_data, &e, &Done::default()).await?,
-            ));
+    let result = match proclamation_from(&form_data) {
+        Ok(holiday) => {
+            requests::add_holiday(
+                &state.app,
+                &viewer.caller(),
+                holiday,
+                form_data.get("reason"),
+            )
+            .await
         }
+        Err(e) => Err(AppError::Invalid(e)),
     };
-    let input = RecordInput::new(
-        PROCLAIMED_HOLIDAY_KIND,
-        RecordMeta::published(Area::Administration, None),
-        format!("{} ({})", holiday.title, holiday.date),
-        &holiday,
-    )?
-    .key_date(Some(holiday.date));
-    guard::check(&viewer, Access::Create, &input.meta, state.today())?;
-    let (described, moved) = change_table(
-        &state,
-        &viewer,
-        &before,
-        after,
-        RecordWrite::Insert {
-            input,
-            parent_from: None,
-        },
-        form_data.get("reason"),
-    )
-    .await?;
-    Ok(Redirect::to(&done_url(&described, moved)).into_response())
+    match result {
+        Ok(done) => Ok(Redirect::to(&done_url(&done)).into_response()),
+        Err(AppError::Invalid(e)) => Ok(refused(
+            page_markup(&state, &viewer, &form_data, &e, &Done::default()).await?,
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /admin/holidays/{holiday_id}/remove`: removes a proclaimed holiday and recounts.
@@ -343,32 +246,6 @@ pub async fn remove(
     viewer: Viewer,
     Path(holiday_id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let system = ReadScope {
-        everything_but_personal: true,
-        ..ReadScope::default()
-    };
-    let record = state
-        .store
-        .record(holiday_id, &system, state.today())
-        .await?
-        .filter(|r| r.kind == PROCLAIMED_HOLIDAY_KIND)
-        .ok_or(WebError::NotFound)?;
-    guard::check(&viewer, Access::Delete, &record.meta, state.today())?;
-    let before = holiday_table(&*state.store).await?;
-    // The table without this proclamation: rebuilt from the others.
-    let this: ProclaimedHoliday = record.decode()?;
-    let mut after = HolidayTable::new().with_feed(&before.imported_feed());
-    for p in before.proclaimed().iter().filter(|p| **p != this) {
-        after.add_proclaimed(p.clone())?;
-    }
-    let (described, moved) = change_table(
-        &state,
-        &viewer,
-        &before,
-        after,
-        RecordWrite::Delete(record.id),
-        "",
-    )
-    .await?;
-    Ok(Redirect::to(&done_url(&described, moved)).into_response())
+    let done = requests::remove_holiday(&state.app, &viewer.caller(), holiday_id, "").await?;
+    Ok(Redirect::to(&done_url(&done)).into_response())
 }

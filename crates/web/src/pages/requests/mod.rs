@@ -3,11 +3,13 @@
 //! caseload, quarterly statistics, the public disclosure log, an iCalendar feed of deadlines,
 //! the public deadline calculator and the administrators' bank-holiday page.
 //!
+//! The pages and the API translate between HTTP and the use cases of
+//! `accord_app::requests`, which hold every rule and every read.
+//!
 //! Who may do what: the register lives in `Area::Information`, so only the information role
 //! (each council's single point of contact) logs and moves requests; everyone in the
-//! partnership reads the register, and the requester, kept in a child record classified
-//! `personal`, is read by the information role alone. The calculator and the disclosure log
-//! are public.
+//! partnership reads the register, and the requester, kept apart as personal data, is read by
+//! the information role alone. The calculator and the disclosure log are public.
 
 pub mod actions;
 pub mod calculator;
@@ -15,14 +17,13 @@ pub mod caseload;
 pub mod disclosure;
 pub mod holidays;
 pub mod ical;
-pub mod ops;
 pub mod register;
 pub mod show;
 pub mod statistics;
 
 use accord_domain::access::{Action as Access, Area};
 use accord_domain::mou::long_date;
-use accord_domain::request::{Deadline, Deadlines, Flag, Stage, Timeliness};
+use accord_domain::request::{Deadline, Deadlines, Flag, Stage, Timeliness, is_reference};
 use accord_domain::working_days::Step;
 use maud::{Markup, html};
 use utoipa_axum::routes;
@@ -33,9 +34,11 @@ use crate::guard::Guard;
 use crate::routes::Routes;
 
 /// The record kind the request routes guard.
-const REQUEST: &str = accord_store::requests::REQUEST_KIND;
+const REQUEST: &str = accord_app::requests::REQUEST_KIND;
 
-/// Every route of the request register, its pages and its API.
+/// Every route of the request register, its pages and its API. A request is addressed by its
+/// reference (`/partnerships/1/requests/FOI-2026-0113`); the guard redirects an old address by
+/// record id.
 pub fn routes(r: Routes) -> Routes {
     let read = Guard::Partnership(Area::Information, Access::Read);
     let create = Guard::Partnership(Area::Information, Access::Create);
@@ -76,34 +79,34 @@ pub fn routes(r: Routes) -> Routes {
             ical::feed,
         )
         .get("/partnerships/{id}/disclosure-log", read, disclosure::page)
-        .get("/partnerships/{id}/requests/{record_id}", show, show::page)
+        .get("/partnerships/{id}/requests/{reference}", show, show::page)
         .get(
-            "/partnerships/{id}/requests/{record_id}/actions/{action}",
+            "/partnerships/{id}/requests/{reference}/actions/{action}",
             change,
             show::action_form,
         )
         .post(
-            "/partnerships/{id}/requests/{record_id}/actions/{action}",
+            "/partnerships/{id}/requests/{reference}/actions/{action}",
             change,
             show::action,
         )
         .get(
-            "/partnerships/{id}/requests/{record_id}/review",
+            "/partnerships/{id}/requests/{reference}/review",
             change,
             show::review_form,
         )
         .post(
-            "/partnerships/{id}/requests/{record_id}/review",
+            "/partnerships/{id}/requests/{reference}/review",
             change,
             show::review,
         )
         .get(
-            "/partnerships/{id}/requests/{record_id}/complaint",
+            "/partnerships/{id}/requests/{reference}/complaint",
             change,
             show::complaint_form,
         )
         .post(
-            "/partnerships/{id}/requests/{record_id}/complaint",
+            "/partnerships/{id}/requests/{reference}/complaint",
             change,
             show::complaint,
         )
@@ -116,6 +119,16 @@ pub fn routes(r: Routes) -> Routes {
         .api(change, routes!(api::action))
         .api(change, routes!(api::review))
         .api(change, routes!(api::complaint))
+}
+
+/// The address of a request's page: by its reference, or (for a reference an earlier release
+/// accepted that cannot be an address) by its record id.
+pub fn request_path(partnership_id: i64, reference: &str, record_id: i64) -> String {
+    if is_reference(reference) {
+        format!("/partnerships/{partnership_id}/requests/{reference}")
+    } else {
+        format!("/partnerships/{partnership_id}/requests/{record_id}")
+    }
 }
 
 /// A stage as a tag: colour and words, never colour alone.

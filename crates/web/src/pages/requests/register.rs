@@ -1,19 +1,20 @@
-//! The register: every request of a partnership the reader may see, and the form that logs a
-//! new one.
+//! The register: every request of a partnership the reader may see, one page at a time, and
+//! the form that logs a new one.
 
+use accord_app::AppError;
+use accord_app::list::ListRequest;
+use accord_app::requests::{self, LogRequest, PartnershipView, RequestFilter};
 use accord_domain::access::Area;
 use accord_domain::mou::long_date;
-use accord_domain::request::{Channel, NewRequest, Regime, Requester, Stage};
-use accord_domain::{GssCode, Invalid, Partnership};
-use accord_store::requests::{REQUEST_KIND, decode_request};
-use accord_store::{RecordOrder, RecordQuery};
+use accord_domain::request::{Channel, Regime, Requester, Stage};
+use accord_domain::{GssCode, Invalid};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, NaiveTime};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{date_or, ops, stage_tag};
+use super::{date_or, request_path, stage_tag};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
@@ -23,9 +24,10 @@ use crate::components::{
 use crate::error::WebError;
 use crate::forms::{FormData, refused};
 use crate::layout::Page;
-use crate::pages::common::{council_name, councils, may, member_codes, render};
+use crate::pages::common::{may, render};
 
-const PAGE_SIZE: i64 = 50;
+/// Requests on one page of the register.
+pub const PAGE_SIZE: u32 = 50;
 
 /// The channels a request can arrive by, with their words.
 pub const CHANNELS: [(Channel, &str, &str); 6] = [
@@ -45,8 +47,9 @@ pub fn channel_label(channel: Channel) -> &'static str {
         .map_or("", |(_, _, label)| label)
 }
 
-pub async fn partnership(state: &AppState, id: i64) -> Result<Partnership, WebError> {
-    state.store.partnership(id).await?.ok_or(WebError::NotFound)
+/// The partnership a register belongs to, with its councils' names.
+pub async fn partnership(state: &AppState, id: i64) -> Result<PartnershipView, WebError> {
+    Ok(requests::partnership(&state.app, id).await?)
 }
 
 /// The register's query: a stage to show, and the page.
@@ -58,36 +61,49 @@ pub struct RegisterQuery {
     page: Option<u32>,
 }
 
-/// `GET /partnerships/{id}/requests`: the register.
+/// `GET /partnerships/{id}/requests`: the register, one page of it, read and counted by the
+/// database.
 pub async fn index(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
     Query(q): Query<RegisterQuery>,
-) -> Result<Markup, WebError> {
-    let p = partnership(&state, id).await?;
+) -> Result<Response, WebError> {
+    let view = partnership(&state, id).await?;
+    let p = &view.partnership;
     let today = state.today();
-    let names = councils(&state, &member_codes(&p)).await?;
     let mut errors = Invalid::new();
-    let statuses = match q.stage.as_str() {
-        "" | "all" => Vec::new(),
-        "open" => accord_store::requests::open_statuses(),
-        text => errors
-            .check(Stage::parse("stage", text))
-            .map(|s| vec![s.slug().to_owned()])
-            .unwrap_or_default(),
+    let stages = errors
+        .check(requests::parse_stages("stage", &q.stage))
+        .unwrap_or_default();
+    let filter = RequestFilter {
+        stages,
+        ..RequestFilter::default()
     };
-    let page = q.page.unwrap_or(1).max(1);
-    let query = RecordQuery {
-        statuses,
-        order: RecordOrder::KeyDate,
-        limit: PAGE_SIZE,
-        offset: i64::from(page - 1) * PAGE_SIZE,
-        ..RecordQuery::of(REQUEST_KIND, id)
-    };
-    let scope = viewer.scope();
-    let total = state.store.count_records(&query, &scope, today).await?;
-    let records = state.store.records(&query, &scope, today).await?;
+    let caller = viewer.caller();
+    let wanted = q.page.unwrap_or(1).max(1);
+    let mut listed = requests::register(
+        &state.app,
+        &caller,
+        id,
+        &filter,
+        &ListRequest::page(wanted, PAGE_SIZE),
+    )
+    .await?;
+    let pages = listed.pages(PAGE_SIZE);
+    if wanted > pages {
+        // A page beyond the end (the register shrank, or a hand-made address) shows the last.
+        listed = requests::register(
+            &state.app,
+            &caller,
+            id,
+            &filter,
+            &ListRequest::page(pages, PAGE_SIZE),
+        )
+        .await?;
+    }
+    let current = wanted.min(pages);
+    let total = listed.total;
     let mut listing = Table::new(
         format!("Requests ({total})"),
         vec![
@@ -99,30 +115,28 @@ pub async fn index(
             Column::text("Response due"),
         ],
     );
-    for record in &records {
-        let r = decode_request(record)?;
+    for r in &listed.items {
         let lead = r.lead.as_ref().unwrap_or(&r.received_by);
         listing = listing.row(vec![
-            html! { a class="govuk-link" href={ "/partnerships/" (id) "/requests/" (record.id) } { (r.reference) } br; span class="govuk-body-s" { (r.summary) } },
-            html! { (long_date(r.received())) },
+            html! { a class="govuk-link" href=(request_path(id, &r.reference, r.record_id)) { (r.reference) } br; span class="govuk-body-s" { (r.summary) } },
+            html! { (long_date(r.received_on)) },
             html! { (r.regime.slug().to_uppercase()) },
             stage_tag(r.stage),
-            html! { (council_name(&names, lead)) @if r.lead.is_none() { " (received; no lead yet)" } },
+            html! { (view.name(lead)) @if r.lead.is_none() { " (received; no lead yet)" } },
             html! {
-                (date_or(record.key_date, "clock stopped"))
-                @if r.is_open() && record.key_date.is_some_and(|d| d < today) { " " (tag("Overdue", TagColour::Red)) }
+                (date_or(r.answer_by, "clock stopped"))
+                @if r.stage.is_open() && r.answer_by.is_some_and(|d| d < today) { " " (tag("Overdue", TagColour::Red)) }
             },
         ]);
     }
-    let mut stages = vec![
+    let mut stage_choices = vec![
         Choice::new("", "All stages"),
         Choice::new("open", "Open requests"),
     ];
-    stages.extend(Stage::ALL.iter().map(|s| Choice::new(s.slug(), s.label())));
-    let pages = u32::try_from((total + PAGE_SIZE - 1) / PAGE_SIZE).unwrap_or(1);
+    stage_choices.extend(Stage::ALL.iter().map(|s| Choice::new(s.slug(), s.label())));
     let writer = may(&viewer, Area::Information, id, today);
     let stage_param = crate::guard::urlencode(&q.stage);
-    Ok(render(
+    let markup = render(
         &state,
         &viewer,
         Page::new(format!("Information requests – {}", p.name))
@@ -150,10 +164,10 @@ pub async fn index(
                 (button_link("Log a new request", &format!("/partnerships/{id}/requests/new"), ButtonKind::Primary))
             }
             form method="get" action={ "/partnerships/" (id) "/requests" } novalidate {
-                (select(&Field::new("stage", "Show").value(&q.stage).errors(&errors), &stages))
+                (select(&Field::new("stage", "Show").value(&q.stage).errors(&errors), &stage_choices))
                 (button("Show requests", ButtonKind::Secondary))
             }
-            @if records.is_empty() {
+            @if listed.items.is_empty() {
                 p class="govuk-body" {
                     @if viewer.is_signed_in() { "There are no requests to show." }
                     @else { "Sign in to see the partnership’s requests." }
@@ -161,9 +175,14 @@ pub async fn index(
             } @else {
                 (table(&listing))
             }
-            (pagination(page, pages.max(1), |n| format!("/partnerships/{id}/requests?stage={stage_param}&page={n}")))
+            (pagination(current, pages, |n| format!("/partnerships/{id}/requests?stage={stage_param}&page={n}")))
         },
-    ))
+    );
+    if errors.is_empty() {
+        Ok(markup.into_response())
+    } else {
+        Ok(refused(markup))
+    }
 }
 
 fn regime_choices() -> Vec<Choice<'static>> {
@@ -177,18 +196,18 @@ fn regime_choices() -> Vec<Choice<'static>> {
     ]
 }
 
-async fn new_page(
+fn new_page(
     state: &AppState,
     viewer: &Viewer,
-    p: &Partnership,
+    view: &PartnershipView,
     form_data: &FormData,
     errors: &Invalid,
-) -> Result<Markup, WebError> {
-    let names = councils(state, &member_codes(p)).await?;
-    let council_choices: Vec<(String, String)> = p
-        .members
+) -> Markup {
+    let p = &view.partnership;
+    let council_choices: Vec<(String, String)> = view
+        .members()
         .iter()
-        .map(|m| (m.authority.to_string(), council_name(&names, &m.authority)))
+        .map(|c| (c.to_string(), view.name(c)))
         .collect();
     let received_by: Vec<Choice> = council_choices
         .iter()
@@ -218,14 +237,14 @@ async fn new_page(
             (button("Log the request", ButtonKind::Primary))
         }))
     };
-    Ok(render(
+    render(
         state,
         viewer,
         Page::new("Log a new request")
             .with_errors(errors)
             .back_link(format!("/partnerships/{}/requests", p.id)),
         content,
-    ))
+    )
 }
 
 /// `GET /partnerships/{id}/requests/new`.
@@ -234,30 +253,13 @@ pub async fn new_form(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
-    let p = partnership(&state, id).await?;
-    new_page(&state, &viewer, &p, &FormData::default(), &Invalid::new()).await
-}
-
-/// The next reference in the register for a regime and year: "FOI-2025-0007".
-pub async fn next_reference(
-    state: &AppState,
-    viewer: &Viewer,
-    partnership_id: i64,
-    regime: Regime,
-    year: i32,
-) -> Result<String, WebError> {
-    let count = state
-        .store
-        .count_records(
-            &RecordQuery::of(REQUEST_KIND, partnership_id),
-            &viewer.scope(),
-            state.today(),
-        )
-        .await?;
-    Ok(format!(
-        "{}-{year}-{:04}",
-        regime.slug().to_uppercase(),
-        count + 1
+    let view = partnership(&state, id).await?;
+    Ok(new_page(
+        &state,
+        &viewer,
+        &view,
+        &FormData::default(),
+        &Invalid::new(),
     ))
 }
 
@@ -286,7 +288,7 @@ pub async fn create(
     Path(id): Path<i64>,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let p = partnership(&state, id).await?;
+    let view = partnership(&state, id).await?;
     let mut invalid = Invalid::new();
     let received_by = match form_data.get("received_by") {
         "" => {
@@ -312,17 +314,12 @@ pub async fn create(
     let (Some(received_by), Some(date), Some(time), Some(channel), Some(regime)) =
         (received_by, date, time, channel, regime)
     else {
-        return Ok(refused(
-            new_page(&state, &viewer, &p, &form_data, &invalid).await?,
-        ));
+        return Ok(refused(new_page(
+            &state, &viewer, &view, &form_data, &invalid,
+        )));
     };
-    let reference = match form_data.get("reference").trim() {
-        "" => next_reference(&state, &viewer, id, regime, chrono::Datelike::year(&date)).await?,
-        text => text.to_owned(),
-    };
-    let input = NewRequest {
-        reference,
-        councils: ops::councils_on(&p, date),
+    let command = LogRequest {
+        reference: Some(form_data.get("reference").trim().to_owned()).filter(|r| !r.is_empty()),
         received_by,
         channel,
         received_at: NaiveDateTime::new(date, time),
@@ -333,22 +330,23 @@ pub async fn create(
         summary: form_data.get("summary").trim().to_owned(),
         regime,
     };
-    match ops::create(&state, &viewer, &p, input).await {
-        Ok(record_id) => {
-            Ok(Redirect::to(&format!("/partnerships/{id}/requests/{record_id}")).into_response())
+    match requests::log_request(&state.app, &viewer.caller(), id, command).await {
+        Ok(entry) => {
+            Ok(Redirect::to(&request_path(id, entry.reference(), entry.record_id)).into_response())
         }
-        Err(WebError::Unprocessable(e)) => {
-            let e = rename(e);
-            Ok(refused(
-                new_page(&state, &viewer, &p, &form_data, &e).await?,
-            ))
-        }
-        Err(e) => Err(e),
+        Err(AppError::Invalid(e)) => Ok(refused(new_page(
+            &state,
+            &viewer,
+            &view,
+            &form_data,
+            &rename(e),
+        ))),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// The domain names `received_at`; the form has the date `received`.
-fn rename(mut invalid: Invalid) -> Invalid {
+pub fn rename(mut invalid: Invalid) -> Invalid {
     for e in &mut invalid.errors {
         if e.field == "received_at" {
             e.field = "received".to_owned();

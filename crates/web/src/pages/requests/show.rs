@@ -1,25 +1,22 @@
 //! One request: its details, timeline and deadline working, and the forms that move it on,
 //! record its internal review and a complaint to the Information Commissioner.
 
+use accord_app::AppError;
+use accord_app::requests::{self, PartnershipView, RequestView};
 use accord_domain::access::{Action as Access, decide};
 use accord_domain::mou::long_date;
 use accord_domain::request::outcome::exemption;
-use accord_domain::request::{
-    DecisionNotice, ExemptionClass, InternalReview, Regime, Request, ReviewOutcome, ReviewStatus,
-    complaint_eligibility, review_deadlines,
-};
+use accord_domain::request::{DecisionNotice, ExemptionClass, Regime, ReviewOutcome};
 use accord_domain::{GssCode, Invalid};
-use accord_store::requests::calendars;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
-use std::collections::HashMap;
 
 use super::actions::{self, Kind, PART_ROWS, outcome_choices};
-use super::ops::{self, Loaded, protocol};
-use super::register::channel_label;
-use super::{date_or, deadlines_panel, stage_tag, timeliness_tag};
+use super::register::{channel_label, partnership};
+use super::{date_or, deadlines_panel, request_path, stage_tag, timeliness_tag};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
@@ -28,42 +25,59 @@ use crate::components::{
     text_input,
 };
 use crate::error::WebError;
-use crate::forms::{DateParts, FormData, refused};
+use crate::forms::{DateParts, FormData};
 use crate::guard::GuardedRecord;
 use crate::layout::Page;
-use crate::pages::common::{council_name, councils, render};
+use crate::pages::common::render;
 
-type Names = HashMap<String, accord_domain::Authority>;
-
-async fn names(state: &AppState, request: &Request) -> Result<Names, WebError> {
-    councils(state, &request.councils).await
+fn base(view: &RequestView) -> String {
+    let e = &view.entry;
+    request_path(
+        e.meta.partnership_id.unwrap_or_default(),
+        e.reference(),
+        e.record_id,
+    )
 }
 
-fn base(id: i64, record_id: i64) -> String {
-    format!("/partnerships/{id}/requests/{record_id}")
-}
-
-fn may_change(state: &AppState, viewer: &Viewer, loaded: &Loaded) -> bool {
+fn may_change(state: &AppState, viewer: &Viewer, view: &RequestView) -> bool {
     decide(
         &viewer.actor,
         Access::Update,
-        &loaded.record.meta,
+        &view.entry.meta,
         state.today(),
     )
     .is_allowed()
 }
 
-fn council_list(names: &Names, codes: &[GssCode]) -> String {
+/// The request the guard found, by its reference or by an old address's record id, as its
+/// page shows it.
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    record: &GuardedRecord,
+) -> Result<RequestView, WebError> {
+    let reference = reference_of(record);
+    Ok(requests::request(&state.app, &viewer.caller(), id, &reference).await?)
+}
+
+/// The reference of the request the guard found.
+pub fn reference_of(record: &GuardedRecord) -> String {
+    record.0.reference.clone().unwrap_or_default()
+}
+
+fn council_list(names: &PartnershipView, codes: &[GssCode]) -> String {
     codes
         .iter()
-        .map(|c| council_name(names, c))
+        .map(|c| names.name(c))
         .collect::<Vec<_>>()
         .join(" and ")
 }
 
 /// The timeline's words name councils by code; pages name them.
-fn with_names(text: &str, names: &Names) -> String {
+fn with_names(text: &str, names: &PartnershipView) -> String {
     names
+        .names
         .iter()
         .fold(text.to_owned(), |text, (code, authority)| {
             text.replace(code.as_str(), &authority.short_name)
@@ -83,22 +97,20 @@ fn exemption_cell(regime: Regime, code: &str) -> Markup {
     }
 }
 
-/// `GET /partnerships/{id}/requests/{record_id}`.
+/// `GET /partnerships/{id}/requests/{reference}`.
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let loaded = ops::load(&state, &viewer, record).await?;
-    let p = super::register::partnership(&state, loaded.partnership_id()?).await?;
-    let names = names(&state, &loaded.request).await?;
-    let today = state.today();
-    let r = &loaded.request;
-    let id = p.id;
-    let record_id = loaded.record.id;
-    let calendars = calendars(&*state.store).await?;
-    let calendar = calendars.get(r.calendar_scope());
-    let deadlines = r.deadlines(calendar, &protocol());
+    let loaded = load(&state, &viewer, id, &record).await?;
+    let names = partnership(&state, id).await?;
+    let p = &names.partnership;
+    let r = &loaded.entry.request;
+    let record_id = loaded.entry.record_id;
+    let base = base(&loaded);
+    let deadlines = &loaded.deadlines;
     let writer = may_change(&state, &viewer, &loaded);
     let offered: Vec<Kind> = Kind::ALL
         .into_iter()
@@ -118,12 +130,12 @@ pub async fn page(
         SummaryRow::new("Law", html! { (r.regime.name()) }),
         SummaryRow::new(
             "Received",
-            html! { (received_at) " by " (council_name(&names, &r.received_by)) ", by " (channel_label(r.channel).to_lowercase()) },
+            html! { (received_at) " by " (names.name(&r.received_by)) ", by " (channel_label(r.channel).to_lowercase()) },
         ),
         SummaryRow::new("Stage", stage_tag(r.stage)),
         SummaryRow::new(
             "Lead council",
-            html! { @match &r.lead { Some(l) => (council_name(&names, l)), None => span class="govuk-hint" { "Not agreed yet" } } },
+            html! { @match &r.lead { Some(l) => (names.name(l)), None => span class="govuk-hint" { "Not agreed yet" } } },
         ),
         SummaryRow::new(
             "Forwarded to the single point of contact",
@@ -174,25 +186,10 @@ pub async fn page(
         }
         t
     });
-    let review = loaded.review.as_ref().map(|(_, review)| review);
-    let responded = r
-        .response
-        .as_ref()
-        .filter(|resp| !resp.outcome.ended_unanswered())
-        .map(|resp| resp.sent_on);
-    let review_dates = match (review, responded) {
-        (Some(review), Some(sent)) => {
-            review_deadlines(r.regime, sent, review.requested, calendar).ok()
-        }
-        _ => None,
-    };
-    let eligibility = responded.map(|_| {
-        complaint_eligibility(
-            review.map_or(ReviewStatus::NotRequested, InternalReview::status),
-            today,
-            calendar,
-        )
-    });
+    let review = loaded.review.as_ref().map(|rv| &rv.review);
+    let responded = loaded.responded();
+    let review_dates = &loaded.review_dates;
+    let eligibility = &loaded.complaint_eligibility;
     let content = html! {
         span class="govuk-caption-l" { (p.name) " – information request" }
         h1 class="govuk-heading-xl" { (r.reference) }
@@ -201,7 +198,7 @@ pub async fn page(
             h2 class="govuk-heading-m" { "What to do next" }
             ul class="govuk-list" {
                 @for k in &offered {
-                    li { a class="govuk-link" href={ (base(id, record_id)) "/actions/" (k.slug()) } { (k.title()) } }
+                    li { a class="govuk-link" href={ (base) "/actions/" (k.slug()) } { (k.title()) } }
                 }
             }
         }
@@ -213,8 +210,8 @@ pub async fn page(
                     @if draft.discloses_about.len() < 2 { "Not needed: the draft discloses one council’s information" }
                     @else {
                         ul class="govuk-list" {
-                            @for s in &r.sign_offs { li { "Signed off for " (council_name(&names, &s.council)) " on " (long_date(s.on)) } }
-                            @for c in r.sign_offs_missing() { li { strong { "Awaiting the single point of contact of " (council_name(&names, &c)) } } }
+                            @for s in &r.sign_offs { li { "Signed off for " (names.name(&s.council)) " on " (long_date(s.on)) } }
+                            @for c in r.sign_offs_missing() { li { strong { "Awaiting the single point of contact of " (names.name(&c)) } } }
                         }
                     }
                 }),
@@ -236,7 +233,7 @@ pub async fn page(
                 SummaryRow::new("Outcome", html! { (resp.outcome.label()) }),
                 SummaryRow::new("Timeliness", match resp.timeliness { Some(t) => timeliness_tag(t), None => html! { "Does not apply" } }),
                 SummaryRow::new("Disclosure log", html! {
-                    @if loaded.disclosure.is_some() {
+                    @if loaded.in_disclosure_log {
                         a class="govuk-link" href={ "/partnerships/" (id) "/disclosure-log" } { "Published in the disclosure log" }
                     } @else { "Not published" }
                 }),
@@ -245,7 +242,7 @@ pub async fn page(
         }
         h2 class="govuk-heading-l" { "Deadlines" }
         p class="govuk-body" { "Counted in working days of " (r.calendar_scope().name()) ", skipping weekends and bank holidays." }
-        @match &deadlines {
+        @match deadlines {
             Ok(d) => (deadlines_panel(d)),
             Err(e) => p class="govuk-body" { "The deadlines cannot be counted: " (e) },
         }
@@ -255,14 +252,14 @@ pub async fn page(
                 li { strong { (long_date(h.on)) } ": " (with_names(&h.what, &names)) " " span class="govuk-hint" { "(" (h.stage.label().to_lowercase()) ")" } }
             }
         }
-        @if let Ok(d) = &deadlines {
+        @if let Ok(d) = deadlines {
             (crate::components::details("The clock’s events", html! {
                 ul class="govuk-list" { @for line in &d.timeline { li { (line) } } }
             }))
         }
         @if responded.is_some() {
             h2 class="govuk-heading-l" { "Internal review" }
-            @match (review, &review_dates) {
+            @match (review, review_dates) {
                 (Some(rv), Some(dates)) => {
                     (summary_list(&[
                         SummaryRow::new("Asked for", html! { (long_date(rv.requested)) @if !dates.accepted { " (after the window of 40 working days, which closed on " (long_date(dates.request_by)) ")" } }),
@@ -278,13 +275,13 @@ pub async fn page(
                 _ => p class="govuk-body" { "None asked for." },
             }
             @if writer && review.is_none_or(|rv| rv.decided.is_none()) {
-                p class="govuk-body" { a class="govuk-link" href={ (base(id, record_id)) "/review" } {
+                p class="govuk-body" { a class="govuk-link" href={ (base) "/review" } {
                     @if review.is_some() { "Record the review’s decision" } @else { "Record a request for internal review" }
                 } }
             }
             h2 class="govuk-heading-l" { "Complaint to the Information Commissioner" }
-            @match &loaded.complaint {
-                Some((_, c)) => {
+            @match loaded.complaint.as_ref().map(|c| &c.complaint) {
+                Some(c) => {
                     (summary_list(&[
                         SummaryRow::new("Notified", html! { (long_date(c.lodged)) }),
                         SummaryRow::new("Commissioner’s reference", html! { (c.reference) }),
@@ -304,13 +301,13 @@ pub async fn page(
                 }
                 None => {
                     p class="govuk-body" { "None recorded." }
-                    @if let Some(e) = &eligibility {
+                    @if let Some(e) = eligibility {
                         p class="govuk-body" { @if e.allowed { "The Commissioner would normally accept a complaint now: " } @else { "The Commissioner would not normally accept a complaint yet: " } (e.reason) "." }
                     }
                 }
             }
-            @if writer && loaded.complaint.as_ref().is_none_or(|(_, c)| c.decision_notice.is_none()) {
-                p class="govuk-body" { a class="govuk-link" href={ (base(id, record_id)) "/complaint" } {
+            @if writer && loaded.complaint.as_ref().is_none_or(|c| c.complaint.decision_notice.is_none()) {
+                p class="govuk-body" { a class="govuk-link" href={ (base) "/complaint" } {
                     @if loaded.complaint.is_some() { "Record the decision notice" } @else { "Record a complaint to the Information Commissioner" }
                 } }
             }
@@ -335,18 +332,47 @@ fn kind_of(slug: &str) -> Result<Kind, WebError> {
     Kind::from_slug(slug).ok_or(WebError::NotFound)
 }
 
-async fn action_page(
+/// The version a form was filled from, if it says.
+fn form_version(form_data: &FormData) -> Result<Option<i64>, Invalid> {
+    match form_data.get("version").trim() {
+        "" => Ok(None),
+        text => text.parse::<i64>().map(Some).map_err(|_| {
+            Invalid::field(
+                "version",
+                "The form is damaged: reload the page and try again",
+            )
+        }),
+    }
+}
+
+/// What a refused change shows: the fields at fault with 422, or (for a change made from a
+/// version someone has since replaced) the form as it is now with 409 and an error summary on
+/// the version. Anything else is an error page.
+fn refusal(
+    error: AppError,
+    on_form: impl Fn(Invalid) -> Invalid,
+) -> Result<(StatusCode, Invalid), WebError> {
+    match error {
+        AppError::Invalid(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, on_form(e))),
+        AppError::Conflict(message) => {
+            Ok((StatusCode::CONFLICT, Invalid::field("version", message)))
+        }
+        other => Err(other.into()),
+    }
+}
+
+fn action_page(
     state: &AppState,
     viewer: &Viewer,
-    loaded: &Loaded,
+    names: &PartnershipView,
+    loaded: &RequestView,
     kind: Kind,
     form_data: &FormData,
     errors: &Invalid,
-) -> Result<Markup, WebError> {
-    let r = &loaded.request;
-    let names = names(state, r).await?;
-    let id = loaded.partnership_id()?;
-    let back = base(id, loaded.record.id);
+) -> Markup {
+    let r = &loaded.entry.request;
+    let back = base(loaded);
+    let version = loaded.entry.version.to_string();
     let on = if form_data.date("on").is_empty() && errors.is_empty() {
         DateParts::from_date(state.today())
     } else {
@@ -355,7 +381,7 @@ async fn action_page(
     let council_choices: Vec<(String, String)> = r
         .councils
         .iter()
-        .map(|c| (c.to_string(), council_name(&names, c)))
+        .map(|c| (c.to_string(), names.name(c)))
         .collect();
     let choices: Vec<Choice> = council_choices
         .iter()
@@ -378,13 +404,14 @@ async fn action_page(
         h1 class="govuk-heading-xl" { (kind.title()) }
         @if let Some(why) = blocked { p class="govuk-body" { (why) } }
         (form(&format!("{back}/actions/{}", kind.slug()), &viewer.csrf, html! {
+            input type="hidden" name="version" value=(version);
             @match kind {
                 Kind::Acknowledge => {
                     (radios(&Field::new("lead", "Which council leads on the request?").hint("Agreed between the single points of contact (Schedule 4, 5(c))").value(form_data.get("lead")).errors(errors), &choices))
                 }
                 Kind::SignOff => {
                     @if let Some(home) = &viewer.actor.home {
-                        p class="govuk-body" { "You sign off the draft for " strong { (council_name(&names, home)) } ", as its single point of contact (Schedule 4, 5(e))." }
+                        p class="govuk-body" { "You sign off the draft for " strong { (names.name(home)) } ", as its single point of contact (Schedule 4, 5(e))." }
                     }
                 }
                 Kind::SubmitDraft => {
@@ -426,32 +453,33 @@ async fn action_page(
             (button(kind.title(), ButtonKind::Primary))
         }))
     };
-    Ok(render(
+    render(
         state,
         viewer,
         Page::new(kind.title()).with_errors(errors).back_link(back),
         content,
-    ))
+    )
 }
 
-/// `GET /partnerships/{id}/requests/{record_id}/actions/{action}`.
+/// `GET /partnerships/{id}/requests/{reference}/actions/{action}`.
 pub async fn action_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
-    Path((_, _, slug)): Path<(i64, i64, String)>,
+    Path((id, _, slug)): Path<(i64, String, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
     let kind = kind_of(&slug)?;
-    let loaded = ops::load(&state, &viewer, record).await?;
-    action_page(
+    let loaded = load(&state, &viewer, id, &record).await?;
+    let names = partnership(&state, id).await?;
+    Ok(action_page(
         &state,
         &viewer,
+        &names,
         &loaded,
         kind,
         &FormData::default(),
         &Invalid::new(),
-    )
-    .await
+    ))
 }
 
 /// The domain's refusal, with each field named as the form names it.
@@ -463,31 +491,51 @@ fn on_form(invalid: Invalid) -> Invalid {
     out
 }
 
-/// `POST /partnerships/{id}/requests/{record_id}/actions/{action}`.
+/// `POST /partnerships/{id}/requests/{reference}/actions/{action}`.
 pub async fn action(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
-    Path((id, record_id, slug)): Path<(i64, i64, String)>,
+    Path((id, _, slug)): Path<(i64, String, String)>,
+    record: GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let kind = kind_of(&slug)?;
-    let result = match actions::from_form(kind, &form_data, viewer.actor.home.as_ref()) {
-        Ok(action) => ops::apply(&state, &viewer, &record, &action)
+    let reference = reference_of(&record);
+    let parsed = form_version(&form_data).and_then(|version| {
+        actions::from_form(kind, &form_data, viewer.actor.home.as_ref()).map(|a| (version, a))
+    });
+    let result = match parsed {
+        Ok((version, action)) => {
+            requests::apply(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &reference,
+                version,
+                &action,
+            )
             .await
-            .map(|_| ()),
-        Err(e) => Err(WebError::Unprocessable(e)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&base(id, record_id)).into_response()),
-        Err(WebError::Unprocessable(e)) => {
-            let loaded = ops::load(&state, &viewer, record).await?;
-            Ok(refused(
-                action_page(&state, &viewer, &loaded, kind, &form_data, &on_form(e)).await?,
-            ))
         }
-        Err(e) => Err(e),
-    }
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    let (status, errors) = match result {
+        Ok(entry) => {
+            return Ok(
+                Redirect::to(&request_path(id, entry.reference(), entry.record_id)).into_response(),
+            );
+        }
+        Err(e) => refusal(e, on_form)?,
+    };
+    let loaded = load(&state, &viewer, id, &record).await?;
+    let names = partnership(&state, id).await?;
+    // A conflict shows the request as it is now; a refused form keeps what was typed.
+    let shown = if status == StatusCode::CONFLICT {
+        FormData::default()
+    } else {
+        form_data
+    };
+    let markup = action_page(&state, &viewer, &names, &loaded, kind, &shown, &errors);
+    Ok((status, markup).into_response())
 }
 
 fn review_choices() -> Vec<Choice<'static>> {
@@ -497,16 +545,21 @@ fn review_choices() -> Vec<Choice<'static>> {
         .collect()
 }
 
-async fn review_page(
+fn review_page(
     state: &AppState,
     viewer: &Viewer,
-    loaded: &Loaded,
+    loaded: &RequestView,
     form_data: &FormData,
     errors: &Invalid,
-) -> Result<Markup, WebError> {
-    let r = &loaded.request;
-    let back = base(loaded.partnership_id()?, loaded.record.id);
-    let pending = loaded.review.as_ref().map(|(_, rv)| *rv);
+) -> Markup {
+    let r = &loaded.entry.request;
+    let back = base(loaded);
+    let pending = loaded.review.as_ref().map(|rv| rv.review);
+    let version = loaded
+        .review
+        .as_ref()
+        .map(|rv| rv.version.to_string())
+        .unwrap_or_default();
     let title = match pending {
         Some(rv) if rv.decided.is_some() => "The internal review is decided",
         Some(_) => "Record the review’s decision",
@@ -522,6 +575,7 @@ async fn review_page(
             }
             Some(_) => {
                 (form(&format!("{back}/review"), &viewer.csrf, html! {
+                    input type="hidden" name="version" value=(version);
                     (radios(&Field::new("outcome", "Outcome of the review").value(form_data.get("outcome")).errors(errors), &review_choices()))
                     (date_input(&Field::new("decided", "Date decided").errors(errors), &form_data.date("decided")))
                     (button("Record the decision", ButtonKind::Primary))
@@ -536,46 +590,49 @@ async fn review_page(
             }
         }
     };
-    Ok(render(
+    render(
         state,
         viewer,
         Page::new(title).with_errors(errors).back_link(back),
         content,
-    ))
+    )
 }
 
-/// `GET /partnerships/{id}/requests/{record_id}/review`.
+/// `GET /partnerships/{id}/requests/{reference}/review`.
 pub async fn review_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let loaded = ops::load(&state, &viewer, record).await?;
-    review_page(
+    let loaded = load(&state, &viewer, id, &record).await?;
+    Ok(review_page(
         &state,
         &viewer,
         &loaded,
         &FormData::default(),
         &Invalid::new(),
-    )
-    .await
+    ))
 }
 
 fn date_field(form: &FormData, field: &str, label: &str) -> Result<NaiveDate, Invalid> {
     form.date(field).parse(field, label)
 }
 
-/// `POST /partnerships/{id}/requests/{record_id}/review`.
+/// `POST /partnerships/{id}/requests/{reference}/review`.
 pub async fn review(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let loaded = ops::load(&state, &viewer, record).await?;
-    let back = base(loaded.partnership_id()?, loaded.record.id);
+    let loaded = load(&state, &viewer, id, &record).await?;
+    let reference = loaded.entry.reference().to_owned();
+    let caller = viewer.caller();
     let result = if loaded.review.is_some() {
         let mut invalid = Invalid::new();
+        let version = invalid.check(form_version(&form_data)).flatten();
         let outcome = match form_data.get("outcome") {
             "" => {
                 invalid.push("outcome", "Choose the outcome of the review");
@@ -585,10 +642,12 @@ pub async fn review(
         };
         let decided = invalid.check(date_field(&form_data, "decided", "the date decided"));
         match (outcome, decided, invalid.is_empty()) {
-            (Some(outcome), Some(decided), true) => {
-                ops::decide_review(&state, &viewer, &loaded, decided, outcome).await
-            }
-            _ => Err(WebError::Unprocessable(invalid)),
+            (Some(outcome), Some(decided), true) => requests::decide_review(
+                &state.app, &caller, id, &reference, version, decided, outcome,
+            )
+            .await
+            .map(|_| ()),
+            _ => Err(AppError::Invalid(invalid)),
         }
     } else {
         match date_field(
@@ -597,31 +656,45 @@ pub async fn review(
             "the date the requester asked for it",
         ) {
             Ok(requested) => {
-                let calendars = calendars(&*state.store).await?;
-                ops::request_review(&state, &viewer, &loaded, requested, &calendars).await
+                requests::ask_for_review(&state.app, &caller, id, &reference, requested)
+                    .await
+                    .map(|_| ())
             }
-            Err(e) => Err(WebError::Unprocessable(e)),
+            Err(e) => Err(AppError::Invalid(e)),
         }
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&back).into_response()),
-        Err(WebError::Unprocessable(e)) => Ok(refused(
-            review_page(&state, &viewer, &loaded, &form_data, &e).await?,
-        )),
-        Err(e) => Err(e),
-    }
+    let (status, errors) = match result {
+        Ok(()) => return Ok(Redirect::to(&base(&loaded)).into_response()),
+        Err(e) => refusal(e, |e| e)?,
+    };
+    let loaded = load(&state, &viewer, id, &record).await?;
+    let shown = if status == StatusCode::CONFLICT {
+        FormData::default()
+    } else {
+        form_data
+    };
+    Ok((
+        status,
+        review_page(&state, &viewer, &loaded, &shown, &errors),
+    )
+        .into_response())
 }
 
-async fn complaint_page(
+fn complaint_page(
     state: &AppState,
     viewer: &Viewer,
-    loaded: &Loaded,
+    loaded: &RequestView,
     form_data: &FormData,
     errors: &Invalid,
-) -> Result<Markup, WebError> {
-    let r = &loaded.request;
-    let back = base(loaded.partnership_id()?, loaded.record.id);
-    let complaint = loaded.complaint.as_ref().map(|(_, c)| c);
+) -> Markup {
+    let r = &loaded.entry.request;
+    let back = base(loaded);
+    let complaint = loaded.complaint.as_ref().map(|c| &c.complaint);
+    let version = loaded
+        .complaint
+        .as_ref()
+        .map(|c| c.version.to_string())
+        .unwrap_or_default();
     let title = match complaint {
         Some(c) if c.decision_notice.is_some() => "The decision notice is recorded",
         Some(_) => "Record the decision notice",
@@ -639,6 +712,7 @@ async fn complaint_page(
             }
             Some(_) => {
                 (form(&format!("{back}/complaint"), &viewer.csrf, html! {
+                    input type="hidden" name="version" value=(version);
                     (date_input(&Field::new("issued", "Date of the decision notice").errors(errors), &form_data.date("issued")))
                     (text_input(&Field::new("steps_within_days", "Days it gives to take its steps (optional)").hint("Usually 35 calendar days; leave blank when it orders no steps").width(InputWidth::Chars3).numeric().value(form_data.get("steps_within_days")).errors(errors)))
                     (button("Record the decision notice", ButtonKind::Primary))
@@ -653,29 +727,29 @@ async fn complaint_page(
             }
         }
     };
-    Ok(render(
+    render(
         state,
         viewer,
         Page::new(title).with_errors(errors).back_link(back),
         content,
-    ))
+    )
 }
 
-/// `GET /partnerships/{id}/requests/{record_id}/complaint`.
+/// `GET /partnerships/{id}/requests/{reference}/complaint`.
 pub async fn complaint_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let loaded = ops::load(&state, &viewer, record).await?;
-    complaint_page(
+    let loaded = load(&state, &viewer, id, &record).await?;
+    Ok(complaint_page(
         &state,
         &viewer,
         &loaded,
         &FormData::default(),
         &Invalid::new(),
-    )
-    .await
+    ))
 }
 
 /// Reads the days a decision notice gives, blank for none.
@@ -691,17 +765,20 @@ pub fn parse_days(field: &str, text: &str) -> Result<Option<u32>, Invalid> {
     }
 }
 
-/// `POST /partnerships/{id}/requests/{record_id}/complaint`.
+/// `POST /partnerships/{id}/requests/{reference}/complaint`.
 pub async fn complaint(
     State(state): State<AppState>,
     viewer: Viewer,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let loaded = ops::load(&state, &viewer, record).await?;
-    let back = base(loaded.partnership_id()?, loaded.record.id);
+    let loaded = load(&state, &viewer, id, &record).await?;
+    let reference = loaded.entry.reference().to_owned();
+    let caller = viewer.caller();
     let result = if loaded.complaint.is_some() {
         let mut invalid = Invalid::new();
+        let version = invalid.check(form_version(&form_data)).flatten();
         let issued = invalid.check(date_field(
             &form_data,
             "issued",
@@ -711,20 +788,21 @@ pub async fn complaint(
             "steps_within_days",
             form_data.get("steps_within_days"),
         ));
-        match (issued, days) {
-            (Some(issued), Some(steps_within_days)) => {
-                ops::record_notice(
-                    &state,
-                    &viewer,
-                    &loaded,
-                    DecisionNotice {
-                        issued,
-                        steps_within_days,
-                    },
-                )
-                .await
-            }
-            _ => Err(WebError::Unprocessable(invalid)),
+        match (issued, days, invalid.is_empty()) {
+            (Some(issued), Some(steps_within_days), true) => requests::record_decision_notice(
+                &state.app,
+                &caller,
+                id,
+                &reference,
+                version,
+                DecisionNotice {
+                    issued,
+                    steps_within_days,
+                },
+            )
+            .await
+            .map(|_| ()),
+            _ => Err(AppError::Invalid(invalid)),
         }
     } else {
         match date_field(
@@ -732,18 +810,32 @@ pub async fn complaint(
             "lodged",
             "the date the Commissioner told the council",
         ) {
-            Ok(lodged) => {
-                ops::lodge_complaint(&state, &viewer, &loaded, lodged, form_data.get("reference"))
-                    .await
-            }
-            Err(e) => Err(WebError::Unprocessable(e)),
+            Ok(lodged) => requests::lodge_complaint(
+                &state.app,
+                &caller,
+                id,
+                &reference,
+                lodged,
+                form_data.get("reference"),
+            )
+            .await
+            .map(|_| ()),
+            Err(e) => Err(AppError::Invalid(e)),
         }
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&back).into_response()),
-        Err(WebError::Unprocessable(e)) => Ok(refused(
-            complaint_page(&state, &viewer, &loaded, &form_data, &e).await?,
-        )),
-        Err(e) => Err(e),
-    }
+    let (status, errors) = match result {
+        Ok(()) => return Ok(Redirect::to(&base(&loaded)).into_response()),
+        Err(e) => refusal(e, |e| e)?,
+    };
+    let loaded = load(&state, &viewer, id, &record).await?;
+    let shown = if status == StatusCode::CONFLICT {
+        FormData::default()
+    } else {
+        form_data
+    };
+    Ok((
+        status,
+        complaint_page(&state, &viewer, &loaded, &shown, &errors),
+    )
+        .into_response())
 }

@@ -1,46 +1,28 @@
 //! Statistics per council per quarter of receipt, in the government's FOI statistics
 //! categories (outcome and timeliness), as a page and as CSV.
 
-use accord_domain::request::{
-    Outcome, QuarterStatistics, Request, StatisticsRecord, Timeliness, statistics as aggregate,
-    statistics_csv,
-};
-use accord_store::RecordQuery;
-use accord_store::requests::REQUEST_KIND;
+use accord_domain::request::{Outcome, QuarterStatistics, Timeliness, statistics_csv};
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
+use super::register::partnership;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{ButtonKind, Column, Table, button_link, table};
 use crate::error::WebError;
 use crate::layout::Page;
-use crate::pages::common::{council_name, councils, member_codes, render};
+use crate::pages::common::render;
 
-/// The statistics of the requests the viewer may read. Subject access requests are left out,
-/// as in the government's FOI statistics.
+/// The statistics of the requests the viewer may read, counted by the database. Subject access
+/// requests are left out, as in the government's FOI statistics.
 pub async fn rows(
     state: &AppState,
     viewer: &Viewer,
     partnership_id: i64,
 ) -> Result<Vec<QuarterStatistics>, WebError> {
-    let records = state
-        .store
-        .records_raw(
-            &RecordQuery::of(REQUEST_KIND, partnership_id),
-            &viewer.scope(),
-            state.today(),
-        )
-        .await?;
-    // Every request of the partnership is read: decoded from the stored text directly.
-    let mut inputs = Vec::with_capacity(records.len());
-    for (record, body) in &records {
-        let request: Request = record.decode_text(body)?;
-        inputs.push(StatisticsRecord::from(&request));
-    }
-    Ok(aggregate(&inputs))
+    Ok(accord_app::requests::statistics(&state.app, &viewer.caller(), partnership_id).await?)
 }
 
 /// `GET /partnerships/{id}/requests/statistics`.
@@ -49,8 +31,8 @@ pub async fn page(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
-    let p = super::register::partnership(&state, id).await?;
-    let names = councils(&state, &member_codes(&p)).await?;
+    let names = partnership(&state, id).await?;
+    let p = &names.partnership;
     let rows = rows(&state, &viewer, id).await?;
     let mut columns = vec![
         Column::text("Quarter received"),
@@ -60,16 +42,13 @@ pub async fn page(
     columns.extend(Outcome::ALL.iter().map(|o| Column::numeric(o.label())));
     columns.extend(Timeliness::ALL.iter().map(|t| Column::numeric(t.label())));
     let mut tables = Vec::new();
-    for council in member_codes(&p) {
+    for council in names.members() {
         let mine: Vec<&QuarterStatistics> = rows.iter().filter(|r| r.council == council).collect();
         if mine.is_empty() {
             continue;
         }
         let mut t = Table::new(
-            format!(
-                "{}: requests by quarter received",
-                council_name(&names, &council)
-            ),
+            format!("{}: requests by quarter received", names.name(&council)),
             columns.clone(),
         )
         .row_headers()
@@ -128,7 +107,7 @@ pub async fn csv(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    super::register::partnership(&state, id).await?;
+    partnership(&state, id).await?;
     let rows = rows(&state, &viewer, id).await?;
     let body = statistics_csv(&rows)?;
     Ok((
