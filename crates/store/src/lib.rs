@@ -21,6 +21,7 @@ use std::sync::Arc;
 mod backend;
 pub mod council_data;
 pub mod credentials;
+pub mod finance;
 pub mod holidays;
 pub mod raid;
 pub mod records;
@@ -34,6 +35,11 @@ pub mod write;
 
 pub use backend::{PgStore, SqliteStore};
 pub use council_data::CouncilDataStore;
+pub use finance::allocations::{AllocationStore, AllocationTx};
+pub use finance::business_cases::{BusinessCaseStore, BusinessCaseTx};
+pub use finance::funding::{FundingStore, FundingTx};
+pub use finance::savings::{SavingStore, SavingTx};
+pub use finance::{FinanceTx, Stored};
 pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
@@ -217,7 +223,18 @@ pub struct ApiToken {
 /// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: RecordStore + CouncilDataStore + RaidStore + Send + Sync + fmt::Debug {
+pub trait Store:
+    RecordStore
+    + CouncilDataStore
+    + RaidStore
+    + BusinessCaseStore
+    + AllocationStore
+    + SavingStore
+    + FundingStore
+    + Send
+    + Sync
+    + fmt::Debug
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 
