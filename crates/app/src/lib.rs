@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub mod delivery;
 mod error;
+pub mod finance;
 pub mod governance;
 pub mod list;
 pub mod records;

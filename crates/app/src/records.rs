@@ -14,9 +14,22 @@ pub enum Named {
     Old,
 }
 
+/// The finance kind of records of `kind`, for kinds with finance references.
+fn finance_kind(kind: &str) -> Option<accord_domain::finance::FinanceKind> {
+    use accord_domain::finance::FinanceKind;
+    use accord_store::finance;
+    match kind {
+        finance::BUSINESS_CASE_KIND => Some(FinanceKind::BusinessCase),
+        finance::ALLOCATION_KIND => Some(FinanceKind::Allocation),
+        finance::SAVING_KIND => Some(FinanceKind::Saving),
+        finance::FUNDING_AWARD_KIND => Some(FinanceKind::FundingAward),
+        _ => None,
+    }
+}
+
 /// Whether records of `kind` have references of their own.
 pub fn has_references(kind: &str) -> bool {
-    kind == accord_store::raid::RAID_KIND
+    kind == accord_store::raid::RAID_KIND || finance_kind(kind).is_some()
 }
 
 /// The canonical reference of a record of `kind` written as `text`, for kinds whose records
@@ -25,7 +38,21 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
     match kind {
         accord_store::raid::RAID_KIND => accord_domain::raid::parse_reference(text)
             .map(|(kind, number)| format!("{}{number}", kind.letter())),
-        _ => None,
+        _ => {
+            let finance = finance_kind(kind)?;
+            finance.parse(text).map(|n| finance.reference(n))
+        }
+    }
+}
+
+/// The kinds records of `kind` were kept under by earlier releases, whose audit entries keep
+/// them: a record's history lists its entries under every one.
+pub fn former_kinds(kind: &str) -> &'static [&'static str] {
+    match kind {
+        accord_store::finance::FUNDING_AWARD_KIND => {
+            &[accord_store::finance::FORMER_FUNDING_AWARD_KIND]
+        }
+        _ => &[],
     }
 }
 

@@ -178,12 +178,22 @@ pub async fn record_history(
     viewer: Viewer,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let filter = AuditFilter {
-        record_kind: Some(record.kind.clone()),
-        record_id: Some(record.id.to_string()),
-        ..AuditFilter::default()
-    };
-    let entries = state.store.audit_entries(&filter, 1000, 0).await?;
+    // Entries made before the record's kind was renamed are filed under its former kind.
+    let mut entries = Vec::new();
+    let kinds = std::iter::once(record.kind.as_str()).chain(
+        accord_app::records::former_kinds(&record.kind)
+            .iter()
+            .copied(),
+    );
+    for kind in kinds {
+        let filter = AuditFilter {
+            record_kind: Some(kind.to_owned()),
+            record_id: Some(record.id.to_string()),
+            ..AuditFilter::default()
+        };
+        entries.extend(state.store.audit_entries(&filter, 1000, 0).await?);
+    }
+    entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
     Ok(render(
         &state,
         &viewer,
