@@ -174,9 +174,6 @@ pub async fn index(
                 "Governance and programme costs are shared equally (MOU 7.1); implementation and running costs are apportioned per business case. "
                 "Each allocation compares the ways of splitting a cost, so every finance director can defend their council’s share."
             }
-            @if ctx.may_add {
-                (button_link("Compare ways of splitting a cost", &format!("{}/new", base(id)), ButtonKind::Primary))
-            }
             details class="govuk-details" open[filtered || !errors.is_empty()] {
                 summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Filter the allocations" } }
                 div class="govuk-details__text" {
@@ -193,6 +190,9 @@ pub async fn index(
             } @else {
                 (table(&t))
                 (pagination(wanted.min(pages), pages, |n| page_link(&base_path, &form_data, n)))
+            }
+            @if ctx.may_add {
+                (button_link("Compare ways of splitting a cost", &format!("{}/new", base(id)), ButtonKind::Primary))
             }
         },
     );

@@ -234,9 +234,6 @@ pub async fn index(
                 "(3.0% after 30 years), optimism bias as an uplift. A case “makes clear financial sense” under its own rule — "
                 "by default, when the chance that the councils’ financial NPV is above zero is at least 80%."
             }
-            @if ctx.may_add {
-                (button_link("Start a business case", &format!("{}/new", base(id)), ButtonKind::Primary))
-            }
             details class="govuk-details" open[filtered || !errors.is_empty()] {
                 summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Filter the business cases" } }
                 div class="govuk-details__text" {
@@ -255,6 +252,9 @@ pub async fn index(
             } @else {
                 (table(&t))
                 (pagination(wanted.min(pages), pages, |n| page_link(&base_path, &form_data, n)))
+            }
+            @if ctx.may_add {
+                (button_link("Start a business case", &format!("{}/new", base(id)), ButtonKind::Primary))
             }
         },
     );

@@ -210,9 +210,6 @@ pub async fn index(
             span class="govuk-caption-l" { (p.name) }
             h1 class="govuk-heading-xl" { "External funding" }
             p class="govuk-body" { "Money awarded to the partnership by funders, in tranches. A tranche subject to a condition can be drawn only once the funder judges the condition met." }
-            @if ctx.may_add {
-                (button_link("Record a funding award", &format!("{}/new", base(id)), ButtonKind::Primary))
-            }
             details class="govuk-details" open[filtered || !errors.is_empty()] {
                 summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Filter the funding awards" } }
                 div class="govuk-details__text" {
@@ -231,6 +228,9 @@ pub async fn index(
                 (pagination(wanted.min(pages), pages, |n| page_link(&base_path, &form_data, n)))
                 h2 class="govuk-heading-m" { "Totals of every award that matches" }
                 (summary_list(&summary_rows(&listed.total)))
+            }
+            @if ctx.may_add {
+                (button_link("Record a funding award", &format!("{}/new", base(id)), ButtonKind::Primary))
             }
         },
     );

@@ -320,12 +320,6 @@ pub async fn index(
                 "Ratings: " strong { "Blue" } " delivered, " strong { "Green" } " on track, " strong { "Amber" } " needs action (no forecast yet, or a shortfall of up to a tenth), "
                 strong { "Red" } " at risk. A saving whose linked milestone has slipped is shown Red until it is delivered."
             }
-            @if editor {
-                div class="govuk-button-group" {
-                    (button_link("Add a ledger line", &format!("{}/new", base(id)), ButtonKind::Primary))
-                    (button_link("Import lines from a file", &format!("{}/import", base(id)), ButtonKind::Secondary))
-                }
-            }
             details class="govuk-details" open[filtered || !errors.is_empty()] {
                 summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Filter the ledger" } }
                 div class="govuk-details__text" {
@@ -353,6 +347,12 @@ pub async fn index(
                 "Download the ledger: "
                 a class="govuk-link" href=(format!("{}.csv", base(id))) { "CSV" } ", "
                 a class="govuk-link" href=(format!("{}.xlsx", base(id))) { "XLSX" }
+            }
+            @if editor {
+                div class="govuk-button-group" {
+                    (button_link("Add a ledger line", &format!("{}/new", base(id)), ButtonKind::Primary))
+                    (button_link("Import lines from a file", &format!("{}/import", base(id)), ButtonKind::Secondary))
+                }
             }
         },
     );
