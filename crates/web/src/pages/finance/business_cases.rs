@@ -1135,7 +1135,7 @@ pub async fn show(
 ) -> Result<Markup, WebError> {
     let entry = load(&state, &viewer, id, record.reference).await?;
     let ctx = context(&state, &viewer, id).await?;
-    Ok(case_page(&state, &viewer, &ctx, &entry, &Invalid::new()).await?)
+    case_page(&state, &viewer, &ctx, &entry, &Invalid::new()).await
 }
 
 /// A case with its appraisal; `errors` are those of the Monte Carlo form.
