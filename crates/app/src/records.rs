@@ -1,7 +1,7 @@
 //! Finding a record by the name its address gives it: its own reference (`R12`,
 //! `FOI-2026-0113`) or, for addresses made before records had references, its storage id.
 
-use accord_store::StoredRecord;
+pub use accord_store::StoredRecord;
 
 use crate::{App, Caller, Result};
 
@@ -29,7 +29,12 @@ fn finance_kind(kind: &str) -> Option<accord_domain::finance::FinanceKind> {
 
 /// Whether records of `kind` have references of their own.
 pub fn has_references(kind: &str) -> bool {
-    kind == accord_store::raid::RAID_KIND || finance_kind(kind).is_some()
+    [
+        accord_store::raid::RAID_KIND,
+        accord_store::governance::BOARD_KIND,
+    ]
+    .contains(&kind)
+        || finance_kind(kind).is_some()
 }
 
 /// The canonical reference of a record of `kind` written as `text`, for kinds whose records
@@ -38,6 +43,11 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
     match kind {
         accord_store::raid::RAID_KIND => accord_domain::raid::parse_reference(text)
             .map(|(kind, number)| format!("{}{number}", kind.letter())),
+        accord_store::governance::BOARD_KIND => {
+            accord_domain::board::BoardLevel::parse("board", text)
+                .ok()
+                .map(|level| level.slug().to_owned())
+        }
         _ => {
             let finance = finance_kind(kind)?;
             finance.parse(text).map(|n| finance.reference(n))

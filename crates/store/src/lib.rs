@@ -22,6 +22,7 @@ mod backend;
 pub mod council_data;
 pub mod credentials;
 pub mod finance;
+pub mod governance;
 pub mod holidays;
 pub mod raid;
 pub mod records;
@@ -40,6 +41,7 @@ pub use finance::business_cases::{BusinessCaseStore, BusinessCaseTx};
 pub use finance::funding::{FundingStore, FundingTx};
 pub use finance::savings::{SavingStore, SavingTx};
 pub use finance::{FinanceTx, Stored};
+pub use governance::{GovernanceStore, GovernanceTx};
 pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
@@ -227,6 +229,7 @@ pub trait Store:
     RecordStore
     + CouncilDataStore
     + RaidStore
+    + GovernanceStore
     + BusinessCaseStore
     + AllocationStore
     + SavingStore

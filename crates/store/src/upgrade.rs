@@ -34,6 +34,10 @@ pub(crate) const DATA_MOVES: &[DataMove] = &[
         name: "finance",
         after: 230,
     },
+    DataMove {
+        name: "governance",
+        after: 250,
+    },
 ];
 
 /// The migrations of `all` up to and including `version` (every one, for `None`), as a migrator
@@ -95,6 +99,7 @@ macro_rules! upgrade_impl {
                 match name {
                     "raid_items" => Self::upgrade_raid_items(conn).await,
                     "finance" => Self::upgrade_finance(conn).await,
+                    "governance" => Self::upgrade_governance(conn).await,
                     other => Err($crate::StoreError::Corrupt(format!(
                         "no data move is called {other}"
                     ))),

@@ -16,6 +16,7 @@ use crate::finance::allocations::AllocationTx;
 use crate::finance::business_cases::BusinessCaseTx;
 use crate::finance::funding::FundingTx;
 use crate::finance::savings::SavingTx;
+use crate::governance::GovernanceTx;
 use crate::raid::RaidTx;
 use crate::records::StoredRecord;
 use crate::{Result, StoreError};
@@ -26,7 +27,7 @@ use chrono::NaiveDate;
 /// A write transaction. See the module's documentation.
 #[async_trait]
 pub trait WriteTx:
-    RaidTx + FinanceTx + BusinessCaseTx + AllocationTx + SavingTx + FundingTx + Send
+    RaidTx + GovernanceTx + FinanceTx + BusinessCaseTx + AllocationTx + SavingTx + FundingTx + Send
 {
     /// Makes every change of the transaction durable, with its audit entries.
     async fn commit(self: Box<Self>) -> Result<()>;

@@ -5,6 +5,7 @@
 pub mod authorities;
 pub mod delivery;
 pub mod finance;
+pub mod governance;
 pub mod me;
 pub mod opportunities;
 pub mod partnerships;
