@@ -332,6 +332,43 @@ pub fn core_status(result: Option<&serde_json::Value>) -> CoreStatus {
     }
 }
 
+impl AllocationRecord {
+    /// An allocation as an earlier release kept it in the generic table (its JSON body). The
+    /// business case it names is not checked here: the data move checks it against the
+    /// database.
+    pub fn from_earlier(body: &str) -> std::result::Result<Self, String> {
+        let old: EarlierAllocation = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        let codes = |list: &[String]| -> std::result::Result<Vec<GssCode>, String> {
+            let mut out = Vec::new();
+            for c in list {
+                let code = GssCode::parse("council", c).map_err(|e| e.to_string())?;
+                if !out.contains(&code) {
+                    out.push(code);
+                }
+            }
+            Ok(out)
+        };
+        let councils = codes(&old.councils)?;
+        let joining: Vec<GssCode> = codes(&old.joining)?
+            .into_iter()
+            .filter(|c| councils.contains(c))
+            .collect();
+        Ok(AllocationRecord {
+            title: old.title,
+            business_case_record_id: old.business_case_record_id,
+            councils,
+            joining,
+            driver: old.driver,
+            status: core_status(old.result.as_ref()),
+            illustrative: old.illustrative,
+            source: old.source,
+            inputs: inputs_of(old.cost, old.model, old.drivers, old.split),
+            driver_used: old.driver_used,
+            result: old.result,
+        })
+    }
+}
+
 macro_rules! allocation_impl {
     ($store:ident, $write:ident, $conn:ty) => {
         impl $store {
@@ -436,40 +473,13 @@ macro_rules! allocation_impl {
                 for (id, partnership_id, body) in &rows {
                     let corrupt = |e: String| StoreError::Corrupt(format!("allocation record {id}: {e}"));
                     let partnership_id = partnership_id.ok_or_else(|| corrupt("it belongs to no partnership".into()))?;
-                    let old: EarlierAllocation = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
-                    let codes = |list: &[String]| -> std::result::Result<Vec<GssCode>, StoreError> {
-                        let mut out = Vec::new();
-                        for c in list {
-                            let code = GssCode::parse("council", c).map_err(|e| corrupt(e.to_string()))?;
-                            if !out.contains(&code) {
-                                out.push(code);
-                            }
-                        }
-                        Ok(out)
-                    };
-                    let councils = codes(&old.councils)?;
-                    let joining: Vec<GssCode> = codes(&old.joining)?.into_iter().filter(|c| councils.contains(c)).collect();
-                    let business_case = match old.business_case_record_id {
-                        Some(b) if Self::title_of(conn, partnership_id, BUSINESS_CASE_KIND, b).await?.is_some() => Some(b),
-                        Some(b) => {
-                            dropped_link(ALLOCATION_KIND, *id, "business_case_record_id", b);
-                            None
-                        }
-                        None => None,
-                    };
-                    let record = AllocationRecord {
-                        title: old.title,
-                        business_case_record_id: business_case,
-                        councils,
-                        joining,
-                        driver: old.driver,
-                        status: core_status(old.result.as_ref()),
-                        illustrative: old.illustrative,
-                        source: old.source,
-                        inputs: inputs_of(old.cost, old.model, old.drivers, old.split),
-                        driver_used: old.driver_used,
-                        result: old.result,
-                    };
+                    let mut record = AllocationRecord::from_earlier(body).map_err(corrupt)?;
+                    if let Some(b) = record.business_case_record_id
+                        && Self::title_of(conn, partnership_id, BUSINESS_CASE_KIND, b).await?.is_none()
+                    {
+                        dropped_link(ALLOCATION_KIND, *id, "business_case_record_id", b);
+                        record.business_case_record_id = None;
+                    }
                     let number = numbers.entry(partnership_id).or_insert(0);
                     *number += 1;
                     Self::write_allocation_row(conn, *id, partnership_id, *number, &record, false).await?;

@@ -337,6 +337,60 @@ pub fn headline_npv(preferred: Option<&str>, options: &[(String, bool, f64)]) ->
     chosen.and_then(|(_, _, npv)| Money::from_pounds_f64(*npv))
 }
 
+impl BusinessCaseRecord {
+    /// A business case as an earlier release kept it in the generic table (its JSON body),
+    /// with the columns derived as that release derived them. The links it names are not
+    /// checked here: the data move checks them against the database.
+    pub fn from_earlier(body: &str) -> std::result::Result<Self, String> {
+        let old: EarlierCase = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        let head: CaseHead = serde_json::from_value(old.case.clone()).map_err(|e| e.to_string())?;
+        let appraisal: Option<AppraisalHead> = old
+            .appraisal
+            .clone()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let mut councils: Vec<GssCode> = Vec::new();
+        for c in &head.councils {
+            let code = GssCode::parse("council", c).map_err(|e| e.to_string())?;
+            if !councils.contains(&code) {
+                councils.push(code);
+            }
+        }
+        let options: Vec<(String, bool, f64)> = appraisal
+            .as_ref()
+            .map(|a| {
+                a.options
+                    .iter()
+                    .map(|o| (o.name.clone(), o.status_quo, o.financial_npv))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let preferred = appraisal.as_ref().and_then(|a| a.preferred_option.clone());
+        Ok(BusinessCaseRecord {
+            name: head.name,
+            stage: None,
+            // As the earlier release decided it: from the appraisal's preferred option.
+            decision: if preferred.is_some() {
+                CaseDecision::MakesClearFinancialSense
+            } else {
+                CaseDecision::NotClear
+            },
+            councils,
+            opportunity_record_id: old.opportunity_record_id,
+            base_year: head.base_year,
+            appraisal_years: head.appraisal_years,
+            financial_npv: headline_npv(preferred.as_deref(), &options),
+            preferred_option: preferred,
+            projected_saving: old.projected_saving,
+            illustrative: old.illustrative,
+            source: old.source,
+            case: old.case,
+            appraisal: old.appraisal,
+        })
+    }
+}
+
 macro_rules! business_case_impl {
     ($store:ident, $write:ident, $conn:ty) => {
         impl $store {
@@ -442,55 +496,13 @@ macro_rules! business_case_impl {
                 for (id, partnership_id, body) in &rows {
                     let corrupt = |e: String| StoreError::Corrupt(format!("business case record {id}: {e}"));
                     let partnership_id = partnership_id.ok_or_else(|| corrupt("it belongs to no partnership".into()))?;
-                    let old: EarlierCase = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
-                    let head: CaseHead = serde_json::from_value(old.case.clone()).map_err(|e| corrupt(e.to_string()))?;
-                    let appraisal: Option<AppraisalHead> = old
-                        .appraisal
-                        .clone()
-                        .map(serde_json::from_value)
-                        .transpose()
-                        .map_err(|e| corrupt(e.to_string()))?;
-                    let mut councils: Vec<GssCode> = Vec::new();
-                    for c in &head.councils {
-                        let code = GssCode::parse("council", c).map_err(|e| corrupt(e.to_string()))?;
-                        if !councils.contains(&code) {
-                            councils.push(code);
-                        }
+                    let mut record = BusinessCaseRecord::from_earlier(body).map_err(corrupt)?;
+                    if let Some(o) = record.opportunity_record_id
+                        && Self::title_of(conn, partnership_id, OPPORTUNITY_KIND, o).await?.is_none()
+                    {
+                        dropped_link(BUSINESS_CASE_KIND, *id, "opportunity_record_id", o);
+                        record.opportunity_record_id = None;
                     }
-                    let options: Vec<(String, bool, f64)> = appraisal
-                        .as_ref()
-                        .map(|a| a.options.iter().map(|o| (o.name.clone(), o.status_quo, o.financial_npv)).collect())
-                        .unwrap_or_default();
-                    let preferred = appraisal.as_ref().and_then(|a| a.preferred_option.clone());
-                    let opportunity = match old.opportunity_record_id {
-                        Some(o) if Self::title_of(conn, partnership_id, OPPORTUNITY_KIND, o).await?.is_some() => Some(o),
-                        Some(o) => {
-                            dropped_link(BUSINESS_CASE_KIND, *id, "opportunity_record_id", o);
-                            None
-                        }
-                        None => None,
-                    };
-                    let record = BusinessCaseRecord {
-                        name: head.name,
-                        stage: None,
-                        // As the earlier release decided it: from the appraisal's preferred option.
-                        decision: if preferred.is_some() {
-                            CaseDecision::MakesClearFinancialSense
-                        } else {
-                            CaseDecision::NotClear
-                        },
-                        councils,
-                        opportunity_record_id: opportunity,
-                        base_year: head.base_year,
-                        appraisal_years: head.appraisal_years,
-                        financial_npv: headline_npv(preferred.as_deref(), &options),
-                        preferred_option: preferred,
-                        projected_saving: old.projected_saving,
-                        illustrative: old.illustrative,
-                        source: old.source,
-                        case: old.case,
-                        appraisal: old.appraisal,
-                    };
                     let number = numbers.entry(partnership_id).or_insert(0);
                     *number += 1;
                     Self::write_case_row(conn, *id, partnership_id, *number, &record, false).await?;
