@@ -10,6 +10,7 @@ use accord_domain::GssCode;
 use accord_domain::access::{
     Action, Actor, Area, Classification, Embargo, ReadScope, RecordMeta, Role, decide,
 };
+use accord_domain::finance::FinanceKind;
 use accord_store::credentials::new_secret;
 use accord_store::{Change, RecordInput, RecordQuery};
 use accord_testkit::http::{Client, TestResponse};
@@ -604,7 +605,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/partnerships/{id}/raid/{reference}/escalations",
         "record/raid/update",
-    ), // Finance: business cases, allocations, the savings ledger, grants.
+    ), // Finance: business cases, allocations, the savings ledger, funding awards (and the
+    // addresses of earlier releases, which called funding grants).
     (
         "GET",
         "/partnerships/{id}/business-cases",
@@ -622,77 +624,82 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}",
+        "/partnerships/{id}/business-cases/{reference}",
         "record/business_case/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}/edit",
+        "/partnerships/{id}/business-cases/{reference}/edit",
         "record/business_case/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/business-cases/{record_id}/edit",
+        "/partnerships/{id}/business-cases/{reference}/edit",
         "record/business_case/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}/option",
+        "/partnerships/{id}/business-cases/{reference}/option",
         "record/business_case/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/business-cases/{record_id}/option",
+        "/partnerships/{id}/business-cases/{reference}/option",
         "record/business_case/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}/line",
+        "/partnerships/{id}/business-cases/{reference}/line",
         "record/business_case/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/business-cases/{record_id}/line",
+        "/partnerships/{id}/business-cases/{reference}/line",
         "record/business_case/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/business-cases/{record_id}/remove",
+        "/partnerships/{id}/business-cases/{reference}/remove",
+        "record/business_case/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/business-cases/{reference}/monte-carlo",
         "record/business_case/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}/import",
+        "/partnerships/{id}/business-cases/{reference}/import",
         "record/business_case/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/business-cases/{record_id}/import",
+        "/partnerships/{id}/business-cases/{reference}/import",
         "record/business_case/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}/lines.csv",
+        "/partnerships/{id}/business-cases/{reference}/lines.csv",
         "record/business_case/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}/lines.xlsx",
+        "/partnerships/{id}/business-cases/{reference}/lines.xlsx",
         "record/business_case/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}/case.json",
+        "/partnerships/{id}/business-cases/{reference}/case.json",
         "record/business_case/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/business-cases/{record_id}/delete",
+        "/partnerships/{id}/business-cases/{reference}/delete",
         "record/business_case/delete",
     ),
     (
         "POST",
-        "/partnerships/{id}/business-cases/{record_id}/delete",
+        "/partnerships/{id}/business-cases/{reference}/delete",
         "record/business_case/delete",
     ),
     (
@@ -712,22 +719,22 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/allocations/{record_id}",
+        "/partnerships/{id}/allocations/{reference}",
         "record/allocation/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/allocations/{record_id}/edit",
+        "/partnerships/{id}/allocations/{reference}/edit",
         "record/allocation/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/allocations/{record_id}/edit",
+        "/partnerships/{id}/allocations/{reference}/edit",
         "record/allocation/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/allocations/{record_id}/delete",
+        "/partnerships/{id}/allocations/{reference}/delete",
         "record/allocation/delete",
     ),
     (
@@ -767,18 +774,53 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/savings/{record_id}/edit",
+        "/partnerships/{id}/savings/{reference}/edit",
         "record/saving/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/savings/{record_id}/edit",
+        "/partnerships/{id}/savings/{reference}/edit",
         "record/saving/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/savings/{record_id}/delete",
+        "/partnerships/{id}/savings/{reference}/delete",
         "record/saving/delete",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/funding",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/funding",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/funding/new",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/funding/{reference}",
+        "record/funding_award/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/funding/{reference}/edit",
+        "record/funding_award/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/funding/{reference}/edit",
+        "record/funding_award/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/funding/{reference}/delete",
+        "record/funding_award/delete",
     ),
     (
         "GET",
@@ -797,23 +839,23 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/grants/{record_id}",
-        "record/grant/read",
+        "/partnerships/{id}/grants/{reference}",
+        "record/funding_award/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/grants/{record_id}/edit",
-        "record/grant/update",
+        "/partnerships/{id}/grants/{reference}/edit",
+        "record/funding_award/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/grants/{record_id}/edit",
-        "record/grant/update",
+        "/partnerships/{id}/grants/{reference}/edit",
+        "record/funding_award/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/grants/{record_id}/delete",
-        "record/grant/delete",
+        "/partnerships/{id}/grants/{reference}/delete",
+        "record/funding_award/delete",
     ),
     ("POST", "/api/v1/appraise", "signed-in"),
     ("POST", "/api/v1/allocate", "signed-in"),
@@ -829,17 +871,17 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "/api/v1/partnerships/{id}/business-cases/{reference}",
         "record/business_case/read",
     ),
     (
         "PUT",
-        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "/api/v1/partnerships/{id}/business-cases/{reference}",
         "record/business_case/update",
     ),
     (
         "DELETE",
-        "/api/v1/partnerships/{id}/business-cases/{record_id}",
+        "/api/v1/partnerships/{id}/business-cases/{reference}",
         "record/business_case/delete",
     ),
     (
@@ -854,17 +896,17 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "/api/v1/partnerships/{id}/allocations/{reference}",
         "record/allocation/read",
     ),
     (
         "PUT",
-        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "/api/v1/partnerships/{id}/allocations/{reference}",
         "record/allocation/update",
     ),
     (
         "DELETE",
-        "/api/v1/partnerships/{id}/allocations/{record_id}",
+        "/api/v1/partnerships/{id}/allocations/{reference}",
         "record/allocation/delete",
     ),
     (
@@ -884,18 +926,48 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "/api/v1/partnerships/{id}/savings/summary",
+        "partnership/finance/read",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/savings/{reference}",
         "record/saving/read",
     ),
     (
         "PUT",
-        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "/api/v1/partnerships/{id}/savings/{reference}",
         "record/saving/update",
     ),
     (
         "DELETE",
-        "/api/v1/partnerships/{id}/savings/{record_id}",
+        "/api/v1/partnerships/{id}/savings/{reference}",
         "record/saving/delete",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/funding",
+        "partnership/finance/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/funding",
+        "partnership/finance/create",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/funding/{reference}",
+        "record/funding_award/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/funding/{reference}",
+        "record/funding_award/update",
+    ),
+    (
+        "DELETE",
+        "/api/v1/partnerships/{id}/funding/{reference}",
+        "record/funding_award/delete",
     ),
     (
         "GET",
@@ -909,18 +981,18 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/grants/{record_id}",
-        "record/grant/read",
+        "/api/v1/partnerships/{id}/grants/{reference}",
+        "record/funding_award/read",
     ),
     (
         "PUT",
-        "/api/v1/partnerships/{id}/grants/{record_id}",
-        "record/grant/update",
+        "/api/v1/partnerships/{id}/grants/{reference}",
+        "record/funding_award/update",
     ),
     (
         "DELETE",
-        "/api/v1/partnerships/{id}/grants/{record_id}",
-        "record/grant/delete",
+        "/api/v1/partnerships/{id}/grants/{reference}",
+        "record/funding_award/delete",
     ),
     // Opportunities, the gateway, the RAG matrix and the service catalogue.
     ("GET", "/services", "public"),
@@ -1268,9 +1340,9 @@ fn fixture_body(kind: &str) -> Option<serde_json::Value> {
         })),
         "saving" => Some(serde_json::json!({
             "project": "Fixture project", "council": "E09000014", "financial_year": "2011/12",
-            "target": 1000000, "cashable": true, "recurrence": "recurring", "in_mtfs": true
+            "planned": 1000000, "cashable": true, "recurrence": "recurring", "in_mtfs": true
         })),
-        "grant" => Some(serde_json::json!({
+        "funding_award" => Some(serde_json::json!({
             "name": "Fixture grant", "funder": "Funder",
             "tranches": [{"financial_year": "2011/12", "awarded": 35000000}]
         })),
@@ -1484,7 +1556,7 @@ const FIXTURE_AREAS: &[(&str, Area)] = &[
     ("business_case", Area::Finance),
     ("allocation", Area::Finance),
     ("saving", Area::Finance),
-    ("grant", Area::Finance),
+    ("funding_award", Area::Finance),
 ];
 
 fn fixture_area(kind: &str) -> Area {
@@ -1651,6 +1723,93 @@ async fn store_fixture(
                 .unwrap();
             tx.commit().await.unwrap();
             ("reference", stored.request.reference)
+        // Finance records live in tables of their own, numbered in their partnership.
+        "business_case" => {
+            use accord_store::finance::business_cases::BusinessCaseRecord;
+            let case = body["case"].clone();
+            let record = BusinessCaseRecord {
+                name: format!("{label} fixture"),
+                stage: None,
+                decision: accord_domain::finance::CaseDecision::NotClear,
+                councils: ["E09000014", "E09000031"]
+                    .iter()
+                    .map(|c| GssCode::parse("c", c).unwrap())
+                    .collect(),
+                opportunity_record_id: None,
+                base_year: None,
+                appraisal_years: 10,
+                preferred_option: None,
+                financial_npv: None,
+                projected_saving: None,
+                illustrative: None,
+                source: None,
+                case,
+                appraisal: None,
+            };
+            let mut tx = app.store.write().await.unwrap();
+            let stored = tx
+                .insert_business_case(meta, &record, &Change::by("test"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            (
+                "reference",
+                FinanceKind::BusinessCase.reference(stored.number),
+            )
+        }
+        "allocation" => {
+            use accord_store::finance::allocations::{AllocationRecord, CoreStatus, inputs_of};
+            let record = AllocationRecord {
+                title: format!("{label} fixture"),
+                business_case_record_id: None,
+                councils: ["E09000014", "E09000031"]
+                    .iter()
+                    .map(|c| GssCode::parse("c", c).unwrap())
+                    .collect(),
+                joining: Vec::new(),
+                driver: accord_domain::finance::Driver::Population,
+                status: CoreStatus::NotComputed,
+                illustrative: None,
+                source: None,
+                inputs: inputs_of(None, Some(body["model"].clone()), None, None),
+                driver_used: None,
+                result: None,
+            };
+            let mut tx = app.store.write().await.unwrap();
+            let stored = tx
+                .insert_allocation(meta, &record, &Change::by("test"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            (
+                "reference",
+                FinanceKind::Allocation.reference(stored.number),
+            )
+        }
+        "saving" => {
+            let saving: accord_domain::finance::saving::Saving =
+                serde_json::from_value(body.clone()).unwrap();
+            let mut tx = app.store.write().await.unwrap();
+            let stored = tx
+                .insert_saving(meta, &saving, &Change::by("test"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            ("reference", FinanceKind::Saving.reference(stored.number))
+        }
+        "funding_award" => {
+            let award: accord_domain::finance::funding::FundingAward =
+                serde_json::from_value(body.clone()).unwrap();
+            let mut tx = app.store.write().await.unwrap();
+            let stored = tx
+                .insert_funding_award(meta, &award, &Change::by("test"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            (
+                "reference",
+                FinanceKind::FundingAward.reference(stored.number),
+            )
         }
         accord_store::governance::BOARD_KIND => {
             // A partnership has one board of each level: this one replaces the last.

@@ -1,6 +1,8 @@
 //! The finance pages and API over HTTP: business cases with their Green Book appraisal and
 //! Monte Carlo charts, apportionment, the savings ledger with its files, and external funding;
-//! every refusal names its field (and line), answers 422 and changes nothing.
+//! every refusal names its field (and line), answers 422 and changes nothing; a change made
+//! from a version someone else has replaced answers 409; records are addressed by their own
+//! references, and the addresses of earlier releases move for good.
 
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
@@ -24,8 +26,23 @@ fn location(r: &TestResponse) -> String {
     r.header("location").to_owned()
 }
 
-fn record_id(path: &str) -> i64 {
-    path.rsplit('/').next().unwrap().parse().unwrap()
+/// The reference an address ends with (`…/business-cases/BC-3` gives `BC-3`).
+fn reference(path: &str) -> String {
+    path.rsplit('/').next().unwrap().to_owned()
+}
+
+/// The record id of the record of `kind` with this reference.
+async fn record_id(app: &TestApp, pid: i64, kind: &str, reference: &str) -> i64 {
+    let scope = ReadScope {
+        everything_but_personal: true,
+        ..ReadScope::default()
+    };
+    app.store
+        .record_by_reference(pid, kind, reference, &scope, report_day())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 async fn count(app: &TestApp, kind: &str, pid: i64) -> usize {
@@ -115,7 +132,11 @@ async fn a_business_case_built_in_forms_is_appraised_the_green_book_way() {
     let hwf = app.hwf().await;
     let mut finance = app.signed_in(FINANCE).await;
     let case = new_case(&mut finance, hwf, "HR shared service centre", "partnership").await;
-    let id = record_id(&case);
+    assert!(
+        case.ends_with("/business-cases/BC-5"),
+        "{case}: the demo has four"
+    );
+    let id = record_id(&app, hwf, "business_case", &reference(&case)).await;
 
     // The issue's example: £200,000 once in year 0, £100,000 a year in years 1–10.
     let r = finance
@@ -164,6 +185,7 @@ async fn a_business_case_built_in_forms_is_appraised_the_green_book_way() {
 
     // Bad input on the line form: refused, named, nothing changed.
     let before = version(&app, id).await;
+    let before_text = before.to_string();
     let cases: [(&[(&str, &str)], &str); 4] = [
         (
             &[
@@ -185,6 +207,7 @@ async fn a_business_case_built_in_forms_is_appraised_the_green_book_way() {
     ];
     for (fields, message) in cases {
         let mut all = vec![
+            ("version", before_text.as_str()),
             ("option", "1"),
             ("type", "cost"),
             ("line", ""),
@@ -198,6 +221,33 @@ async fn a_business_case_built_in_forms_is_appraised_the_green_book_way() {
         assert!(r.body.contains("govuk-error-summary"));
     }
     assert_eq!(version(&app, id).await, before);
+
+    // A second editor, working from the version before, is refused and shown the case now.
+    let r = finance
+        .post_form(
+            &format!("{case}/line"),
+            &[
+                ("version", "1"),
+                ("option", "1"),
+                ("type", "cost"),
+                ("line", ""),
+                ("name", "Late"),
+                ("kind", "one_off"),
+                ("most_likely", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("govuk-error-summary"));
+    assert!(r.body.contains("changed since you opened it"));
+    assert_eq!(version(&app, id).await, before);
+
+    // The old address, by record id, moves for good to the reference.
+    let r = finance
+        .get(&format!("/partnerships/{hwf}/business-cases/{id}"))
+        .await;
+    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.header("location"), case);
 
     // A range runs the simulation: the S-curve and tornado are drawn, with their tables.
     let r = finance
@@ -332,6 +382,8 @@ async fn the_business_case_api_appraises_and_refuses_with_422_naming_the_field()
     assert_eq!(share["payback_year"], 2);
     assert_eq!(created["appraisal"]["preferred_option"], "Share");
     let id = created["id"].as_i64().unwrap();
+    let reference = created["reference"].as_str().unwrap().to_owned();
+    assert_eq!(reference, "BC-5");
     let before = count(&app, "business_case", hwf).await;
 
     let mut low_above = deterministic_case();
@@ -364,34 +416,79 @@ async fn the_business_case_api_appraises_and_refuses_with_422_naming_the_field()
     }
     assert_eq!(count(&app, "business_case", hwf).await, before);
 
-    // Replacing needs the version read; deleting too.
+    // A case is read by its reference; its old address by record id moves there.
+    let r = api.get(&format!("{base}/{reference}")).await;
+    assert_eq!(r.json()["id"], id);
+    let r = api.get(&format!("{base}/{id}")).await;
+    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.header("location"), format!("{base}/{reference}"));
+
+    // The list pages: a page of one, its total, and the next page's address.
+    let r = api.get(&format!("{base}?limit=1")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = r.json();
+    assert_eq!(page["total"], 5);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let next = page["next"].as_str().unwrap().to_owned();
+    assert!(r.header("link").contains(&next));
+    let second = api.get(&next).await.json();
+    assert_ne!(
+        second["items"][0]["reference"],
+        page["items"][0]["reference"]
+    );
+    let r = api.get(&format!("{base}?cursor=nonsense")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "cursor");
+
+    // Replacing from a version someone else has replaced is refused (409); deleting needs
+    // the version read too.
     let mut changed = deterministic_case();
     changed["options"][1]["savings"][0]["amount"] = json!(150000);
     let r = api
         .send_json(
             Method::PUT,
-            &format!("{base}/{id}"),
+            &format!("{base}/{reference}"),
             &json!({"case": changed, "visibility": "partnership", "version": 99}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let r = api
         .send_json(
             Method::PUT,
-            &format!("{base}/{id}"),
+            &format!("{base}/{reference}"),
             &json!({"case": changed, "visibility": "partnership", "version": 1}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["appraisal"]["options"][1]["npv"].as_f64().unwrap() > 1_000_000.0);
     let r = api
-        .send_json(Method::DELETE, &format!("{base}/{id}"), &json!({}))
+        .send_json(
+            Method::PUT,
+            &format!("{base}/{reference}"),
+            &json!({"case": changed, "visibility": "partnership", "version": 1}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "the second editor is refused"
+    );
+    let r = api
+        .send_json(Method::DELETE, &format!("{base}/{reference}"), &json!({}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = api
         .send_json(
             Method::DELETE,
-            &format!("{base}/{id}?version=2"),
+            &format!("{base}/{reference}?version=1"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = api
+        .send_json(
+            Method::DELETE,
+            &format!("{base}/{reference}?version=2"),
             &json!({}),
         )
         .await;
@@ -588,12 +685,12 @@ async fn the_savings_ledger_rates_flags_and_round_trips_its_files() {
     let mut finance = app.signed_in(FINANCE).await;
     let project = project_with_milestones(&app, hwf, true).await.to_string();
     let base = format!("/partnerships/{hwf}/savings");
-    let line = |year: &'static str, target: &'static str, forecast: &'static str| {
+    let line = |year: &'static str, planned: &'static str, forecast: &'static str| {
         vec![
             ("project", "HR shared service centre"),
             ("council", "E09000014"),
             ("financial_year", year),
-            ("target", target),
+            ("planned", planned),
             ("forecast", forecast),
             ("cashable", "yes"),
             ("recurrence", "recurring"),
@@ -642,7 +739,7 @@ async fn the_savings_ledger_rates_flags_and_round_trips_its_files() {
     let csv = finance.get(&format!("{base}.csv")).await;
     assert!(
         csv.body
-            .starts_with("project,council,financial_year,target")
+            .starts_with("project,council,financial_year,planned,forecast,achieved")
     );
     let r = upload(
         &mut finance,
@@ -677,15 +774,11 @@ async fn the_savings_ledger_rates_flags_and_round_trips_its_files() {
 
     // XLSX through the API: the workbook made by the export imports back to the same ledger.
     let mut api = app.token_client(FINANCE).await;
-    let ledger = api
-        .get(&format!("/api/v1/partnerships/{hwf}/savings"))
-        .await
-        .json();
-    let lines: Vec<accord_web::api::savings::LedgerLine> =
-        serde_json::from_value(ledger["lines"].clone()).unwrap();
-    let workbook = accord_web::api::savings::to_xlsx(&lines).unwrap();
-    let rows = accord_web::api::savings::read_file(&workbook).unwrap();
-    assert_eq!(rows.len(), lines.len());
+    let xlsx = finance.get(&format!("{base}.xlsx")).await;
+    assert!(xlsx.header("content-type").contains("spreadsheetml"));
+    let workbook = xlsx.bytes.clone();
+    let rows = accord_app::finance::files::read_file(&workbook).unwrap();
+    assert_eq!(rows.len(), 2);
     let request = Request::builder()
         .method(Method::POST)
         .uri(format!(
@@ -701,19 +794,86 @@ async fn the_savings_ledger_rates_flags_and_round_trips_its_files() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["replaced"], 2);
     assert_eq!(finance.get(&format!("{base}.csv")).await.body, csv.body);
-    let xlsx = finance.get(&format!("{base}.xlsx")).await;
-    assert!(xlsx.header("content-type").contains("spreadsheetml"));
 
-    // The API refuses a negative target, naming it.
+    // The API's page of the ledger: the lines by reference, the totals summed by the database.
+    let ledger = api
+        .get(&format!("/api/v1/partnerships/{hwf}/savings"))
+        .await
+        .json();
+    assert_eq!(ledger["total"], 2);
+    assert_eq!(ledger["items"][0]["reference"], "SV-1");
+    assert_eq!(ledger["items"][1]["status"]["brag"], "red");
+    let planned: i64 = ledger["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["planned"].as_i64().unwrap())
+        .sum();
+    assert_eq!(planned, 15_000_000, "£150,000 in pence");
+    let summary = api
+        .get(&format!("/api/v1/partnerships/{hwf}/savings/summary"))
+        .await
+        .json();
+    assert_eq!(summary["everything"]["savings_target"], 15_000_000);
+    assert_eq!(summary["by_council"][0]["council"], "E09000014");
+
+    // Two editors of one line: the second, working from the version before, is refused.
+    let edit = format!("{base}/SV-1/edit");
+    let form = finance.get(&edit).await;
+    let read = form
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .expect("the form carries its version")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut changed = line("2011/12", "£60,000", "£60,000");
+    changed.push(("version", read.as_str()));
+    location(&finance.post_form(&edit, &changed).await);
+    let r = finance.post_form(&edit, &changed).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("govuk-error-summary"));
+    assert!(r.body.contains("changed since you opened it"));
+    let r = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/partnerships/{hwf}/savings/SV-1"),
+            &json!({"saving": {"project": "HR shared service centre", "council": "E09000014", "financial_year": "2011/12", "planned": 1, "cashable": true, "recurrence": "recurring", "in_mtfs": false}, "visibility": "partnership", "version": read.parse::<i64>().unwrap()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // A line naming a record that is not one of the partnership's projects is refused.
+    for not_a_project in [
+        i64::from(i32::MAX),
+        record_id(&app, hwf, "business_case", "BC-1").await,
+    ] {
+        let r = api
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/partnerships/{hwf}/savings"),
+                &json!({"saving": {"project": "x", "project_record_id": not_a_project, "council": "E09000014", "financial_year": "2011/12", "planned": 1, "cashable": true, "recurrence": "recurring", "in_mtfs": false}, "visibility": "partnership"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            r.json()["error"]["fields"][0]["field"],
+            "saving.project_record_id"
+        );
+    }
+
+    // The API refuses a negative plan, naming it.
     let r = api
         .send_json(
             Method::POST,
             &format!("/api/v1/partnerships/{hwf}/savings"),
-            &json!({"saving": {"project": "x", "council": "E09000014", "financial_year": "2011/12", "target": -1, "cashable": true, "recurrence": "recurring", "in_mtfs": false}}),
+            &json!({"saving": {"project": "x", "council": "E09000014", "financial_year": "2011/12", "planned": -1, "cashable": true, "recurrence": "recurring", "in_mtfs": false}}),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["error"]["fields"][0]["field"], "saving.target");
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "saving.planned");
 }
 
 #[tokio::test]
@@ -722,21 +882,26 @@ async fn external_funding_shows_conditions_and_refuses_drawing_a_pending_tranche
     let hwf = app.hwf().await;
     let list = app
         .anonymous()
-        .get(&format!("/partnerships/{hwf}/grants"))
+        .get(&format!("/partnerships/{hwf}/funding"))
         .await;
     assert!(list.body.contains("Capital Ambition funding"));
+    assert!(
+        !list.body.to_lowercase().contains("grant"),
+        "money is never a grant"
+    );
     let href = list
         .body
-        .split(&format!("/partnerships/{hwf}/grants/"))
+        .split(&format!("/partnerships/{hwf}/funding/"))
         .nth(1)
         .unwrap()
         .split('"')
         .next()
         .unwrap()
         .to_owned();
+    assert_eq!(href, "FA-1");
     let page = app
         .anonymous()
-        .get(&format!("/partnerships/{hwf}/grants/{href}"))
+        .get(&format!("/partnerships/{hwf}/funding/{href}"))
         .await;
     for expected in [
         "£350,000",
@@ -749,13 +914,40 @@ async fn external_funding_shows_conditions_and_refuses_drawing_a_pending_tranche
     ] {
         assert!(page.body.contains(expected), "missing {expected}");
     }
+    // The addresses of earlier releases move for good, keeping the method.
+    for (old, new) in [
+        (
+            format!("/partnerships/{hwf}/grants"),
+            format!("/partnerships/{hwf}/funding"),
+        ),
+        (
+            format!("/partnerships/{hwf}/grants/FA-1"),
+            format!("/partnerships/{hwf}/funding/FA-1"),
+        ),
+        (
+            format!("/api/v1/partnerships/{hwf}/grants?limit=1"),
+            format!("/api/v1/partnerships/{hwf}/funding?limit=1"),
+        ),
+    ] {
+        let r = app.anonymous().get(&old).await;
+        assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{old}");
+        assert_eq!(r.header("location"), new);
+    }
     let mut api = app.token_client(FINANCE).await;
-    let before = count(&app, "grant", hwf).await;
+    let r = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/partnerships/{hwf}/grants/FA-1"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+    let before = count(&app, "funding_award", hwf).await;
     let r = api
         .send_json(
             Method::POST,
-            &format!("/api/v1/partnerships/{hwf}/grants"),
-            &json!({"grant": {"name": "g", "funder": "f", "tranches": [
+            &format!("/api/v1/partnerships/{hwf}/funding"),
+            &json!({"funding_award": {"name": "g", "funder": "f", "tranches": [
                 {"financial_year": "2011/12", "awarded": 100},
                 {"financial_year": "2012/13", "awarded": 100, "condition": "subject to progress", "condition_status": "pending", "drawn": 50}
             ]}}),
@@ -764,15 +956,15 @@ async fn external_funding_shows_conditions_and_refuses_drawing_a_pending_tranche
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         r.json()["error"]["fields"][0]["field"],
-        "grant.tranches[1].drawn"
+        "funding_award.tranches[1].drawn"
     );
-    assert_eq!(count(&app, "grant", hwf).await, before);
+    assert_eq!(count(&app, "funding_award", hwf).await, before);
 
     // The form adds tranche rows by a round trip, and saves.
     let mut finance = app.signed_in(FINANCE).await;
     let r = finance
         .post_form(
-            &format!("/partnerships/{hwf}/grants"),
+            &format!("/partnerships/{hwf}/funding"),
             &[
                 ("name", "RIEP"),
                 ("funder", "Regional Improvement and Efficiency Partnership"),
@@ -786,7 +978,7 @@ async fn external_funding_shows_conditions_and_refuses_drawing_a_pending_tranche
     assert!(r.body.contains("tranches[2].financial_year"));
     let r = finance
         .post_form(
-            &format!("/partnerships/{hwf}/grants"),
+            &format!("/partnerships/{hwf}/funding"),
             &[
                 ("name", "RIEP"),
                 ("funder", "RIEP"),
@@ -815,7 +1007,7 @@ async fn the_finance_demo_loads_once() {
     assert_eq!(before, 4);
     accord::demo::load(&app.state.app).await.unwrap();
     assert_eq!(count(&app, "business_case", hwf).await, before);
-    assert_eq!(count(&app, "grant", hwf).await, 1);
+    assert_eq!(count(&app, "funding_award", hwf).await, 1);
     let page = app
         .anonymous()
         .get(&format!("/partnerships/{hwf}/business-cases"))

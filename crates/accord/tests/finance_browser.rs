@@ -78,8 +78,8 @@ async fn finance_pages_pass_axe_and_work_without_javascript() {
         format!("/partnerships/{hwf}/savings"),
         format!("/partnerships/{hwf}/savings/new"),
         format!("/partnerships/{hwf}/savings/import"),
-        format!("/partnerships/{hwf}/grants"),
-        format!("/partnerships/{hwf}/grants/new"),
+        format!("/partnerships/{hwf}/funding"),
+        format!("/partnerships/{hwf}/funding/new"),
     ] {
         browser.goto(&server.url(&path)).await.unwrap();
         browser

@@ -18,7 +18,7 @@
 //!   of a year moves the fraction `f` of each year's saving into the next year (see
 //!   [`crate::monte_carlo`]). A saving that runs to the end of the appraisal loses its tail;
 //!   one with an `end_year` moves as a block.
-//! - The cost of building the case and any external funding (grants) apply to every option
+//! - The cost of building the case and any external funding awarded apply to every option
 //!   except the status quo.
 //!
 //! # Measures
@@ -81,7 +81,7 @@ pub struct BusinessCase {
     /// What building the case itself costs and who pays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_cost: Option<CaseCost>,
-    /// External funding (grants) toward the councils' costs.
+    /// External funding awarded toward the councils' costs.
     #[serde(default)]
     pub funding: Vec<FundingLine>,
     /// The options appraised.

@@ -25,8 +25,27 @@ pub async fn search(
 
 /// The changes to one record (or, with `record_kind` "partnership", to a partnership), newest
 /// first. The caller's access to the record is checked by the route that names it.
+///
+/// Entries made before the record's kind was renamed stay filed under its former kind, so a
+/// record's history reads them under every kind it has had.
 pub async fn history(app: &App, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>> {
-    Ok(app.store().audit_entries(filter, limit, 0).await?)
+    let former = filter
+        .record_kind
+        .as_deref()
+        .map_or(&[][..], crate::records::former_kinds);
+    let mut entries = app.store().audit_entries(filter, limit, 0).await?;
+    for kind in former {
+        let filter = AuditFilter {
+            record_kind: Some((*kind).to_owned()),
+            ..filter.clone()
+        };
+        entries.extend(app.store().audit_entries(&filter, limit, 0).await?);
+    }
+    if !former.is_empty() {
+        entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
+        entries.truncate(usize::try_from(limit).unwrap_or(0));
+    }
+    Ok(entries)
 }
 
 /// A chain that verified: how many entries, and the head's hash.

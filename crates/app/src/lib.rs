@@ -19,6 +19,7 @@ pub mod audit;
 pub mod authorities;
 pub mod delivery;
 mod error;
+pub mod finance;
 pub mod governance;
 pub mod identity;
 pub mod list;

@@ -14,6 +14,19 @@ pub enum Named {
     Old,
 }
 
+/// The finance kind of records of `kind`, for kinds with finance references.
+fn finance_kind(kind: &str) -> Option<accord_domain::finance::FinanceKind> {
+    use accord_domain::finance::FinanceKind;
+    use accord_store::finance;
+    match kind {
+        finance::BUSINESS_CASE_KIND => Some(FinanceKind::BusinessCase),
+        finance::ALLOCATION_KIND => Some(FinanceKind::Allocation),
+        finance::SAVING_KIND => Some(FinanceKind::Saving),
+        finance::FUNDING_AWARD_KIND => Some(FinanceKind::FundingAward),
+        _ => None,
+    }
+}
+
 /// Whether records of `kind` have references of their own.
 pub fn has_references(kind: &str) -> bool {
     [
@@ -22,6 +35,7 @@ pub fn has_references(kind: &str) -> bool {
         accord_store::governance::BOARD_KIND,
     ]
     .contains(&kind)
+        || finance_kind(kind).is_some()
 }
 
 /// The canonical reference of a record of `kind` written as `text`, for kinds whose records
@@ -39,7 +53,21 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
                 .ok()
                 .map(|level| level.slug().to_owned())
         }
-        _ => None,
+        _ => {
+            let finance = finance_kind(kind)?;
+            finance.parse(text).map(|n| finance.reference(n))
+        }
+    }
+}
+
+/// The kinds records of `kind` were kept under by earlier releases, whose audit entries keep
+/// them: a record's history lists its entries under every one.
+pub fn former_kinds(kind: &str) -> &'static [&'static str] {
+    match kind {
+        accord_store::finance::FUNDING_AWARD_KIND => {
+            &[accord_store::finance::FORMER_FUNDING_AWARD_KIND]
+        }
+        _ => &[],
     }
 }
 

@@ -88,6 +88,7 @@ fn audit_where(filter: &AuditFilter) -> (String, Vec<Bind>) {
 pub(crate) enum Bind {
     Text(String),
     Int(i64),
+    Bool(bool),
     Date(chrono::NaiveDate),
     Time(chrono::DateTime<chrono::Utc>),
 }
@@ -100,6 +101,7 @@ macro_rules! bind_all {
             query = match bind {
                 $crate::backend::Bind::Text(t) => query.bind(t),
                 $crate::backend::Bind::Int(i) => query.bind(i),
+                $crate::backend::Bind::Bool(b) => query.bind(b),
                 $crate::backend::Bind::Date(d) => query.bind(d),
                 $crate::backend::Bind::Time(t) => query.bind(t),
             };

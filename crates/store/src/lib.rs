@@ -21,6 +21,7 @@ use std::sync::Arc;
 mod backend;
 pub mod council_data;
 pub mod credentials;
+pub mod finance;
 pub mod governance;
 pub mod holidays;
 pub mod raid;
@@ -35,6 +36,11 @@ pub mod write;
 
 pub use backend::{PgStore, SqliteStore};
 pub use council_data::CouncilDataStore;
+pub use finance::allocations::{AllocationStore, AllocationTx};
+pub use finance::business_cases::{BusinessCaseStore, BusinessCaseTx};
+pub use finance::funding::{FundingStore, FundingTx};
+pub use finance::savings::{SavingStore, SavingTx};
+pub use finance::{FinanceTx, Stored};
 pub use governance::{GovernanceStore, GovernanceTx};
 pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
@@ -222,13 +228,17 @@ pub struct ApiToken {
 #[async_trait]
 pub trait Store:
     RecordStore
-        + CouncilDataStore
-        + RaidStore
-        + RequestStore
-        + GovernanceStore
-        + Send
-        + Sync
-        + fmt::Debug
+    + CouncilDataStore
+    + RaidStore
+    + RequestStore
+    + GovernanceStore
+    + BusinessCaseStore
+    + AllocationStore
+    + SavingStore
+    + FundingStore
+    + Send
+    + Sync
+    + fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;

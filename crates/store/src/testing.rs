@@ -4,6 +4,7 @@
 pub mod legacy;
 
 use crate::{Result, Store, connect};
+use accord_domain::finance::FinanceKind;
 use sqlx::Connection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -170,8 +171,110 @@ pub async fn record_value(
             .decision(id, scope, today)
             .await?
             .map(|d| json(&d.decision))),
+        crate::finance::BUSINESS_CASE_KIND => {
+            let Some((partnership, number)) =
+                finance_number(store, id, FinanceKind::BusinessCase, scope, today).await?
+            else {
+                return Ok(None);
+            };
+            Ok(store
+                .business_case(partnership, number, scope, today)
+                .await?
+                .map(|s| case_json(&s.value)))
+        }
+        crate::finance::ALLOCATION_KIND => {
+            let Some((partnership, number)) =
+                finance_number(store, id, FinanceKind::Allocation, scope, today).await?
+            else {
+                return Ok(None);
+            };
+            Ok(store
+                .allocation(partnership, number, scope, today)
+                .await?
+                .map(|s| allocation_json(&s.value)))
+        }
+        crate::finance::SAVING_KIND => {
+            let Some((partnership, number)) =
+                finance_number(store, id, FinanceKind::Saving, scope, today).await?
+            else {
+                return Ok(None);
+            };
+            Ok(store
+                .saving(partnership, number, scope, today)
+                .await?
+                .map(|s| json(&s.value)))
+        }
+        crate::finance::FUNDING_AWARD_KIND | crate::finance::FORMER_FUNDING_AWARD_KIND => {
+            let Some((partnership, number)) =
+                finance_number(store, id, FinanceKind::FundingAward, scope, today).await?
+            else {
+                return Ok(None);
+            };
+            Ok(store
+                .funding_award(partnership, number, scope, today)
+                .await?
+                .map(|s| json(&s.value)))
+        }
         _ => Ok(store.record(id, scope, today).await?.map(|r| r.body)),
     }
+}
+
+/// The kind records an earlier release wrote as `kind` have today: funding kept as `grant`
+/// is a `funding_award`; every other kind kept its name.
+pub fn current_kind(kind: &str) -> &str {
+    match kind {
+        crate::finance::FORMER_FUNDING_AWARD_KIND => crate::finance::FUNDING_AWARD_KIND,
+        other => other,
+    }
+}
+
+/// The partnership and number of the finance record `id` of `kind`, from its header's
+/// reference.
+async fn finance_number(
+    store: &dyn Store,
+    id: i64,
+    kind: FinanceKind,
+    scope: &accord_domain::access::ReadScope,
+    today: chrono::NaiveDate,
+) -> Result<Option<(i64, u32)>> {
+    let Some(header) = store.record(id, scope, today).await? else {
+        return Ok(None);
+    };
+    Ok(header
+        .meta
+        .partnership_id
+        .zip(header.reference.as_deref().and_then(|r| kind.parse(r))))
+}
+
+/// Every field of a business case, the columns beside its JSON included.
+fn case_json(case: &crate::finance::business_cases::BusinessCaseRecord) -> serde_json::Value {
+    serde_json::json!({
+        "body": case.body(),
+        "name": case.name,
+        "stage": case.stage,
+        "decision": case.decision,
+        "councils": case.councils,
+        "opportunity_record_id": case.opportunity_record_id,
+        "base_year": case.base_year,
+        "appraisal_years": case.appraisal_years,
+        "preferred_option": case.preferred_option,
+        "financial_npv": case.financial_npv,
+    })
+}
+
+/// Every field of an allocation, the columns beside its JSON included.
+fn allocation_json(
+    allocation: &crate::finance::allocations::AllocationRecord,
+) -> serde_json::Value {
+    serde_json::json!({
+        "body": allocation.body(),
+        "title": allocation.title,
+        "business_case_record_id": allocation.business_case_record_id,
+        "councils": allocation.councils,
+        "joining": allocation.joining,
+        "driver": allocation.driver,
+        "status": allocation.status,
+    })
 }
 
 /// A body an earlier release wrote, read as today's domain type of its kind and serialised
@@ -199,6 +302,28 @@ pub fn normalise(kind: &str, body: &serde_json::Value) -> Result<serde_json::Val
             let decision: accord_domain::board::Decision =
                 serde_json::from_value(body.clone()).map_err(corrupt)?;
             Ok(json(&decision))
+        }
+        crate::finance::BUSINESS_CASE_KIND => {
+            let case =
+                crate::finance::business_cases::BusinessCaseRecord::from_earlier(&body.to_string())
+                    .map_err(|e| crate::StoreError::Corrupt(format!("{kind}: {e}")))?;
+            Ok(case_json(&case))
+        }
+        crate::finance::ALLOCATION_KIND => {
+            let allocation =
+                crate::finance::allocations::AllocationRecord::from_earlier(&body.to_string())
+                    .map_err(|e| crate::StoreError::Corrupt(format!("{kind}: {e}")))?;
+            Ok(allocation_json(&allocation))
+        }
+        crate::finance::SAVING_KIND => {
+            let saving: accord_domain::finance::saving::Saving =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&saving))
+        }
+        crate::finance::FUNDING_AWARD_KIND | crate::finance::FORMER_FUNDING_AWARD_KIND => {
+            let award: accord_domain::finance::funding::FundingAward =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&award))
         }
         _ => Ok(body.clone()),
     }

@@ -35,6 +35,10 @@ pub(crate) const DATA_MOVES: &[DataMove] = &[
         after: 210,
     },
     DataMove {
+        name: "finance",
+        after: 230,
+    },
+    DataMove {
         name: "governance",
         after: 250,
     },
@@ -99,6 +103,7 @@ macro_rules! upgrade_impl {
                 match name {
                     "raid_items" => Self::upgrade_raid_items(conn).await,
                     "requests" => Self::upgrade_requests(conn).await,
+                    "finance" => Self::upgrade_finance(conn).await,
                     "governance" => Self::upgrade_governance(conn).await,
                     other => Err($crate::StoreError::Corrupt(format!(
                         "no data move is called {other}"

@@ -11,6 +11,11 @@
 //! Each capability adds its reads and writes as a trait of its own (`RaidTx`, `RequestTx`, …) that `WriteTx`
 //! extends, so a use case sees one handle and each capability's SQL stays in its own module.
 
+use crate::finance::FinanceTx;
+use crate::finance::allocations::AllocationTx;
+use crate::finance::business_cases::BusinessCaseTx;
+use crate::finance::funding::FundingTx;
+use crate::finance::savings::SavingTx;
 use crate::governance::GovernanceTx;
 use crate::raid::RaidTx;
 use crate::records::StoredRecord;
@@ -22,7 +27,17 @@ use chrono::NaiveDate;
 
 /// A write transaction. See the module's documentation.
 #[async_trait]
-pub trait WriteTx: RaidTx + RequestTx + GovernanceTx + Send {
+pub trait WriteTx:
+    RaidTx
+    + RequestTx
+    + GovernanceTx
+    + FinanceTx
+    + BusinessCaseTx
+    + AllocationTx
+    + SavingTx
+    + FundingTx
+    + Send
+{
     /// Makes every change of the transaction durable, with its audit entries.
     async fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -195,6 +210,37 @@ macro_rules! header_impl {
                     sqlx::query_as("SELECT version FROM records WHERE id = $1 AND kind = $2")
                         .bind(id)
                         .bind(header.kind)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                Err(match current {
+                    Some((current,)) => $crate::write::stale(what, expected_version, current),
+                    None => $crate::StoreError::NotFound(what.to_owned()),
+                })
+            }
+
+            /// Deletes a record (its typed row goes with it) read at `expected_version`:
+            /// refused with [`$crate::StoreError::Conflict`] when someone changed it since.
+            pub(crate) async fn delete_header(
+                conn: &mut $conn,
+                id: i64,
+                expected_version: i64,
+                kind: &str,
+                what: &str,
+            ) -> $crate::Result<()> {
+                let deleted = sqlx::query("DELETE FROM records WHERE id = $1 AND kind = $2 AND version = $3")
+                    .bind(id)
+                    .bind(kind)
+                    .bind(expected_version)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                if deleted == 1 {
+                    return Ok(());
+                }
+                let current: Option<(i64,)> =
+                    sqlx::query_as("SELECT version FROM records WHERE id = $1 AND kind = $2")
+                        .bind(id)
+                        .bind(kind)
                         .fetch_optional(&mut *conn)
                         .await?;
                 Err(match current {

@@ -413,6 +413,297 @@ async fn typed_tables_filter_by_the_policy_too() {
     }
 }
 
+/// The finance tables apply the same rule: every record class of a business case, an
+/// allocation, a ledger line and a funding award, for every actor, listed, counted, summed and
+/// read one by one exactly as `ReadScope::permits` says. A council's draft stays with its
+/// council.
+#[tokio::test]
+async fn finance_tables_filter_by_the_policy_too() {
+    use accord_domain::finance::funding::{ConditionStatus, FundingAward, Tranche};
+    use accord_domain::finance::saving::{Recurrence, Saving};
+    use accord_domain::{FinancialYear, Money};
+    use accord_store::finance::Page;
+    use accord_store::finance::allocations::{AllocationRecord, CoreStatus};
+    use accord_store::finance::business_cases::BusinessCaseRecord;
+    use accord_store::finance::savings::{SavingsPage, TotalsBy};
+    let dir = tempfile::tempdir().unwrap();
+    let today = d(2011, 7, 21);
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let (p1, p2) = setup(&*store).await;
+        let change = Change::by("test");
+        let councils = vec![gss(HARINGEY), gss(WALTHAM_FOREST)];
+        let year = FinancialYear::starting(2012).unwrap();
+        let metas: Vec<RecordMeta> = metas(p1, p2, today)
+            .into_iter()
+            .filter(|m| m.partnership_id.is_some() && m.classification != Classification::Personal)
+            .map(|m| RecordMeta {
+                area: Area::Finance,
+                ..m
+            })
+            .collect();
+        // (partnership, number, meta) of each kind's rows, in the order written.
+        let mut stored = Vec::new();
+        let mut tx = store.write().await.unwrap();
+        for meta in &metas {
+            let case = BusinessCaseRecord {
+                name: "Case".into(),
+                stage: None,
+                decision: accord_domain::finance::CaseDecision::NotClear,
+                councils: councils.clone(),
+                opportunity_record_id: None,
+                base_year: None,
+                appraisal_years: 10,
+                preferred_option: None,
+                financial_npv: None,
+                projected_saving: None,
+                illustrative: None,
+                source: None,
+                case: serde_json::json!({"name": "Case"}),
+                appraisal: None,
+            };
+            let number = tx
+                .insert_business_case(meta, &case, &change)
+                .await
+                .unwrap()
+                .number;
+            let allocation = AllocationRecord {
+                title: "Split".into(),
+                business_case_record_id: None,
+                councils: councils.clone(),
+                joining: Vec::new(),
+                driver: accord_domain::finance::Driver::Population,
+                status: CoreStatus::NotComputed,
+                illustrative: None,
+                source: None,
+                inputs: serde_json::json!({}),
+                driver_used: None,
+                result: None,
+            };
+            assert_eq!(
+                tx.insert_allocation(meta, &allocation, &change)
+                    .await
+                    .unwrap()
+                    .number,
+                number
+            );
+            let saving = Saving {
+                project: "Payroll".into(),
+                project_record_id: None,
+                milestone: None,
+                council: meta.owner.clone().unwrap_or_else(|| gss(HARINGEY)),
+                financial_year: year,
+                planned: Money::from_pence(100),
+                forecast: None,
+                achieved: None,
+                cashable: true,
+                recurrence: Recurrence::Recurring,
+                brag: None,
+                in_mtfs: true,
+                note: None,
+                source: None,
+            };
+            assert_eq!(
+                tx.insert_saving(meta, &saving, &change)
+                    .await
+                    .unwrap()
+                    .number,
+                number
+            );
+            let award = FundingAward {
+                name: "Award".into(),
+                funder: "Funder".into(),
+                purpose: String::new(),
+                business_case_record_id: None,
+                tranches: vec![Tranche {
+                    financial_year: year,
+                    awarded: Money::from_pence(100),
+                    condition: None,
+                    condition_status: ConditionStatus::None,
+                    drawn: None,
+                    spent: None,
+                }],
+                source: None,
+            };
+            assert_eq!(
+                tx.insert_funding_award(meta, &award, &change)
+                    .await
+                    .unwrap()
+                    .number,
+                number
+            );
+            stored.push((meta.partnership_id.unwrap(), number, meta.clone()));
+        }
+        tx.commit().await.unwrap();
+        assert!(
+            stored.len() > 40,
+            "{backend}: the combinations cover the space"
+        );
+        let page = Page {
+            limit: 1000,
+            ..Page::default()
+        };
+        let ledger_page = SavingsPage {
+            limit: 1000,
+            ..SavingsPage::default()
+        };
+        for (name, actor) in actors(p1, p2) {
+            let scope = ReadScope::of(&actor);
+            for pid in [p1, p2] {
+                let expected: BTreeSet<u32> = stored
+                    .iter()
+                    .filter(|(p, _, m)| *p == pid && scope.permits(m, today))
+                    .map(|(_, n, _)| *n)
+                    .collect();
+                let numbers = |n: Vec<u32>| n.into_iter().collect::<BTreeSet<u32>>();
+                let cases = store
+                    .business_cases(pid, &Default::default(), &page, &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    numbers(cases.iter().map(|s| s.number).collect()),
+                    expected,
+                    "{backend}: {name}, cases"
+                );
+                let allocations = store
+                    .allocations(pid, &Default::default(), &page, &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    numbers(allocations.iter().map(|s| s.number).collect()),
+                    expected,
+                    "{backend}: {name}, allocations"
+                );
+                let lines = store
+                    .savings(pid, &Default::default(), &ledger_page, &[], &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    numbers(lines.iter().map(|s| s.line.number).collect()),
+                    expected,
+                    "{backend}: {name}, ledger"
+                );
+                let awards = store
+                    .funding_awards(pid, &Default::default(), &page, &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    numbers(awards.iter().map(|s| s.number).collect()),
+                    expected,
+                    "{backend}: {name}, funding"
+                );
+                let n = expected.len() as i64;
+                assert_eq!(
+                    store
+                        .count_business_cases(pid, &Default::default(), &scope, today)
+                        .await
+                        .unwrap(),
+                    n
+                );
+                assert_eq!(
+                    store
+                        .count_allocations(pid, &Default::default(), &scope, today)
+                        .await
+                        .unwrap(),
+                    n
+                );
+                assert_eq!(
+                    store
+                        .count_savings(pid, &Default::default(), &[], &scope, today)
+                        .await
+                        .unwrap(),
+                    n
+                );
+                assert_eq!(
+                    store
+                        .count_funding_awards(pid, &Default::default(), &scope, today)
+                        .await
+                        .unwrap(),
+                    n
+                );
+                let totals = store
+                    .savings_totals(
+                        pid,
+                        &Default::default(),
+                        &[],
+                        TotalsBy::Everything,
+                        &scope,
+                        today,
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    totals[0].total.planned,
+                    Money::from_pence(100 * n),
+                    "{backend}: {name}, sums"
+                );
+                let funding = store
+                    .funding_totals(pid, &Default::default(), &scope, today)
+                    .await
+                    .unwrap();
+                let all = funding
+                    .iter()
+                    .find(|(a, _)| a.is_none())
+                    .map_or(Money::ZERO, |(_, s)| s.awarded);
+                assert_eq!(
+                    all,
+                    Money::from_pence(100 * n),
+                    "{backend}: {name}, funding sums"
+                );
+                for (p, number, meta) in stored.iter().filter(|(p, _, _)| *p == pid) {
+                    let visible = expected.contains(number);
+                    assert_eq!(
+                        store
+                            .business_case(*p, *number, &scope, today)
+                            .await
+                            .unwrap()
+                            .is_some(),
+                        visible
+                    );
+                    assert_eq!(
+                        store
+                            .allocation(*p, *number, &scope, today)
+                            .await
+                            .unwrap()
+                            .is_some(),
+                        visible
+                    );
+                    assert_eq!(
+                        store
+                            .saving(*p, *number, &scope, today)
+                            .await
+                            .unwrap()
+                            .is_some(),
+                        visible,
+                        "{backend}: {name}, line {number}"
+                    );
+                    assert_eq!(
+                        store
+                            .funding_award(*p, *number, &scope, today)
+                            .await
+                            .unwrap()
+                            .is_some(),
+                        visible
+                    );
+                    // A council's draft line: only its council (and those who see every
+                    // council's) read it.
+                    let effective = meta.effective_classification(today);
+                    if visible
+                        && effective == Classification::Council
+                        && !scope.everything_but_personal
+                        && !scope.council_any.contains(p)
+                    {
+                        assert_eq!(
+                            meta.owner, actor.home,
+                            "{backend}: {name} reads another council's draft"
+                        );
+                    }
+                }
+            }
+        }
+        store.close().await;
+    }
+}
+
 #[tokio::test]
 async fn embargoes_release_on_their_date_or_decision_and_the_release_is_audited() {
     let dir = tempfile::tempdir().unwrap();

@@ -14,6 +14,8 @@ pub struct TestResponse {
     pub headers: HeaderMap,
     /// The body, as text.
     pub body: String,
+    /// The body as it came, for files that are not text (an XLSX download).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -56,6 +58,7 @@ pub async fn send(router: &Router, request: Request<Body>) -> TestResponse {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 

@@ -6,6 +6,9 @@
 //! The seeds state savings but no costs, timings or splits between councils. Where an
 //! appraisal needs one, the record says so in its `illustrative` note; no figure is invented
 //! silently. Loading twice adds nothing: records are matched by kind, partnership and title.
+//!
+//! Everything is written through the finance use cases, as Accord itself
+//! ([`accord_app::Caller::system`]), published.
 
 use accord_analytics::business_case::{
     BusinessCase, CaseCost, DecisionRule, LineKind, OptimismBias, OptionInput, SavingLine,
@@ -14,13 +17,18 @@ use accord_analytics::business_case::{
 use accord_analytics::coalition_model::{ModelInput, Penalty};
 use accord_analytics::distribution::{Estimate, Shape};
 use accord_analytics::monte_carlo::Settings;
-use accord_domain::access::{Area, Classification, ReadScope, RecordMeta};
-use accord_domain::grant::{ConditionStatus, Grant, Tranche};
+use accord_app::finance::allocations::{self, AllocationBody, AllocationCommand};
+use accord_app::finance::business_cases::{self, BusinessCaseBody, CaseCommand};
+use accord_app::finance::funding::{self, FundingCommand};
+use accord_app::finance::{
+    AllocationFilter, BusinessCaseFilter, FundingFilter, ListOrder, Visibility,
+};
+use accord_app::list::ListRequest;
+use accord_app::{App, Caller};
+use accord_domain::finance::Driver;
+use accord_domain::finance::funding::{ConditionStatus, FundingAward, Tranche};
 use accord_domain::seed::Seed;
 use accord_domain::{FinancialYear, Money, demo};
-use accord_store::{Change, RecordInput, RecordQuery, Store};
-use accord_web::api::allocations::{AllocationBody, Driver};
-use accord_web::api::business_cases::{self, BusinessCaseBody};
 use std::collections::BTreeMap;
 
 const HARINGEY: &str = "E09000014";
@@ -33,39 +41,17 @@ pub struct FinanceSummary {
     pub business_cases: u64,
     /// Allocations created.
     pub allocations: u64,
-    /// Grants recorded.
-    pub grants: u64,
+    /// Funding awards recorded.
+    pub funding_awards: u64,
 }
 
-fn published(partnership_id: i64) -> RecordMeta {
-    RecordMeta {
-        area: Area::Finance,
-        partnership_id: Some(partnership_id),
-        owner: None,
-        classification: Classification::Published,
-        embargo: None,
-    }
+/// The first page of a list, large enough to hold every demo record of a partnership.
+fn everything() -> ListRequest {
+    ListRequest::page(1, accord_app::list::MAX_LIMIT)
 }
 
-async fn exists(
-    store: &dyn Store,
-    kind: &str,
-    partnership_id: i64,
-    title: &str,
-) -> anyhow::Result<bool> {
-    let scope = ReadScope {
-        everything_but_personal: true,
-        ..ReadScope::default()
-    };
-    let today = chrono::Utc::now().date_naive();
-    let found = store
-        .records(&RecordQuery::of(kind, partnership_id), &scope, today)
-        .await?;
-    Ok(found.iter().any(|r| r.title == title))
-}
-
-async fn partnership(store: &dyn Store, name: &str) -> anyhow::Result<i64> {
-    store
+async fn partnership(app: &App, name: &str) -> anyhow::Result<i64> {
+    app.legacy_store()
         .partnership_id_by_name(name)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo partnership {name} is missing"))
@@ -136,36 +122,49 @@ fn recurring(name: &str, amount: Estimate, start: StartValue) -> SavingLine {
 }
 
 async fn add_case(
-    store: &dyn Store,
-    change: &Change,
+    app: &App,
+    caller: &Caller,
     partnership_id: i64,
-    mut body: BusinessCaseBody,
+    body: BusinessCaseBody,
 ) -> anyhow::Result<bool> {
-    if exists(store, business_cases::KIND, partnership_id, &body.case.name).await? {
+    let filter = BusinessCaseFilter {
+        text: Some(body.case.name.clone()),
+        ..BusinessCaseFilter::default()
+    };
+    let found = business_cases::list(
+        app,
+        caller,
+        partnership_id,
+        &filter,
+        ListOrder::Number,
+        &everything(),
+    )
+    .await?;
+    if found
+        .items
+        .iter()
+        .any(|e| e.value.case.name == body.case.name)
+    {
         return Ok(false);
     }
-    let case = body.case.clone();
-    body.appraisal = Some(
-        tokio::task::spawn_blocking(move || {
-            accord_analytics::business_case::appraise(&case, &|_, _| {})
-        })
-        .await??,
-    );
-    let input = RecordInput::new(
-        business_cases::KIND,
-        published(partnership_id),
-        body.case.name.clone(),
-        &body,
-    )?
-    .status(body.status());
-    store.insert_record(&input, change).await?;
+    business_cases::create(
+        app,
+        caller,
+        partnership_id,
+        CaseCommand {
+            body,
+            visibility: Visibility::Published,
+        },
+    )
+    .await?;
     Ok(true)
 }
 
 /// Loads the finance demo.
-pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceSummary> {
+pub async fn load(app: &App) -> anyhow::Result<FinanceSummary> {
+    let caller = Caller::system(super::DEMO_ACTOR);
     let mut summary = FinanceSummary::default();
-    let hwf = partnership(store, demo::HWF_NAME).await?;
+    let hwf = partnership(app, demo::HWF_NAME).await?;
     // The four Appendix B projects with stated savings: (project, saving, Appendix B number).
     let stated = [
         ("Economic Development", 100_000.0, 1),
@@ -196,7 +195,7 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
             ],
         )?;
         let mut body = BusinessCaseBody::new(c);
-        body.savings_stated = Some(format!(
+        body.projected_saving = Some(format!(
             "{} potential cashable savings; costs not stated",
             Money::from_pounds_f64(amount).map_or_else(String::new, Money::whole_pounds)
         ));
@@ -209,13 +208,13 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
         body.source = Some(
             Seed::HaringeyCorporateCommitteeReport.at(&format!("Appendix B, project {number}")),
         );
-        if add_case(store, change, hwf, body).await? {
+        if add_case(app, &caller, hwf, body).await? {
             summary.business_cases += 1;
         }
     }
 
     let tees = partnership(
-        store,
+        app,
         "Hartlepool – Darlington – Redcar and Cleveland collaboration",
     )
     .await?;
@@ -243,7 +242,7 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
         split: None,
     });
     let mut body = BusinessCaseBody::new(c);
-    body.savings_stated = Some("£5m to £8m, not before 2013/14; the business case costs around £75,000, covered by the Regional Improvement and Efficiency Partnership".to_owned());
+    body.projected_saving = Some("£5m to £8m, not before 2013/14; the business case costs around £75,000, covered by the Regional Improvement and Efficiency Partnership".to_owned());
     body.illustrative = Some(
         "The source gives the range £5m to £8m only. The most likely £6.5m (the middle of the range), a triangular \
          distribution, counting it as a recurring annual saving from 2013/14 shared equally, and the base year 2012/13 \
@@ -251,11 +250,11 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
             .to_owned(),
     );
     body.source = Some(Seed::TeesValleyCollaboration.citation());
-    if add_case(store, change, tees, body).await? {
+    if add_case(app, &caller, tees, body).await? {
         summary.business_cases += 1;
     }
 
-    let capital_ambition = Grant {
+    let capital_ambition = FundingAward {
         name: "Capital Ambition funding".to_owned(),
         funder: "Capital Ambition".to_owned(),
         purpose: "Awarded after a successful bid in April 2011, to provide the resources to move the programme on at pace (report 7.6.1).".to_owned(),
@@ -280,28 +279,50 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
         ],
         source: Some(Seed::HaringeyCorporateCommitteeReport.at("7.6.1")),
     };
-    if !exists(
-        store,
-        accord_web::api::grants::KIND,
-        hwf,
-        &capital_ambition.name,
-    )
-    .await?
+    let filter = FundingFilter {
+        text: Some(capital_ambition.name.clone()),
+        ..FundingFilter::default()
+    };
+    let found = funding::list(app, &caller, hwf, &filter, ListOrder::Number, &everything()).await?;
+    if !found
+        .page
+        .items
+        .iter()
+        .any(|(e, _)| e.value.name == capital_ambition.name)
     {
-        capital_ambition.validate()?;
-        let input = accord_web::api::grants::record_input(published(hwf), &capital_ambition)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        store.insert_record(&input, change).await?;
-        summary.grants += 1;
+        funding::add(
+            app,
+            &caller,
+            hwf,
+            FundingCommand {
+                award: capital_ambition,
+                visibility: Visibility::Published,
+            },
+        )
+        .await?;
+        summary.funding_awards += 1;
     }
 
     let counties = partnership(
-        store,
+        app,
         "Cambridgeshire – Northamptonshire shared services, with Slough",
     )
     .await?;
     let title = "Transactional services: running costs when Slough joins (illustrative)";
-    if !exists(store, accord_web::api::allocations::KIND, counties, title).await? {
+    let filter = AllocationFilter {
+        text: Some(title.to_owned()),
+        ..AllocationFilter::default()
+    };
+    let found = allocations::list(
+        app,
+        &caller,
+        counties,
+        &filter,
+        ListOrder::Number,
+        &everything(),
+    )
+    .await?;
+    if !found.items.iter().any(|e| e.value.title == title) {
         let (cambs, northants, slough) = ("E10000003", "E10000021", "E06000039");
         let standalone: BTreeMap<String, f64> = [
             (cambs, 3_000_000.0),
@@ -339,32 +360,17 @@ pub async fn load(store: &dyn Store, change: &Change) -> anyhow::Result<FinanceS
             driver_used: None,
             result: None,
         };
-        let input_json = accord_analytics::cli::AllocateInput {
-            players: body.councils.clone(),
-            cost: None,
-            model: body.model.clone(),
-            methods: vec![
-                accord_analytics::apportionment::Method::Equal,
-                accord_analytics::apportionment::Method::Shapley,
-                accord_analytics::apportionment::Method::Nucleolus,
-                accord_analytics::apportionment::Method::LeastCore,
-            ],
-            driver: None,
-            split: None,
-            joining: body.joining.clone(),
-            samples: 10_000,
-            seed: 1,
-        };
-        let result =
-            tokio::task::spawn_blocking(move || accord_analytics::cli::allocate_input(&input_json))
-                .await??;
-        let body = AllocationBody {
-            result: Some(result),
-            ..body
-        };
-        let input = accord_web::api::allocations::record_input(published(counties), &body)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        store.insert_record(&input, change).await?;
+        // Every method is run by the use case, as for any allocation saved.
+        allocations::create(
+            app,
+            &caller,
+            counties,
+            AllocationCommand {
+                body,
+                visibility: Visibility::Published,
+            },
+        )
+        .await?;
         summary.allocations += 1;
     }
     Ok(summary)

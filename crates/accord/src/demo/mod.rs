@@ -157,7 +157,7 @@ pub async fn load(app: &accord_app::App) -> anyhow::Result<DemoSummary> {
     summary.requests_created = requests::load(app, &partnership).await?;
     opportunities::load(store, hwf).await?;
     summary.delivery = delivery::load(app, hwf).await?;
-    finance::load(store, &change).await?;
+    finance::load(app).await?;
     Ok(summary)
 }
 

@@ -44,7 +44,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("business-cases", "Business cases"),
     ("allocations", "Apportionment of costs"),
     ("savings", "Savings ledger"),
-    ("grants", "External funding"),
+    ("funding", "External funding"),
     ("requests", "Information requests"),
     ("disclosure-log", "Disclosure log"),
 ];

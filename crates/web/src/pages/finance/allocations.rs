@@ -5,28 +5,35 @@
 
 use accord_analytics::apportionment::{Coalition, Game};
 use accord_analytics::coalition_model::{CoalitionModel, ModelInput, Penalty};
+use accord_app::AppError;
+use accord_app::finance::allocations::{
+    self as api, AllocationBody, AllocationCommand, AllocationEntry,
+};
+use accord_app::finance::{AllocationFilter, Context, ListOrder, Visibility};
+use accord_app::list::ListRequest;
+use accord_domain::finance::Driver;
 use accord_domain::{GssCode, Invalid};
-use accord_store::StoredRecord;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use std::collections::{BTreeMap, HashMap};
 
 use super::{
-    council_names, name_of, number_field, percent_field, percent_text, pounds_field, pounds_text,
-    visibility_field, visibility_from,
+    PAGE_SIZE, council_names, form_version, name_of, number_field, page_link, page_number,
+    percent_field, percent_text, pounds_field, pounds_text, query_form, refusal, version_field,
+    visibility_field, visibility_from, with_status,
 };
 use crate::AppState;
-use crate::api::allocations::{self as api, AllocationBody, Driver};
-use crate::api::finance::{self, Visibility, pounds};
+use crate::api::finance::pounds;
 use crate::auth::Viewer;
 use crate::components::{
     Banner, ButtonKind, Choice, Column, Field, InputWidth, SummaryRow, Table, button, button_link,
-    checkboxes, details, error_summary, form, notification_banner, radios, select, summary_list,
-    table, text_input, textarea,
+    checkboxes, details, error_summary, form, notification_banner, pagination, radios, select,
+    summary_list, table, text_input, textarea,
 };
 use crate::error::WebError;
-use crate::forms::{FormData, refused};
+use crate::forms::FormData;
 use crate::guard::GuardedRecord;
 use crate::layout::Page;
 use crate::pages::common::{render, source_note};
@@ -35,8 +42,24 @@ fn base(id: i64) -> String {
     format!("/partnerships/{id}/allocations")
 }
 
-fn decode(record: &StoredRecord) -> Result<AllocationBody, WebError> {
-    record.decode().map_err(|e| WebError::Internal(e.into()))
+/// The allocation the route's guard found, as the reader may see it now.
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reference: Option<String>,
+) -> Result<AllocationEntry, WebError> {
+    Ok(api::get(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference.unwrap_or_default(),
+    )
+    .await?)
+}
+
+async fn context(state: &AppState, viewer: &Viewer, id: i64) -> Result<Context, WebError> {
+    Ok(accord_app::finance::context(&state.app, &viewer.caller(), id).await?)
 }
 
 /// The methods in the order the page shows them, with their column headings.
@@ -48,33 +71,68 @@ const METHODS: [(&str, &str); 5] = [
     ("least_core", "Least core"),
 ];
 
-/// `GET /partnerships/{id}/allocations`.
+/// `GET /partnerships/{id}/allocations`: a page of them, filtered and counted by the database.
 pub async fn index(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Markup, WebError> {
-    let (p, members) = finance::partnership(&state, id).await?;
-    let names = council_names(&state, &members).await?;
-    let list = finance::list::<AllocationBody>(&state, &viewer, api::KIND, id).await?;
-    let editor = crate::pages::common::may(
-        &viewer,
-        accord_domain::access::Area::Finance,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let ctx = context(&state, &viewer, id).await?;
+    let p = &ctx.partnership;
+    let form_data = query_form(query.as_deref());
+    let (filter, order, errors) = match crate::api::finance::allocations::filter_from(&form_data) {
+        Ok((f, o)) => (f, o, Invalid::new()),
+        Err(e) => (AllocationFilter::default(), ListOrder::Number, e),
+    };
+    let wanted = page_number(&form_data);
+    let caller = viewer.caller();
+    let mut listed = api::list(
+        &state.app,
+        &caller,
         id,
-        state.today(),
-    );
+        &filter,
+        order,
+        &ListRequest::page(wanted, PAGE_SIZE),
+    )
+    .await?;
+    let pages = listed.pages(PAGE_SIZE);
+    if wanted > pages {
+        listed = api::list(
+            &state.app,
+            &caller,
+            id,
+            &filter,
+            order,
+            &ListRequest::page(pages, PAGE_SIZE),
+        )
+        .await?;
+    }
+    let mut codes = ctx.members.clone();
+    for e in &listed.items {
+        codes.extend(
+            e.value
+                .councils
+                .iter()
+                .filter_map(|c| GssCode::parse("c", c).ok()),
+        );
+    }
+    let names = council_names(&state, &codes).await?;
     let mut t = Table::new(
-        "Allocations",
+        format!("Allocations ({} matching)", listed.total),
         vec![
+            Column::text("Reference"),
             Column::text("What is split"),
             Column::text("Councils"),
             Column::numeric("Cost of all together"),
             Column::text("Core"),
         ],
     );
-    for (r, b) in &list {
+    for e in &listed.items {
+        let b = &e.value;
         t = t.row(vec![
-            html! { a class="govuk-link" href=(format!("{}/{}", base(id), r.id)) { (b.title) } @if b.illustrative.is_some() { br; span class="govuk-hint" { "Illustrative figures" } } },
+            html! { (e.reference) },
+            html! { a class="govuk-link" href=(format!("{}/{}", base(id), e.reference)) { (b.title) } @if b.illustrative.is_some() { br; span class="govuk-hint" { "Illustrative figures" } } },
             html! { (b.councils.iter().map(|c| name_of(&names, c)).collect::<Vec<_>>().join(", ")) },
             html! { @match &b.result { Some(r) => (pounds(r.grand_coalition_cost)), None => "" } },
             html! {
@@ -86,29 +144,63 @@ pub async fn index(
             },
         ]);
     }
-    Ok(render(
+    let labels: Vec<(String, String)> = ctx
+        .members
+        .iter()
+        .map(|m| (m.to_string(), ctx.name_of(m.as_str()).to_owned()))
+        .collect();
+    let mut councils = vec![Choice::new("", "Any council")];
+    councils.extend(labels.iter().map(|(v, t)| Choice::new(v, t)));
+    let sorts = [
+        Choice::new("reference", "Reference"),
+        Choice::new("name", "Title"),
+    ];
+    let base_path = base(id);
+    let filtered = ["council", "text"]
+        .iter()
+        .any(|f| !form_data.get(f).is_empty());
+    let markup = render(
         &state,
         &viewer,
         Page::new(format!("Apportionment – {}", p.name))
             .breadcrumb("Partnerships", "/")
-            .breadcrumb(p.name.clone(), format!("/partnerships/{id}")),
+            .breadcrumb(p.name.clone(), format!("/partnerships/{id}"))
+            .with_errors(&errors),
         html! {
+            (error_summary(&errors))
             span class="govuk-caption-l" { (p.name) }
             h1 class="govuk-heading-xl" { "Apportionment of costs" }
             p class="govuk-body" {
                 "Governance and programme costs are shared equally (MOU 7.1); implementation and running costs are apportioned per business case. "
                 "Each allocation compares the ways of splitting a cost, so every finance director can defend their council’s share."
             }
-            @if list.is_empty() {
-                p class="govuk-body" { "There are no allocations you can see yet." }
+            details class="govuk-details" open[filtered || !errors.is_empty()] {
+                summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Filter the allocations" } }
+                div class="govuk-details__text" {
+                    form method="get" action=(base_path) novalidate {
+                        (select(&Field::new("council", "Council").value(form_data.get("council")).errors(&errors), &councils))
+                        (text_input(&Field::new("text", "Title or reference contains").value(form_data.get("text")).errors(&errors)))
+                        (select(&Field::new("sort", "Order by").value(form_data.get("sort")).errors(&errors), &sorts))
+                        (button("Filter", ButtonKind::Secondary))
+                    }
+                }
+            }
+            @if listed.items.is_empty() {
+                p class="govuk-body" { "There are no allocations you can see" @if filtered { " that match" } "." }
             } @else {
                 (table(&t))
+                (pagination(wanted.min(pages), pages, |n| page_link(&base_path, &form_data, n)))
             }
-            @if editor {
+            @if ctx.may_add {
                 (button_link("Compare ways of splitting a cost", &format!("{}/new", base(id)), ButtonKind::Primary))
             }
         },
-    ))
+    );
+    Ok(if errors.is_empty() {
+        markup.into_response()
+    } else {
+        crate::forms::refused(markup)
+    })
 }
 
 fn game_of(body: &AllocationBody) -> Option<Game> {
@@ -127,32 +219,41 @@ fn coalition_names(game: &Game, s: Coalition, names: &HashMap<String, String>) -
         .join(" + ")
 }
 
-/// `GET /partnerships/{id}/allocations/{record_id}`.
-#[allow(clippy::too_many_lines)]
+/// `GET /partnerships/{id}/allocations/{reference}`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let (p, members) = finance::partnership(&state, id).await?;
-    let body = decode(&record)?;
-    let mut codes = members.clone();
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
+    allocation_page(&state, &viewer, &ctx, &entry, &Invalid::new()).await
+}
+
+/// An allocation with each method's split; `errors` are those of its delete form.
+#[allow(clippy::too_many_lines)]
+async fn allocation_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+    entry: &AllocationEntry,
+    errors: &Invalid,
+) -> Result<Markup, WebError> {
+    let p = &ctx.partnership;
+    let id = p.id;
+    let reference = &entry.reference;
+    let body = &entry.value;
+    let mut codes = ctx.members.clone();
     codes.extend(
         body.councils
             .iter()
             .filter_map(|c| GssCode::parse("c", c).ok()),
     );
-    let names = council_names(&state, &codes).await?;
-    let editor = accord_domain::access::decide(
-        &viewer.actor,
-        accord_domain::access::Action::Update,
-        &record.meta,
-        state.today(),
-    )
-    .is_allowed();
-    let figures = api::driver_figures(&state, &body, body.driver).await?;
-    let game = game_of(&body);
+    let names = council_names(state, &codes).await?;
+    let editor = entry.may_change;
+    let figures = api::driver_figures(&state.app, body, body.driver).await?;
+    let game = game_of(body);
     let result = body.result.as_ref();
     let methods: Vec<(&str, &str)> = METHODS
         .iter()
@@ -229,7 +330,8 @@ pub async fn show(
         .as_ref()
         .and_then(|m| CoalitionModel::new(&body.councils, m).ok());
     let content = html! {
-        span class="govuk-caption-l" { (p.name) }
+        (error_summary(errors))
+        span class="govuk-caption-l" { (p.name) ", " (reference) }
         h1 class="govuk-heading-xl" { (body.title) }
         @if let Some(note) = &body.illustrative {
             (notification_banner(Banner::Important, "Illustrative figures", html! { p class="govuk-body" { (note) } }))
@@ -263,11 +365,11 @@ pub async fn show(
                     }
                 }
             }),
-            SummaryRow::new("Who can see it", html! { (Visibility::of(&record.meta).label()) }),
+            SummaryRow::new("Who can see it", html! { (entry.visibility.label()) }),
         ]))
         @if editor {
             div class="govuk-button-group" {
-                (button_link("Change the figures", &format!("{}/{record_id}/edit", base(id)), ButtonKind::Secondary))
+                (button_link("Change the figures", &format!("{}/{reference}/edit", base(id)), ButtonKind::Secondary))
             }
         }
         h2 class="govuk-heading-l" { "The methods side by side" }
@@ -340,8 +442,9 @@ pub async fn show(
                 }
             }
         }
-        @if editor {
-            (form(&format!("{}/{record_id}/delete", base(id)), &viewer.csrf, html! {
+        @if entry.may_delete {
+            (form(&format!("{}/{reference}/delete", base(id)), &viewer.csrf, html! {
+                (version_field(entry.version))
                 input type="hidden" name="confirm" value="yes";
                 (button("Delete this allocation", ButtonKind::Warning))
             }))
@@ -353,12 +456,13 @@ pub async fn show(
         }))
     };
     Ok(render(
-        &state,
-        &viewer,
+        state,
+        viewer,
         Page::new(body.title.clone())
             .breadcrumb("Partnerships", "/")
             .breadcrumb(p.name.clone(), format!("/partnerships/{id}"))
-            .breadcrumb("Apportionment", base(id)),
+            .breadcrumb("Apportionment", base(id))
+            .with_errors(errors),
         content,
     ))
 }
@@ -750,27 +854,25 @@ fn for_form(e: Invalid, names: &HashMap<String, String>) -> Invalid {
 async fn form_page(
     state: &AppState,
     viewer: &Viewer,
-    id: i64,
-    record: Option<&StoredRecord>,
+    ctx: &Context,
+    entry: Option<&AllocationEntry>,
     data: &FormData,
     errors: &Invalid,
 ) -> Result<Markup, WebError> {
-    let (p, members) = finance::partnership(state, id).await?;
-    let names = council_names(state, &members).await?;
+    let p = &ctx.partnership;
+    let id = p.id;
+    let members = &ctx.members;
     let labels: Vec<(String, String)> = members
         .iter()
-        .map(|m| (m.to_string(), name_of(&names, m.as_str()).to_owned()))
+        .map(|m| (m.to_string(), ctx.name_of(m.as_str()).to_owned()))
         .collect();
     let choices: Vec<Choice> = labels.iter().map(|(v, t)| Choice::new(v, t)).collect();
     let cases =
-        finance::list::<serde_json::Value>(state, viewer, crate::api::business_cases::KIND, id)
-            .await?;
+        accord_app::finance::business_cases::choices(&state.app, &viewer.caller(), id).await?;
     let mut case_options = vec![("".to_owned(), "None".to_owned())];
-    case_options.extend(
-        cases
-            .iter()
-            .map(|(r, _)| (r.id.to_string(), r.title.clone())),
-    );
+    case_options.extend(cases.iter().map(|(record_id, reference, name)| {
+        (record_id.to_string(), format!("{reference}: {name}"))
+    }));
     let case_choices: Vec<Choice> = case_options
         .iter()
         .map(|(v, t)| Choice::new(v, t))
@@ -787,16 +889,16 @@ async fn form_page(
         .map(|d| Choice::new(d.slug(), d.label()))
         .collect();
     let mut held: HashMap<(Driver, String), Option<f64>> = HashMap::new();
-    for m in &members {
+    for m in members {
         for d in [Driver::Population, Driver::Budget] {
-            let figure = api::held(state, m.as_str(), d).await?.map(|(v, _)| v);
+            let figure = api::held(&state.app, m.as_str(), d).await?.map(|(v, _)| v);
             held.insert((d, m.to_string()), figure);
         }
     }
-    let (title, action) = match record {
-        Some(r) => (
+    let (title, action) = match entry {
+        Some(e) => (
             "Change an allocation",
-            format!("{}/{}/edit", base(id), r.id),
+            format!("{}/{}/edit", base(id), e.reference),
         ),
         None => ("Compare ways of splitting a cost", base(id)),
     };
@@ -805,6 +907,7 @@ async fn form_page(
         span class="govuk-caption-l" { (p.name) }
         h1 class="govuk-heading-xl" { (title) }
         (form(&action, &viewer.csrf, html! {
+            @if let Some(e) = entry { (version_field(data.get("version").parse().unwrap_or(e.version))) }
             (text_input(&Field::new("title", "What is being split").hint("For example, “Transactional services: running costs over ten years”").value(data.get("title")).errors(errors)))
             (select(&Field::new("business_case_record_id", "The business case the costs come from (optional)").value(data.get("business_case_record_id")).errors(errors), &case_choices))
             (checkboxes(&Field::new("councils", "Councils").errors(errors), &choices, &data.all("councils")))
@@ -871,7 +974,7 @@ pub async fn new_form(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
-    let (_, members) = finance::partnership(&state, id).await?;
+    let ctx = context(&state, &viewer, id).await?;
     let mut pairs: Vec<(String, String)> = vec![
         ("source".into(), "model".into()),
         ("driver".into(), "population".into()),
@@ -879,19 +982,28 @@ pub async fn new_form(
         ("economies_of_scale".into(), "0".into()),
     ];
     pairs.extend(
-        members
+        ctx.members
             .iter()
             .map(|m| ("councils".to_owned(), m.to_string())),
     );
     form_page(
         &state,
         &viewer,
-        id,
+        &ctx,
         None,
         &FormData::from_pairs(pairs),
         &Invalid::new(),
     )
     .await
+}
+
+/// How the use case's refusal is shown on the form.
+fn shown_refusal(
+    e: AppError,
+    names: &HashMap<String, String>,
+) -> Result<(StatusCode, Invalid), WebError> {
+    let (status, invalid) = refusal(e)?;
+    Ok((status, for_form(invalid, names)))
 }
 
 /// `POST /partnerships/{id}/allocations`.
@@ -901,91 +1013,134 @@ pub async fn create(
     Path(id): Path<i64>,
     data: FormData,
 ) -> Result<Response, WebError> {
-    let (_, members) = finance::partnership(&state, id).await?;
-    let names = council_names(&state, &members).await?;
-    let resolve = crate::api::savings::council_resolver(&state, &members).await?;
-    let errors = match from_form(&data, &members, &resolve, None) {
+    let ctx = context(&state, &viewer, id).await?;
+    let resolve = accord_app::finance::council_resolver(&state.app, &ctx.members).await?;
+    let (status, errors) = match from_form(&data, &ctx.members, &resolve, None) {
         Ok((body, visibility)) => {
-            match api::create_record(&state, &viewer, id, body, visibility).await {
-                Ok(record_id) => {
-                    return Ok(Redirect::to(&format!("{}/{record_id}", base(id))).into_response());
+            match api::create(
+                &state.app,
+                &viewer.caller(),
+                id,
+                AllocationCommand { body, visibility },
+            )
+            .await
+            {
+                Ok(entry) => {
+                    return Ok(
+                        Redirect::to(&format!("{}/{}", base(id), entry.reference)).into_response()
+                    );
                 }
-                Err(WebError::Unprocessable(e)) => for_form(e, &names),
-                Err(e) => return Err(e),
+                Err(e) => shown_refusal(e, &ctx.names)?,
             }
         }
-        Err(e) => e,
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
     };
-    Ok(refused(
-        form_page(&state, &viewer, id, None, &data, &errors).await?,
+    Ok(with_status(
+        status,
+        form_page(&state, &viewer, &ctx, None, &data, &errors).await?,
     ))
 }
 
-/// `GET /partnerships/{id}/allocations/{record_id}/edit`.
+fn entry_data(entry: &AllocationEntry) -> FormData {
+    let mut data = body_data(&entry.value, entry.visibility);
+    data.set("version", &entry.version.to_string());
+    data
+}
+
+/// `GET /partnerships/{id}/allocations/{reference}/edit`.
 pub async fn edit_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let body = decode(&record)?;
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
     form_page(
         &state,
         &viewer,
-        id,
-        Some(&record),
-        &body_data(&body, Visibility::of(&record.meta)),
+        &ctx,
+        Some(&entry),
+        &entry_data(&entry),
         &Invalid::new(),
     )
     .await
 }
 
-/// `POST /partnerships/{id}/allocations/{record_id}/edit`.
+/// `POST /partnerships/{id}/allocations/{reference}/edit`.
 pub async fn edit(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
-    let (_, members) = finance::partnership(&state, id).await?;
-    let names = council_names(&state, &members).await?;
-    let resolve = crate::api::savings::council_resolver(&state, &members).await?;
-    let old = decode(&record)?;
-    let errors = match from_form(&data, &members, &resolve, Some(&old)) {
-        Ok((body, visibility)) => match api::update_record(
-            &state,
-            &viewer,
-            &record,
-            body,
-            visibility,
-            Some(record.version),
-        )
-        .await
-        {
-            Ok(()) => return Ok(Redirect::to(&format!("{}/{record_id}", base(id))).into_response()),
-            Err(WebError::Unprocessable(e)) => for_form(e, &names),
-            Err(e) => return Err(e),
-        },
-        Err(e) => e,
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
+    let resolve = accord_app::finance::council_resolver(&state.app, &ctx.members).await?;
+    let (status, errors) = match (
+        from_form(&data, &ctx.members, &resolve, Some(&entry.value)),
+        form_version(&data),
+    ) {
+        (Ok((body, visibility)), Ok(version)) => {
+            let command = AllocationCommand { body, visibility };
+            match api::change(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &entry.reference,
+                command,
+                version,
+            )
+            .await
+            {
+                Ok(saved) => {
+                    return Ok(
+                        Redirect::to(&format!("{}/{}", base(id), saved.reference)).into_response()
+                    );
+                }
+                Err(e) => shown_refusal(e, &ctx.names)?,
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => (StatusCode::UNPROCESSABLE_ENTITY, e),
     };
-    Ok(refused(
-        form_page(&state, &viewer, id, Some(&record), &data, &errors).await?,
+    // A conflict shows the allocation as it is now, to change again.
+    let shown = if status == StatusCode::CONFLICT {
+        entry_data(&entry)
+    } else {
+        data
+    };
+    Ok(with_status(
+        status,
+        form_page(&state, &viewer, &ctx, Some(&entry), &shown, &errors).await?,
     ))
 }
 
-/// `POST /partnerships/{id}/allocations/{record_id}/delete`.
+/// `POST /partnerships/{id}/allocations/{reference}/delete`.
 pub async fn delete(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
     super::confirmed(&data)?;
-    state
-        .store
-        .delete_record(record.id, &viewer.change())
-        .await?;
-    Ok(Redirect::to(&base(id)).into_response())
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let result = match form_version(&data) {
+        Ok(version) => {
+            api::delete(&state.app, &viewer.caller(), id, &entry.reference, version).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&base(id)).into_response()),
+        Err(e) => {
+            let (status, errors) = refusal(e)?;
+            let ctx = context(&state, &viewer, id).await?;
+            Ok(with_status(
+                status,
+                allocation_page(&state, &viewer, &ctx, &entry, &errors).await?,
+            ))
+        }
+    }
 }

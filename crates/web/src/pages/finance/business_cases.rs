@@ -8,27 +8,34 @@ use accord_analytics::business_case::{
 };
 use accord_analytics::distribution::Estimate;
 use accord_analytics::monte_carlo::Settings;
+use accord_app::AppError;
+use accord_app::finance::business_cases::{
+    self as cases, BusinessCaseBody, BusinessCaseEntry, CaseCommand,
+};
+use accord_app::finance::{BusinessCaseFilter, Context, ListOrder, Visibility};
+use accord_app::list::ListRequest;
+use accord_domain::finance::{CaseDecision, CaseStage};
 use accord_domain::mou::long_date;
 use accord_domain::{FinancialYear, GssCode, Invalid};
-use accord_store::StoredRecord;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use std::collections::HashMap;
 
 use super::lines::{self, Draft, Line, LineType};
 use super::{
-    charts, council_names, name_of, number_field, percent_field, percent_text, pounds_field,
-    pounds_text, upload_form, visibility_field, visibility_from,
+    PAGE_SIZE, charts, council_names, form_version, name_of, number_field, order_from, page_link,
+    page_number, percent_field, percent_text, pounds_field, pounds_text, query_form, refusal,
+    upload_form, version_field, visibility_field, visibility_from, with_status,
 };
 use crate::AppState;
-use crate::api::business_cases::{self as api, BusinessCaseBody};
-use crate::api::finance::{self, Visibility, pounds};
+use crate::api::finance::pounds;
 use crate::auth::Viewer;
 use crate::components::{
     Banner, ButtonKind, Choice, Column, Field, InputWidth, SummaryRow, Table, TagColour, button,
-    button_link, checkboxes, details, error_summary, form, notification_banner, radios, select,
-    summary_list, table, tag, text_input, textarea,
+    button_link, checkboxes, details, error_summary, form, notification_banner, pagination, radios,
+    select, summary_list, table, tag, text_input, textarea,
 };
 use crate::error::WebError;
 use crate::forms::{FormData, refused};
@@ -40,24 +47,58 @@ fn base(id: i64) -> String {
     format!("/partnerships/{id}/business-cases")
 }
 
-fn case_path(id: i64, record_id: i64) -> String {
-    format!("/partnerships/{id}/business-cases/{record_id}")
+fn case_path(id: i64, reference: &str) -> String {
+    format!("/partnerships/{id}/business-cases/{reference}")
 }
 
-fn decode(record: &StoredRecord) -> Result<BusinessCaseBody, WebError> {
-    record
-        .decode()
-        .map_err(|e| WebError::Internal(anyhow::Error::from(e)))
-}
-
-fn may_edit(state: &AppState, viewer: &Viewer, record: &StoredRecord) -> bool {
-    accord_domain::access::decide(
-        &viewer.actor,
-        accord_domain::access::Action::Update,
-        &record.meta,
-        state.today(),
+/// The case the route's guard found (by its reference, or by an old address's record id), as
+/// the reader may see it now.
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reference: Option<String>,
+) -> Result<BusinessCaseEntry, WebError> {
+    Ok(cases::get(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference.unwrap_or_default(),
     )
-    .is_allowed()
+    .await?)
+}
+
+async fn context(state: &AppState, viewer: &Viewer, id: i64) -> Result<Context, WebError> {
+    Ok(accord_app::finance::context(&state.app, &viewer.caller(), id).await?)
+}
+
+/// Reads the list's filter and order from its query: `stage`, `decision`, `council`, `text`,
+/// `sort`.
+pub fn filter_from(form: &FormData) -> Result<(BusinessCaseFilter, ListOrder), Invalid> {
+    let mut invalid = Invalid::new();
+    let stage = match form.get("stage").trim() {
+        "" => None,
+        t => invalid.check(CaseStage::parse("stage", t)),
+    };
+    let decision = match form.get("decision").trim() {
+        "" => None,
+        t => invalid.check(CaseDecision::parse("decision", t)),
+    };
+    let council = match form.get("council").trim() {
+        "" => None,
+        t => invalid.check(GssCode::parse("council", t)),
+    };
+    let order = order_from(form, &mut invalid);
+    invalid.into_result()?;
+    Ok((
+        BusinessCaseFilter {
+            stage,
+            decision,
+            council,
+            text: Some(form.get("text").trim().to_owned()).filter(|t| !t.is_empty()),
+        },
+        order,
+    ))
 }
 
 fn decision_tag(sense: bool) -> Markup {
@@ -68,31 +109,59 @@ fn decision_tag(sense: bool) -> Markup {
     }
 }
 
-/// `GET /partnerships/{id}/business-cases`.
+/// `GET /partnerships/{id}/business-cases`: a page of the cases, filtered and counted by the
+/// database.
 pub async fn index(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Markup, WebError> {
-    let (p, _) = finance::partnership(&state, id).await?;
-    let cases = finance::list::<BusinessCaseBody>(&state, &viewer, api::KIND, id).await?;
-    let editor = crate::pages::common::may(
-        &viewer,
-        accord_domain::access::Area::Finance,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let ctx = context(&state, &viewer, id).await?;
+    let p = &ctx.partnership;
+    let form_data = query_form(query.as_deref());
+    let (filter, order, errors) = match filter_from(&form_data) {
+        Ok((f, o)) => (f, o, Invalid::new()),
+        Err(e) => (BusinessCaseFilter::default(), ListOrder::Number, e),
+    };
+    let wanted = page_number(&form_data);
+    let caller = viewer.caller();
+    let mut listed = cases::list(
+        &state.app,
+        &caller,
         id,
-        state.today(),
-    );
+        &filter,
+        order,
+        &ListRequest::page(wanted, PAGE_SIZE),
+    )
+    .await?;
+    let pages = listed.pages(PAGE_SIZE);
+    if wanted > pages {
+        // A page beyond the end (the list shrank, or a hand-made address) shows the last.
+        listed = cases::list(
+            &state.app,
+            &caller,
+            id,
+            &filter,
+            order,
+            &ListRequest::page(pages, PAGE_SIZE),
+        )
+        .await?;
+    }
     let mut t = Table::new(
-        "Business cases",
+        format!("Business cases ({} matching)", listed.total),
         vec![
+            Column::text("Reference"),
             Column::text("Business case"),
+            Column::text("Stage"),
             Column::text("Preferred option"),
             Column::numeric("Financial NPV"),
             Column::text("Decision"),
             Column::text("Visibility"),
         ],
     );
-    for (r, b) in &cases {
+    for e in &listed.items {
+        let b = &e.value;
         let preferred = b.appraisal.as_ref().and_then(|a| {
             a.preferred_option
                 .as_ref()
@@ -105,23 +174,59 @@ pub async fn index(
                 .max_by(|x, y| x.financial_npv.total_cmp(&y.financial_npv))
         });
         t = t.row(vec![
+            html! { (e.reference) },
             html! {
-                a class="govuk-link" href=(case_path(id, r.id)) { (b.case.name) }
+                a class="govuk-link" href=(case_path(id, &e.reference)) { (b.case.name) }
                 @if b.illustrative.is_some() { br; span class="govuk-hint" { "Illustrative figures" } }
             },
+            html! { @match b.stage { Some(s) => (s.label()), None => span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } } },
             html! { @match preferred { Some(o) => (o.name), None => "None: keep the status quo" } },
             html! { @match preferred.or(best) { Some(o) => (pounds(o.financial_npv)), None => (accord_domain::seed::NOT_STATED) } },
             decision_tag(preferred.is_some()),
-            html! { (Visibility::of(&r.meta).tag()) },
+            html! { (e.visibility.tag()) },
         ]);
     }
-    Ok(render(
+    let mut stages = vec![Choice::new("", "Any stage")];
+    stages.extend(
+        CaseStage::ALL
+            .iter()
+            .map(|s| Choice::new(s.slug(), s.label())),
+    );
+    let decisions = [
+        Choice::new("", "Either"),
+        Choice::new(
+            CaseDecision::MakesClearFinancialSense.slug(),
+            "Makes clear financial sense",
+        ),
+        Choice::new(
+            CaseDecision::NotClear.slug(),
+            "Does not make clear financial sense",
+        ),
+    ];
+    let council_labels: Vec<(String, String)> = ctx
+        .members
+        .iter()
+        .map(|m| (m.to_string(), ctx.name_of(m.as_str()).to_owned()))
+        .collect();
+    let mut councils = vec![Choice::new("", "Any council")];
+    councils.extend(council_labels.iter().map(|(v, t)| Choice::new(v, t)));
+    let sorts = [
+        Choice::new("reference", "Reference"),
+        Choice::new("name", "Name"),
+    ];
+    let base_path = base(id);
+    let filtered = ["stage", "decision", "council", "text"]
+        .iter()
+        .any(|f| !form_data.get(f).is_empty());
+    let markup = render(
         &state,
         &viewer,
         Page::new(format!("Business cases – {}", p.name))
             .breadcrumb("Partnerships", "/")
-            .breadcrumb(p.name.clone(), format!("/partnerships/{id}")),
+            .breadcrumb(p.name.clone(), format!("/partnerships/{id}"))
+            .with_errors(&errors),
         html! {
+            (error_summary(&errors))
             span class="govuk-caption-l" { (p.name) }
             h1 class="govuk-heading-xl" { "Business cases" }
             p class="govuk-body" {
@@ -129,16 +234,35 @@ pub async fn index(
                 "(3.0% after 30 years), optimism bias as an uplift. A case “makes clear financial sense” under its own rule — "
                 "by default, when the chance that the councils’ financial NPV is above zero is at least 80%."
             }
-            @if cases.is_empty() {
-                p class="govuk-body" { "There are no business cases you can see yet." }
+            details class="govuk-details" open[filtered || !errors.is_empty()] {
+                summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Filter the business cases" } }
+                div class="govuk-details__text" {
+                    form method="get" action=(base_path) novalidate {
+                        (select(&Field::new("stage", "Stage").value(form_data.get("stage")).errors(&errors), &stages))
+                        (select(&Field::new("decision", "Decision").value(form_data.get("decision")).errors(&errors), &decisions))
+                        (select(&Field::new("council", "Council").value(form_data.get("council")).errors(&errors), &councils))
+                        (text_input(&Field::new("text", "Name or reference contains").value(form_data.get("text")).errors(&errors)))
+                        (select(&Field::new("sort", "Order by").value(form_data.get("sort")).errors(&errors), &sorts))
+                        (button("Filter", ButtonKind::Secondary))
+                    }
+                }
+            }
+            @if listed.items.is_empty() {
+                p class="govuk-body" { "There are no business cases you can see" @if filtered { " that match" } "." }
             } @else {
                 (table(&t))
+                (pagination(wanted.min(pages), pages, |n| page_link(&base_path, &form_data, n)))
             }
-            @if editor {
+            @if ctx.may_add {
                 (button_link("Start a business case", &format!("{}/new", base(id)), ButtonKind::Primary))
             }
         },
-    ))
+    );
+    Ok(if errors.is_empty() {
+        markup.into_response()
+    } else {
+        refused(markup)
+    })
 }
 
 // ----- the case's details -----
@@ -182,8 +306,12 @@ fn details_data(body: &BusinessCaseBody, visibility: Visibility) -> FormData {
         ("iterations".into(), c.monte_carlo.iterations.to_string()),
         ("seed".into(), c.monte_carlo.seed.to_string()),
         (
-            "savings_stated".into(),
-            body.savings_stated.clone().unwrap_or_default(),
+            "projected_saving".into(),
+            body.projected_saving.clone().unwrap_or_default(),
+        ),
+        (
+            "stage".into(),
+            body.stage.map_or("", CaseStage::slug).into(),
         ),
         (
             "illustrative".into(),
@@ -373,8 +501,12 @@ fn details_from_form(
     settings.latin_hypercube = form.get("latin_hypercube") == "yes";
     settings.convergence = c.monte_carlo.convergence;
     c.monte_carlo = settings;
-    body.savings_stated =
-        Some(form.get("savings_stated").trim().to_owned()).filter(|s| !s.is_empty());
+    body.projected_saving =
+        Some(form.get("projected_saving").trim().to_owned()).filter(|s| !s.is_empty());
+    body.stage = match form.get("stage").trim() {
+        "" => None,
+        t => invalid.check(CaseStage::parse("stage", t)),
+    };
     body.illustrative = Some(form.get("illustrative").trim().to_owned()).filter(|s| !s.is_empty());
     let visibility = visibility_from(form, &mut invalid);
     invalid.into_result()?;
@@ -384,40 +516,47 @@ fn details_from_form(
 async fn details_page(
     state: &AppState,
     viewer: &Viewer,
-    id: i64,
-    record: Option<&StoredRecord>,
+    ctx: &Context,
+    entry: Option<&BusinessCaseEntry>,
     data: &FormData,
     errors: &Invalid,
 ) -> Result<Markup, WebError> {
-    let (p, members) = finance::partnership(state, id).await?;
-    let names = council_names(state, &members).await?;
-    let council_choices: Vec<(String, String)> = members
+    let p = &ctx.partnership;
+    let id = p.id;
+    let council_choices: Vec<(String, String)> = ctx
+        .members
         .iter()
-        .map(|m| (m.to_string(), name_of(&names, m.as_str()).to_owned()))
+        .map(|m| (m.to_string(), ctx.name_of(m.as_str()).to_owned()))
         .collect();
     let choices: Vec<Choice> = council_choices
         .iter()
         .map(|(v, t)| Choice::new(v, t))
         .collect();
-    let opportunities =
-        finance::list::<serde_json::Value>(state, viewer, api::OPPORTUNITY_KIND, id).await?;
+    let opportunities = cases::opportunities(&state.app, &viewer.caller(), id).await?;
     let mut opportunity_choices = vec![("".to_owned(), "None, or not kept in Accord".to_owned())];
     opportunity_choices.extend(
         opportunities
             .iter()
-            .map(|(r, _)| (r.id.to_string(), r.title.clone())),
+            .map(|(record_id, title)| (record_id.to_string(), title.clone())),
     );
     let opportunity_select: Vec<Choice> = opportunity_choices
         .iter()
         .map(|(v, t)| Choice::new(v, t))
         .collect();
-    let (title, action) = match record {
-        Some(r) => (
+    let (title, action) = match entry {
+        Some(e) => (
             "Change the business case’s details",
-            format!("{}/edit", case_path(id, r.id)),
+            format!("{}/edit", case_path(id, &e.reference)),
         ),
         None => ("Start a business case", base(id)),
     };
+    let stages: Vec<Choice> = std::iter::once(Choice::new("", "Not stated"))
+        .chain(
+            CaseStage::ALL
+                .iter()
+                .map(|s| Choice::new(s.slug(), s.label())),
+        )
+        .collect();
     let measures = [
         Choice::new(
             "financial_npv",
@@ -431,7 +570,9 @@ async fn details_page(
         span class="govuk-caption-l" { (p.name) }
         h1 class="govuk-heading-xl" { (title) }
         (form(&action, &viewer.csrf, html! {
+            @if let Some(e) = entry { (version_field(data.get("version").parse().unwrap_or(e.version))) }
             (text_input(&Field::new("name", "Name").hint("For example, “HR shared service centre”").value(data.get("name")).errors(errors)))
+            (radios(&Field::new("stage", "Stage").hint("The Green Book’s three stages of a business case").value(data.get("stage")).errors(errors), &stages))
             @if opportunities.is_empty() {
                 input type="hidden" name="opportunity_record_id" value=(data.get("opportunity_record_id"));
             } @else {
@@ -439,7 +580,7 @@ async fn details_page(
             }
             (text_input(&Field::new("opportunity", "The opportunity, in words (optional)").hint("The service or opportunity the case is about").value(data.get("opportunity")).errors(errors)))
             (checkboxes(&Field::new("councils", "Councils that share its costs and savings").errors(errors), &choices, &checked))
-            @if record.is_none() {
+            @if entry.is_none() {
                 (text_input(&Field::new("first_option", "The option to appraise against the status quo").hint("For example, “Share the service”. You can add more options later.").value(data.get("first_option")).errors(errors)))
             }
             (text_input(&Field::new("base_year", "Base year (optional)").hint("The financial year of year 0, like 2011/12: prices are real prices of that year").value(data.get("base_year")).errors(errors).width(InputWidth::Chars10)))
@@ -467,21 +608,19 @@ async fn details_page(
                 (text_input(&Field::new("seed", "Seed").hint("The same seed gives the same results").value(data.get("seed")).errors(errors).numeric().width(InputWidth::Chars10)))
                 (checkboxes(&Field::new("latin_hypercube", "Sampling"), &[Choice::new("yes", "Latin hypercube sampling")], &[data.get("latin_hypercube")]))
             }
-            (text_input(&Field::new("savings_stated", "Savings as the source states them (optional)").hint("For example, “£5m to £8m, not before 2013/14”").value(data.get("savings_stated")).errors(errors)))
+            (text_input(&Field::new("projected_saving", "Projected saving as the source states it (optional)").hint("For example, “£5m to £8m, not before 2013/14”").value(data.get("projected_saving")).errors(errors)))
             (textarea(&Field::new("illustrative", "What is illustrative (optional)").hint("Say which figures are not from a source, so readers know").value(data.get("illustrative")).errors(errors).rows(3)))
             (visibility_field(data.get("visibility"), errors))
-            (button(if record.is_some() { "Save and appraise" } else { "Start the business case" }, ButtonKind::Primary))
+            (button(if entry.is_some() { "Save and appraise" } else { "Start the business case" }, ButtonKind::Primary))
         }))
     };
     Ok(render(
         state,
         viewer,
-        Page::new(title)
-            .with_errors(errors)
-            .back_link(match record {
-                Some(r) => case_path(id, r.id),
-                None => base(id),
-            }),
+        Page::new(title).with_errors(errors).back_link(match entry {
+            Some(e) => case_path(id, &e.reference),
+            None => base(id),
+        }),
         content,
     ))
 }
@@ -492,12 +631,12 @@ pub async fn new_form(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
-    let (_, members) = finance::partnership(&state, id).await?;
-    let mut case = empty_case(&members);
+    let ctx = context(&state, &viewer, id).await?;
+    let mut case = empty_case(&ctx.members);
     case.name = String::new();
     let mut data = details_data(&BusinessCaseBody::new(case), Visibility::Council);
     data.set("first_option", "Share the service");
-    details_page(&state, &viewer, id, None, &data, &Invalid::new()).await
+    details_page(&state, &viewer, &ctx, None, &data, &Invalid::new()).await
 }
 
 fn empty_case(members: &[GssCode]) -> BusinessCase {
@@ -530,28 +669,25 @@ fn new_option(name: &str, status_quo: bool) -> OptionInput {
 }
 
 /// Turns a refusal of the whole case into one the form can show: engine paths stay in the
-/// summary; `case.name`-style paths land on the form's field of the same name.
-fn for_details(e: WebError) -> Result<Invalid, WebError> {
-    match e {
-        WebError::Unprocessable(mut invalid) => {
-            for err in &mut invalid.errors {
-                let renamed = match err.field.as_str() {
-                    "case.name" => Some("name"),
-                    "case.appraisal_years" => Some("appraisal_years"),
-                    "case.base_year" => Some("base_year"),
-                    "case.monte_carlo.iterations" => Some("iterations"),
-                    f if f.starts_with("case.councils") => Some("councils"),
-                    f if f.starts_with("case.case_cost") => Some("case_cost"),
-                    _ => None,
-                };
-                if let Some(r) = renamed {
-                    r.clone_into(&mut err.field);
-                }
-            }
-            Ok(invalid)
+/// summary; `case.name`-style paths land on the form's field of the same name. A conflict is
+/// shown on the form's version.
+fn for_details(e: AppError) -> Result<(StatusCode, Invalid), WebError> {
+    let (status, mut invalid) = refusal(e)?;
+    for err in &mut invalid.errors {
+        let renamed = match err.field.as_str() {
+            "case.name" => Some("name"),
+            "case.appraisal_years" => Some("appraisal_years"),
+            "case.base_year" => Some("base_year"),
+            "case.monte_carlo.iterations" => Some("iterations"),
+            f if f.starts_with("case.councils") => Some("councils"),
+            f if f.starts_with("case.case_cost") => Some("case_cost"),
+            _ => None,
+        };
+        if let Some(r) = renamed {
+            r.clone_into(&mut err.field);
         }
-        other => Err(other),
     }
+    Ok((status, invalid))
 }
 
 /// `POST /partnerships/{id}/business-cases`.
@@ -561,9 +697,9 @@ pub async fn create(
     Path(id): Path<i64>,
     data: FormData,
 ) -> Result<Response, WebError> {
-    let (_, members) = finance::partnership(&state, id).await?;
-    let mut body = BusinessCaseBody::new(empty_case(&members));
-    let errors = match details_from_form(&data, &members, &mut body) {
+    let ctx = context(&state, &viewer, id).await?;
+    let mut body = BusinessCaseBody::new(empty_case(&ctx.members));
+    let (status, errors) = match details_from_form(&data, &ctx.members, &mut body) {
         Ok(visibility) => {
             let first = data.get("first_option").trim();
             body.case.options = vec![
@@ -577,87 +713,100 @@ pub async fn create(
                     false,
                 ),
             ];
-            let attempt = async {
-                let meta = finance::meta_for(&viewer, id, visibility)?;
-                crate::guard::check(
-                    &viewer,
-                    accord_domain::access::Action::Create,
-                    &meta,
-                    state.today(),
-                )?;
-                let body = api::prepare(&state, &viewer, id, &members, body).await?;
-                finance::insert(&state, &viewer, &api::record_input(meta, &body)?).await
-            };
-            match attempt.await {
-                Ok(record_id) => return Ok(Redirect::to(&case_path(id, record_id)).into_response()),
+            let command = CaseCommand { body, visibility };
+            match cases::create(&state.app, &viewer.caller(), id, command).await {
+                Ok(entry) => {
+                    return Ok(Redirect::to(&case_path(id, &entry.reference)).into_response());
+                }
                 Err(e) => for_details(e)?,
             }
         }
-        Err(e) => e,
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
     };
-    Ok(refused(
-        details_page(&state, &viewer, id, None, &data, &errors).await?,
+    Ok(with_status(
+        status,
+        details_page(&state, &viewer, &ctx, None, &data, &errors).await?,
     ))
 }
 
-/// `GET /partnerships/{id}/business-cases/{record_id}/edit`.
+/// The details form of a case as it is.
+fn entry_details(entry: &BusinessCaseEntry) -> FormData {
+    let mut data = details_data(&entry.value, entry.visibility);
+    data.set("version", &entry.version.to_string());
+    data
+}
+
+/// `GET /partnerships/{id}/business-cases/{reference}/edit`.
 pub async fn edit_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let body = decode(&record)?;
-    let data = details_data(&body, Visibility::of(&record.meta));
-    details_page(&state, &viewer, id, Some(&record), &data, &Invalid::new()).await
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
+    details_page(
+        &state,
+        &viewer,
+        &ctx,
+        Some(&entry),
+        &entry_details(&entry),
+        &Invalid::new(),
+    )
+    .await
 }
 
-/// Checks, appraises and saves a changed case.
+/// Checks, appraises and saves a changed case, from the version the form was filled from.
 async fn save(
     state: &AppState,
     viewer: &Viewer,
-    record: &StoredRecord,
+    entry: &BusinessCaseEntry,
     body: BusinessCaseBody,
     visibility: Visibility,
+    form: &FormData,
     reason: &str,
-) -> Result<(), WebError> {
-    let id = record.meta.partnership_id.unwrap_or_default();
-    let (_, members) = finance::partnership(state, id).await?;
-    let meta = api::keep_owner(record, finance::meta_for(viewer, id, visibility)?);
-    let body = api::prepare(state, viewer, id, &members, body).await?;
-    let mut input = api::record_input(meta, &body)?;
-    input.parent_id = record.parent_id;
-    finance::update(
-        state,
-        viewer,
-        record.id,
-        Some(record.version),
-        &input,
+) -> Result<BusinessCaseEntry, AppError> {
+    let id = entry.meta.partnership_id.unwrap_or_default();
+    let from_version = form_version(form)?;
+    cases::change(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &entry.reference,
+        CaseCommand { body, visibility },
+        from_version,
         reason,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
-/// `POST /partnerships/{id}/business-cases/{record_id}/edit`.
+/// `POST /partnerships/{id}/business-cases/{reference}/edit`.
 pub async fn edit(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
-    let (_, members) = finance::partnership(&state, id).await?;
-    let mut body = decode(&record)?;
-    let errors = match details_from_form(&data, &members, &mut body) {
-        Ok(visibility) => match save(&state, &viewer, &record, body, visibility, "").await {
-            Ok(()) => return Ok(Redirect::to(&case_path(id, record_id)).into_response()),
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
+    let mut body = entry.value.clone();
+    let (status, errors) = match details_from_form(&data, &ctx.members, &mut body) {
+        Ok(visibility) => match save(&state, &viewer, &entry, body, visibility, &data, "").await {
+            Ok(saved) => return Ok(Redirect::to(&case_path(id, &saved.reference)).into_response()),
             Err(e) => for_details(e)?,
         },
-        Err(e) => e,
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
     };
-    Ok(refused(
-        details_page(&state, &viewer, id, Some(&record), &data, &errors).await?,
+    // A conflict shows the case as it is now, to change again.
+    let shown = if status == StatusCode::CONFLICT {
+        entry_details(&entry)
+    } else {
+        data
+    };
+    Ok(with_status(
+        status,
+        details_page(&state, &viewer, &ctx, Some(&entry), &shown, &errors).await?,
     ))
 }
 
@@ -712,7 +861,7 @@ fn split_text(
 #[allow(clippy::too_many_arguments)]
 fn lines_tables(
     id: i64,
-    record: &StoredRecord,
+    entry: &BusinessCaseEntry,
     case: &BusinessCase,
     index: usize,
     o: &OptionInput,
@@ -720,11 +869,12 @@ fn lines_tables(
     editor: bool,
     csrf: &str,
 ) -> Markup {
-    let path = case_path(id, record.id);
+    let path = case_path(id, &entry.reference);
     let remove = |what: &str, line: usize, label: &str| {
         html! {
             form method="post" action=(format!("{path}/remove")) class="accord-inline-form" {
                 input type="hidden" name=(crate::forms::CSRF_FIELD) value=(csrf);
+                input type="hidden" name="version" value=(entry.version);
                 input type="hidden" name="what" value=(what);
                 input type="hidden" name="option" value=(index);
                 input type="hidden" name="line" value=(line);
@@ -976,33 +1126,45 @@ fn tornado_table(option: &str, bars: &[accord_analytics::monte_carlo::TornadoBar
     t.row_headers()
 }
 
-/// `GET /partnerships/{id}/business-cases/{record_id}`.
+/// `GET /partnerships/{id}/business-cases/{reference}`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let (p, members) = finance::partnership(&state, id).await?;
-    let body = decode(&record)?;
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
+    case_page(&state, &viewer, &ctx, &entry, &Invalid::new()).await
+}
+
+/// A case with its appraisal; `errors` are those of the Monte Carlo form.
+async fn case_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+    entry: &BusinessCaseEntry,
+    errors: &Invalid,
+) -> Result<Markup, WebError> {
+    let p = &ctx.partnership;
+    let id = p.id;
+    let body = &entry.value;
     let case = &body.case;
-    let mut codes = members.clone();
+    let mut codes = ctx.members.clone();
     codes.extend(
         case.councils
             .iter()
             .filter_map(|c| GssCode::parse("c", c).ok()),
     );
-    let names = council_names(&state, &codes).await?;
-    let editor = may_edit(&state, &viewer, &record);
-    let path = case_path(id, record_id);
+    let names = council_names(state, &codes).await?;
+    let editor = entry.may_change;
+    let record_id = entry.record_id;
+    let path = case_path(id, &entry.reference);
     let opportunity = match (body.opportunity_record_id, &case.opportunity) {
         (Some(oid), title) => {
-            let found =
-                finance::find::<serde_json::Value>(&state, &viewer, api::OPPORTUNITY_KIND, id, oid)
-                    .await?;
-            match found {
-                Some((r, _)) => {
-                    html! { a class="govuk-link" href=(format!("/partnerships/{id}/opportunities/{oid}")) { (r.title) } }
+            match cases::opportunity_title(&state.app, &viewer.caller(), id, oid).await? {
+                Some(found) => {
+                    html! { a class="govuk-link" href=(format!("/partnerships/{id}/opportunities/{oid}")) { (found) } }
                 }
                 None => html! { (title.clone().unwrap_or_else(|| format!("Opportunity {oid}"))) },
             }
@@ -1019,7 +1181,8 @@ pub async fn show(
             .join(", ")
     });
     let content = html! {
-        span class="govuk-caption-l" { (p.name) }
+        (error_summary(errors))
+        span class="govuk-caption-l" { (p.name) ", " (entry.reference) }
         h1 class="govuk-heading-xl" { (case.name) }
         @if let Some(note) = &body.illustrative {
             (notification_banner(Banner::Important, "Illustrative figures", html! { p class="govuk-body" { (note) } }))
@@ -1027,9 +1190,11 @@ pub async fn show(
         (source_note(body.source.as_deref()))
         (summary_list(&[
             SummaryRow::new("Opportunity", opportunity),
+            SummaryRow::new("Reference", html! { (entry.reference) }),
+            SummaryRow::new("Stage", html! { @match body.stage { Some(s) => (s.label()), None => span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } } }),
             SummaryRow::new("Councils", html! { (case.councils.iter().map(|c| name_of(&names, c)).collect::<Vec<_>>().join(", ")) }),
-            SummaryRow::new("Savings as the source states them", html! {
-                @match &body.savings_stated { Some(s) => (s), None => span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } }
+            SummaryRow::new("Projected saving as the source states it", html! {
+                @match &body.projected_saving { Some(s) => (s), None => span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } }
             }),
             SummaryRow::new("Base year", html! { @match case.base_year { Some(y) => (y.to_string()), None => span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } } }),
             SummaryRow::new("Appraisal period", html! { (case.appraisal_years) " years after the base year" }),
@@ -1052,8 +1217,8 @@ pub async fn show(
                 (accord_domain::money::group_thousands(case.monte_carlo.iterations)) " iterations, seed " (case.monte_carlo.seed)
                 @if case.monte_carlo.latin_hypercube { ", Latin hypercube sampling" }
             }),
-            SummaryRow::new("Who can see it", html! { (Visibility::of(&record.meta).label()) }),
-            SummaryRow::new("Last changed", html! { (long_date(record.updated_at.date_naive())) }),
+            SummaryRow::new("Who can see it", html! { (entry.visibility.label()) }),
+            SummaryRow::new("Last changed", html! { (long_date(entry.updated_at.date_naive())) }),
         ]))
         @if editor {
             div class="govuk-button-group" {
@@ -1094,14 +1259,24 @@ pub async fn show(
                             "."
                         }
                     }
-                    (lines_tables(id, &record, case, i, o, &names, editor, &viewer.csrf))
+                    (lines_tables(id, entry, case, i, o, &names, editor, &viewer.csrf))
                     @if let Some(a) = appraisal.and_then(|a| a.options.get(i)) {
                         (results(i, case, a, &case.decision, &names))
                     }
                 }
             }
         }
-        @if editor {
+        @if editor && uncertain(case) {
+            h2 class="govuk-heading-m" { "Run the Monte Carlo simulation again" }
+            (form(&format!("{path}/monte-carlo"), &viewer.csrf, html! {
+                (version_field(entry.version))
+                (text_input(&Field::new("iterations", "Iterations").hint("At most 1,000,000").value(&case.monte_carlo.iterations.to_string()).errors(errors).numeric().width(InputWidth::Chars10)))
+                (text_input(&Field::new("seed", "Seed").hint("The same seed gives the same results").value(&case.monte_carlo.seed.to_string()).errors(errors).numeric().width(InputWidth::Chars10)))
+                (checkboxes(&Field::new("latin_hypercube", "Sampling"), &[Choice::new("yes", "Latin hypercube sampling")], &[if case.monte_carlo.latin_hypercube { "yes" } else { "" }]))
+                (button("Run it again", ButtonKind::Secondary))
+            }))
+        }
+        @if entry.may_delete {
             p class="govuk-body" { a class="govuk-link" href=(format!("{path}/delete")) { "Delete this business case" } }
         }
         @if viewer.actor.is_in(id) || viewer.actor.admin {
@@ -1109,14 +1284,104 @@ pub async fn show(
         }
     };
     Ok(render(
-        &state,
-        &viewer,
+        state,
+        viewer,
         Page::new(case.name.clone())
             .breadcrumb("Partnerships", "/")
             .breadcrumb(p.name.clone(), format!("/partnerships/{id}"))
-            .breadcrumb("Business cases", base(id)),
+            .breadcrumb("Business cases", base(id))
+            .with_errors(errors),
         content,
     ))
+}
+
+/// Whether any estimate of the case is a range, so the appraisal runs a simulation.
+fn uncertain(case: &BusinessCase) -> bool {
+    case.options.iter().any(|o| {
+        o.slippage.as_ref().is_some_and(|s| !s.is_point())
+            || o.costs.iter().any(|c| !c.amount.is_point())
+            || o.savings.iter().any(|s| {
+                !s.amount.is_point() || s.slippage.as_ref().is_some_and(|sl| !sl.is_point())
+            })
+    })
+}
+
+/// `POST …/{reference}/monte-carlo`: runs the simulation again with other settings.
+pub async fn run_monte_carlo(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, _)): Path<(i64, String)>,
+    GuardedRecord(record): GuardedRecord,
+    data: FormData,
+) -> Result<Response, WebError> {
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let mut invalid = Invalid::new();
+    let whole = |name: &str, max: f64, invalid: &mut Invalid| -> Option<u64> {
+        match number_field(&data, name, invalid) {
+            Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let n = n as u64;
+                Some(n)
+            }
+            Some(_) => {
+                invalid.push(
+                    name,
+                    format!(
+                        "Enter a whole number from 0 to {}",
+                        accord_domain::money::group_thousands(max as u64)
+                    ),
+                );
+                None
+            }
+            None => None,
+        }
+    };
+    let iterations = whole("iterations", 1_000_000.0, &mut invalid).filter(|n| *n > 0);
+    if iterations.is_none() && invalid.message_for("iterations").is_none() {
+        invalid.push(
+            "iterations",
+            "Enter a whole number of iterations from 1 to 1,000,000",
+        );
+    }
+    let seed = whole("seed", 9.0e15, &mut invalid).unwrap_or(entry.value.case.monte_carlo.seed);
+    let version = invalid.check(form_version(&data));
+    let result = match (invalid.into_result(), iterations, version) {
+        (Ok(()), Some(iterations), Some(version)) => {
+            let settings = Settings {
+                iterations,
+                seed,
+                latin_hypercube: data.get("latin_hypercube") == "yes",
+                convergence: None,
+            };
+            cases::run_monte_carlo(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &entry.reference,
+                settings,
+                version,
+            )
+            .await
+        }
+        (Err(e), _, _) => Err(e.into()),
+        _ => Err(Invalid::field(
+            "iterations",
+            "Enter a whole number of iterations from 1 to 1,000,000",
+        )
+        .into()),
+    };
+    match result {
+        Ok(saved) => Ok(Redirect::to(&case_path(id, &saved.reference)).into_response()),
+        Err(e) => {
+            let (status, errors) = for_details(e)?;
+            let now = load(&state, &viewer, id, Some(entry.reference.clone())).await?;
+            let ctx = context(&state, &viewer, id).await?;
+            Ok(with_status(
+                status,
+                case_page(&state, &viewer, &ctx, &now, &errors).await?,
+            ))
+        }
+    }
 }
 
 // ----- options -----
@@ -1165,13 +1430,14 @@ fn option_page(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    record: &StoredRecord,
-    body: &BusinessCaseBody,
+    entry: &BusinessCaseEntry,
     index: Option<usize>,
     data: &FormData,
     errors: &Invalid,
 ) -> Markup {
-    let path = case_path(id, record.id);
+    let body = &entry.value;
+    let path = case_path(id, &entry.reference);
+    let version = data.get("version").parse().unwrap_or(entry.version);
     let title = if index.is_some() {
         "Change an option"
     } else {
@@ -1182,6 +1448,7 @@ fn option_page(
         span class="govuk-caption-l" { (body.case.name) }
         h1 class="govuk-heading-xl" { (title) }
         (form(&format!("{path}/option"), &viewer.csrf, html! {
+            (version_field(version))
             input type="hidden" name="option" value=(index.map(|i| i.to_string()).unwrap_or_default());
             (text_input(&Field::new("name", "Name").hint("For example, “Share with Waltham Forest” or “Outsource”").value(data.get("name")).errors(errors)))
             (checkboxes(&Field::new("status_quo", "Baseline").errors(errors), &[Choice::new("yes", "This is the status quo (the baseline, with no lines)")], &[data.get("status_quo")]))
@@ -1203,6 +1470,7 @@ fn option_page(
         @if let Some(i) = index {
             @if body.case.options.len() > 1 {
                 (form(&format!("{path}/remove"), &viewer.csrf, html! {
+                    input type="hidden" name="version" value=(version);
                     input type="hidden" name="what" value="option";
                     input type="hidden" name="option" value=(i);
                     (button("Remove this option and its lines", ButtonKind::Warning))
@@ -1218,23 +1486,23 @@ fn option_page(
     )
 }
 
-/// `GET /partnerships/{id}/business-cases/{record_id}/option`.
+/// `GET /partnerships/{id}/business-cases/{reference}/option`.
 pub async fn option_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     Query(query): Query<HashMap<String, String>>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let body = decode(&record)?;
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let body = &entry.value;
     let index = option_index(&query, None).filter(|i| *i < body.case.options.len());
     let data = index.map_or_else(FormData::default, |i| option_data(&body.case.options[i]));
     Ok(option_page(
         &state,
         &viewer,
         id,
-        &record,
-        &body,
+        &entry,
         index,
         &data,
         &Invalid::new(),
@@ -1289,30 +1557,32 @@ fn option_from_form(form: &FormData, mut o: OptionInput) -> Result<OptionInput, 
     Ok(o)
 }
 
-/// `POST /partnerships/{id}/business-cases/{record_id}/option`.
+/// `POST /partnerships/{id}/business-cases/{reference}/option`.
 pub async fn save_option(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
-    let mut body = decode(&record)?;
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let mut body = entry.value.clone();
     let index = option_index(&HashMap::new(), Some(&data)).filter(|i| *i < body.case.options.len());
     let existing = index.map_or_else(|| new_option("", false), |i| body.case.options[i].clone());
-    let errors = match option_from_form(&data, existing) {
+    let (status, errors) = match option_from_form(&data, existing) {
         Ok(o) => {
             match index {
                 Some(i) => body.case.options[i] = o,
                 None => body.case.options.push(o),
             }
-            let visibility = Visibility::of(&record.meta);
-            match save(&state, &viewer, &record, body.clone(), visibility, "").await {
-                Ok(()) => return Ok(Redirect::to(&case_path(id, record_id)).into_response()),
-                Err(WebError::Unprocessable(e)) => {
-                    let at = index.unwrap_or(body.case.options.len() - 1);
+            let at = index.unwrap_or(body.case.options.len() - 1);
+            match save(&state, &viewer, &entry, body, entry.visibility, &data, "").await {
+                Ok(saved) => {
+                    return Ok(Redirect::to(&case_path(id, &saved.reference)).into_response());
+                }
+                Err(e) => {
+                    let (status, mut e) = refusal(e)?;
                     let prefix = format!("case.options[{at}]");
-                    let mut e = e;
                     for err in &mut e.errors {
                         if let Some(rest) = err.field.strip_prefix(&prefix) {
                             err.field = match rest {
@@ -1327,17 +1597,25 @@ pub async fn save_option(
                             };
                         }
                     }
-                    e
+                    (status, e)
                 }
-                Err(e) => return Err(e),
             }
         }
-        Err(e) => e,
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
     };
-    let body = decode(&record)?;
-    Ok(refused(option_page(
-        &state, &viewer, id, &record, &body, index, &data, &errors,
-    )))
+    let shown = if status == StatusCode::CONFLICT {
+        let mut now = index.map_or_else(FormData::default, |i| {
+            option_data(&entry.value.case.options[i])
+        });
+        now.set("version", &entry.version.to_string());
+        now
+    } else {
+        data
+    };
+    Ok(with_status(
+        status,
+        option_page(&state, &viewer, id, &entry, index, &shown, &errors),
+    ))
 }
 
 // ----- lines -----
@@ -1402,13 +1680,13 @@ fn line_page(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    record: &StoredRecord,
-    body: &BusinessCaseBody,
+    entry: &BusinessCaseEntry,
     names: &HashMap<String, String>,
     data: &FormData,
     errors: &Invalid,
 ) -> Markup {
-    let path = case_path(id, record.id);
+    let body = &entry.value;
+    let path = case_path(id, &entry.reference);
     let t = line_type(data.get("type"));
     let option = data.get("option").parse::<usize>().unwrap_or(0);
     let option_name = body
@@ -1440,6 +1718,7 @@ fn line_page(
         span class="govuk-caption-l" { (body.case.name) ": " (option_name) }
         h1 class="govuk-heading-xl" { (title) }
         (form(&format!("{path}/line"), &viewer.csrf, html! {
+            (version_field(data.get("version").parse().unwrap_or(entry.version)))
             input type="hidden" name="option" value=(data.get("option"));
             input type="hidden" name="type" value=(t.slug());
             input type="hidden" name="line" value=(data.get("line"));
@@ -1497,16 +1776,17 @@ fn line_page(
     )
 }
 
-/// `GET /partnerships/{id}/business-cases/{record_id}/line?option=1&type=cost&line=0`.
+/// `GET /partnerships/{id}/business-cases/{reference}/line?option=1&type=cost&line=0`.
 pub async fn line_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     Query(query): Query<HashMap<String, String>>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let body = decode(&record)?;
-    let names = names_of_case(&state, &body).await?;
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let body = &entry.value;
+    let names = names_of_case(&state, body).await?;
     let default_option = body
         .case
         .options
@@ -1530,8 +1810,7 @@ pub async fn line_form(
         &state,
         &viewer,
         id,
-        &record,
-        &body,
+        &entry,
         &names,
         &data,
         &Invalid::new(),
@@ -1551,21 +1830,23 @@ async fn names_of_case(
     council_names(state, &codes).await
 }
 
-/// `POST /partnerships/{id}/business-cases/{record_id}/line`.
+/// `POST /partnerships/{id}/business-cases/{reference}/line`.
 pub async fn save_line(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
-    let original = decode(&record)?;
-    let names = names_of_case(&state, &original).await?;
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let original = &entry.value;
+    let names = names_of_case(&state, original).await?;
     let t = line_type(data.get("type"));
     let draft = draft_from_form(&data, &original.case.councils);
     let option = data.get("option").trim().parse::<usize>().ok();
     let at = data.get("line").trim().parse::<usize>().ok();
     let resolve = |t: &str| GssCode::parse("council", t).ok();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let mut errors = Invalid::new();
     match option.filter(|o| original.case.options.get(*o).is_some_and(|o| !o.status_quo)) {
         None => errors.push(
@@ -1577,55 +1858,54 @@ pub async fn save_line(
             Ok(line) => {
                 let mut body = original.clone();
                 let place = lines::put(&mut body.case, option, line, at)?;
-                match save(
-                    &state,
-                    &viewer,
-                    &record,
-                    body,
-                    Visibility::of(&record.meta),
-                    "",
-                )
-                .await
-                {
-                    Ok(()) => {
+                match save(&state, &viewer, &entry, body, entry.visibility, &data, "").await {
+                    Ok(saved) => {
                         let next = if data.get("then") == "another" {
                             format!(
                                 "{}/line?option={option}&type={}",
-                                case_path(id, record_id),
+                                case_path(id, &saved.reference),
                                 t.slug()
                             )
                         } else {
-                            case_path(id, record_id)
+                            case_path(id, &saved.reference)
                         };
                         return Ok(Redirect::to(&next).into_response());
                     }
-                    Err(WebError::Unprocessable(mut e)) => {
+                    Err(e) => {
+                        let (refused_with, mut e) = refusal(e)?;
                         for err in &mut e.errors {
                             if let Some(f) = lines::field_for(&err.field, place, &draft) {
                                 err.field = f;
                             }
                         }
+                        status = refused_with;
                         errors = e;
                     }
-                    Err(e) => return Err(e),
                 }
             }
         },
     }
-    Ok(refused(line_page(
-        &state, &viewer, id, &record, &original, &names, &data, &errors,
-    )))
+    let mut shown = data;
+    if status == StatusCode::CONFLICT {
+        // What was typed stays; the form now carries the version the case is at.
+        shown.set("version", &entry.version.to_string());
+    }
+    Ok(with_status(
+        status,
+        line_page(&state, &viewer, id, &entry, &names, &shown, &errors),
+    ))
 }
 
-/// `POST /partnerships/{id}/business-cases/{record_id}/remove`: removes an option or a line.
+/// `POST /partnerships/{id}/business-cases/{reference}/remove`: removes an option or a line.
 pub async fn remove(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
-    let mut body = decode(&record)?;
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let mut body = entry.value.clone();
     let option = data
         .get("option")
         .trim()
@@ -1659,16 +1939,17 @@ pub async fn remove(
     if !removed {
         return Err(Invalid::field("line", "There is no such line").into());
     }
-    save(
-        &state,
-        &viewer,
-        &record,
-        body,
-        Visibility::of(&record.meta),
-        "",
-    )
-    .await?;
-    Ok(Redirect::to(&case_path(id, record_id)).into_response())
+    match save(&state, &viewer, &entry, body, entry.visibility, &data, "").await {
+        Ok(saved) => Ok(Redirect::to(&case_path(id, &saved.reference)).into_response()),
+        Err(e) => {
+            let (status, errors) = for_details(e)?;
+            let ctx = context(&state, &viewer, id).await?;
+            Ok(with_status(
+                status,
+                case_page(&state, &viewer, &ctx, &entry, &errors).await?,
+            ))
+        }
+    }
 }
 
 // ----- files of lines -----
@@ -1692,8 +1973,13 @@ fn rows(case: &BusinessCase) -> Vec<Vec<String>> {
 }
 
 /// `GET …/lines.csv`.
-pub async fn export_csv(GuardedRecord(record): GuardedRecord) -> Result<Response, WebError> {
-    let body = decode(&record)?;
+pub async fn export_csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, _)): Path<(i64, String)>,
+    GuardedRecord(record): GuardedRecord,
+) -> Result<Response, WebError> {
+    let body = load(&state, &viewer, id, record.reference).await?.value;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(lines::COLUMNS)
         .map_err(|e| WebError::Internal(e.into()))?;
@@ -1712,10 +1998,15 @@ pub async fn export_csv(GuardedRecord(record): GuardedRecord) -> Result<Response
 }
 
 /// `GET …/lines.xlsx`.
-pub async fn export_xlsx(GuardedRecord(record): GuardedRecord) -> Result<Response, WebError> {
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, _)): Path<(i64, String)>,
+    GuardedRecord(record): GuardedRecord,
+) -> Result<Response, WebError> {
     use rust_xlsxwriter::{Format, Workbook};
     let internal = |e: rust_xlsxwriter::XlsxError| WebError::Internal(e.into());
-    let body = decode(&record)?;
+    let body = load(&state, &viewer, id, record.reference).await?.value;
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Lines").map_err(internal)?;
@@ -1745,8 +2036,13 @@ pub async fn export_xlsx(GuardedRecord(record): GuardedRecord) -> Result<Respons
 }
 
 /// `GET …/case.json`: the case as `accord appraise` reads it.
-pub async fn case_json(GuardedRecord(record): GuardedRecord) -> Result<Response, WebError> {
-    let body = decode(&record)?;
+pub async fn case_json(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, _)): Path<(i64, String)>,
+    GuardedRecord(record): GuardedRecord,
+) -> Result<Response, WebError> {
+    let body = load(&state, &viewer, id, record.reference).await?.value;
     let bytes = serde_json::to_vec_pretty(&body.case).map_err(|e| WebError::Internal(e.into()))?;
     Ok(super::download(
         bytes,
@@ -1759,11 +2055,11 @@ fn import_page(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    record: &StoredRecord,
-    body: &BusinessCaseBody,
+    entry: &BusinessCaseEntry,
     errors: &Invalid,
 ) -> Markup {
-    let path = case_path(id, record.id);
+    let body = &entry.value;
+    let path = case_path(id, &entry.reference);
     let content = html! {
         (error_summary(errors))
         span class="govuk-caption-l" { (body.case.name) }
@@ -1781,6 +2077,7 @@ fn import_page(
         }
         p class="govuk-body" { a class="govuk-link" href=(format!("{path}/lines.csv")) { "Download the current lines as CSV" } " to start from." }
         (upload_form(&format!("{path}/import"), &viewer.csrf, html! {
+            (version_field(entry.version))
             div class=(if errors.message_for("file").is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }) {
                 label class="govuk-label" for="file" { "File of lines" }
                 @if let Some(m) = errors.message_for("file") { (crate::components::error_message("file-error", m)) }
@@ -1803,18 +2100,11 @@ fn import_page(
 pub async fn import_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let body = decode(&record)?;
-    Ok(import_page(
-        &state,
-        &viewer,
-        id,
-        &record,
-        &body,
-        &Invalid::new(),
-    ))
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    Ok(import_page(&state, &viewer, id, &entry, &Invalid::new()))
 }
 
 /// Applies a file of lines to a case: every problem with its line. Returns where each file
@@ -1824,7 +2114,7 @@ pub fn apply_file(
     bytes: &[u8],
     resolve: &dyn Fn(&str) -> Option<GssCode>,
 ) -> Result<Vec<(u64, lines::Place, Draft)>, Invalid> {
-    let rows = crate::api::savings::read_file(bytes)?;
+    let rows = accord_app::finance::files::read_file(bytes)?;
     let mut invalid = Invalid::new();
     if rows.is_empty() {
         invalid.push("file", "has no lines under its header row");
@@ -1883,34 +2173,34 @@ pub fn apply_file(
 pub async fn import(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     upload: super::Upload,
 ) -> Result<Response, WebError> {
-    let original = decode(&record)?;
+    let entry = load(&state, &viewer, id, record.reference).await?;
     let Some((_, bytes)) = upload.file else {
         let errors = Invalid::field("file", "Choose a CSV or XLSX file of lines");
-        return Ok(refused(import_page(
-            &state, &viewer, id, &record, &original, &errors,
-        )));
+        return Ok(refused(import_page(&state, &viewer, id, &entry, &errors)));
     };
-    let (_, members) = finance::partnership(&state, id).await?;
-    let resolve = crate::api::savings::council_resolver(&state, &members).await?;
-    let mut body = original.clone();
-    let errors = match apply_file(&mut body.case, &bytes, &resolve) {
-        Err(e) => e,
+    let ctx = context(&state, &viewer, id).await?;
+    let resolve = accord_app::finance::council_resolver(&state.app, &ctx.members).await?;
+    let mut body = entry.value.clone();
+    let (status, errors) = match apply_file(&mut body.case, &bytes, &resolve) {
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
         Ok(places) => match save(
             &state,
             &viewer,
-            &record,
+            &entry,
             body,
-            Visibility::of(&record.meta),
+            entry.visibility,
+            &upload.form,
             "lines imported from a file",
         )
         .await
         {
-            Ok(()) => return Ok(Redirect::to(&case_path(id, record_id)).into_response()),
-            Err(WebError::Unprocessable(e)) => {
+            Ok(saved) => return Ok(Redirect::to(&case_path(id, &saved.reference)).into_response()),
+            Err(e) => {
+                let (status, e) = refusal(e)?;
                 let mut named = Invalid::new();
                 for err in e.errors {
                     let found = places.iter().find_map(|(line, place, draft)| {
@@ -1923,14 +2213,14 @@ pub async fn import(
                         None => named.push(err.field, err.message),
                     }
                 }
-                named
+                (status, named)
             }
-            Err(e) => return Err(e),
         },
     };
-    Ok(refused(import_page(
-        &state, &viewer, id, &record, &original, &errors,
-    )))
+    Ok(with_status(
+        status,
+        import_page(&state, &viewer, id, &entry, &errors),
+    ))
 }
 
 // ----- deleting -----
@@ -1939,39 +2229,65 @@ pub async fn import(
 pub async fn delete_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let body = decode(&record)?;
-    let path = case_path(id, record_id);
-    Ok(render(
-        &state,
-        &viewer,
-        Page::new("Delete this business case").back_link(path.clone()),
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    Ok(delete_page(&state, &viewer, id, &entry, &Invalid::new()))
+}
+
+fn delete_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    entry: &BusinessCaseEntry,
+    errors: &Invalid,
+) -> Markup {
+    let path = case_path(id, &entry.reference);
+    render(
+        state,
+        viewer,
+        Page::new("Delete this business case")
+            .back_link(path.clone())
+            .with_errors(errors),
         html! {
-            span class="govuk-caption-l" { (body.case.name) }
+            (error_summary(errors))
+            span class="govuk-caption-l" { (entry.value.case.name) }
             h1 class="govuk-heading-xl" { "Delete this business case?" }
             p class="govuk-body" { "The case and its appraisal will be deleted. The audit trail keeps a copy." }
             (form(&format!("{path}/delete"), &viewer.csrf, html! {
+                (version_field(entry.version))
                 input type="hidden" name="confirm" value="yes";
                 (button("Delete the business case", ButtonKind::Warning))
             }))
         },
-    ))
+    )
 }
 
 /// `POST …/delete`.
 pub async fn delete(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
     super::confirmed(&data)?;
-    state
-        .store
-        .delete_record(record.id, &viewer.change())
-        .await?;
-    Ok(Redirect::to(&base(id)).into_response())
+    let entry = load(&state, &viewer, id, record.reference).await?;
+    let result = match form_version(&data) {
+        Ok(version) => {
+            cases::delete(&state.app, &viewer.caller(), id, &entry.reference, version).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&base(id)).into_response()),
+        Err(e) => {
+            let (status, errors) = refusal(e)?;
+            Ok(with_status(
+                status,
+                delete_page(&state, &viewer, id, &entry, &errors),
+            ))
+        }
+    }
 }

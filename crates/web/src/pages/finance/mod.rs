@@ -1,30 +1,39 @@
 //! The finance pages of a partnership: business cases with their appraisal, the apportionment
 //! of costs between councils, the savings ledger and external funding; and their JSON API.
+//! Every handler translates HTTP to a use case of `accord_app::finance` and its answer back.
 
 pub mod allocations;
 pub mod business_cases;
 pub mod charts;
-pub mod grants;
+pub mod funding;
 pub mod lines;
 pub mod savings;
 
+use accord_app::AppError;
+use accord_app::finance::Visibility;
 use accord_domain::access::{Action, Area};
-use accord_domain::{GssCode, Invalid, Money};
+use accord_domain::{Invalid, Money};
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, OriginalUri, Request};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use std::collections::HashMap;
 use utoipa_axum::routes;
 
-use crate::api::finance::Visibility;
-use crate::api::{allocations as api_allocations, business_cases as api_cases};
-use crate::api::{grants as api_grants, savings as api_savings};
+use crate::api::finance::{
+    allocations as api_allocations, business_cases as api_cases, funding as api_funding,
+    savings as api_savings,
+};
 use crate::components::{Choice, Field, radios};
 use crate::error::WebError;
 use crate::forms::FormData;
 use crate::guard::Guard;
 use crate::routes::Routes;
+
+use accord_app::finance::{ALLOCATION_KIND as ALLOCATION, BUSINESS_CASE_KIND as BUSINESS_CASE};
+use accord_app::finance::{FUNDING_AWARD_KIND as FUNDING_AWARD, SAVING_KIND as SAVING};
 
 /// Every finance page and API route.
 pub fn routes(r: Routes) -> Routes {
@@ -32,13 +41,13 @@ pub fn routes(r: Routes) -> Routes {
     let read = Guard::Partnership(Area::Finance, Read);
     let create = Guard::Partnership(Area::Finance, Create);
     let signed_in = Guard::SignedIn;
-    let case = |a| Guard::Record(api_cases::KIND, a);
-    let allocation = |a| Guard::Record(api_allocations::KIND, a);
-    let saving = |a| Guard::Record(api_savings::KIND, a);
-    let grant = |a| Guard::Record(api_grants::KIND, a);
+    let case = |a| Guard::Record(BUSINESS_CASE, a);
+    let allocation = |a| Guard::Record(ALLOCATION, a);
+    let saving = |a| Guard::Record(SAVING, a);
+    let award = |a| Guard::Record(FUNDING_AWARD, a);
     let bc = "/partnerships/{id}/business-cases";
-    let one = "/partnerships/{id}/business-cases/{record_id}";
-    r
+    let one = "/partnerships/{id}/business-cases/{reference}";
+    let r = r
         // Business cases
         .get(bc, read, business_cases::index)
         .post(bc, create, business_cases::create)
@@ -74,6 +83,11 @@ pub fn routes(r: Routes) -> Routes {
             &format!("{one}/remove"),
             case(Update),
             business_cases::remove,
+        )
+        .post(
+            &format!("{one}/monte-carlo"),
+            case(Update),
+            business_cases::run_monte_carlo,
         )
         .get(
             &format!("{one}/import"),
@@ -123,22 +137,22 @@ pub fn routes(r: Routes) -> Routes {
             allocations::new_form,
         )
         .get(
-            "/partnerships/{id}/allocations/{record_id}",
+            "/partnerships/{id}/allocations/{reference}",
             allocation(Read),
             allocations::show,
         )
         .get(
-            "/partnerships/{id}/allocations/{record_id}/edit",
+            "/partnerships/{id}/allocations/{reference}/edit",
             allocation(Update),
             allocations::edit_form,
         )
         .post(
-            "/partnerships/{id}/allocations/{record_id}/edit",
+            "/partnerships/{id}/allocations/{reference}/edit",
             allocation(Update),
             allocations::edit,
         )
         .post(
-            "/partnerships/{id}/allocations/{record_id}/delete",
+            "/partnerships/{id}/allocations/{reference}/delete",
             allocation(Delete),
             allocations::delete,
         )
@@ -159,43 +173,64 @@ pub fn routes(r: Routes) -> Routes {
         )
         .post("/partnerships/{id}/savings/import", create, savings::import)
         .get(
-            "/partnerships/{id}/savings/{record_id}/edit",
+            "/partnerships/{id}/savings/{reference}/edit",
             saving(Update),
             savings::edit_form,
         )
         .post(
-            "/partnerships/{id}/savings/{record_id}/edit",
+            "/partnerships/{id}/savings/{reference}/edit",
             saving(Update),
             savings::edit,
         )
         .post(
-            "/partnerships/{id}/savings/{record_id}/delete",
+            "/partnerships/{id}/savings/{reference}/delete",
             saving(Delete),
             savings::delete,
         )
         // External funding
-        .get("/partnerships/{id}/grants", read, grants::index)
-        .post("/partnerships/{id}/grants", create, grants::create)
-        .get("/partnerships/{id}/grants/new", create, grants::new_form)
+        .get("/partnerships/{id}/funding", read, funding::index)
+        .post("/partnerships/{id}/funding", create, funding::create)
+        .get("/partnerships/{id}/funding/new", create, funding::new_form)
         .get(
-            "/partnerships/{id}/grants/{record_id}",
-            grant(Read),
-            grants::show,
+            "/partnerships/{id}/funding/{reference}",
+            award(Read),
+            funding::show,
         )
         .get(
-            "/partnerships/{id}/grants/{record_id}/edit",
-            grant(Update),
-            grants::edit_form,
+            "/partnerships/{id}/funding/{reference}/edit",
+            award(Update),
+            funding::edit_form,
         )
         .post(
-            "/partnerships/{id}/grants/{record_id}/edit",
-            grant(Update),
-            grants::edit,
+            "/partnerships/{id}/funding/{reference}/edit",
+            award(Update),
+            funding::edit,
         )
         .post(
-            "/partnerships/{id}/grants/{record_id}/delete",
-            grant(Delete),
-            grants::delete,
+            "/partnerships/{id}/funding/{reference}/delete",
+            award(Delete),
+            funding::delete,
+        )
+        // Addresses of earlier releases, which called funding "grants": moved for good, with
+        // the guards of the addresses they moved to.
+        .get("/partnerships/{id}/grants", read, moved)
+        .post("/partnerships/{id}/grants", create, moved)
+        .get("/partnerships/{id}/grants/new", create, moved)
+        .get("/partnerships/{id}/grants/{reference}", award(Read), moved)
+        .get(
+            "/partnerships/{id}/grants/{reference}/edit",
+            award(Update),
+            moved,
+        )
+        .post(
+            "/partnerships/{id}/grants/{reference}/edit",
+            award(Update),
+            moved,
+        )
+        .post(
+            "/partnerships/{id}/grants/{reference}/delete",
+            award(Delete),
+            moved,
         )
         // The API
         .api(signed_in, routes!(api_cases::appraise_only))
@@ -211,17 +246,116 @@ pub fn routes(r: Routes) -> Routes {
         .api(allocation(Update), routes!(api_allocations::replace))
         .api(allocation(Delete), routes!(api_allocations::delete))
         .api(read, routes!(api_savings::list))
+        .api(read, routes!(api_savings::summary))
         .api(create, routes!(api_savings::create))
         .api(create, routes!(api_savings::import_file))
         .api(saving(Read), routes!(api_savings::show))
         .api(saving(Update), routes!(api_savings::replace))
         .api(saving(Delete), routes!(api_savings::delete))
-        .api(read, routes!(api_grants::list))
-        .api(create, routes!(api_grants::create))
-        .api(grant(Read), routes!(api_grants::show))
-        .api(grant(Update), routes!(api_grants::replace))
-        .api(grant(Delete), routes!(api_grants::delete))
+        .api(read, routes!(api_funding::list))
+        .api(create, routes!(api_funding::create))
+        .api(award(Read), routes!(api_funding::show))
+        .api(award(Update), routes!(api_funding::replace))
+        .api(award(Delete), routes!(api_funding::delete));
+    api_funding::moved_routes(r, read, create, award)
 }
+
+/// An address of an earlier release that called funding "grants": permanently moved (308,
+/// so a form sent there is sent on as it was) to the same address under `funding`.
+pub async fn moved(OriginalUri(uri): OriginalUri) -> Response {
+    let path = uri.path().replacen("/grants", "/funding", 1);
+    let target = match uri.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    };
+    Redirect::permanent(&target).into_response()
+}
+
+/// The version a form was filled from, if it says.
+pub fn form_version(form: &FormData) -> Result<Option<i64>, Invalid> {
+    match form.get("version").trim() {
+        "" => Ok(None),
+        text => text.parse::<i64>().map(Some).map_err(|_| {
+            Invalid::field(
+                "version",
+                "The form is damaged: reload the page and try again",
+            )
+        }),
+    }
+}
+
+/// The version input a form carries, so a change is made from the version the page showed.
+pub fn version_field(version: i64) -> Markup {
+    html! { input type="hidden" id="version" name="version" value=(version); }
+}
+
+/// How a refused change is shown on its form: with the problems (422), or, when someone else
+/// changed the record since it was read, with the conflict on the form's version (409).
+/// Anything else is an error page.
+pub fn refusal(error: AppError) -> Result<(StatusCode, Invalid), WebError> {
+    match error {
+        AppError::Invalid(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, errors)),
+        AppError::Conflict(message) => {
+            Ok((StatusCode::CONFLICT, Invalid::field("version", message)))
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// A page with its status: a form refused (422), or a change in conflict (409).
+pub fn with_status(status: StatusCode, page: Markup) -> Response {
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        crate::forms::refused(page)
+    } else {
+        (status, page).into_response()
+    }
+}
+
+/// The number of the page asked for (from 1), from a list's query.
+pub fn page_number(form: &FormData) -> u32 {
+    form.get("page").trim().parse::<u32>().unwrap_or(1).max(1)
+}
+
+/// A query string kept for the links of a list's pages, without its page.
+pub fn page_link(base: &str, form: &FormData, page: u32) -> String {
+    let mut pairs: Vec<(String, String)> = form
+        .pairs()
+        .iter()
+        .filter(|(k, v)| k != "page" && !v.is_empty())
+        .cloned()
+        .collect();
+    pairs.push(("page".into(), page.to_string()));
+    format!(
+        "{base}?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+/// Reads a query string into form data (repeated names kept).
+pub fn query_form(query: Option<&str>) -> FormData {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
+    FormData::from_pairs(pairs)
+}
+
+/// Reads a list's order from its query: `sort` is `reference` (the default) or `name`.
+pub fn order_from(form: &FormData, invalid: &mut Invalid) -> accord_app::finance::ListOrder {
+    use accord_app::finance::ListOrder;
+    match form.get("sort").trim() {
+        "" | "reference" => ListOrder::Number,
+        "name" => ListOrder::Name,
+        other => {
+            invalid.push(
+                "sort",
+                format!("“{other}” is not an order: choose reference or name"),
+            );
+            ListOrder::Number
+        }
+    }
+}
+
+/// Items shown on one page of a finance list.
+pub const PAGE_SIZE: u32 = 50;
 
 /// The visibility radios of a finance form.
 pub fn visibility_field(value: &str, errors: &Invalid) -> Markup {
@@ -322,20 +456,9 @@ pub fn pounds_text(pounds: f64) -> String {
 /// The councils' short names by GSS code, for pages.
 pub async fn council_names(
     state: &crate::AppState,
-    codes: &[GssCode],
+    codes: &[accord_domain::GssCode],
 ) -> Result<HashMap<String, String>, WebError> {
-    let found = crate::pages::common::councils(state, codes).await?;
-    Ok(codes
-        .iter()
-        .map(|c| {
-            (
-                c.as_str().to_owned(),
-                found
-                    .get(c.as_str())
-                    .map_or_else(|| c.to_string(), |a| a.short_name.clone()),
-            )
-        })
-        .collect())
+    Ok(accord_app::finance::council_names(&state.app, codes).await?)
 }
 
 /// A council's name from a map built by [`council_names`], or the text itself.

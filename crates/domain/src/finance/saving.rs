@@ -1,14 +1,16 @@
-//! The savings ledger: what each project saves each council in each financial year, against
-//! the target the council counted on.
+//! The savings ledger: what each project saves each council in each financial year, planned
+//! and achieved, against the savings target of the council's Medium Term Financial Strategy.
 //!
 //! A ledger line ([`Saving`]) holds one project's saving for one council in one financial
-//! year: the target, the forecast and the actual; whether it is cashable and recurring;
-//! whether the council's Medium Term Financial Strategy (MTFS) counts on it; and its BRAG
-//! rating (Blue delivered, Green on track, Amber needs action, Red at risk).
+//! year: the amount planned, the forecast and the amount achieved; whether it is cashable and
+//! recurring; whether the council's MTFS counts on it (the planned amounts of the lines it
+//! counts on are the council's savings target); and its BRAG rating (Blue delivered, Green on
+//! track, Amber needs action, Red at risk).
 //!
 //! The rules here decide the rating from the figures ([`derived_brag`]), flag a saving as at
 //! risk when the milestone it depends on has slipped ([`milestone_slipped`], [`status`]), and
-//! add lines up year by year ([`cumulative`]) and per year ([`totals_by_year`]).
+//! add lines up year by year ([`cumulative`]) and per year ([`totals_by_year`]). The store
+//! answers the same sums in SQL; its tests hold it to these.
 //!
 //! Each line is that year's saving: a recurring saving of £100,000 a year from 2012/13 is a
 //! line of £100,000 in each year it is counted, so cumulative figures are plain sums.
@@ -126,14 +128,16 @@ pub struct Saving {
     pub council: GssCode,
     /// The financial year.
     pub financial_year: FinancialYear,
-    /// What the council counts on.
-    pub target: Money,
+    /// What the council plans to save: when the line is in the council's MTFS, part of its
+    /// savings target. (Files and bodies of earlier releases called it `target`.)
+    #[serde(alias = "target")]
+    pub planned: Money,
     /// What is now expected, when forecast.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast: Option<Money>,
-    /// What was achieved, once known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actual: Option<Money>,
+    /// What was achieved, once known. (Earlier releases called it `actual`.)
+    #[serde(default, alias = "actual", skip_serializing_if = "Option::is_none")]
+    pub achieved: Option<Money>,
     /// Whether it is cash taken out of budgets.
     pub cashable: bool,
     /// Recurring or one-off.
@@ -168,9 +172,9 @@ impl Saving {
             );
         }
         for (field, amount) in [
-            ("target", Some(self.target)),
+            ("planned", Some(self.planned)),
             ("forecast", self.forecast),
-            ("actual", self.actual),
+            ("achieved", self.achieved),
         ] {
             if amount.is_some_and(Money::is_negative) {
                 invalid.push(
@@ -191,42 +195,55 @@ impl Saving {
         invalid.into_result()
     }
 
-    /// The best figure known: the actual, else the forecast, else the target.
+    /// The best figure known: the amount achieved, else the forecast, else the plan.
     pub fn expected(&self) -> Money {
-        self.actual.or(self.forecast).unwrap_or(self.target)
+        self.achieved.or(self.forecast).unwrap_or(self.planned)
     }
 
-    /// The expected figure less the target: below zero is a shortfall.
+    /// The expected figure less the plan: below zero is a shortfall.
     pub fn variance(&self) -> Money {
-        self.expected() - self.target
+        self.expected() - self.planned
+    }
+
+    /// Whether the line is delivered: achieved in full, or reported Blue.
+    pub fn delivered(&self) -> bool {
+        derived_brag(self.planned, self.forecast, self.achieved) == Brag::Blue
+            || self.brag == Some(Brag::Blue)
+    }
+
+    /// The rating the line carries before milestones are looked at: as reported, else as the
+    /// figures give it.
+    pub fn rating(&self) -> Brag {
+        self.brag
+            .unwrap_or_else(|| derived_brag(self.planned, self.forecast, self.achieved))
     }
 }
 
-/// The shortfall against target (as a fraction) within which a saving is Amber rather than
-/// Red: a tenth of the target.
+/// The shortfall against the plan (as a fraction) within which a saving is Amber rather than
+/// Red: a tenth of the plan.
 pub const AMBER_SHORTFALL: f64 = 0.1;
 
 /// The rating the figures give:
-/// - Blue (delivered): an actual is recorded and meets the target;
-/// - Green (on track): the actual or forecast meets the target;
+/// - Blue (delivered): an amount achieved is recorded and meets the plan;
+/// - Green (on track): the amount achieved or the forecast meets the plan;
 /// - Amber (needs action): no forecast yet, or a shortfall of at most [`AMBER_SHORTFALL`]
-///   of the target;
+///   of the plan;
 /// - Red (at risk): a larger shortfall.
-pub fn derived_brag(target: Money, forecast: Option<Money>, actual: Option<Money>) -> Brag {
-    if let Some(a) = actual
-        && a >= target
+pub fn derived_brag(planned: Money, forecast: Option<Money>, achieved: Option<Money>) -> Brag {
+    if let Some(a) = achieved
+        && a >= planned
     {
         return Brag::Blue;
     }
-    let Some(expected) = actual.or(forecast) else {
+    let Some(expected) = achieved.or(forecast) else {
         return Brag::Amber;
     };
-    if expected >= target {
+    if expected >= planned {
         return Brag::Green;
     }
-    let shortfall = (target - expected).pence();
+    let shortfall = (planned - expected).pence();
     #[allow(clippy::cast_precision_loss)]
-    let within = (shortfall as f64) <= AMBER_SHORTFALL * target.pence() as f64;
+    let within = (shortfall as f64) <= AMBER_SHORTFALL * planned.pence() as f64;
     if within { Brag::Amber } else { Brag::Red }
 }
 
@@ -255,8 +272,8 @@ pub struct Status {
 /// (see [`milestone_slipped`]): that makes an undelivered saving Red whatever was reported.
 /// Otherwise the reported rating stands, or the figures decide ([`derived_brag`]).
 pub fn status(saving: &Saving, slipped: Option<&str>) -> Status {
-    let derived = derived_brag(saving.target, saving.forecast, saving.actual);
-    let delivered = derived == Brag::Blue || saving.brag == Some(Brag::Blue);
+    let derived = derived_brag(saving.planned, saving.forecast, saving.achieved);
+    let delivered = saving.delivered();
     if let Some(milestone) = slipped
         && !delivered
     {
@@ -275,12 +292,12 @@ pub fn status(saving: &Saving, slipped: Option<&str>) -> Status {
         None => Status {
             brag: derived,
             at_risk: false,
-            reason: match (derived, saving.forecast.or(saving.actual)) {
+            reason: match (derived, saving.forecast.or(saving.achieved)) {
                 (Brag::Amber, None) => "needs action: no forecast recorded yet".to_owned(),
-                (Brag::Blue, _) => "delivered: the actual meets the target".to_owned(),
-                (Brag::Green, _) => "on track: the forecast meets the target".to_owned(),
+                (Brag::Blue, _) => "delivered: the amount achieved meets the plan".to_owned(),
+                (Brag::Green, _) => "on track: the forecast meets the plan".to_owned(),
                 (b, _) => format!(
-                    "{}: a shortfall of {} against the target",
+                    "{}: a shortfall of {} against the plan",
                     b.meaning(),
                     (-saving.variance()).whole_pounds()
                 ),
@@ -295,13 +312,13 @@ pub fn status(saving: &Saving, slipped: Option<&str>) -> Status {
 pub struct Cumulative {
     /// The line's position in the input.
     pub index: usize,
-    /// Targets so far.
-    pub target: Money,
-    /// Expected figures so far (actual, else forecast, else target).
+    /// Planned amounts so far.
+    pub planned: Money,
+    /// Expected figures so far (achieved, else forecast, else planned).
     pub expected: Money,
-    /// Actuals recorded so far.
-    pub actual: Money,
-    /// Expected less target so far.
+    /// Amounts achieved so far.
+    pub achieved: Money,
+    /// Expected less planned so far.
     pub variance: Money,
 }
 
@@ -321,9 +338,9 @@ pub fn cumulative(savings: &[Saving]) -> Vec<Cumulative> {
     let mut out = vec![
         Cumulative {
             index: 0,
-            target: Money::ZERO,
+            planned: Money::ZERO,
             expected: Money::ZERO,
-            actual: Money::ZERO,
+            achieved: Money::ZERO,
             variance: Money::ZERO,
         };
         savings.len()
@@ -331,21 +348,21 @@ pub fn cumulative(savings: &[Saving]) -> Vec<Cumulative> {
     let mut running: Option<(&str, &GssCode, Money, Money, Money)> = None;
     for i in order {
         let s = &savings[i];
-        let (mut target, mut expected, mut actual) = match running {
+        let (mut planned, mut expected, mut achieved) = match running {
             Some((p, c, t, e, a)) if p == s.project && *c == s.council => (t, e, a),
             _ => (Money::ZERO, Money::ZERO, Money::ZERO),
         };
-        target += s.target;
+        planned += s.planned;
         expected += s.expected();
-        actual += s.actual.unwrap_or(Money::ZERO);
+        achieved += s.achieved.unwrap_or(Money::ZERO);
         out[i] = Cumulative {
             index: i,
-            target,
+            planned,
             expected,
-            actual,
-            variance: expected - target,
+            achieved,
+            variance: expected - planned,
         };
-        running = Some((&s.project, &s.council, target, expected, actual));
+        running = Some((&s.project, &s.council, planned, expected, achieved));
     }
     out
 }
@@ -354,18 +371,18 @@ pub fn cumulative(savings: &[Saving]) -> Vec<Cumulative> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub struct YearTotal {
-    /// Targets.
-    pub target: Money,
+    /// Planned amounts.
+    pub planned: Money,
     /// Forecasts recorded.
     pub forecast: Money,
-    /// Actuals recorded.
-    pub actual: Money,
-    /// Expected figures (actual, else forecast, else target).
+    /// Amounts achieved.
+    pub achieved: Money,
+    /// Expected figures (achieved, else forecast, else planned).
     pub expected: Money,
     /// Cashable expected figures.
     pub cashable: Money,
-    /// Targets the councils' MTFSs count on.
-    pub in_mtfs: Money,
+    /// The savings target: the planned amounts the councils' MTFSs count on.
+    pub savings_target: Money,
     /// Lines rated Red once slipped milestones are counted (given per line by the caller).
     pub at_risk: Money,
 }
@@ -383,15 +400,15 @@ pub fn totals_by_year(
             .or_default()
             .entry(s.council.clone())
             .or_default();
-        t.target += s.target;
+        t.planned += s.planned;
         t.forecast += s.forecast.unwrap_or(Money::ZERO);
-        t.actual += s.actual.unwrap_or(Money::ZERO);
+        t.achieved += s.achieved.unwrap_or(Money::ZERO);
         t.expected += s.expected();
         if s.cashable {
             t.cashable += s.expected();
         }
         if s.in_mtfs {
-            t.in_mtfs += s.target;
+            t.savings_target += s.planned;
         }
         if red.get(i).copied().unwrap_or(false) {
             t.at_risk += s.expected();
@@ -407,9 +424,9 @@ pub const COLUMNS: [&str; 13] = [
     "project",
     "council",
     "financial_year",
-    "target",
+    "planned",
     "forecast",
-    "actual",
+    "achieved",
     "cashable",
     "recurrence",
     "brag",
@@ -461,15 +478,29 @@ impl Saving {
                 None
             }
         };
-        let target = match optional("target") {
-            Some(t) => invalid.check(Money::parse("target", t)),
+        // Files of earlier releases name the planned and achieved columns `target` and
+        // `actual`; a refusal names the column the file has.
+        let (planned_column, achieved_column) = (
+            if optional("planned").is_none() && optional("target").is_some() {
+                "target"
+            } else {
+                "planned"
+            },
+            if optional("achieved").is_none() && optional("actual").is_some() {
+                "actual"
+            } else {
+                "achieved"
+            },
+        );
+        let planned = match optional(planned_column) {
+            Some(t) => invalid.check(Money::parse(planned_column, t)),
             None => {
-                invalid.push("target", "Enter the target saving");
+                invalid.push("planned", "Enter the saving planned");
                 None
             }
         };
         let forecast = money("forecast", &mut invalid);
-        let actual = money("actual", &mut invalid);
+        let achieved = money(achieved_column, &mut invalid);
         let cashable =
             optional("cashable").map_or(Some(true), |t| invalid.check(parse_yes_no("cashable", t)));
         let recurrence = optional("recurrence").map_or(Some(Recurrence::Recurring), |t| {
@@ -498,11 +529,11 @@ impl Saving {
         let (
             Some(council),
             Some(financial_year),
-            Some(target),
+            Some(planned),
             Some(cashable),
             Some(recurrence),
             Some(in_mtfs),
-        ) = (code, year, target, cashable, recurrence, in_mtfs)
+        ) = (code, year, planned, cashable, recurrence, in_mtfs)
         else {
             return Err(invalid);
         };
@@ -513,9 +544,9 @@ impl Saving {
             milestone,
             council,
             financial_year,
-            target,
+            planned,
             forecast,
-            actual,
+            achieved,
             cashable,
             recurrence,
             brag,
@@ -542,9 +573,9 @@ impl Saving {
             self.project.clone(),
             self.council.to_string(),
             self.financial_year.to_string(),
-            pounds(self.target),
+            pounds(self.planned),
             self.forecast.map(pounds).unwrap_or_default(),
-            self.actual.map(pounds).unwrap_or_default(),
+            self.achieved.map(pounds).unwrap_or_default(),
             yes(self.cashable),
             self.recurrence.slug().to_owned(),
             self.brag.map(|b| b.slug().to_owned()).unwrap_or_default(),
@@ -571,16 +602,16 @@ mod tests {
         Money::from_pounds(p)
     }
 
-    fn line(project: &str, council: &str, year: &str, target: i64) -> Saving {
+    fn line(project: &str, council: &str, year: &str, planned: i64) -> Saving {
         Saving {
             project: project.into(),
             project_record_id: None,
             milestone: None,
             council: gss(council),
             financial_year: FinancialYear::parse("y", year).unwrap(),
-            target: pounds(target),
+            planned: pounds(planned),
             forecast: None,
-            actual: None,
+            achieved: None,
             cashable: true,
             recurrence: Recurrence::Recurring,
             brag: None,
@@ -596,7 +627,7 @@ mod tests {
 
     #[test]
     fn brag_from_the_figures() {
-        // (target, forecast, actual, expected rating)
+        // (planned, forecast, achieved, expected rating)
         let cases: [(i64, Option<i64>, Option<i64>, Brag); 9] = [
             (100_000, None, Some(100_000), Brag::Blue),
             (100_000, Some(50_000), Some(120_000), Brag::Blue),
@@ -608,11 +639,11 @@ mod tests {
             (100_000, Some(200_000), Some(80_000), Brag::Red),
             (0, None, Some(0), Brag::Blue),
         ];
-        for (target, forecast, actual, expected) in cases {
+        for (planned, forecast, achieved, expected) in cases {
             assert_eq!(
-                derived_brag(pounds(target), forecast.map(pounds), actual.map(pounds)),
+                derived_brag(pounds(planned), forecast.map(pounds), achieved.map(pounds)),
                 expected,
-                "target {target}, forecast {forecast:?}, actual {actual:?}"
+                "planned {planned}, forecast {forecast:?}, achieved {achieved:?}"
             );
         }
     }
@@ -639,7 +670,7 @@ mod tests {
         for (p, slipped) in cases {
             assert_eq!(milestone_slipped(&p, today), slipped, "{p:?}");
         }
-        // (reported, actual, slipped milestone, shown, at risk)
+        // (reported, achieved, slipped milestone, shown, at risk)
         let cases: [(Option<Brag>, Option<i64>, bool, Brag, bool); 5] = [
             (Some(Brag::Green), None, true, Brag::Red, true),
             (None, None, true, Brag::Red, true),
@@ -647,15 +678,15 @@ mod tests {
             (None, Some(100_000), true, Brag::Blue, false),
             (Some(Brag::Blue), None, true, Brag::Blue, false),
         ];
-        for (reported, actual, slipped, shown, at_risk) in cases {
+        for (reported, achieved, slipped, shown, at_risk) in cases {
             let mut s = line("HR", "E09000014", "2011/12", 100_000);
             s.brag = reported;
-            s.actual = actual.map(pounds);
+            s.achieved = achieved.map(pounds);
             let st = status(&s, slipped.then_some("Payroll control live"));
             assert_eq!(
                 (st.brag, st.at_risk),
                 (shown, at_risk),
-                "{reported:?} {actual:?}"
+                "{reported:?} {achieved:?}"
             );
             if at_risk {
                 assert!(st.reason.contains("Payroll control live"));
@@ -666,7 +697,7 @@ mod tests {
     #[test]
     fn cumulative_figures_run_per_project_and_council_in_year_order() {
         let mut a = line("HR", "E09000014", "2012/13", 100_000);
-        a.actual = Some(pounds(80_000));
+        a.achieved = Some(pounds(80_000));
         let b = line("HR", "E09000014", "2011/12", 50_000);
         let mut c = line("HR", "E09000031", "2011/12", 50_000);
         c.forecast = Some(pounds(60_000));
@@ -675,7 +706,7 @@ mod tests {
         e.forecast = Some(pounds(100_000));
         let savings = vec![a, b, c, d, e];
         let cum = cumulative(&savings);
-        // (index, target, expected, actual, variance) in pounds
+        // (index, planned, expected, achieved, variance) in pounds
         let cases = [
             (0, 150_000, 130_000, 80_000, -20_000),
             (1, 50_000, 50_000, 0, 0),
@@ -683,15 +714,15 @@ mod tests {
             (3, 75_000, 75_000, 0, 0),
             (4, 250_000, 230_000, 80_000, -20_000),
         ];
-        for (i, target, expected, actual, variance) in cases {
+        for (i, planned, expected, achieved, variance) in cases {
             let c = &cum[i];
             assert_eq!(c.index, i);
             assert_eq!(
-                (c.target, c.expected, c.actual, c.variance),
+                (c.planned, c.expected, c.achieved, c.variance),
                 (
-                    pounds(target),
+                    pounds(planned),
                     pounds(expected),
-                    pounds(actual),
+                    pounds(achieved),
                     pounds(variance)
                 ),
                 "line {i}"
@@ -710,13 +741,13 @@ mod tests {
         let totals = totals_by_year(&[a, b, c], &[false, true, false]);
         let year = FinancialYear::parse("y", "2011/12").unwrap();
         let h = &totals[&year][&gss("E09000014")];
-        assert_eq!(h.target, pounds(250_000));
+        assert_eq!(h.planned, pounds(250_000));
         assert_eq!(h.forecast, pounds(90_000));
         assert_eq!(h.expected, pounds(240_000));
         assert_eq!(h.cashable, pounds(90_000));
-        assert_eq!(h.in_mtfs, pounds(100_000));
+        assert_eq!(h.savings_target, pounds(100_000));
         assert_eq!(h.at_risk, pounds(150_000));
-        assert_eq!(totals[&year][&gss("E09000031")].target, pounds(100_000));
+        assert_eq!(totals[&year][&gss("E09000031")].planned, pounds(100_000));
     }
 
     #[test]
@@ -728,14 +759,14 @@ mod tests {
         let cases: Vec<(Change, &str)> = vec![
             (Box::new(|s| s.project = " ".into()), "project"),
             (Box::new(|s| s.council = gss("E06000039")), "council"),
-            (Box::new(|s| s.target = Money::from_pence(-1)), "target"),
+            (Box::new(|s| s.planned = Money::from_pence(-1)), "planned"),
             (
                 Box::new(|s| s.forecast = Some(Money::from_pence(-1))),
                 "forecast",
             ),
             (
-                Box::new(|s| s.actual = Some(Money::from_pence(-1))),
-                "actual",
+                Box::new(|s| s.achieved = Some(Money::from_pence(-1))),
+                "achieved",
             ),
             (Box::new(|s| s.milestone = Some(2)), "milestone"),
             (
@@ -770,8 +801,10 @@ mod tests {
         s.recurrence = Recurrence::OneOff;
         let cells = s.to_cells();
         let get = |name: &str| {
-            let i = COLUMNS.iter().position(|c| *c == name).unwrap();
-            cells[i].as_str()
+            COLUMNS
+                .iter()
+                .position(|c| *c == name)
+                .map_or("", |i| cells[i].as_str())
         };
         assert_eq!(Saving::from_cells(get, council).unwrap(), s);
 
@@ -779,7 +812,7 @@ mod tests {
             (&[("council", "Slough")], "council"),
             (&[("council", "")], "council"),
             (&[("financial_year", "2012")], "financial_year"),
-            (&[("target", "lots")], "target"),
+            (&[("planned", "lots")], "planned"),
             (&[("cashable", "maybe")], "cashable"),
             (&[("brag", "purple")], "brag"),
             (&[("milestone", "-2")], "milestone"),
@@ -788,7 +821,7 @@ mod tests {
             ("project", "HR"),
             ("council", "Haringey"),
             ("financial_year", "2012/13"),
-            ("target", "£100,000"),
+            ("planned", "£100,000"),
         ];
         for (changes, field) in cases {
             let mut cells = base.clone();
@@ -805,6 +838,39 @@ mod tests {
             let err = Saving::from_cells(get, council).unwrap_err();
             assert_eq!(err.errors[0].field, field, "{err}");
         }
+    }
+
+    #[test]
+    fn files_and_bodies_of_earlier_releases_still_read() {
+        let council = |t: &str| (t == "Haringey").then(|| gss("E09000014"));
+        let cells = [
+            ("project", "HR"),
+            ("council", "Haringey"),
+            ("financial_year", "2012/13"),
+            ("target", "£100,000"),
+            ("actual", "£5"),
+        ];
+        let get = |name: &str| {
+            cells
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, v)| *v)
+        };
+        let s = Saving::from_cells(get, council).unwrap();
+        assert_eq!(s.planned, pounds(100_000));
+        assert_eq!(s.achieved, Some(pounds(5)));
+        let bad = |name: &str| if name == "target" { "lots" } else { get(name) };
+        let err = Saving::from_cells(bad, council).unwrap_err();
+        assert_eq!(err.errors[0].field, "target", "named as the file names it");
+        let body = serde_json::json!({
+            "project": "HR", "council": "E09000014", "financial_year": "2012/13",
+            "target": 100, "actual": 5, "cashable": true, "recurrence": "recurring", "in_mtfs": true
+        });
+        let s: Saving = serde_json::from_value(body).unwrap();
+        assert_eq!(
+            (s.planned, s.achieved),
+            (Money::from_pence(100), Some(Money::from_pence(5)))
+        );
     }
 
     #[test]

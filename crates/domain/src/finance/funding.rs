@@ -1,5 +1,5 @@
-//! External funding: grants awarded to a partnership in tranches, some of them conditional
-//! ("subject to satisfactory progress"), and what has been drawn down and spent.
+//! External funding: awards of money from a funder to a partnership, in tranches, some of them
+//! conditional ("subject to satisfactory progress"), and what has been drawn down and spent.
 //!
 //! A tranche's money is *confirmed* when it has no condition or its condition has been met,
 //! *conditional* while the condition is pending, and *withdrawn* when the condition was not
@@ -69,7 +69,7 @@ impl ConditionStatus {
     }
 }
 
-/// One tranche of a grant.
+/// One tranche of a funding award: one financial year's money.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub struct Tranche {
@@ -153,10 +153,10 @@ impl Tranche {
     }
 }
 
-/// A grant of external funding.
+/// An award of external funding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub struct Grant {
+pub struct FundingAward {
     /// Its name ("Capital Ambition funding").
     pub name: String,
     /// Who gives it.
@@ -169,21 +169,21 @@ pub struct Grant {
     pub business_case_record_id: Option<i64>,
     /// Its tranches.
     pub tranches: Vec<Tranche>,
-    /// Where the figures come from (a seed citation), for demo or imported grants.
+    /// Where the figures come from (a seed citation), for demo or imported awards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
 
-impl Grant {
-    /// Checks the grant: a name and funder, at least one tranche, each tranche sound, and no
+impl FundingAward {
+    /// Checks the award: a name and funder, at least one tranche, each tranche sound, and no
     /// two tranches for the same year.
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut invalid = Invalid::new();
         if self.name.trim().is_empty() {
-            invalid.push("name", "Enter the grant’s name");
+            invalid.push("name", "Enter the award’s name");
         }
         if self.funder.trim().is_empty() {
-            invalid.push("funder", "Enter who gives the grant");
+            invalid.push("funder", "Enter who gives the money");
         }
         if self.tranches.is_empty() {
             invalid.push("tranches", "Enter at least one tranche");
@@ -211,7 +211,7 @@ impl Grant {
         invalid.into_result()
     }
 
-    /// The grant's totals.
+    /// The award's totals.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for t in &self.tranches {
@@ -235,7 +235,7 @@ impl Grant {
     pub fn by_year(&self) -> BTreeMap<FinancialYear, Summary> {
         let mut out = BTreeMap::new();
         for t in &self.tranches {
-            let one = Grant {
+            let one = FundingAward {
                 tranches: vec![t.clone()],
                 ..self.clone()
             };
@@ -245,7 +245,7 @@ impl Grant {
     }
 }
 
-/// A grant's (or a year's) totals.
+/// An award's (or a year's, or a partnership's) totals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub struct Summary {
@@ -283,8 +283,8 @@ mod tests {
         Money::from_pounds(p * 1000)
     }
 
-    fn capital_ambition(second: ConditionStatus) -> Grant {
-        Grant {
+    fn capital_ambition(second: ConditionStatus) -> FundingAward {
+        FundingAward {
             name: "Capital Ambition funding".into(),
             funder: "Capital Ambition".into(),
             purpose: "Resources to move the programme on at pace".into(),
@@ -338,7 +338,7 @@ mod tests {
 
     #[test]
     fn refusals_name_the_field() {
-        type Change = Box<dyn Fn(&mut Grant)>;
+        type Change = Box<dyn Fn(&mut FundingAward)>;
         let cases: Vec<(Change, &str)> = vec![
             (Box::new(|g| g.name = String::new()), "name"),
             (Box::new(|g| g.funder = " ".into()), "funder"),

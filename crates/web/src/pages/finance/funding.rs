@@ -1,22 +1,27 @@
-//! External funding pages: grants with their tranches and conditions, and what has been
-//! awarded, drawn and spent.
+//! External funding pages: funding awards with their tranches and conditions, and what has
+//! been awarded, drawn and spent (summed by the database).
 
-use accord_domain::grant::{ConditionStatus, Grant, Summary, Tranche};
+use accord_app::AppError;
+use accord_app::finance::funding::{self as api, FundingCommand, FundingEntry};
+use accord_app::finance::{Context, FundingFilter, ListOrder, Visibility};
+use accord_app::list::ListRequest;
+use accord_domain::finance::funding::{ConditionStatus, FundingAward, Summary, Tranche};
 use accord_domain::{FinancialYear, Invalid, Money};
-use accord_store::StoredRecord;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use super::{money_field, visibility_field, visibility_from};
+use super::{
+    PAGE_SIZE, form_version, money_field, page_link, page_number, query_form, refusal,
+    version_field, visibility_field, visibility_from, with_status,
+};
 use crate::AppState;
-use crate::api::business_cases::BusinessCaseBody;
-use crate::api::finance::{self, Visibility};
-use crate::api::grants as api;
 use crate::auth::Viewer;
 use crate::components::{
     ButtonKind, Choice, Column, Field, InputWidth, SummaryRow, Table, TagColour, button,
-    button_link, error_summary, form, select, summary_list, table, tag, text_input, textarea,
+    button_link, error_summary, form, pagination, select, summary_list, table, tag, text_input,
+    textarea,
 };
 use crate::error::WebError;
 use crate::forms::{FormData, refused};
@@ -25,11 +30,27 @@ use crate::layout::Page;
 use crate::pages::common::{render, source_note};
 
 fn base(id: i64) -> String {
-    format!("/partnerships/{id}/grants")
+    format!("/partnerships/{id}/funding")
 }
 
-fn decode(record: &StoredRecord) -> Result<Grant, WebError> {
-    record.decode().map_err(|e| WebError::Internal(e.into()))
+async fn context(state: &AppState, viewer: &Viewer, id: i64) -> Result<Context, WebError> {
+    Ok(accord_app::finance::context(&state.app, &viewer.caller(), id).await?)
+}
+
+/// The award the route's guard found, as the reader may see it now, with its totals.
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reference: Option<String>,
+) -> Result<(FundingEntry, Summary), WebError> {
+    Ok(api::get(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference.unwrap_or_default(),
+    )
+    .await?)
 }
 
 fn summary_rows(s: &Summary) -> Vec<SummaryRow> {
@@ -100,24 +121,49 @@ fn condition_tag(t: &Tranche) -> Markup {
     }
 }
 
-/// `GET /partnerships/{id}/grants`.
+/// `GET /partnerships/{id}/funding`: a page of the awards with their totals, and the
+/// partnership's.
 pub async fn index(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Markup, WebError> {
-    let (p, _) = finance::partnership(&state, id).await?;
-    let grants = finance::list::<Grant>(&state, &viewer, api::KIND, id).await?;
-    let editor = crate::pages::common::may(
-        &viewer,
-        accord_domain::access::Area::Finance,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let ctx = context(&state, &viewer, id).await?;
+    let p = &ctx.partnership;
+    let form_data = query_form(query.as_deref());
+    let (filter, order, errors) = match crate::api::finance::funding::filter_from(&form_data) {
+        Ok((f, o)) => (f, o, Invalid::new()),
+        Err(e) => (FundingFilter::default(), ListOrder::Number, e),
+    };
+    let wanted = page_number(&form_data);
+    let caller = viewer.caller();
+    let mut listed = api::list(
+        &state.app,
+        &caller,
         id,
-        state.today(),
-    );
+        &filter,
+        order,
+        &ListRequest::page(wanted, PAGE_SIZE),
+    )
+    .await?;
+    let pages = listed.page.pages(PAGE_SIZE);
+    if wanted > pages {
+        listed = api::list(
+            &state.app,
+            &caller,
+            id,
+            &filter,
+            order,
+            &ListRequest::page(pages, PAGE_SIZE),
+        )
+        .await?;
+    }
     let mut t = Table::new(
-        "External funding",
+        format!("External funding ({} matching)", listed.page.total),
         vec![
-            Column::text("Grant"),
+            Column::text("Reference"),
+            Column::text("Funding award"),
             Column::text("Funder"),
             Column::numeric("Awarded or offered"),
             Column::numeric("Confirmed"),
@@ -126,69 +172,107 @@ pub async fn index(
             Column::numeric("Spent"),
         ],
     );
-    for (r, g) in &grants {
-        let s = g.summary();
+    for (e, s) in &listed.page.items {
+        let g = &e.value;
         t = t.row(vec![
-            html! { a class="govuk-link" href=(format!("{}/{}", base(id), r.id)) { (g.name) } },
+            html! { (e.reference) },
+            html! { a class="govuk-link" href=(format!("{}/{}", base(id), e.reference)) { (g.name) } },
             html! { (g.funder) },
             html! { (s.awarded.whole_pounds()) },
             html! { (s.confirmed.whole_pounds()) },
             html! { (s.conditional.whole_pounds()) },
-            html! { (s.drawn.whole_pounds()) },
-            html! { (s.spent.whole_pounds()) },
+            partly(s.drawn, s.drawn_not_stated, "drawings"),
+            partly(s.spent, s.spent_not_stated, "spending"),
         ]);
     }
-    Ok(render(
+    let statuses = [
+        Choice::new("", "Any"),
+        Choice::new("confirmed", "Confirmed"),
+        Choice::new("conditional", "Some money subject to a condition"),
+    ];
+    let sorts = [
+        Choice::new("reference", "Reference"),
+        Choice::new("name", "Name"),
+    ];
+    let base_path = base(id);
+    let filtered = ["text", "status"]
+        .iter()
+        .any(|f| !form_data.get(f).is_empty());
+    let markup = render(
         &state,
         &viewer,
         Page::new(format!("External funding – {}", p.name))
             .breadcrumb("Partnerships", "/")
-            .breadcrumb(p.name.clone(), format!("/partnerships/{id}")),
+            .breadcrumb(p.name.clone(), format!("/partnerships/{id}"))
+            .with_errors(&errors),
         html! {
+            (error_summary(&errors))
             span class="govuk-caption-l" { (p.name) }
             h1 class="govuk-heading-xl" { "External funding" }
-            p class="govuk-body" { "Grants awarded to the partnership, in tranches. A tranche subject to a condition can be drawn only once the funder judges the condition met." }
-            @if grants.is_empty() {
-                p class="govuk-body" { "There is no external funding you can see yet." }
+            p class="govuk-body" { "Money awarded to the partnership by funders, in tranches. A tranche subject to a condition can be drawn only once the funder judges the condition met." }
+            details class="govuk-details" open[filtered || !errors.is_empty()] {
+                summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Filter the funding awards" } }
+                div class="govuk-details__text" {
+                    form method="get" action=(base_path) novalidate {
+                        (text_input(&Field::new("text", "Name, funder or reference contains").value(form_data.get("text")).errors(&errors)))
+                        (select(&Field::new("status", "Conditions").value(form_data.get("status")).errors(&errors), &statuses))
+                        (select(&Field::new("sort", "Order by").value(form_data.get("sort")).errors(&errors), &sorts))
+                        (button("Filter", ButtonKind::Secondary))
+                    }
+                }
+            }
+            @if listed.page.items.is_empty() {
+                p class="govuk-body" { "There is no external funding you can see" @if filtered { " that matches" } " yet." }
             } @else {
                 (table(&t))
+                (pagination(wanted.min(pages), pages, |n| page_link(&base_path, &form_data, n)))
+                h2 class="govuk-heading-m" { "Totals of every award that matches" }
+                (summary_list(&summary_rows(&listed.total)))
             }
-            @if editor {
-                (button_link("Record a grant", &format!("{}/new", base(id)), ButtonKind::Primary))
+            @if ctx.may_add {
+                (button_link("Record a funding award", &format!("{}/new", base(id)), ButtonKind::Primary))
             }
         },
-    ))
+    );
+    Ok(if errors.is_empty() {
+        markup.into_response()
+    } else {
+        refused(markup)
+    })
 }
 
-/// `GET /partnerships/{id}/grants/{record_id}`.
+/// `GET /partnerships/{id}/funding/{reference}`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let (p, _) = finance::partnership(&state, id).await?;
-    let g = decode(&record)?;
+    let (entry, summary) = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
+    award_page(&state, &viewer, &ctx, &entry, &summary, &Invalid::new()).await
+}
+
+/// An award with its tranches and totals; `errors` are those of its delete form.
+async fn award_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+    entry: &FundingEntry,
+    summary: &Summary,
+    errors: &Invalid,
+) -> Result<Markup, WebError> {
+    let p = &ctx.partnership;
+    let id = p.id;
+    let g = &entry.value;
+    let reference = &entry.reference;
     let case = match g.business_case_record_id {
         Some(cid) => {
-            finance::find::<BusinessCaseBody>(
-                &state,
-                &viewer,
-                crate::api::business_cases::KIND,
-                id,
-                cid,
-            )
-            .await?
+            accord_app::finance::business_cases::named(&state.app, &viewer.caller(), id, cid)
+                .await?
         }
         None => None,
     };
-    let editor = accord_domain::access::decide(
-        &viewer.actor,
-        accord_domain::access::Action::Update,
-        &record.meta,
-        state.today(),
-    )
-    .is_allowed();
     let mut tranches = Table::new(
         format!("Tranches of {}", g.name),
         vec![
@@ -211,38 +295,47 @@ pub async fn show(
         ]);
     }
     Ok(render(
-        &state,
-        &viewer,
+        state,
+        viewer,
         Page::new(g.name.clone())
             .breadcrumb("Partnerships", "/")
             .breadcrumb(p.name.clone(), format!("/partnerships/{id}"))
-            .breadcrumb("External funding", base(id)),
+            .breadcrumb("External funding", base(id))
+            .with_errors(errors),
         html! {
-            span class="govuk-caption-l" { (p.name) }
+            (error_summary(errors))
+            span class="govuk-caption-l" { (p.name) ", " (reference) }
             h1 class="govuk-heading-xl" { (g.name) }
             (source_note(g.source.as_deref()))
             (summary_list(&[
+                SummaryRow::new("Reference", html! { (reference) }),
                 SummaryRow::new("Funder", html! { (g.funder) }),
                 SummaryRow::new("Purpose", html! { @if g.purpose.is_empty() { span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } } @else { (g.purpose) } }),
                 SummaryRow::new("Business case it funds", html! {
                     @match &case {
-                        Some((r, b)) => a class="govuk-link" href=(format!("/partnerships/{id}/business-cases/{}", r.id)) { (b.case.name) },
+                        Some((case_reference, name)) => a class="govuk-link" href=(format!("/partnerships/{id}/business-cases/{case_reference}")) { (name) },
                         None => span class="govuk-hint" { "None recorded" },
                     }
                 }),
-                SummaryRow::new("Who can see it", html! { (Visibility::of(&record.meta).label()) }),
+                SummaryRow::new("Who can see it", html! { (entry.visibility.label()) }),
             ]))
             (table(&tranches.row_headers()))
             h2 class="govuk-heading-m" { "Totals" }
-            (summary_list(&summary_rows(&g.summary())))
-            @if editor {
+            (summary_list(&summary_rows(summary)))
+            @if entry.may_change {
                 div class="govuk-button-group" {
-                    (button_link("Change the grant", &format!("{}/{record_id}/edit", base(id)), ButtonKind::Secondary))
+                    (button_link("Change the funding award", &format!("{}/{reference}/edit", base(id)), ButtonKind::Secondary))
                 }
-                (form(&format!("{}/{record_id}/delete", base(id)), &viewer.csrf, html! {
+            }
+            @if entry.may_delete {
+                (form(&format!("{}/{reference}/delete", base(id)), &viewer.csrf, html! {
+                    (version_field(entry.version))
                     input type="hidden" name="confirm" value="yes";
-                    (button("Delete this grant", ButtonKind::Warning))
+                    (button("Delete this funding award", ButtonKind::Warning))
                 }))
+            }
+            p class="govuk-body" {
+                a class="govuk-link" href={ "/partnerships/" (id) "/records/" (entry.record_id) "/history" } { "See the history of changes to this funding award" }
             }
         },
     ))
@@ -262,7 +355,7 @@ fn rows_wanted(data: &FormData) -> usize {
     asked.max(filled).clamp(2, 50)
 }
 
-fn grant_data(g: &Grant, visibility: Visibility) -> FormData {
+fn award_data(g: &FundingAward, visibility: Visibility) -> FormData {
     let mut pairs: Vec<(String, String)> = vec![
         ("name".into(), g.name.clone()),
         ("funder".into(), g.funder.clone()),
@@ -294,7 +387,10 @@ fn grant_data(g: &Grant, visibility: Visibility) -> FormData {
     FormData::from_pairs(pairs)
 }
 
-fn from_form(form: &FormData, source: Option<String>) -> Result<(Grant, Visibility), Invalid> {
+fn from_form(
+    form: &FormData,
+    source: Option<String>,
+) -> Result<(FundingAward, Visibility), Invalid> {
     let mut invalid = Invalid::new();
     let mut tranches = Vec::new();
     for i in 0..rows_wanted(form) {
@@ -350,7 +446,7 @@ fn from_form(form: &FormData, source: Option<String>) -> Result<(Grant, Visibili
         },
     };
     let visibility = visibility_from(form, &mut invalid);
-    let grant = Grant {
+    let award = FundingAward {
         name: form.get("name").trim().to_owned(),
         funder: form.get("funder").trim().to_owned(),
         purpose: form.get("purpose").trim().to_owned(),
@@ -361,15 +457,15 @@ fn from_form(form: &FormData, source: Option<String>) -> Result<(Grant, Visibili
     if invalid.is_empty() {
         // Tranche rows the form left blank shift the domain's indices; report against the
         // rows as typed.
-        if let Err(e) = grant.validate() {
+        if let Err(e) = award.validate() {
             invalid.extend(renumber(e, form));
         }
     }
     invalid.into_result()?;
-    Ok((grant, visibility.unwrap_or_default()))
+    Ok((award, visibility.unwrap_or_default()))
 }
 
-/// Maps `tranches[k]` of the grant (blank rows skipped) back to the form's row numbers.
+/// Maps `tranches[k]` of the award (blank rows skipped) back to the form's row numbers.
 fn renumber(e: Invalid, form: &FormData) -> Invalid {
     let rows: Vec<usize> = (0..rows_wanted(form))
         .filter(|i| {
@@ -399,21 +495,19 @@ fn renumber(e: Invalid, form: &FormData) -> Invalid {
 async fn form_page(
     state: &AppState,
     viewer: &Viewer,
-    id: i64,
-    record: Option<&StoredRecord>,
+    ctx: &Context,
+    entry: Option<&FundingEntry>,
     data: &FormData,
     errors: &Invalid,
 ) -> Result<Markup, WebError> {
-    let (p, _) = finance::partnership(state, id).await?;
+    let p = &ctx.partnership;
+    let id = p.id;
     let cases =
-        finance::list::<serde_json::Value>(state, viewer, crate::api::business_cases::KIND, id)
-            .await?;
+        accord_app::finance::business_cases::choices(&state.app, &viewer.caller(), id).await?;
     let mut case_options = vec![("".to_owned(), "None".to_owned())];
-    case_options.extend(
-        cases
-            .iter()
-            .map(|(r, _)| (r.id.to_string(), r.title.clone())),
-    );
+    case_options.extend(cases.iter().map(|(record_id, reference, name)| {
+        (record_id.to_string(), format!("{reference}: {name}"))
+    }));
     let case_choices: Vec<Choice> = case_options
         .iter()
         .map(|(v, t)| Choice::new(v, t))
@@ -423,15 +517,19 @@ async fn form_page(
         .map(|s| Choice::new(s.slug(), s.label()))
         .collect();
     let rows = rows_wanted(data);
-    let (title, action) = match record {
-        Some(r) => ("Change a grant", format!("{}/{}/edit", base(id), r.id)),
-        None => ("Record a grant", base(id)),
+    let (title, action) = match entry {
+        Some(e) => (
+            "Change a funding award",
+            format!("{}/{}/edit", base(id), e.reference),
+        ),
+        None => ("Record a funding award", base(id)),
     };
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (p.name) }
+        span class="govuk-caption-l" { (p.name) @if let Some(e) = entry { ", " (e.reference) } }
         h1 class="govuk-heading-xl" { (title) }
         (form(&action, &viewer.csrf, html! {
+            @if let Some(e) = entry { (version_field(data.get("version").parse().unwrap_or(e.version))) }
             input type="hidden" name="rows" value=(rows);
             (text_input(&Field::new("name", "Name").hint("For example, “Capital Ambition funding”").value(data.get("name")).errors(errors)))
             (text_input(&Field::new("funder", "Funder").value(data.get("funder")).errors(errors)))
@@ -452,7 +550,7 @@ async fn form_page(
             }
             (visibility_field(data.get("visibility"), errors))
             div class="govuk-button-group" {
-                button type="submit" class="govuk-button" data-module="govuk-button" { "Save the grant" }
+                button type="submit" class="govuk-button" data-module="govuk-button" { "Save the funding award" }
                 button type="submit" name="more" value="yes" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Add another tranche" }
             }
         }))
@@ -465,14 +563,15 @@ async fn form_page(
     ))
 }
 
-/// `GET /partnerships/{id}/grants/new`.
+/// `GET /partnerships/{id}/funding/new`.
 pub async fn new_form(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
+    let ctx = context(&state, &viewer, id).await?;
     let data = FormData::from_pairs([("visibility", "council"), ("rows", "2")]);
-    form_page(&state, &viewer, id, None, &data, &Invalid::new()).await
+    form_page(&state, &viewer, &ctx, None, &data, &Invalid::new()).await
 }
 
 fn with_another_row(data: &FormData) -> FormData {
@@ -481,18 +580,19 @@ fn with_another_row(data: &FormData) -> FormData {
     more
 }
 
-/// `POST /partnerships/{id}/grants`.
+/// `POST /partnerships/{id}/funding`.
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
     data: FormData,
 ) -> Result<Response, WebError> {
+    let ctx = context(&state, &viewer, id).await?;
     if data.get("more") == "yes" {
         return Ok(form_page(
             &state,
             &viewer,
-            id,
+            &ctx,
             None,
             &with_another_row(&data),
             &Invalid::new(),
@@ -500,95 +600,140 @@ pub async fn create(
         .await?
         .into_response());
     }
-    let errors = match from_form(&data, None) {
-        Ok((g, visibility)) => match api::create_grant(&state, &viewer, id, &g, visibility).await {
-            Ok(record_id) => {
-                return Ok(Redirect::to(&format!("{}/{record_id}", base(id))).into_response());
+    let (status, errors) = match from_form(&data, None) {
+        Ok((award, visibility)) => {
+            match api::add(
+                &state.app,
+                &viewer.caller(),
+                id,
+                FundingCommand { award, visibility },
+            )
+            .await
+            {
+                Ok(entry) => {
+                    return Ok(
+                        Redirect::to(&format!("{}/{}", base(id), entry.reference)).into_response()
+                    );
+                }
+                Err(e) => refusal(e)?,
             }
-            Err(WebError::Unprocessable(e)) => e,
-            Err(e) => return Err(e),
-        },
-        Err(e) => e,
+        }
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
     };
-    Ok(refused(
-        form_page(&state, &viewer, id, None, &data, &errors).await?,
+    Ok(with_status(
+        status,
+        form_page(&state, &viewer, &ctx, None, &data, &errors).await?,
     ))
 }
 
-/// `GET /partnerships/{id}/grants/{record_id}/edit`.
+fn entry_data(entry: &FundingEntry) -> FormData {
+    let mut data = award_data(&entry.value, entry.visibility);
+    data.set("version", &entry.version.to_string());
+    data
+}
+
+/// `GET /partnerships/{id}/funding/{reference}/edit`.
 pub async fn edit_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let g = decode(&record)?;
+    let (entry, _) = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
     form_page(
         &state,
         &viewer,
-        id,
-        Some(&record),
-        &grant_data(&g, Visibility::of(&record.meta)),
+        &ctx,
+        Some(&entry),
+        &entry_data(&entry),
         &Invalid::new(),
     )
     .await
 }
 
-/// `POST /partnerships/{id}/grants/{record_id}/edit`.
+/// `POST /partnerships/{id}/funding/{reference}/edit`.
 pub async fn edit(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
+    let (entry, _) = load(&state, &viewer, id, record.reference).await?;
+    let ctx = context(&state, &viewer, id).await?;
     if data.get("more") == "yes" {
         return Ok(form_page(
             &state,
             &viewer,
-            id,
-            Some(&record),
+            &ctx,
+            Some(&entry),
             &with_another_row(&data),
             &Invalid::new(),
         )
         .await?
         .into_response());
     }
-    let old = decode(&record)?;
-    let errors = match from_form(&data, old.source) {
-        Ok((g, visibility)) => match api::update_grant(
-            &state,
-            &viewer,
-            &record,
-            &g,
-            visibility,
-            Some(record.version),
-        )
-        .await
-        {
-            Ok(()) => return Ok(Redirect::to(&format!("{}/{record_id}", base(id))).into_response()),
-            Err(WebError::Unprocessable(e)) => e,
-            Err(e) => return Err(e),
-        },
-        Err(e) => e,
+    let (status, errors) = match (from_form(&data, None), form_version(&data)) {
+        (Ok((award, visibility)), Ok(version)) => {
+            let command = FundingCommand { award, visibility };
+            match api::change(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &entry.reference,
+                command,
+                version,
+            )
+            .await
+            {
+                Ok(saved) => {
+                    return Ok(
+                        Redirect::to(&format!("{}/{}", base(id), saved.reference)).into_response()
+                    );
+                }
+                Err(e) => refusal(e)?,
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => (StatusCode::UNPROCESSABLE_ENTITY, e),
     };
-    Ok(refused(
-        form_page(&state, &viewer, id, Some(&record), &data, &errors).await?,
+    // A conflict shows the award as it is now, to change again.
+    let shown = if status == StatusCode::CONFLICT {
+        entry_data(&entry)
+    } else {
+        data
+    };
+    Ok(with_status(
+        status,
+        form_page(&state, &viewer, &ctx, Some(&entry), &shown, &errors).await?,
     ))
 }
 
-/// `POST /partnerships/{id}/grants/{record_id}/delete`.
+/// `POST /partnerships/{id}/funding/{reference}/delete`.
 pub async fn delete(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     data: FormData,
 ) -> Result<Response, WebError> {
     super::confirmed(&data)?;
-    state
-        .store
-        .delete_record(record.id, &viewer.change())
-        .await?;
-    Ok(Redirect::to(&base(id)).into_response())
+    let (entry, summary) = load(&state, &viewer, id, record.reference).await?;
+    let result = match form_version(&data) {
+        Ok(version) => {
+            api::delete(&state.app, &viewer.caller(), id, &entry.reference, version).await
+        }
+        Err(e) => Err(AppError::from(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&base(id)).into_response()),
+        Err(e) => {
+            let (status, errors) = refusal(e)?;
+            let ctx = context(&state, &viewer, id).await?;
+            Ok(with_status(
+                status,
+                award_page(&state, &viewer, &ctx, &entry, &summary, &errors).await?,
+            ))
+        }
+    }
 }
