@@ -29,11 +29,18 @@ fn opportunities(hwf: i64) -> String {
     format!("/api/v1/partnerships/{hwf}/opportunities")
 }
 
-/// The demo's opportunities as the API lists them to `client`.
+/// The demo's opportunities as the API lists them to `client` (one page holds them all).
 async fn list(client: &mut Client, hwf: i64) -> Vec<Value> {
     let response = client.get(&opportunities(hwf)).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    response.json().as_array().unwrap().clone()
+    let page = response.json();
+    assert_eq!(page["next"], Value::Null, "one page holds the demo");
+    page["items"].as_array().unwrap().clone()
+}
+
+/// An opportunity's reference, which its address carries.
+fn reference(o: &Value) -> &str {
+    o["reference"].as_str().unwrap()
 }
 
 async fn by_service(client: &mut Client, hwf: i64, service: &str) -> Value {
@@ -59,7 +66,7 @@ fn field_of(response: &TestResponse) -> String {
 
 /// Every rating of every default criterion for one council, all `letter`.
 fn all_ratings(council: &str, letter: &str) -> Vec<Value> {
-    accord_domain::gateway::CriteriaSet::default()
+    accord_domain::gateway::Criteria::default()
         .criteria
         .iter()
         .map(|c| {
@@ -171,7 +178,7 @@ async fn the_demo_programme_and_its_matrix_are_visible_to_a_viewer() {
         let page = viewer
             .get(&format!(
                 "/partnerships/{hwf}/opportunities/{}",
-                legal["id"]
+                reference(legal)
             ))
             .await;
         assert_eq!(page.status, StatusCode::OK);
@@ -183,7 +190,7 @@ async fn the_demo_programme_and_its_matrix_are_visible_to_a_viewer() {
         let page = viewer
             .get(&format!(
                 "/partnerships/{hwf}/opportunities/{}/assessment",
-                legal["id"]
+                reference(legal)
             ))
             .await;
         assert_eq!(page.status, StatusCode::OK);
@@ -337,7 +344,7 @@ async fn the_preferred_partner_rule_holds_on_the_api() {
     let mut programme = app.token_client(PROGRAMME).await;
     let o = raise(&mut programme, hwf, "Engineering Design", HARINGEY).await;
     assert_eq!(o["status"]["kind"], "identified");
-    let one = format!("{}/{}", opportunities(hwf), o["id"]);
+    let one = format!("{}/{}", opportunities(hwf), reference(&o));
     let other = |on: &str, authority: Option<&str>| json!({ "name": "London Borough of Redbridge", "authority": authority, "on": on });
     let record_other = format!("{one}/other-partners");
 
@@ -433,7 +440,8 @@ async fn the_preferred_partner_rule_holds_on_the_api() {
             &json!({ "to": "deferred", "re_evaluate": "2011-12-31", "version": version }),
         )
         .await;
-    assert_eq!(field_of(&response), "version");
+    assert_eq!(response.status, StatusCode::CONFLICT, "{}", response.body);
+    assert!(response.body.contains("changed since you opened it"), "{}", response.body);
 }
 
 #[tokio::test]
@@ -532,8 +540,15 @@ async fn the_preferred_partner_rule_holds_on_the_pages() {
     );
     assert!(page.body.contains("has another partner"));
 
-    // The audit trail holds every change.
-    let id = one.rsplit('/').next().unwrap();
+    // The opportunity's address carries its reference; the audit trail holds every change.
+    let reference_in_address = one.rsplit('/').next().unwrap();
+    assert!(reference_in_address.starts_with("OPP-"), "{one}");
+    let raised = list(&mut api, hwf)
+        .await
+        .into_iter()
+        .find(|o| o["reference"] == reference_in_address)
+        .unwrap();
+    let id = &raised["id"];
     let history = programme
         .get(&format!("/partnerships/{hwf}/records/{id}/history"))
         .await;
@@ -546,7 +561,7 @@ async fn the_status_lifecycle_goes_through_the_gateway_with_its_history() {
     let hwf = app.hwf().await;
     let mut programme = app.token_client(PROGRAMME).await;
     let o = raise(&mut programme, hwf, "Engineering Design", WALTHAM_FOREST).await;
-    let one = format!("{}/{}", opportunities(hwf), o["id"]);
+    let one = format!("{}/{}", opportunities(hwf), reference(&o));
     let status = |to: &str, reason: &str| json!({ "to": to, "reason": reason, "on": "2011-07-20" });
 
     // Assessing needs an acceptance; passing needs the gateway.
@@ -679,7 +694,7 @@ async fn the_status_lifecycle_goes_through_the_gateway_with_its_history() {
     // The page shows the history with its reasons.
     let mut page_client = app.signed_in(PROGRAMME).await;
     let page = page_client
-        .get(&format!("/partnerships/{hwf}/opportunities/{}", o["id"]))
+        .get(&format!("/partnerships/{hwf}/opportunities/{}", reference(&o)))
         .await;
     assert!(page.body.contains("staffing to be aligned first"));
     assert!(page.body.contains("not pursued: market testing instead"));
@@ -692,7 +707,7 @@ async fn bad_input_is_refused_naming_the_field_and_changes_nothing() {
     let mut programme = app.token_client(PROGRAMME).await;
     let contact = by_service(&mut programme, hwf, "Contact Centre").await;
     let cleaning = by_service(&mut programme, hwf, "Building Cleaning").await;
-    let assessment_of = |o: &Value| format!("{}/{}/assessment", opportunities(hwf), o["id"]);
+    let assessment_of = |o: &Value| format!("{}/{}/assessment", opportunities(hwf), reference(o));
     let before = programme.get(&assessment_of(&contact)).await.json();
     let rating = |council: &str, criterion: &str, letter: &str| json!({ "ratings": [{ "council": council, "criterion": criterion, "rating": letter, "rationale": "why" }] });
     let cases = [
@@ -775,7 +790,7 @@ async fn bad_input_is_refused_naming_the_field_and_changes_nothing() {
         .post_form(
             &format!(
                 "/partnerships/{hwf}/opportunities/{}/assessment/{HARINGEY}",
-                contact["id"]
+                reference(&contact)
             ),
             &[
                 ("criteria_version", "1"),
@@ -818,7 +833,7 @@ async fn each_council_rates_only_for_itself_and_the_programme_team_for_any() {
     let hwf = app.hwf().await;
     let mut programme = app.token_client(PROGRAMME).await;
     let contact = by_service(&mut programme, hwf, "Contact Centre").await;
-    let path = format!("{}/{}/assessment", opportunities(hwf), contact["id"]);
+    let path = format!("{}/{}/assessment", opportunities(hwf), reference(&contact));
     let body = |council: &str| json!({ "ratings": [{ "council": council, "criterion": "Risk", "rating": "G", "rationale": "Third-party options ruled out" }] });
 
     let mut officer = app.token_client(OFFICER_H).await;
@@ -855,7 +870,7 @@ async fn each_council_rates_only_for_itself_and_the_programme_team_for_any() {
         .post_form(
             &format!(
                 "/partnerships/{hwf}/opportunities/{}/assessment/{HARINGEY}",
-                contact["id"]
+                reference(&contact)
             ),
             &[("ratings[7].rating", "red"), ("ratings[7].rationale", "no")],
         )
@@ -864,7 +879,7 @@ async fn each_council_rates_only_for_itself_and_the_programme_team_for_any() {
     let form = page
         .get(&format!(
             "/partnerships/{hwf}/opportunities/{}/assessment/{HARINGEY}",
-            contact["id"]
+            reference(&contact)
         ))
         .await;
     assert_eq!(form.status, StatusCode::OK);
@@ -873,7 +888,7 @@ async fn each_council_rates_only_for_itself_and_the_programme_team_for_any() {
         .post_form(
             &format!(
                 "/partnerships/{hwf}/opportunities/{}/assessment/{WALTHAM_FOREST}",
-                contact["id"]
+                reference(&contact)
             ),
             &[
                 ("ratings[7].rating", "green"),
@@ -899,7 +914,7 @@ async fn a_new_criteria_version_leaves_old_assessments_as_they_were() {
     let hwf = app.hwf().await;
     let mut programme = app.token_client(PROGRAMME).await;
     let contact = by_service(&mut programme, hwf, "Contact Centre").await;
-    let mut criteria: Vec<Value> = accord_domain::gateway::CriteriaSet::default()
+    let mut criteria: Vec<Value> = accord_domain::gateway::Criteria::default()
         .criteria
         .iter()
         .map(|c| json!({ "name": c.name, "weight": 1, "critical": c.critical }))
@@ -958,8 +973,8 @@ async fn the_list_filters_by_phase_wave_and_status() {
         .get(&format!("{}?status=deferred", opportunities(hwf)))
         .await
         .json();
-    assert_eq!(deferred.as_array().unwrap().len(), 1);
-    assert_eq!(deferred[0]["service"]["name"], "Legal Services");
+    assert_eq!(deferred["total"], 1);
+    assert_eq!(deferred["items"][0]["service"]["name"], "Legal Services");
     let response = api
         .get(&format!("{}?status=done", opportunities(hwf)))
         .await;
@@ -968,7 +983,8 @@ async fn the_list_filters_by_phase_wave_and_status() {
         .get(&format!("{}?wave=1", opportunities(hwf)))
         .await
         .json();
-    assert_eq!(wave1.as_array().unwrap().len(), 10);
+    assert_eq!(wave1["total"], 10);
+    assert_eq!(wave1["items"].as_array().unwrap().len(), 10);
 }
 
 #[tokio::test]

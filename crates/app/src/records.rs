@@ -1,5 +1,6 @@
 //! Finding a record by the name its address gives it: its own reference (`R12`,
-//! `FOI-2026-0113`) or, for addresses made before records had references, its storage id.
+//! `FOI-2026-0113`, `OPP-7`) or, for addresses made before records had references, its
+//! storage id.
 
 use accord_store::StoredRecord;
 
@@ -16,7 +17,7 @@ pub enum Named {
 
 /// Whether records of `kind` have references of their own.
 pub fn has_references(kind: &str) -> bool {
-    kind == accord_store::raid::RAID_KIND
+    kind == accord_store::raid::RAID_KIND || kind == accord_store::gateway::OPPORTUNITY_KIND
 }
 
 /// The canonical reference of a record of `kind` written as `text`, for kinds whose records
@@ -25,6 +26,10 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
     match kind {
         accord_store::raid::RAID_KIND => accord_domain::raid::parse_reference(text)
             .map(|(kind, number)| format!("{}{number}", kind.letter())),
+        accord_store::gateway::OPPORTUNITY_KIND => {
+            accord_domain::opportunity::parse_reference(text)
+                .map(accord_domain::opportunity::reference_of)
+        }
         _ => None,
     }
 }
