@@ -116,9 +116,16 @@ async fn programme(app: &App, store: &dyn Store, n: usize) -> (i64, i64, String)
         .await
         .unwrap();
         let reference = raised.reference();
-        opportunities::offer(&raised_on, &caller, hwf, &reference, None, Some(day(2011, 1, 11)))
-            .await
-            .unwrap();
+        opportunities::offer(
+            &raised_on,
+            &caller,
+            hwf,
+            &reference,
+            None,
+            Some(day(2011, 1, 11)),
+        )
+        .await
+        .unwrap();
         opportunities::respond(
             &raised_on,
             &caller,
@@ -247,8 +254,14 @@ async fn main() {
         measure(&router, &cookie, name, &path, n, runs, target).await;
     }
     for (name, path) in [
-        ("RAG matrix JSON", format!("/api/v1/partnerships/{id}/opportunities/matrix")),
-        ("opportunities list JSON", format!("/api/v1/partnerships/{id}/opportunities")),
+        (
+            "RAG matrix JSON",
+            format!("/api/v1/partnerships/{id}/opportunities/matrix"),
+        ),
+        (
+            "opportunities list JSON",
+            format!("/api/v1/partnerships/{id}/opportunities"),
+        ),
     ] {
         measure(&router, &cookie, name, &path, n, runs, None).await;
     }

@@ -441,7 +441,11 @@ async fn the_preferred_partner_rule_holds_on_the_api() {
         )
         .await;
     assert_eq!(response.status, StatusCode::CONFLICT, "{}", response.body);
-    assert!(response.body.contains("changed since you opened it"), "{}", response.body);
+    assert!(
+        response.body.contains("changed since you opened it"),
+        "{}",
+        response.body
+    );
 }
 
 #[tokio::test]
@@ -694,7 +698,10 @@ async fn the_status_lifecycle_goes_through_the_gateway_with_its_history() {
     // The page shows the history with its reasons.
     let mut page_client = app.signed_in(PROGRAMME).await;
     let page = page_client
-        .get(&format!("/partnerships/{hwf}/opportunities/{}", reference(&o)))
+        .get(&format!(
+            "/partnerships/{hwf}/opportunities/{}",
+            reference(&o)
+        ))
         .await;
     assert!(page.body.contains("staffing to be aligned first"));
     assert!(page.body.contains("not pursued: market testing instead"));
@@ -1078,4 +1085,195 @@ async fn administrators_keep_the_service_catalogue() {
         )
         .await;
     assert_eq!(response.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn two_editors_on_the_pages_the_second_is_shown_the_conflict() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut api = app.token_client(PROGRAMME).await;
+    let contact = by_service(&mut api, hwf, "Contact Centre").await;
+    let edit = format!(
+        "/partnerships/{hwf}/opportunities/{}/edit",
+        reference(&contact)
+    );
+    let version = contact["version"].to_string();
+    let mut first = app.signed_in(PROGRAMME).await;
+    let mut second = app.signed_in(PROGRAMME).await;
+    // Both open the form at the same version.
+    for client in [&mut first, &mut second] {
+        let form = client.get(&edit).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.body
+                .contains(&format!(r#"name="version" value="{version}""#)),
+            "{}",
+            form.body
+        );
+    }
+    let fields = |scope: &'static str| {
+        [
+            ("version", version.as_str()),
+            ("scope", scope),
+            ("phase", ""),
+            ("wave", ""),
+            ("size", ""),
+        ]
+    };
+    let response = first
+        .post_form(&edit, &fields("A shared contact centre, in one place"))
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    let response = second
+        .post_form(&edit, &fields("A shared contact centre, on two sites"))
+        .await;
+    assert_eq!(response.status, StatusCode::CONFLICT, "{}", response.body);
+    assert!(response.body.contains("There is a problem"));
+    assert!(response.body.contains("href=\"#version\""));
+    assert!(response.body.contains("changed since you opened it"));
+    // The form shows the opportunity as it is now, at its new version.
+    assert!(
+        response
+            .body
+            .contains("A shared contact centre, in one place")
+    );
+    let now = by_service(&mut api, hwf, "Contact Centre").await;
+    assert_eq!(now["scope"], "A shared contact centre, in one place");
+    assert_eq!(now["version"], contact["version"].as_i64().unwrap() + 1);
+}
+
+#[tokio::test]
+async fn old_addresses_by_record_id_move_to_the_reference() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut viewer = app.signed_in(VIEWER).await;
+    let mut api = app.token_client(VIEWER).await;
+    let legal = by_service(&mut api, hwf, "Legal Services").await;
+    let id = legal["id"].as_i64().unwrap();
+    for (old, new) in [
+        (
+            format!("/partnerships/{hwf}/opportunities/{id}"),
+            format!("/partnerships/{hwf}/opportunities/{}", reference(&legal)),
+        ),
+        (
+            format!("/partnerships/{hwf}/opportunities/{id}/assessment"),
+            format!(
+                "/partnerships/{hwf}/opportunities/{}/assessment",
+                reference(&legal)
+            ),
+        ),
+        (
+            format!("/api/v1/partnerships/{hwf}/opportunities/{id}"),
+            format!(
+                "/api/v1/partnerships/{hwf}/opportunities/{}",
+                reference(&legal)
+            ),
+        ),
+    ] {
+        let response = viewer.get(&old).await;
+        assert_eq!(response.status, StatusCode::PERMANENT_REDIRECT, "{old}");
+        assert_eq!(response.header("location"), new, "{old}");
+    }
+    // A reference is read leniently, and one that names nothing is not found.
+    let page = viewer
+        .get(&format!(
+            "/partnerships/{hwf}/opportunities/{}",
+            reference(&legal).to_lowercase()
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let missing = viewer
+        .get(&format!("/partnerships/{hwf}/opportunities/OPP-999"))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_api_list_pages_with_cursors_and_says_how_many() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut api = app.token_client(VIEWER).await;
+    let mut seen = Vec::new();
+    let mut next = format!("{}?limit=10&sort=service", opportunities(hwf));
+    let mut pages = 0;
+    loop {
+        let response = api.get(&next).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        let page = response.json();
+        assert_eq!(page["total"], 31);
+        for o in page["items"].as_array().unwrap() {
+            seen.push(o["service"]["name"].as_str().unwrap().to_lowercase());
+        }
+        pages += 1;
+        match page["next"].as_str() {
+            Some(link) => {
+                assert_eq!(response.header("link"), format!("<{link}>; rel=\"next\""));
+                next = link.to_owned();
+            }
+            None => {
+                assert_eq!(response.header("link"), "");
+                break;
+            }
+        }
+    }
+    assert_eq!(pages, 4);
+    assert_eq!(seen.len(), 31);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "in service order across pages");
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("cursor=nonsense", "cursor"),
+        ("sort=size", "sort"),
+        ("phase=x", "phase"),
+        ("originating=Haringey", "originating"),
+        ("re_evaluate_by=2011-02-30", "re_evaluate_by"),
+    ] {
+        let response = api.get(&format!("{}?{query}", opportunities(hwf))).await;
+        assert_eq!(field_of(&response), field, "{query}");
+    }
+    // Filters the list did not have before: the council that raised it, the size, a search,
+    // a re-evaluation date.
+    let by = |query: &str| {
+        let path = format!("{}?{query}", opportunities(hwf));
+        path
+    };
+    let deferred = api.get(&by("re_evaluate_by=2011-12-31")).await.json();
+    assert_eq!(deferred["total"], 1);
+    let legal = api.get(&by("text=LEGAL")).await.json();
+    assert!(legal["items"].as_array().unwrap().iter().all(|o| {
+        o["service"]["name"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("legal")
+            || o["scope"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("legal")
+    }));
+    let large = api.get(&by("size=large")).await.json();
+    assert!(large["total"].as_i64().unwrap() > 0);
+    let raised_by = api
+        .get(&by(&format!("originating={WALTHAM_FOREST}")))
+        .await
+        .json();
+    assert!(
+        raised_by["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["originating"]["gss"] == WALTHAM_FOREST)
+    );
+    // Numbered pages for people, GOV.UK style.
+    let mut viewer = app.signed_in(VIEWER).await;
+    let page = viewer
+        .get(&format!(
+            "/partnerships/{hwf}/opportunities?sort=service&page=2"
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("31 of 31 opportunities"));
 }

@@ -6,9 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use accord_domain::gateway::{
-    Combination, Criteria, GatewayRule, Rating, RatingMatrix, analyse,
-};
+use accord_domain::gateway::{Combination, Criteria, GatewayRule, Rating, RatingMatrix, analyse};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

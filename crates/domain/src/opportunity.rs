@@ -15,12 +15,12 @@
 
 pub mod list;
 
+use crate::access::Classification;
 use crate::authority::parse_date;
 use crate::gateway::Outcome;
 use crate::mou::long_date;
 use crate::seed::Seed;
 use crate::service::{Service, ServiceCategory};
-use crate::access::Classification;
 use crate::{GssCode, Invalid, Money, Partnership};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -603,7 +603,6 @@ impl Status {
         }
     }
 }
-
 
 impl Opportunity {
     /// Raises an opportunity for a service. The originating council must be a member of the
@@ -1515,7 +1514,10 @@ mod tests {
     #[test]
     fn statuses_and_classifications_parse_naming_their_field() {
         assert_eq!(
-            Status::parse("to", "deferred", None, "").unwrap_err().errors[0].field,
+            Status::parse("to", "deferred", None, "")
+                .unwrap_err()
+                .errors[0]
+                .field,
             "re_evaluate"
         );
         assert_eq!(

@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use accord_domain::gateway::{
-    Combination, Criteria, CriterionInput, GatewayRule, Outcome, Rating, RatingMatrix,
-    Threshold, analyse,
+    Combination, Criteria, CriterionInput, GatewayRule, Outcome, Rating, RatingMatrix, Threshold,
+    analyse,
 };
 use proptest::prelude::*;
 

@@ -532,8 +532,8 @@ impl SetRow {
     }
 
     fn decode(self, criteria: Vec<Criterion>) -> std::result::Result<StoredCriteriaSet, String> {
-        let threshold = u64::try_from(self.threshold_micros)
-            .map_err(|_| "a negative threshold".to_owned())?;
+        let threshold =
+            u64::try_from(self.threshold_micros).map_err(|_| "a negative threshold".to_owned())?;
         let set = CriteriaSet {
             criteria: Criteria {
                 version: small("version", self.set_version)?,
@@ -806,7 +806,9 @@ fn sort_expression(sort: OpportunitySort) -> Option<String> {
             Some(format!("(CASE o.status {} END)", arms.join(" ")))
         }
         OpportunitySort::Phase => Some(format!("COALESCE(o.phase, {PHASE_NOT_STATED})")),
-        OpportunitySort::ReEvaluation => Some(format!("COALESCE(o.re_evaluate, '{}')", last_date())),
+        OpportunitySort::ReEvaluation => {
+            Some(format!("COALESCE(o.re_evaluate, '{}')", last_date()))
+        }
     }
 }
 
@@ -847,7 +849,7 @@ fn id_list(ids: &[i64]) -> String {
 /// by their types.
 fn tally_ctes(scope: &ReadScope, today: NaiveDate, ids: Option<&[i64]>) -> String {
     let only = match ids {
-        Some(ids) if ids.is_empty() => " AND 1 = 0".to_owned(),
+        Some([]) => " AND 1 = 0".to_owned(),
         Some(ids) => format!(" AND o.record_id IN ({})", id_list(ids)),
         None => String::new(),
     };

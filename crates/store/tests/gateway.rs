@@ -167,25 +167,31 @@ fn rule_strategy() -> impl Strategy<Value = (Vec<CriterionInput>, RuleInput)> {
         0u32..=10,
         prop::option::of(0i64..4),
     )
-        .prop_map(|(weights, combination, critical_red_fails, threshold, max)| {
-            let criteria = weights
-                .iter()
-                .enumerate()
-                .map(|(i, (w, critical))| CriterionInput {
-                    name: format!("Criterion {i}"),
-                    // At least one weight above zero.
-                    weight: if i == 0 { f64::from(*w + 1) } else { f64::from(*w) / 2.0 },
-                    critical: *critical,
-                })
-                .collect();
-            let rule = RuleInput {
-                combination: Some(Combination::ALL[combination].slug().to_owned()),
-                critical_red_fails: Some(critical_red_fails),
-                threshold: Some(f64::from(threshold) / 10.0),
-                max_ambers: Some(max),
-            };
-            (criteria, rule)
-        })
+        .prop_map(
+            |(weights, combination, critical_red_fails, threshold, max)| {
+                let criteria = weights
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (w, critical))| CriterionInput {
+                        name: format!("Criterion {i}"),
+                        // At least one weight above zero.
+                        weight: if i == 0 {
+                            f64::from(*w + 1)
+                        } else {
+                            f64::from(*w) / 2.0
+                        },
+                        critical: *critical,
+                    })
+                    .collect();
+                let rule = RuleInput {
+                    combination: Some(Combination::ALL[combination].slug().to_owned()),
+                    critical_red_fails: Some(critical_red_fails),
+                    threshold: Some(f64::from(threshold) / 10.0),
+                    max_ambers: Some(max),
+                };
+                (criteria, rule)
+            },
+        )
 }
 
 fn meta_of(pid: i64, owner: &GssCode, classification: Classification, area: Area) -> RecordMeta {
@@ -476,8 +482,10 @@ fn sql_tallies_lists_and_ratings_match_the_domain() {
                             .unwrap(),
                     )
                 });
-                let shown: Vec<&StoredOpportunity> =
-                    stored.iter().filter(|o| scope.permits(&o.meta, today)).collect();
+                let shown: Vec<&StoredOpportunity> = stored
+                    .iter()
+                    .filter(|o| scope.permits(&o.meta, today))
+                    .collect();
                 assert_eq!(tallies.len(), shown.len(), "{backend} {reader}");
                 for o in shown {
                     let visible: Vec<CouncilRatings> = ratings
@@ -532,8 +540,9 @@ fn sql_tallies_lists_and_ratings_match_the_domain() {
                 .block_on(store.council_ratings(p.id, None, haringey, today))
                 .unwrap();
             assert!(
-                seen.iter().all(|r| r.meta.classification != Classification::Council
-                    || r.ratings.council.as_str() == COUNCILS[0]),
+                seen.iter()
+                    .all(|r| r.meta.classification != Classification::Council
+                        || r.ratings.council.as_str() == COUNCILS[0]),
                 "{backend}: another council's draft leaked"
             );
             if round == 0 {
@@ -580,7 +589,8 @@ fn filter_strategy() -> impl Strategy<Value = OpportunityFilter> {
                     }
                 }),
                 text: Some(text.to_owned()).filter(|t| !t.is_empty()),
-                re_evaluate_by: by.map(|days| d(2011, 7, 1) + chrono::Duration::days(i64::from(days))),
+                re_evaluate_by: by
+                    .map(|days| d(2011, 7, 1) + chrono::Duration::days(i64::from(days))),
             },
         )
 }
@@ -643,7 +653,14 @@ fn check_lists(
                     .take(limit as usize)
                     .map(|o| o.number)
                     .collect();
-                prop_assert_eq!(numbers(&page), want, "{}: {:?} by {:?}", backend, filter, sort);
+                prop_assert_eq!(
+                    numbers(&page),
+                    want,
+                    "{}: {:?} by {:?}",
+                    backend,
+                    filter,
+                    sort
+                );
                 prop_assert_eq!(count, expected.len() as i64, "{}: count", backend);
                 // The keyset page after the `offset`-th opportunity of the order.
                 if let Some(cursor) = expected.get(offset as usize) {
@@ -685,8 +702,16 @@ fn check_lists(
         .unwrap();
     let phases: BTreeSet<u32> = all.iter().filter_map(|o| o.phase).collect();
     let waves: BTreeSet<u32> = all.iter().filter_map(|o| o.wave).collect();
-    assert_eq!(facets.phases, phases.into_iter().collect::<Vec<_>>(), "{backend}");
-    assert_eq!(facets.waves, waves.into_iter().collect::<Vec<_>>(), "{backend}");
+    assert_eq!(
+        facets.phases,
+        phases.into_iter().collect::<Vec<_>>(),
+        "{backend}"
+    );
+    assert_eq!(
+        facets.waves,
+        waves.into_iter().collect::<Vec<_>>(),
+        "{backend}"
+    );
 }
 
 #[tokio::test]
@@ -746,15 +771,26 @@ async fn an_earlier_release_moves_its_gateway_records_on_connect() {
             "pd",
         )
         .unwrap();
-        let meta = meta_of(p.id, &haringey, Classification::Partnership, Area::Programme);
+        let meta = meta_of(
+            p.id,
+            &haringey,
+            Classification::Partnership,
+            Area::Programme,
+        );
         let input = RecordInput::new("opportunity", meta.clone(), service.name.clone(), &o)
             .unwrap()
             .status("identified");
         let id = store.insert_record(&input, &change).await.unwrap();
         o.id = id;
         o.offer(&p, d(2011, 1, 11), "pd").unwrap();
-        o.respond(&gss(COUNCILS[1]), ResponseKind::Accept, d(2011, 1, 12), "pd", "")
-            .unwrap();
+        o.respond(
+            &gss(COUNCILS[1]),
+            ResponseKind::Accept,
+            d(2011, 1, 12),
+            "pd",
+            "",
+        )
+        .unwrap();
         o.change_status(&request(Status::Assessing, d(2011, 1, 13)))
             .unwrap();
         let input = RecordInput::new("opportunity", meta, service.name.clone(), &o)
@@ -769,7 +805,10 @@ async fn an_earlier_release_moves_its_gateway_records_on_connect() {
     }
     // Haringey rated the first under the built-in version 1 and the second under version 2.
     let mut part_ids = Vec::new();
-    for (o, set) in [(&expected[0], CriteriaSet::default()), (&expected[1], v2.clone())] {
+    for (o, set) in [
+        (&expected[0], CriteriaSet::default()),
+        (&expected[1], v2.clone()),
+    ] {
         let councils = councils_of(o, ToString::to_string);
         let inputs: Vec<RatingInput> = set
             .criteria
@@ -803,7 +842,10 @@ async fn an_earlier_release_moves_its_gateway_records_on_connect() {
     let today = d(2011, 7, 21);
     let catalogue = store.services().await.unwrap();
     assert_eq!(
-        catalogue.iter().map(|s| s.service.clone()).collect::<Vec<_>>(),
+        catalogue
+            .iter()
+            .map(|s| s.service.clone())
+            .collect::<Vec<_>>(),
         services
     );
     for (n, id) in opportunity_ids.iter().enumerate() {
@@ -825,7 +867,10 @@ async fn an_earlier_release_moves_its_gateway_records_on_connect() {
             }
         );
         let header = store.record(*id, &scope, today).await.unwrap().unwrap();
-        assert_eq!(header.reference.as_deref(), Some(format!("OPP-{number}").as_str()));
+        assert_eq!(
+            header.reference.as_deref(),
+            Some(format!("OPP-{number}").as_str())
+        );
         assert_eq!(header.body, serde_json::Value::Null);
     }
     let sets = store.criteria_sets(p.id, &scope, today).await.unwrap();
@@ -833,7 +878,10 @@ async fn an_earlier_release_moves_its_gateway_records_on_connect() {
     assert_eq!(versions, [1, 2], "the built-in version 1 is stored");
     assert_eq!(sets[1].record_id, set_id);
     assert_eq!(sets[1].set, v2);
-    let ratings = store.council_ratings(p.id, None, &scope, today).await.unwrap();
+    let ratings = store
+        .council_ratings(p.id, None, &scope, today)
+        .await
+        .unwrap();
     assert_eq!(ratings.len(), 2);
     for (stored, (id, part)) in ratings.iter().zip(&part_ids) {
         assert_eq!(stored.record_id, *id);
@@ -841,7 +889,10 @@ async fn an_earlier_release_moves_its_gateway_records_on_connect() {
         assert_eq!(stored.meta.classification, Classification::Council);
     }
     // The tally reads the moved ratings: Haringey rated, Waltham Forest has not.
-    let tallies = store.gateway_tallies(p.id, None, &scope, today).await.unwrap();
+    let tallies = store
+        .gateway_tallies(p.id, None, &scope, today)
+        .await
+        .unwrap();
     assert_eq!(tallies[0].criteria_version, Some(1));
     assert_eq!((tallies[0].rated, tallies[0].needed), (11, 22));
     assert_eq!(tallies[1].criteria_version, Some(2));

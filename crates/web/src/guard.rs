@@ -170,7 +170,7 @@ pub async fn enforce(
                         && request.method() == axum::http::Method::GET
                         && let Some(reference) = &record.reference
                     {
-                        let moved = path.replacen(&format!("/{key}"), &format!("/{reference}"), 1);
+                        let moved = moved_path(&path, &key, reference);
                         return Redirect::permanent(&moved).into_response();
                     }
                     record
@@ -186,6 +186,20 @@ pub async fn enforce(
         }
     }
     next.run(request).await
+}
+
+/// An old address with the record's storage id `key` replaced by its reference: the first
+/// segment equal to `key` after the partnership's id (which may be the same number).
+fn moved_path(path: &str, key: &str, reference: &str) -> String {
+    let mut segments: Vec<&str> = path.split('/').collect();
+    let start = segments
+        .iter()
+        .position(|s| *s == "partnerships")
+        .map_or(0, |i| i + 2);
+    if let Some(i) = (start..segments.len()).find(|&i| segments[i] == key) {
+        segments[i] = reference;
+    }
+    segments.join("/")
 }
 
 /// Checks a write against the policy with the record's real metadata (owner, class), for
@@ -208,6 +222,27 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn old_addresses_move_the_record_not_the_partnership() {
+        let cases = [
+            (
+                "/partnerships/5/opportunities/5",
+                "/partnerships/5/opportunities/OPP-2",
+            ),
+            (
+                "/api/v1/partnerships/5/opportunities/5/assessment",
+                "/api/v1/partnerships/5/opportunities/OPP-2/assessment",
+            ),
+            (
+                "/partnerships/1/raid/5/escalate",
+                "/partnerships/1/raid/OPP-2/escalate",
+            ),
+        ];
+        for (old, new) in cases {
+            assert_eq!(moved_path(old, "5", "OPP-2"), new);
+        }
+    }
 
     #[test]
     fn encodes_next_paths() {

@@ -458,7 +458,10 @@ pub async fn load(app: &App, hwf: i64) -> anyhow::Result<Loaded> {
     let mut loaded = Loaded::default();
 
     // The catalogue, by name.
-    let existing = step(services::catalogue(app, &caller).await, "read the catalogue")?;
+    let existing = step(
+        services::catalogue(app, &caller).await,
+        "read the catalogue",
+    )?;
     let mut catalogue = Catalogue {
         services: existing.into_iter().map(|s| s.service).collect(),
     };

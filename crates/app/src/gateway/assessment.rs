@@ -7,7 +7,9 @@
 //! since the caller read them refuses the whole submission.
 
 use accord_domain::access::{Action, Area, Classification, RecordMeta, decide};
-use accord_domain::gateway::{self, CouncilRatings, CriteriaSet, RatingInput, councils_of, set_used};
+use accord_domain::gateway::{
+    self, CouncilRatings, CriteriaSet, RatingInput, councils_of, set_used,
+};
 use accord_domain::opportunity::{CLASSIFICATIONS, parse_reference};
 use accord_domain::{GssCode, Invalid};
 use accord_store::gateway::{StoredCouncilRatings, StoredCriteriaSet};
@@ -211,7 +213,9 @@ pub async fn rate(
         .collect();
     let mut sets: Vec<StoredCriteriaSet> = tx.criteria_sets_for_change(partnership_id).await?;
     let current = sets.last().map_or(1, |s| s.set.version());
-    let version = command.version.unwrap_or_else(|| set_used(&visible, current));
+    let version = command
+        .version
+        .unwrap_or_else(|| set_used(&visible, current));
     let set = match sets.iter().position(|s| s.set.version() == version) {
         Some(i) => sets.swap_remove(i),
         // The built-in version 1 is stored the first time a partnership rates under it.
@@ -228,7 +232,9 @@ pub async fn rate(
         None => {
             return Err(Invalid::field(
                 "criteria_version",
-                format!("There is no version {version} of the criteria; the current one is {current}"),
+                format!(
+                    "There is no version {version} of the criteria; the current one is {current}"
+                ),
             )
             .into());
         }
@@ -286,7 +292,9 @@ pub async fn rate(
                 let meta = ratings_meta(
                     partnership_id,
                     &part.council,
-                    command.classification.unwrap_or(Classification::Partnership),
+                    command
+                        .classification
+                        .unwrap_or(Classification::Partnership),
                 );
                 caller.check(Action::Create, &meta, today)?;
                 meta

@@ -33,7 +33,11 @@ fn meta(partnership_id: i64) -> RecordMeta {
 }
 
 /// The partnership's criteria sets.
-pub async fn criteria_sets(app: &App, caller: &Caller, partnership_id: i64) -> Result<CriteriaSets> {
+pub async fn criteria_sets(
+    app: &App,
+    caller: &Caller,
+    partnership_id: i64,
+) -> Result<CriteriaSets> {
     let today = app.today();
     caller.check(Action::Read, &meta(partnership_id), today)?;
     let partnership = partnership(app, partnership_id).await?;

@@ -6,7 +6,9 @@
 //! nothing is written. The rules are the domain's (`accord_domain::opportunity`).
 
 use accord_domain::access::{Action, Area, Classification, RecordMeta};
-use accord_domain::gateway::{CouncilRatings, Outcome, combine, councils_of, set_used};
+use accord_domain::gateway::{
+    CouncilRatings, CriteriaSet, Outcome, combine, councils_of, set_used,
+};
 use accord_domain::opportunity::list::{OpportunityFilter, OpportunitySort, SortKey};
 use accord_domain::opportunity::{
     CLASSIFICATIONS, DetailsChange, NewOpportunity, NewOtherPartner, Opportunity, ResponseKind,
@@ -294,7 +296,11 @@ pub struct RaiseChoices {
 }
 
 /// What the form that raises an opportunity offers.
-pub async fn raise_choices(app: &App, caller: &Caller, partnership_id: i64) -> Result<RaiseChoices> {
+pub async fn raise_choices(
+    app: &App,
+    caller: &Caller,
+    partnership_id: i64,
+) -> Result<RaiseChoices> {
     let today = app.today();
     caller.check(Action::Read, &programme_meta(partnership_id), today)?;
     let partnership = partnership(app, partnership_id).await?;
@@ -502,16 +508,26 @@ async fn outcome_in(
         .collect();
     let partnership_id = stored.opportunity.partnership_id;
     let sets = with_default(tx.criteria_sets_for_change(partnership_id).await?);
-    let current = sets.last().map_or(1, |s| s.version());
-    let version = set_used(&visible, current);
+    outcome_of(&stored.opportunity, &sets, &visible)
+}
+
+/// The outcome of an opportunity's assessment under the set it uses, from the councils'
+/// ratings as a reader sees them; `None` until every council has rated every criterion.
+fn outcome_of(
+    opportunity: &Opportunity,
+    sets: &[CriteriaSet],
+    visible: &[CouncilRatings],
+) -> Result<Option<Outcome>> {
+    let current = sets.last().map_or(1, CriteriaSet::version);
+    let version = set_used(visible, current);
     let Some(set) = sets.iter().find(|s| s.version() == version) else {
         return Ok(None);
     };
-    let councils = councils_of(&stored.opportunity, ToString::to_string);
-    let Ok(assessment) = combine(set, councils, &visible) else {
-        return Ok(None);
-    };
-    Ok(Some(assessment.report()?.outcome))
+    let councils = councils_of(opportunity, ToString::to_string);
+    match combine(set, councils, visible) {
+        Ok(assessment) => Ok(Some(assessment.report()?.outcome)),
+        Err(_) => Ok(None),
+    }
 }
 
 /// A status change as a form or the API asks for it.
@@ -539,8 +555,7 @@ pub async fn change_status(
 ) -> Result<OpportunityEntry> {
     let today = app.today();
     let to = Status::parse("to", &ask.to, ask.re_evaluate, &ask.reason)?;
-    let (mut tx, stored) =
-        for_change(app, caller, partnership_id, reference, from_version).await?;
+    let (mut tx, stored) = for_change(app, caller, partnership_id, reference, from_version).await?;
     let gateway = outcome_in(&mut tx, caller, &stored, today).await?;
     // A dropped opportunity's reason is its status; other changes keep it in the history.
     let reason = if to.kind() == StatusKind::NotPursued {
@@ -577,16 +592,7 @@ pub async fn outcome(
         .map(|p| p.ratings)
         .collect();
     let sets = with_default(store.criteria_sets(partnership_id, &scope, today).await?);
-    let current = sets.last().map_or(1, |s| s.version());
-    let version = set_used(&visible, current);
-    let Some(set) = sets.iter().find(|s| s.version() == version) else {
-        return Ok(None);
-    };
-    let councils = councils_of(&entry.opportunity, ToString::to_string);
-    match combine(set, councils, &visible) {
-        Ok(assessment) => Ok(Some(assessment.report()?.outcome)),
-        Err(_) => Ok(None),
-    }
+    outcome_of(&entry.opportunity, &sets, &visible)
 }
 
 /// Offers an opportunity to the originating council's preferred partners: every other member
@@ -689,11 +695,31 @@ mod tests {
             serde_json::json!([OpportunitySort::slug(sort), value, 7]).to_string()
         };
         let cases = [
-            (OpportunitySort::Reference, key(OpportunitySort::Reference, serde_json::Value::Null), Some(SortKey::None)),
-            (OpportunitySort::Service, key(OpportunitySort::Service, "payroll".into()), Some(SortKey::Text("payroll".into()))),
-            (OpportunitySort::Phase, key(OpportunitySort::Phase, 3.into()), Some(SortKey::Number(3))),
-            (OpportunitySort::Phase, key(OpportunitySort::Service, "payroll".into()), None),
-            (OpportunitySort::ReEvaluation, key(OpportunitySort::ReEvaluation, "2011-02-30".into()), None),
+            (
+                OpportunitySort::Reference,
+                key(OpportunitySort::Reference, serde_json::Value::Null),
+                Some(SortKey::None),
+            ),
+            (
+                OpportunitySort::Service,
+                key(OpportunitySort::Service, "payroll".into()),
+                Some(SortKey::Text("payroll".into())),
+            ),
+            (
+                OpportunitySort::Phase,
+                key(OpportunitySort::Phase, 3.into()),
+                Some(SortKey::Number(3)),
+            ),
+            (
+                OpportunitySort::Phase,
+                key(OpportunitySort::Service, "payroll".into()),
+                None,
+            ),
+            (
+                OpportunitySort::ReEvaluation,
+                key(OpportunitySort::ReEvaluation, "2011-02-30".into()),
+                None,
+            ),
             (OpportunitySort::Status, "not json".to_owned(), None),
         ];
         for (sort, text, expected) in cases {
@@ -702,7 +728,10 @@ mod tests {
                     cursor_from(sort, &text).unwrap(),
                     OpportunityCursor { key: k, number: 7 }
                 ),
-                None => assert_eq!(cursor_from(sort, &text).unwrap_err().errors[0].field, "cursor"),
+                None => assert_eq!(
+                    cursor_from(sort, &text).unwrap_err().errors[0].field,
+                    "cursor"
+                ),
             }
         }
     }

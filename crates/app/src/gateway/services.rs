@@ -108,9 +108,7 @@ pub async fn change(
     };
     catalogue.update(index, &name, category)?;
     let changed = catalogue.services[index].clone();
-    let saved = tx
-        .update_service(&from, &changed, &caller.change())
-        .await?;
+    let saved = tx.update_service(&from, &changed, &caller.change()).await?;
     tx.commit().await?;
     Ok(saved.into())
 }

@@ -89,10 +89,7 @@ pub fn assess(input: &AssessInput) -> Result<AssessOutput, Invalid> {
             };
             invalid.check(set.validate().map(|()| set))
         }
-        Some(list) => invalid.check(Criteria::parse(
-            input.criteria_version.unwrap_or(1),
-            list,
-        )),
+        Some(list) => invalid.check(Criteria::parse(input.criteria_version.unwrap_or(1), list)),
     };
     let rule = invalid.check(input.rule.parse());
     let councils = invalid.check(Council::parse_all(&input.councils));

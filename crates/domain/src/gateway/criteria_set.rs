@@ -235,9 +235,7 @@ pub fn rate(
                     .iter()
                     .find(|p| &p.council == gss && p.criteria_version == version.version())
                     .cloned()
-                    .unwrap_or_else(|| {
-                        CouncilRatings::new(version.version(), gss.clone(), on, by)
-                    });
+                    .unwrap_or_else(|| CouncilRatings::new(version.version(), gss.clone(), on, by));
                 changed.push(stored);
                 // Just pushed, so the list is not empty.
                 let Some(part) = changed.last_mut() else {

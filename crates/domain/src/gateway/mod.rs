@@ -24,9 +24,9 @@ pub mod analysis;
 pub mod assessment;
 pub mod cli;
 pub mod criteria;
+pub mod criteria_set;
 pub mod rating;
 pub mod rule;
-pub mod criteria_set;
 
 pub use analysis::{
     Analysis, Flip, MAX_COUNCILS, RatingChange, RatingMatrix, WeightRange, WeightSensitivity,
@@ -37,9 +37,9 @@ pub use assessment::{
     report_programme,
 };
 pub use criteria::{Criteria, Criterion, CriterionInput, Threshold, Weight};
-pub use rating::{Combination, Counts, Rating};
-pub use rule::{GatewayRule, Outcome, RuleInput};
 pub use criteria_set::{
     AssessmentState, CouncilRatings, CriteriaSet, ProgrammeItem, assess_programme, combine,
     councils_of, rate, set_used,
 };
+pub use rating::{Combination, Counts, Rating};
+pub use rule::{GatewayRule, Outcome, RuleInput};

@@ -104,7 +104,10 @@ impl OpportunityFilter {
             return false;
         }
         if self.status.is_some_and(|s| s != o.status.kind())
-            || self.originating.as_ref().is_some_and(|g| g != &o.originating)
+            || self
+                .originating
+                .as_ref()
+                .is_some_and(|g| g != &o.originating)
             || self.size.is_some_and(|s| Some(s) != o.size)
         {
             return false;
@@ -210,9 +213,7 @@ impl OpportunitySort {
 
     /// Compares two opportunities in this order.
     pub fn compare(self, a: &Opportunity, b: &Opportunity) -> Ordering {
-        self.key(a)
-            .cmp(&self.key(b))
-            .then(a.number.cmp(&b.number))
+        self.key(a).cmp(&self.key(b)).then(a.number.cmp(&b.number))
     }
 }
 
@@ -365,7 +366,10 @@ mod tests {
         assert_eq!(order(OpportunitySort::Reference), [1, 2, 3]);
         assert_eq!(order(OpportunitySort::Service), [2, 3, 1]);
         assert_eq!(order(OpportunitySort::Phase), [2, 3, 1]);
-        for (text, sort) in [("", OpportunitySort::Reference), ("status", OpportunitySort::Status)] {
+        for (text, sort) in [
+            ("", OpportunitySort::Reference),
+            ("status", OpportunitySort::Status),
+        ] {
             assert_eq!(OpportunitySort::parse("sort", text).unwrap(), sort);
         }
         assert_eq!(

@@ -11,8 +11,12 @@ use accord_app::gateway::services::ServiceEntry;
 use accord_app::gateway::{Entry, Programme, criteria_sets, matrix as matrix_use_case, services};
 use accord_app::list::ListRequest;
 use accord_domain::Invalid;
-use accord_domain::gateway::{AssessmentReport, AssessmentState, CriteriaSet, CriterionInput, RatingInput, RuleInput};
-use accord_domain::opportunity::{DetailsChange, NewOpportunity, NewOtherPartner, Opportunity, parse_classification};
+use accord_domain::gateway::{
+    AssessmentReport, AssessmentState, CriteriaSet, CriterionInput, RatingInput, RuleInput,
+};
+use accord_domain::opportunity::{
+    DetailsChange, NewOpportunity, NewOtherPartner, Opportunity, parse_classification,
+};
 use accord_domain::service::Service;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -533,8 +537,7 @@ pub async fn list(
     let (Some((filter, sort)), Some(request)) = (filter, request) else {
         return Err(WebError::NotFound);
     };
-    let listed =
-        use_case::list(&state.app, &viewer.caller(), id, &filter, sort, &request).await?;
+    let listed = use_case::list(&state.app, &viewer.caller(), id, &filter, sort, &request).await?;
     let next = listed.page.next.as_ref().map(|cursor| {
         let mut pairs: Vec<(String, String)> = form
             .pairs()
@@ -661,7 +664,9 @@ pub async fn show(
     Path((id, _reference)): Path<(i64, String)>,
     record: GuardedRecord,
 ) -> Result<Json<OpportunityOut>, WebError> {
-    Ok(Json(one(&state, &viewer, id, &reference_of(&record)).await?))
+    Ok(Json(
+        one(&state, &viewer, id, &reference_of(&record)).await?,
+    ))
 }
 
 /// Changes to an opportunity's scope, phase, wave or size. A field left out is unchanged; a
@@ -860,7 +865,15 @@ pub async fn offer(
 ) -> Result<Json<OpportunityOut>, WebError> {
     let reference = reference_of(&record);
     let on = optional_date("on", input.on.as_deref())?;
-    use_case::offer(&state.app, &viewer.caller(), id, &reference, input.version, on).await?;
+    use_case::offer(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference,
+        input.version,
+        on,
+    )
+    .await?;
     Ok(Json(one(&state, &viewer, id, &reference).await?))
 }
 
@@ -1182,8 +1195,7 @@ pub async fn rate(
         .transpose()?;
     // The route's guard is the rating area; the use case finds the opportunity, by its
     // reference or by an old address's record id.
-    let reference =
-        use_case::canonical_reference(&state.app, &caller, id, &key).await?;
+    let reference = use_case::canonical_reference(&state.app, &caller, id, &key).await?;
     accord_app::gateway::assessment::rate(
         &state.app,
         &caller,
@@ -1208,8 +1220,8 @@ pub async fn rate(
         },
     )
     .await?;
-    let within = accord_app::gateway::assessment::assessment(&state.app, &caller, id, &reference)
-        .await?;
+    let within =
+        accord_app::gateway::assessment::assessment(&state.app, &caller, id, &reference).await?;
     Ok(Json(assessment_out(&within.programme, within.entry())))
 }
 

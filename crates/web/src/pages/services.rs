@@ -157,7 +157,11 @@ pub async fn create(
         Ok(_) => Ok(Redirect::to("/services").into_response()),
         Err(e) => {
             let (status, errors) = refusal(e)?;
-            Ok((status, service_form(&state, &viewer, None, &form_data, &errors)).into_response())
+            Ok((
+                status,
+                service_form(&state, &viewer, None, &form_data, &errors),
+            )
+                .into_response())
         }
     }
 }
@@ -218,7 +222,11 @@ pub async fn edit(
             } else {
                 form_data
             };
-            Ok((status, service_form(&state, &viewer, Some(&entry), &shown, &errors)).into_response())
+            Ok((
+                status,
+                service_form(&state, &viewer, Some(&entry), &shown, &errors),
+            )
+                .into_response())
         }
     }
 }

@@ -6,10 +6,12 @@
 
 use accord_app::gateway::assessment::{self as use_case, CouncilView, Rate};
 use accord_app::gateway::{Entry, InProgramme, RatingsEntry};
-use accord_domain::gateway::assessment::RangeReport;
-use accord_domain::gateway::{AssessmentReport, AssessmentState, Council, CriteriaSet, RatingInput};
-use accord_domain::opportunity::parse_classification;
 use accord_domain::Invalid;
+use accord_domain::gateway::assessment::RangeReport;
+use accord_domain::gateway::{
+    AssessmentReport, AssessmentState, Council, CriteriaSet, RatingInput,
+};
+use accord_domain::opportunity::parse_classification;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -463,10 +465,23 @@ pub async fn council(
     record: GuardedRecord,
 ) -> Result<Markup, WebError> {
     let reference = record.0.reference.clone().unwrap_or_default();
-    let view =
-        use_case::council(&state.app, &viewer.caller(), id, &reference, &gss, query.version)
-            .await?;
-    Ok(council_page(&state, &viewer, &view, &gss, None, &Invalid::new()))
+    let view = use_case::council(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference,
+        &gss,
+        query.version,
+    )
+    .await?;
+    Ok(council_page(
+        &state,
+        &viewer,
+        &view,
+        &gss,
+        None,
+        &Invalid::new(),
+    ))
 }
 
 /// Reads the rating form: the criteria a rating or a reason was given for. Returns the inputs
@@ -546,8 +561,8 @@ pub async fn rate(
     // form names its set; an old form that does not is read as the assessment's set).
     let version = match number {
         Some(n) => {
-            let sets = accord_app::gateway::criteria_sets::criteria_sets(&state.app, &caller, id)
-                .await?;
+            let sets =
+                accord_app::gateway::criteria_sets::criteria_sets(&state.app, &caller, id).await?;
             match sets.sets.into_iter().find(|s| s.version() == n) {
                 Some(v) => v,
                 None => {
@@ -565,8 +580,10 @@ pub async fn rate(
                 .set
         }
     };
-    let classification =
-        invalid.check(parse_classification("classification", form_data.get("classification")));
+    let classification = invalid.check(parse_classification(
+        "classification",
+        form_data.get("classification"),
+    ));
     let read = invalid.check(form_version(&form_data)).flatten();
     let (inputs, positions) = ratings_from_form(&form_data, &version, &gss);
     let result = if invalid.is_empty() {
@@ -574,7 +591,9 @@ pub async fn rate(
             version: Some(version.version()),
             classification: classification.filter(|_| !form_data.get("classification").is_empty()),
             inputs,
-            from_versions: read.map(|v| vec![(gss.trim().to_owned(), v)]).unwrap_or_default(),
+            from_versions: read
+                .map(|v| vec![(gss.trim().to_owned(), v)])
+                .unwrap_or_default(),
             illustrative: false,
         };
         use_case::rate(&state.app, &caller, id, &reference, &command).await
@@ -583,7 +602,9 @@ pub async fn rate(
     };
     let (status, errors) = match result {
         Ok(_) => {
-            return Ok(Redirect::to(&format!("{}/assessment", href(id, &reference))).into_response());
+            return Ok(
+                Redirect::to(&format!("{}/assessment", href(id, &reference))).into_response(),
+            );
         }
         Err(e) => refusal(e)?,
     };
@@ -599,5 +620,9 @@ pub async fn rate(
     )
     .await?;
     let typed = (status != axum::http::StatusCode::CONFLICT).then_some(&form_data);
-    Ok((status, council_page(&state, &viewer, &view, &gss, typed, &errors)).into_response())
+    Ok((
+        status,
+        council_page(&state, &viewer, &view, &gss, typed, &errors),
+    )
+        .into_response())
 }

@@ -248,7 +248,12 @@ fn classification_choices() -> Vec<Choice<'static>> {
 }
 
 /// The date a form gives, `None` (today) when the boxes are left empty.
-fn date_of(form: &FormData, name: &str, label: &str, invalid: &mut Invalid) -> Option<chrono::NaiveDate> {
+fn date_of(
+    form: &FormData,
+    name: &str,
+    label: &str,
+    invalid: &mut Invalid,
+) -> Option<chrono::NaiveDate> {
     let parts = form.date(name);
     if parts.is_empty() {
         return None;
@@ -468,10 +473,7 @@ pub async fn list(
         .map(|s| Choice::new(s.slug(), s.label()))
         .collect();
     let mut listing = Table::new(
-        format!(
-            "{} of {} opportunities",
-            listed.page.total, listed.all
-        ),
+        format!("{} of {} opportunities", listed.page.total, listed.all),
         vec![
             Column::text("Reference"),
             Column::text("Service"),
@@ -647,8 +649,10 @@ pub async fn create_opportunity(
     let mut invalid = Invalid::new();
     let wave = parse_number("wave", form_data.get("wave"), &mut invalid);
     let phase = parse_number("phase", form_data.get("phase"), &mut invalid);
-    let classification =
-        invalid.check(parse_classification("classification", form_data.get("classification")));
+    let classification = invalid.check(parse_classification(
+        "classification",
+        form_data.get("classification"),
+    ));
     if form_data.get("originating").trim().is_empty() {
         invalid.push("originating", "Choose the council raising it");
     }
@@ -880,15 +884,20 @@ async fn current(
     Ok(use_case::opportunity(&state.app, &viewer.caller(), id, reference).await?)
 }
 
-/// After a change made on a form: back to the opportunity (or `anchor` on it), or the form
-/// again with what went wrong — the typed values for refused input, the opportunity as it is
-/// now for a change made from a stale version.
+/// Where a changing form goes back to: an opportunity, at an anchor of its page.
+struct Back<'a> {
+    id: i64,
+    reference: &'a str,
+    anchor: &'a str,
+}
+
+/// After a change made on a form: back to the opportunity (at the anchor), or the form again
+/// with what went wrong — the typed values for refused input, the opportunity as it is now
+/// for a change made from a stale version.
 async fn after<F>(
     state: &AppState,
     viewer: &Viewer,
-    id: i64,
-    reference: &str,
-    anchor: &str,
+    back: Back<'_>,
     result: Result<OpportunityEntry, AppError>,
     form_data: &FormData,
     page: F,
@@ -898,11 +907,16 @@ where
 {
     let (status, errors) = match result {
         Ok(entry) => {
-            return Ok(Redirect::to(&format!("{}{anchor}", href(id, &entry.reference()))).into_response());
+            return Ok(Redirect::to(&format!(
+                "{}{}",
+                href(back.id, &entry.reference()),
+                back.anchor
+            ))
+            .into_response());
         }
         Err(e) => refusal(e)?,
     };
-    let entry = current(state, viewer, id, reference).await?;
+    let entry = current(state, viewer, back.id, back.reference).await?;
     let shown = if status == StatusCode::CONFLICT {
         FormData::default()
     } else {
@@ -1016,9 +1030,18 @@ pub async fn edit(
     } else {
         Err(AppError::Invalid(invalid))
     };
-    after(&state, &viewer, id, &reference, "", result, &form_data, |e, f, errors| {
-        edit_page(&state, &viewer, id, e, f, errors)
-    })
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "",
+        },
+        result,
+        &form_data,
+        |e, f, errors| edit_page(&state, &viewer, id, e, f, errors),
+    )
     .await
 }
 
@@ -1155,9 +1178,18 @@ pub async fn change_status(
         Err(AppError::Invalid(invalid))
     };
     let outcome = use_case::outcome(&state.app, &viewer.caller(), id, &reference).await?;
-    after(&state, &viewer, id, &reference, "", result, &form_data, |e, f, errors| {
-        status_page(&state, &viewer, id, outcome, e, f, errors)
-    })
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "",
+        },
+        result,
+        &form_data,
+        |e, f, errors| status_page(&state, &viewer, id, outcome, e, f, errors),
+    )
     .await
 }
 
@@ -1234,9 +1266,18 @@ pub async fn offer(
     } else {
         Err(AppError::Invalid(invalid))
     };
-    after(&state, &viewer, id, &reference, "#partners", result, &form_data, |e, f, errors| {
-        offer_page(&state, &viewer, id, e, f, errors)
-    })
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "#partners",
+        },
+        result,
+        &form_data,
+        |e, f, errors| offer_page(&state, &viewer, id, e, f, errors),
+    )
     .await
 }
 
@@ -1368,9 +1409,18 @@ pub async fn respond(
         );
     }
     let names = offer_names(&state, &viewer, id).await?;
-    after(&state, &viewer, id, &reference, "#partners", result, &form_data, |e, f, errors| {
-        response_page(&state, &viewer, id, e, &names, f, errors)
-    })
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "#partners",
+        },
+        result,
+        &form_data,
+        |e, f, errors| response_page(&state, &viewer, id, e, &names, f, errors),
+    )
     .await
 }
 
@@ -1455,8 +1505,13 @@ pub async fn record_other_partner(
 ) -> Result<Response, WebError> {
     let reference = guarded_reference(&record);
     let mut invalid = Invalid::new();
-    let on = date_of(&form_data, "on", "the date of the arrangement", &mut invalid)
-        .unwrap_or_else(|| state.today());
+    let on = date_of(
+        &form_data,
+        "on",
+        "the date of the arrangement",
+        &mut invalid,
+    )
+    .unwrap_or_else(|| state.today());
     let version = invalid.check(form_version(&form_data)).flatten();
     let result = if invalid.is_empty() {
         use_case::record_other_partner(
@@ -1476,9 +1531,18 @@ pub async fn record_other_partner(
     } else {
         Err(AppError::Invalid(invalid))
     };
-    after(&state, &viewer, id, &reference, "#partners", result, &form_data, |e, f, errors| {
-        other_partner_page(&state, &viewer, id, e, f, errors)
-    })
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "#partners",
+        },
+        result,
+        &form_data,
+        |e, f, errors| other_partner_page(&state, &viewer, id, e, f, errors),
+    )
     .await
 }
 
