@@ -6,6 +6,8 @@
 #   make test    runs every test of the workspace (browser tests need chromium and
 #                chromium-driver; .ci/run installs them)
 #   make bench   runs the benchmarks
+#   make bench-http  runs Accord under wrk (and Redmine beside it, when it is set up; see
+#                BENCHMARKS.md)
 
 CARGO ?= cargo
 NPM ?= npm
@@ -14,7 +16,7 @@ ASSET_SOURCES := $(wildcard crates/web/assets/src/*) crates/web/assets/build.mjs
 ASSETS_BUILT := crates/web/assets/build/.built
 NODE_MODULES := node_modules/.installed
 
-.PHONY: assets run test bench
+.PHONY: assets run test bench bench-http
 
 assets: $(ASSETS_BUILT)
 
@@ -37,3 +39,7 @@ test: assets
 
 bench: assets
 	$(CARGO) bench --workspace
+
+bench-http: assets
+	$(CARGO) build --release -p accord
+	python3 bench/http.py

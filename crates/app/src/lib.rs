@@ -16,11 +16,15 @@ use accord_store::{Change, Store};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
+pub mod audit;
+pub mod authorities;
 pub mod delivery;
 mod error;
 pub mod gateway;
 pub mod governance;
+pub mod identity;
 pub mod list;
+pub mod partnership;
 pub mod records;
 
 pub use error::AppError;

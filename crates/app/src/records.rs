@@ -2,7 +2,7 @@
 //! `FOI-2026-0113`, `OPP-7`) or, for addresses made before records had references, its
 //! storage id.
 
-use accord_store::StoredRecord;
+pub use accord_store::StoredRecord;
 
 use crate::{App, Caller, Result};
 
@@ -17,7 +17,12 @@ pub enum Named {
 
 /// Whether records of `kind` have references of their own.
 pub fn has_references(kind: &str) -> bool {
-    kind == accord_store::raid::RAID_KIND || kind == accord_store::gateway::OPPORTUNITY_KIND
+    [
+        accord_store::raid::RAID_KIND,
+        accord_store::governance::BOARD_KIND,
+        accord_store::gateway::OPPORTUNITY_KIND,
+    ]
+    .contains(&kind)
 }
 
 /// The canonical reference of a record of `kind` written as `text`, for kinds whose records
@@ -26,6 +31,11 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
     match kind {
         accord_store::raid::RAID_KIND => accord_domain::raid::parse_reference(text)
             .map(|(kind, number)| format!("{}{number}", kind.letter())),
+        accord_store::governance::BOARD_KIND => {
+            accord_domain::board::BoardLevel::parse("board", text)
+                .ok()
+                .map(|level| level.slug().to_owned())
+        }
         accord_store::gateway::OPPORTUNITY_KIND => {
             accord_domain::opportunity::parse_reference(text)
                 .map(accord_domain::opportunity::reference_of)

@@ -652,6 +652,88 @@ pub struct MeetingInput {
     pub location: Option<String>,
 }
 
+/// One line of a meeting's agenda as a reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgendaLine {
+    /// An item stored with the meeting (standing items, items the chair added, and escalated
+    /// items kept when the meeting was minuted).
+    Item(AgendaItem),
+    /// A paper the reader may see.
+    Paper {
+        /// The paper's record.
+        record_id: i64,
+        /// The paper's number in the meeting.
+        number: u32,
+        /// Its title.
+        title: String,
+    },
+    /// An item escalated to the board since its previous meeting.
+    Escalated(AgendaItem),
+}
+
+impl AgendaLine {
+    /// The line's title.
+    pub fn title(&self) -> &str {
+        match self {
+            AgendaLine::Item(item) | AgendaLine::Escalated(item) => &item.title,
+            AgendaLine::Paper { title, .. } => title,
+        }
+    }
+}
+
+/// A paper as an agenda places it: its record, the meeting it goes to, and the paper.
+#[derive(Debug, Clone, Copy)]
+pub struct AgendaPaper<'a> {
+    /// The paper's record.
+    pub record_id: i64,
+    /// The number of the meeting it is presented to.
+    pub meeting: u32,
+    /// The paper.
+    pub paper: &'a Paper,
+}
+
+/// A meeting's agenda for a reader: the items stored with it, the papers the reader may see,
+/// and — while the meeting is still to be held — the items escalated to it, each on the
+/// receiving board's first meeting after the day it was escalated (see
+/// [`crate::raid::escalation_agenda`]). A held meeting's agenda is what was kept when it was
+/// minuted, so it never changes afterwards.
+pub fn agenda(
+    board: &Board,
+    meeting: &Meeting,
+    papers: &[AgendaPaper<'_>],
+    all_boards: &[Board],
+    notices: &[EscalationNotice],
+) -> Vec<AgendaLine> {
+    let mut lines: Vec<AgendaLine> = meeting
+        .agenda
+        .iter()
+        .filter(|i| !matches!(i.source, AgendaSource::Paper { .. }))
+        .cloned()
+        .map(AgendaLine::Item)
+        .collect();
+    for paper in papers.iter().filter(|p| p.meeting == meeting.number) {
+        lines.push(AgendaLine::Paper {
+            record_id: paper.record_id,
+            number: paper.paper.number,
+            title: paper.paper.title.clone(),
+        });
+    }
+    if meeting.status != MeetingStatus::Held {
+        for planned in crate::raid::escalation_agenda(all_boards, notices).items {
+            if planned.board == board.level
+                && planned.meeting == meeting.number
+                && !meeting
+                    .agenda
+                    .iter()
+                    .any(|i| i.source == planned.item.source)
+            {
+                lines.push(AgendaLine::Escalated(planned.item));
+            }
+        }
+    }
+    lines
+}
+
 /// One of a partnership's boards, with its meetings and decisions log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -22,6 +22,7 @@ mod backend;
 pub mod council_data;
 pub mod credentials;
 pub mod gateway;
+pub mod governance;
 pub mod holidays;
 pub mod raid;
 pub mod records;
@@ -36,6 +37,7 @@ pub mod write;
 pub use backend::{PgStore, SqliteStore};
 pub use council_data::CouncilDataStore;
 pub use gateway::{GatewayStore, GatewayTx};
+pub use governance::{GovernanceStore, GovernanceTx};
 pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
@@ -220,7 +222,14 @@ pub struct ApiToken {
 /// an `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
-    RecordStore + CouncilDataStore + RaidStore + GatewayStore + Send + Sync + fmt::Debug
+    RecordStore
+    + CouncilDataStore
+    + RaidStore
+    + GovernanceStore
+    + GatewayStore
+    + Send
+    + Sync
+    + fmt::Debug
 {
     /// Which database this is.
     fn backend(&self) -> Backend;

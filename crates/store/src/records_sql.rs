@@ -159,7 +159,7 @@ macro_rules! records_impl {
             }
 
             /// Releases everything embargoed until a decision, inside the decision's transaction.
-            async fn release_for_decision(conn: &mut $conn, decision_id: i64, change: &Change) -> Result<u64> {
+            pub(crate) async fn release_for_decision(conn: &mut $conn, decision_id: i64, change: &Change) -> Result<u64> {
                 let ids: Vec<(i64,)> = sqlx::query_as(
                     "SELECT id FROM records WHERE classification = 'embargoed' AND embargo_decision_id = $1 ORDER BY id",
                 )

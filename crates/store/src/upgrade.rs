@@ -34,6 +34,10 @@ pub(crate) const DATA_MOVES: &[DataMove] = &[
         name: "gateway",
         after: 220,
     },
+    DataMove {
+        name: "governance",
+        after: 250,
+    },
 ];
 
 /// The migrations of `all` up to and including `version` (every one, for `None`), as a migrator
@@ -94,6 +98,7 @@ macro_rules! upgrade_impl {
             async fn run_move(conn: &mut $conn, name: &str) -> $crate::Result<u64> {
                 match name {
                     "raid_items" => Self::upgrade_raid_items(conn).await,
+                    "governance" => Self::upgrade_governance(conn).await,
                     "gateway" => Self::upgrade_gateway(conn).await,
                     other => Err($crate::StoreError::Corrupt(format!(
                         "no data move is called {other}"

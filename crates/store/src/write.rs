@@ -12,6 +12,7 @@
 //! extends, so a use case sees one handle and each capability's SQL stays in its own module.
 
 use crate::gateway::GatewayTx;
+use crate::governance::GovernanceTx;
 use crate::raid::RaidTx;
 use crate::records::StoredRecord;
 use crate::{Result, StoreError};
@@ -21,7 +22,7 @@ use chrono::NaiveDate;
 
 /// A write transaction. See the module's documentation.
 #[async_trait]
-pub trait WriteTx: RaidTx + GatewayTx + Send {
+pub trait WriteTx: RaidTx + GovernanceTx + GatewayTx + Send {
     /// Makes every change of the transaction durable, with its audit entries.
     async fn commit(self: Box<Self>) -> Result<()>;
 }

@@ -353,6 +353,63 @@ async fn typed_tables_filter_by_the_policy_too() {
                 }
             }
         }
+        // Papers, each class in turn, filed with a published board of each partnership.
+        let mut tx = store.write().await.unwrap();
+        let mut boards = Vec::new();
+        for pid in [p1, p2] {
+            let partnership = store.partnership(pid).await.unwrap().unwrap();
+            let board = accord_domain::board::Board::new(
+                accord_domain::board::BoardLevel::Programme,
+                &partnership,
+                today,
+            )
+            .unwrap();
+            let meta = RecordMeta::published(Area::Governance, Some(pid));
+            boards.push(tx.insert_board(&meta, &board, &change).await.unwrap());
+        }
+        let mut papers = Vec::new();
+        for (n, mut meta) in stored.iter().map(|(_, _, m)| m.clone()).enumerate() {
+            meta.area = Area::Governance;
+            let board = boards
+                .iter()
+                .find(|b| b.meta.partnership_id == meta.partnership_id)
+                .unwrap();
+            let body = accord_store::governance::PaperBody {
+                meeting: 1,
+                paper: accord_domain::board::Paper {
+                    number: u32::try_from(n).unwrap() + 1,
+                    title: format!("Paper {n}"),
+                    author: "Programme Director".into(),
+                    informs: None,
+                    release: accord_domain::board::PaperRelease::Embargoed,
+                },
+                summary: String::new(),
+            };
+            let paper = tx
+                .insert_paper(&meta, board.record_id, &body, None, &change)
+                .await
+                .unwrap();
+            papers.push((board.record_id, paper.record_id, meta));
+        }
+        tx.commit().await.unwrap();
+        for (name, actor) in actors(p1, p2) {
+            let scope = ReadScope::of(&actor);
+            for board in &boards {
+                let expected: BTreeSet<i64> = papers
+                    .iter()
+                    .filter(|(b, _, m)| *b == board.record_id && scope.permits(m, today))
+                    .map(|(_, id, _)| *id)
+                    .collect();
+                let got: BTreeSet<i64> = store
+                    .papers(board.record_id, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.record_id)
+                    .collect();
+                assert_eq!(got, expected, "{backend}: papers for {name}");
+            }
+        }
         store.close().await;
     }
 }

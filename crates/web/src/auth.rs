@@ -6,9 +6,8 @@
 //! post, and hands out the CSRF cookie. Pages and the API read the [`Viewer`]; access
 //! decisions are the domain's (`accord_domain::access`), applied by [`crate::guard`].
 
-use accord_domain::access::{Actor, ReadScope, UserAccount, is_throttled};
+use accord_domain::access::{Actor, ReadScope, UserAccount};
 use accord_store::Change;
-use accord_store::credentials::{new_secret, secret_digest, verify_nothing, verify_passphrase};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE};
@@ -189,7 +188,7 @@ async fn authenticate_inner(
                 "Send an API token as: Authorization: Bearer <token>",
             ));
         };
-        match state.store.api_token_user(&secret_digest(token), now).await {
+        match accord_app::identity::token_user(&state.app, token, now).await {
             Ok(Some(user)) => {
                 viewer = Viewer {
                     actor: user.actor(),
@@ -207,10 +206,13 @@ async fn authenticate_inner(
             Err(e) => return Err(WebError::Internal(e.into()).into_response()),
         }
     } else if let Some(session) = cookie(&headers, SESSION_COOKIE) {
-        match state
-            .store
-            .session_user(&secret_digest(&session), now, state.config.session_idle)
-            .await
+        match accord_app::identity::session_user(
+            &state.app,
+            &session,
+            now,
+            state.config.session_idle,
+        )
+        .await
         {
             Ok(Some(user)) => {
                 viewer = Viewer {
@@ -228,7 +230,9 @@ async fn authenticate_inner(
 
     let existing_csrf = cookie(&headers, CSRF_COOKIE);
     let issue_csrf = existing_csrf.is_none() && !viewer.via_token;
-    viewer.csrf = existing_csrf.clone().unwrap_or_else(|| new_secret("").0);
+    viewer.csrf = existing_csrf
+        .clone()
+        .unwrap_or_else(accord_app::identity::new_token);
 
     // The CSRF cookie's value as the browser sent it, for the route's check (see `check_csrf`).
     request.extensions_mut().insert(SentCsrf(existing_csrf));
@@ -365,87 +369,23 @@ fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(bytes).unwrap_or_default()
 }
 
-/// Why a sign-in was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignInRefusal {
-    /// The email or passphrase is wrong (never saying which, nor whether the email has an
-    /// account).
-    Wrong,
-    /// Too many recent failures for the account or the address.
-    Throttled,
-}
+pub use accord_app::identity::{SignInRefusal, SignedIn};
 
-/// A successful sign-in: the new session's secret (for the cookie) and the user.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    /// The session token to set as the cookie.
-    pub session: String,
-    /// The user.
-    pub user: UserAccount,
-}
-
-/// Checks credentials and starts a session. Failures are counted per account and per address
-/// (and audited); once either is over its limit, attempts are refused without checking the
-/// passphrase until the throttle lapses.
+/// Checks credentials and starts a session (see [`accord_app::identity::sign_in`]).
 pub async fn sign_in(
     state: &AppState,
     email: &str,
     passphrase: &str,
     address: &str,
 ) -> Result<Result<SignedIn, SignInRefusal>, WebError> {
-    let email = email.trim().to_lowercase();
-    let window = chrono::Duration::minutes(accord_domain::access::THROTTLE_MINUTES);
-    let keys = vec![format!("account:{email}"), format!("address:{address}")];
-    let now = chrono::Utc::now();
-    let counts = state
-        .store
-        .sign_in_failures(&keys, now, window)
-        .await
-        .map_err(anyhow::Error::from)?;
-    if is_throttled(counts[0], counts[1]) {
-        // Counted and audited too, so a throttled attack stays visible.
-        state
-            .store
-            .record_failed_sign_in(&keys, &email, window, &Change::by(address))
-            .await
-            .map_err(anyhow::Error::from)?;
-        return Ok(Err(SignInRefusal::Throttled));
-    }
-    let found = state
-        .store
-        .user_credentials(&email)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let user = match found {
-        Some((user, hash)) if verify_passphrase(&hash, passphrase) && !user.disabled => Some(user),
-        Some(_) => None,
-        None => {
-            verify_nothing(passphrase);
-            None
-        }
-    };
-    let Some(user) = user else {
-        state
-            .store
-            .record_failed_sign_in(&keys, &email, window, &Change::by(address))
-            .await
-            .map_err(anyhow::Error::from)?;
-        return Ok(Err(SignInRefusal::Wrong));
-    };
-    let (session, digest) = new_secret("");
-    let expires = now + state.config.session_absolute;
-    // The session store clears the account's throttle key, named by the change's actor.
-    state
-        .store
-        .create_session(
-            &digest,
-            user.id,
-            expires,
-            &Change::by_user(user.id, email.clone()),
-        )
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(Ok(SignedIn { session, user }))
+    Ok(accord_app::identity::sign_in(
+        &state.app,
+        email,
+        passphrase,
+        address,
+        state.config.session_absolute,
+    )
+    .await?)
 }
 
 /// The cookies that start a session: the session itself, and a fresh CSRF token (rotated at
@@ -455,7 +395,13 @@ pub fn session_cookies(config: &WebConfig, headers: &HeaderMap, session: &str) -
     let max_age = config.session_absolute.num_seconds();
     [
         set_cookie(SESSION_COOKIE, session, max_age, "Lax", secure),
-        set_cookie(CSRF_COOKIE, &new_secret("").0, max_age, "Strict", secure),
+        set_cookie(
+            CSRF_COOKIE,
+            &accord_app::identity::new_token(),
+            max_age,
+            "Strict",
+            secure,
+        ),
     ]
 }
 

@@ -2,8 +2,8 @@
 //! handler runs, with the domain's one policy function. A handler cannot forget a check, and the
 //! route table test (`tests/access.rs`) walks every route with every role.
 
+use accord_app::records::StoredRecord;
 use accord_domain::access::{Action, Area, RecordMeta, decide};
-use accord_store::StoredRecord;
 use axum::extract::{RawPathParams, Request};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -126,10 +126,10 @@ pub async fn enforce(
             let Some(id) = param(&params, "id") else {
                 return WebError::NotFound.into_response();
             };
-            match state.store.partnership(id).await {
-                Ok(Some(_)) => {}
-                Ok(None) => return WebError::NotFound.into_response(),
-                Err(e) => return WebError::Internal(e.into()).into_response(),
+            match accord_app::partnership::exists(&state.app, id).await {
+                Ok(true) => {}
+                Ok(false) => return WebError::NotFound.into_response(),
+                Err(e) => return WebError::from(e).into_response(),
             }
             // The partnership itself is published; what is written in it belongs to the
             // caller's own council unless the handler says otherwise (it checks again with the

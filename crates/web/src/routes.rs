@@ -80,6 +80,7 @@ pub fn routes() -> Routes {
     let r = pages::requests::routes(r);
     let r = pages::opportunities::routes(r);
     let r = pages::delivery::routes(r);
+    let r = pages::governance::routes(r);
     let r = pages::finance::routes(r);
     r
 }

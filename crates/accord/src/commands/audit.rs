@@ -2,7 +2,7 @@
 
 use crate::cli::open;
 use crate::progress;
-use accord_domain::audit::{GENESIS_HASH, verify_chain, write_csv};
+use accord_domain::audit::write_csv;
 use anyhow::Context;
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -21,51 +21,29 @@ pub enum AuditCommand {
     },
 }
 
-/// Entries read per page when walking the chain.
-const PAGE: i64 = 5_000;
-
 /// Runs an `audit` subcommand.
 pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
     let store = open(db).await?;
+    let app = accord_app::App::new(store.clone());
     let code = match command {
         AuditCommand::Verify => {
-            let (head_seq, head_hash) = store.audit_head().await?;
+            let (head_seq, _) = accord_app::audit::head(&app).await?;
             let bar = progress::bar(u64::try_from(head_seq).unwrap_or(0), "verifying");
-            let mut prev = (0, GENESIS_HASH.to_owned());
-            let mut broken = None;
-            loop {
-                let page = store.audit_chain(prev.0, PAGE).await?;
-                if page.is_empty() {
-                    break;
-                }
-                match verify_chain(&page, prev.0, prev.1.clone()) {
-                    Ok(next) => prev = next,
-                    Err(link) => {
-                        broken = Some(link);
-                        break;
-                    }
-                }
-                bar.set_position(u64::try_from(prev.0).unwrap_or(0));
-            }
+            let result = accord_app::audit::verify(&app, &|seq| {
+                bar.set_position(u64::try_from(seq).unwrap_or(0));
+            })
+            .await?;
             bar.finish_and_clear();
-            if broken.is_none() && prev != (head_seq, head_hash) {
-                broken = Some(accord_domain::audit::BrokenLink {
-                    seq: prev.0 + 1,
-                    problem: format!(
-                        "the chain stops at entry {} but its head says {head_seq}: entries were removed",
-                        prev.0
-                    ),
-                });
-            }
-            match broken {
-                None => {
+            match result {
+                Ok(verified) => {
                     println!(
-                        "The audit trail is intact: {head_seq} entries, head {}.",
-                        &prev.1[..16]
+                        "The audit trail is intact: {} entries, head {}.",
+                        verified.entries,
+                        verified.head.get(..16).unwrap_or(&verified.head)
                     );
                     ExitCode::SUCCESS
                 }
-                Some(link) => {
+                Err(link) => {
                     println!(
                         "The audit trail is broken at entry {}: {}.",
                         link.seq, link.problem
@@ -75,21 +53,7 @@ pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
             }
         }
         AuditCommand::Export { output } => {
-            let mut entries = Vec::new();
-            loop {
-                let page = store
-                    .audit_chain(
-                        entries
-                            .last()
-                            .map_or(0, |e: &accord_domain::audit::AuditEntry| e.seq),
-                        PAGE,
-                    )
-                    .await?;
-                if page.is_empty() {
-                    break;
-                }
-                entries.extend(page);
-            }
+            let entries = accord_app::audit::chain(&app).await?;
             match &output {
                 Some(path) => {
                     let file = std::fs::File::create(path)

@@ -14,7 +14,7 @@ use accord_domain::highlight_report::{self, HighlightReport};
 use accord_domain::progress_report::{self, demo_as_at};
 use accord_domain::raid::{self, RaidDetail, RaidInput};
 use accord_store::{Change, RecordQuery, Store};
-use accord_web::delivery::{self, Loaded};
+use accord_web::delivery;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -88,34 +88,35 @@ pub async fn load(app: &accord_app::App, partnership_id: i64) -> anyhow::Result<
             delivery::escalate_exceptions(store, project, on, &change).await? as u64;
     }
 
-    // Boards: Schedule 3, members by post, chairs rotating from Haringey.
-    let boards = delivery::boards(store, partnership_id, &scope, on).await?;
+    // Boards: Schedule 3, members by post, chairs rotating from Haringey; written through
+    // the same use cases as the pages, on the seed's day.
+    let caller = accord_app::Caller::system(super::DEMO_ACTOR);
+    let seed_day = app.clone().with_clock(accord_app::Clock::Fixed(on));
+    let boards = accord_app::governance::boards::boards(&seed_day, &caller, partnership_id).await?;
     for b in board::demo_haringey_waltham_forest() {
-        if delivery::board_of(&boards, b.level).is_none() {
-            let meta = delivery::meta(
-                Area::Governance,
+        if boards.iter().all(|s| s.board.level != b.level) {
+            accord_app::governance::boards::add_board(
+                &seed_day,
+                &caller,
                 partnership_id,
-                None,
+                &b,
                 Classification::Published,
-            );
-            store
-                .insert_record(&delivery::board_input(&b, meta)?, &change)
-                .await?;
+            )
+            .await?;
             summary.boards += 1;
         }
     }
-    let boards = delivery::boards(store, partnership_id, &scope, on).await?;
+    let boards = accord_app::governance::boards::boards(&seed_day, &caller, partnership_id).await?;
     for (level, title, text, key) in DECISIONS {
-        let Some(b) = delivery::board_of(&boards, level) else {
+        let Some(b) = boards.iter().find(|b| b.board.level == level) else {
             continue;
         };
         summary.decisions +=
-            u64::from(record_decision(store, b, title, text, key, on, &change).await?);
+            u64::from(record_decision(&seed_day, &caller, b, title, text, key, on).await?);
     }
 
     // RAID items: the situations are the seed's, the items illustrative (each says so). They
     // are raised on the day the seed gives, through the same use case as the pages.
-    let caller = accord_app::Caller::system(super::DEMO_ACTOR);
     for item in raid::demo_illustrative().items {
         let filter = raid::RaidFilter {
             text: Some(item.title.clone()),
@@ -204,41 +205,31 @@ pub async fn load(app: &accord_app::App, partnership_id: i64) -> anyhow::Result<
 /// Records an illustrative decision in a board's log unless one of that title is there.
 /// Returns whether it was recorded.
 async fn record_decision(
-    store: &dyn Store,
-    b: &Loaded<board::Board>,
+    app: &accord_app::App,
+    caller: &accord_app::Caller,
+    b: &accord_app::governance::boards::StoredBoard,
     title: &str,
     text: &str,
     key: bool,
     on: NaiveDate,
-    change: &Change,
 ) -> anyhow::Result<bool> {
-    let mut full = delivery::full_board(store, b, on).await?;
-    if full.decisions.iter().any(|d| d.title == title) {
+    let logged = accord_app::governance::boards::decisions(app, caller, b.record_id).await?;
+    if logged.iter().any(|d| d.decision.title == title) {
         return Ok(false);
     }
-    let number = full.record_decision(DecisionInput {
-        meeting: None,
-        taken_on: on,
-        title: title.to_owned(),
-        text: text.to_owned(),
-        key,
-    })?;
-    let decision = full
-        .decisions
-        .iter()
-        .find(|d| d.number == number)
-        .ok_or_else(|| anyhow::anyhow!("decision {number} was not recorded"))?;
-    let Some(partnership_id) = b.record.meta.partnership_id else {
-        return Ok(false);
-    };
-    let meta = delivery::meta(
-        Area::Governance,
-        partnership_id,
-        None,
+    accord_app::governance::boards::record_decision(
+        app,
+        caller,
+        b.record_id,
+        DecisionInput {
+            meeting: None,
+            taken_on: on,
+            title: title.to_owned(),
+            text: text.to_owned(),
+            key,
+        },
         Classification::Partnership,
-    );
-    store
-        .insert_record(&delivery::decision_input(decision, b.id(), meta)?, change)
-        .await?;
+    )
+    .await?;
     Ok(true)
 }

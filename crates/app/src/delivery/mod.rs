@@ -25,3 +25,22 @@ pub async fn project_names(
         .map(|(record, _)| (record.id, record.title))
         .collect())
 }
+
+/// The tolerance exceptions escalated to the boards that the caller may see, which go on the
+/// receiving boards' agendas.
+pub async fn escalations(
+    app: &App,
+    caller: &Caller,
+    partnership_id: i64,
+) -> Result<Vec<accord_domain::board::EscalationNotice>> {
+    app.store()
+        .records_raw(
+            &RecordQuery::of("escalation", partnership_id),
+            &caller.scope(),
+            app.today(),
+        )
+        .await?
+        .into_iter()
+        .map(|(record, body)| Ok(record.decode_text(&body)?))
+        .collect()
+}

@@ -17,6 +17,9 @@ use accord_store::raid::{RaidPage, StoredRaid};
 use crate::list::{ListRequest, Listed, Start, encode_cursor};
 use crate::{App, AppError, Caller, Result};
 
+/// The kind of a RAID item's record, as routes name it.
+pub use accord_store::raid::RAID_KIND as KIND;
+
 /// The name of the RAID log's cursors.
 const LIST: &str = "raid";
 

@@ -178,3 +178,20 @@ pub fn check_in_range(field: &str, date: NaiveDate) -> Result<(), Invalid> {
         ))
     }
 }
+
+/// Whether a day is a working day in England and Wales (weekends and bank holidays are not),
+/// by the statutory rules and proclamations, for moving generated board meetings off
+/// holidays. Built once for the years from `first` to the year after `last`.
+pub fn england_and_wales_working_days(
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+) -> impl Fn(chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    let holidays: std::collections::HashSet<chrono::NaiveDate> = (first.year()
+        ..=last.year().saturating_add(1))
+        .filter(|y| (FIRST_YEAR..=LAST_YEAR).contains(y))
+        .flat_map(|y| rules::computed_holidays(Division::EnglandAndWales, y))
+        .map(|h| h.date)
+        .collect();
+    move |day| !rules::is_weekend(day) && !holidays.contains(&day)
+}

@@ -1,7 +1,7 @@
 //! Councils in the API.
 
+use accord_app::authorities::AuthorityQuery;
 use accord_domain::Authority;
-use accord_store::AuthorityQuery;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
@@ -92,14 +92,15 @@ pub async fn search(
     State(state): State<AppState>,
     Query(search): Query<AuthoritySearch>,
 ) -> Result<Json<Vec<AuthorityOut>>, WebError> {
-    let found = state
-        .store
-        .search_authorities(&AuthorityQuery {
+    let found = accord_app::authorities::search(
+        &state.app,
+        &AuthorityQuery {
             text: search.q,
             current_only: !search.abolished,
             limit: search.limit.unwrap_or(50),
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(Json(found.into_iter().map(AuthorityOut::from).collect()))
 }
 
@@ -118,9 +119,7 @@ pub async fn show(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<AuthorityOut>, WebError> {
-    let found = state
-        .store
-        .authority(&code)
+    let found = accord_app::authorities::find(&state.app, &code)
         .await?
         .ok_or(WebError::NotFound)?;
     Ok(Json(found.into()))

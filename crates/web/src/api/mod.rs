@@ -7,6 +7,7 @@ pub mod authorities;
 pub mod business_cases;
 pub mod delivery;
 pub mod finance;
+pub mod governance;
 pub mod grants;
 pub mod me;
 pub mod opportunities;

@@ -263,7 +263,7 @@ async fn partnership_out(state: &AppState, p: Partnership) -> Result<Partnership
     let today = state.today();
     let names =
         crate::pages::common::councils(state, &crate::pages::common::member_codes(&p)).await?;
-    let mou = state.store.mou(p.id).await?;
+    let mou = accord_app::partnership::mou(&state.app, p.id).await?;
     Ok(PartnershipOut {
         members: p
             .members
@@ -289,7 +289,7 @@ async fn partnership_out(state: &AppState, p: Partnership) -> Result<Partnership
 }
 
 async fn load(state: &AppState, id: i64) -> Result<Partnership, WebError> {
-    state.store.partnership(id).await?.ok_or(WebError::NotFound)
+    Ok(accord_app::partnership::get(&state.app, id).await?)
 }
 
 /// Every partnership.
@@ -301,7 +301,7 @@ async fn load(state: &AppState, id: i64) -> Result<Partnership, WebError> {
 )]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<PartnershipOut>>, WebError> {
     let mut out = Vec::new();
-    for p in state.store.partnerships().await? {
+    for p in accord_app::partnership::all(&state.app).await? {
         out.push(partnership_out(&state, p).await?);
     }
     Ok(Json(out))
@@ -420,8 +420,8 @@ pub async fn create(
         source: None,
         members,
     };
-    let change = viewer.change().because(input.reason.unwrap_or_default());
-    let id = state.store.create_partnership(&p, &change).await?;
+    let reason = input.reason.unwrap_or_default();
+    let id = accord_app::partnership::create(&state.app, &viewer.caller(), &p, &reason).await?;
     Ok((
         StatusCode::CREATED,
         Json(partnership_out(&state, load(&state, id).await?).await?),
@@ -465,10 +465,8 @@ pub async fn update(
     let p = load(&state, id).await?;
     let name = patch.name.unwrap_or(p.name);
     let summary = patch.summary.unwrap_or(p.summary);
-    let change = viewer.change().because(patch.reason.unwrap_or_default());
-    state
-        .store
-        .update_partnership(id, &name, &summary, &change)
+    let reason = patch.reason.unwrap_or_default();
+    accord_app::partnership::update(&state.app, &viewer.caller(), id, &name, &summary, &reason)
         .await?;
     Ok(Json(
         partnership_out(&state, load(&state, id).await?).await?,
@@ -496,10 +494,7 @@ pub async fn add_member(
 ) -> Result<(StatusCode, Json<PartnershipOut>), WebError> {
     load(&state, id).await?;
     let member = input.parse("")?;
-    state
-        .store
-        .add_member(id, &member, &viewer.change())
-        .await?;
+    accord_app::partnership::add_member(&state.app, &viewer.caller(), id, &member, "").await?;
     Ok((
         StatusCode::CREATED,
         Json(partnership_out(&state, load(&state, id).await?).await?),
@@ -567,8 +562,9 @@ pub async fn update_member(
         member.left = patch.left;
     }
     invalid.into_result()?;
-    let change = viewer.change().because(patch.reason.unwrap_or_default());
-    state.store.update_member(id, &member, &change).await?;
+    let reason = patch.reason.unwrap_or_default();
+    accord_app::partnership::update_member(&state.app, &viewer.caller(), id, &member, &reason)
+        .await?;
     Ok(Json(
         partnership_out(&state, load(&state, id).await?).await?,
     ))
@@ -589,7 +585,9 @@ pub async fn mou(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<MouOut>, WebError> {
-    let mou = state.store.mou(id).await?.ok_or(WebError::NotFound)?;
+    let mou = accord_app::partnership::mou(&state.app, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     Ok(Json(mou_out(&mou, state.today())))
 }
 
@@ -657,7 +655,7 @@ pub async fn save_mou(
     JsonBody(input): JsonBody<MouIn>,
 ) -> Result<Json<MouOut>, WebError> {
     load(&state, id).await?;
-    let existing = state.store.mou(id).await?;
+    let existing = accord_app::partnership::mou(&state.app, id).await?;
     let mou = Mou {
         agreed: input.agreed,
         signed: input.signed,
@@ -680,9 +678,11 @@ pub async fn save_mou(
         events: Vec::new(),
         source: existing.and_then(|m| m.source),
     };
-    let change = viewer.change().because(input.reason.unwrap_or_default());
-    state.store.save_mou(id, &mou, &change).await?;
-    let saved = state.store.mou(id).await?.ok_or(WebError::NotFound)?;
+    let reason = input.reason.unwrap_or_default();
+    accord_app::partnership::save_mou(&state.app, &viewer.caller(), id, &mou, &reason).await?;
+    let saved = accord_app::partnership::mou(&state.app, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     Ok(Json(mou_out(&saved, state.today())))
 }
 
@@ -728,10 +728,9 @@ pub async fn add_event(
             description,
         },
     };
-    state
-        .store
-        .add_mou_event(id, &event, &viewer.change())
-        .await?;
-    let saved = state.store.mou(id).await?.ok_or(WebError::NotFound)?;
+    accord_app::partnership::add_mou_event(&state.app, &viewer.caller(), id, &event, "").await?;
+    let saved = accord_app::partnership::mou(&state.app, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     Ok((StatusCode::CREATED, Json(mou_out(&saved, state.today()))))
 }

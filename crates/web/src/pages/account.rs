@@ -1,8 +1,6 @@
 //! Signing in and out, the account page, passphrases and API tokens.
 
 use accord_domain::Invalid;
-use accord_domain::access::check_passphrase;
-use accord_store::credentials::{hash_passphrase, new_secret, secret_digest, verify_passphrase};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
@@ -132,10 +130,7 @@ pub async fn sign_in(
             let mut response = Redirect::to(&next).into_response();
             // Rotation: any session the browser had is ended; the new one has a new id.
             if let Some(old) = auth::cookie(&headers, auth::SESSION_COOKIE) {
-                state
-                    .store
-                    .end_session(&secret_digest(&old), &viewer.change())
-                    .await?;
+                accord_app::identity::sign_out(&state.app, &viewer.caller(), &old).await?;
             }
             for cookie in auth::session_cookies(&state.config, &headers, &signed_in.session) {
                 response.headers_mut().append(SET_COOKIE, cookie);
@@ -174,10 +169,7 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     if let Some(session) = auth::cookie(&headers, auth::SESSION_COOKIE) {
-        state
-            .store
-            .end_session(&secret_digest(&session), &viewer.change())
-            .await?;
+        accord_app::identity::sign_out(&state.app, &viewer.caller(), &session).await?;
     }
     let mut response = Redirect::to("/").into_response();
     for cookie in auth::cleared_cookies(&state.config, &headers) {
@@ -198,20 +190,18 @@ pub async fn account(State(state): State<AppState>, viewer: Viewer) -> Result<Ma
         vec![Column::text("Partnership"), Column::text("Role")],
     );
     for g in &user.grants {
-        let name = state
-            .store
-            .partnership(g.partnership_id)
-            .await?
-            .map_or_else(|| g.partnership_id.to_string(), |p| p.name);
+        let name = match accord_app::partnership::get(&state.app, g.partnership_id).await {
+            Ok(p) => p.name,
+            Err(accord_app::AppError::NotFound(_)) => g.partnership_id.to_string(),
+            Err(e) => return Err(e.into()),
+        };
         roles = roles.row(vec![
             html! { a class="govuk-link" href={ "/partnerships/" (g.partnership_id) } { (name) } },
             html! { (g.role.label()) },
         ]);
     }
     let home = match &user.home {
-        Some(g) => state
-            .store
-            .authority(g.as_str())
+        Some(g) => accord_app::authorities::find(&state.app, g.as_str())
             .await?
             .map_or_else(|| g.to_string(), |a| a.official_name),
         None => "None".to_owned(),
@@ -269,32 +259,21 @@ pub async fn change_passphrase(
     viewer: Viewer,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let user = signed_in_user(&viewer)?;
-    let (_, hash) = state
-        .store
-        .user_credentials(&user.email)
-        .await?
-        .ok_or(WebError::Unauthorised)?;
-    let mut errors = Invalid::new();
-    if !verify_passphrase(&hash, form_data.get("current")) {
-        errors.push("current", "Your current passphrase is not correct");
-    }
-    errors.check(check_passphrase(
-        "passphrase",
+    signed_in_user(&viewer)?;
+    match accord_app::identity::change_passphrase(
+        &state.app,
+        &viewer.caller(),
+        form_data.get("current"),
         form_data.get("passphrase"),
-        &user.email,
-    ));
-    if !errors.is_empty() {
-        return Ok(refused(passphrase_page(&state, &viewer, &errors)));
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(accord_app::AppError::Invalid(errors)) => {
+            return Ok(refused(passphrase_page(&state, &viewer, &errors)));
+        }
+        Err(e) => return Err(e.into()),
     }
-    state
-        .store
-        .set_passphrase_hash(
-            user.id,
-            &hash_passphrase(form_data.get("passphrase")),
-            &viewer.change(),
-        )
-        .await?;
     Ok(Redirect::to("/sign-in?next=/account").into_response())
 }
 
@@ -304,8 +283,8 @@ async fn tokens_page(
     created: Option<&str>,
     errors: &Invalid,
 ) -> Result<Markup, WebError> {
-    let user = signed_in_user(viewer)?;
-    let tokens = state.store.api_tokens(user.id).await?;
+    signed_in_user(viewer)?;
+    let tokens = accord_app::identity::api_tokens(&state.app, &viewer.caller()).await?;
     let mut list = Table::new(
         "Your API tokens",
         vec![
@@ -373,17 +352,18 @@ pub async fn create_token(
     viewer: Viewer,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let user = signed_in_user(&viewer)?;
-    let (token, digest) = new_secret("accord_pat_");
-    match state
-        .store
-        .create_api_token(user.id, form_data.get("name"), &digest, &viewer.change())
-        .await
+    signed_in_user(&viewer)?;
+    match accord_app::identity::create_api_token(
+        &state.app,
+        &viewer.caller(),
+        form_data.get("name"),
+    )
+    .await
     {
-        Ok(_) => Ok(tokens_page(&state, &viewer, Some(&token), &Invalid::new())
+        Ok(token) => Ok(tokens_page(&state, &viewer, Some(&token), &Invalid::new())
             .await?
             .into_response()),
-        Err(accord_store::StoreError::Invalid(e)) => {
+        Err(accord_app::AppError::Invalid(e)) => {
             Ok(refused(tokens_page(&state, &viewer, None, &e).await?))
         }
         Err(e) => Err(e.into()),
@@ -396,11 +376,8 @@ pub async fn revoke_token(
     viewer: Viewer,
     Path(token_id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let user = signed_in_user(&viewer)?;
-    state
-        .store
-        .revoke_api_token(user.id, token_id, &viewer.change())
-        .await?;
+    signed_in_user(&viewer)?;
+    accord_app::identity::revoke_api_token(&state.app, &viewer.caller(), token_id).await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }
 
@@ -437,21 +414,13 @@ pub async fn reset(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let passphrase = form_data.get("passphrase");
-    // The passphrase rule needs the email, which only the code can tell; check length first.
-    if let Err(errors) = check_passphrase("passphrase", passphrase, "") {
-        return Ok(refused(reset_page(&state, &viewer, &code, &errors)));
-    }
-    match state
-        .store
-        .use_password_reset(
-            &secret_digest(&code),
-            &hash_passphrase(passphrase),
-            &accord_store::Change::by("passphrase reset"),
-        )
-        .await?
-    {
-        Some(_) => Ok(Redirect::to("/sign-in").into_response()),
-        None => {
+    match accord_app::identity::reset_passphrase(&state.app, &code, passphrase).await {
+        Err(accord_app::AppError::Invalid(errors)) => {
+            Ok(refused(reset_page(&state, &viewer, &code, &errors)))
+        }
+        Err(e) => Err(e.into()),
+        Ok(true) => Ok(Redirect::to("/sign-in").into_response()),
+        Ok(false) => {
             let errors = Invalid::field(
                 "passphrase",
                 "This reset link has expired or has been used. Ask your administrator for a new one",

@@ -1,8 +1,8 @@
 //! Councils: search the register, and one council with the partnerships it is in.
 
+use accord_app::authorities::AuthorityQuery;
 use accord_domain::Authority;
 use accord_domain::mou::long_date;
-use accord_store::AuthorityQuery;
 use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -34,15 +34,16 @@ pub async fn index(
     Query(search): Query<Search>,
 ) -> Result<Markup, WebError> {
     let include_abolished = search.abolished.is_some();
-    let found = state
-        .store
-        .search_authorities(&AuthorityQuery {
+    let found = accord_app::authorities::search(
+        &state.app,
+        &AuthorityQuery {
             text: search.q.clone(),
             current_only: !include_abolished,
             limit: 100,
-        })
-        .await?;
-    let total = state.store.count_authorities(true).await?;
+        },
+    )
+    .await?;
+    let total = accord_app::authorities::count(&state.app, true).await?;
     let mut results = Table::new(
         format!(
             "{} councils{}",
@@ -90,7 +91,7 @@ pub async fn index(
     ))
 }
 
-fn budget_table(budgets: &[accord_store::council_data::Budget]) -> Table {
+fn budget_table(budgets: &[accord_app::authorities::Budget]) -> Table {
     let total = budgets.first().map(|b| b.total).unwrap_or_default();
     let mut t = Table::new(
         format!(
@@ -131,29 +132,25 @@ pub async fn show(
     viewer: Viewer,
     Path(code): Path<String>,
 ) -> Result<Markup, WebError> {
-    let authority = state
-        .store
-        .authority(&code)
+    let authority = accord_app::authorities::find(&state.app, &code)
         .await?
         .ok_or(WebError::NotFound)?;
     let partnerships = match &authority.gss {
-        Some(gss) => state.store.partnerships_of(gss.as_str()).await?,
+        Some(gss) => accord_app::partnership::of_council(&state.app, gss.as_str()).await?,
         None => Vec::new(),
     };
     let mut successors = Vec::new();
     for s in &authority.successors {
         successors.push(
-            state
-                .store
-                .authority(s)
+            accord_app::authorities::find(&state.app, s)
                 .await?
                 .map_or_else(|| (s.clone(), s.clone()), |a| (key(&a), a.short_name)),
         );
     }
     let not_stated = || html! { span class="govuk-hint" { (accord_domain::seed::NOT_STATED) } };
-    let latest = state.store.population_of(&authority.code).await?;
-    let budgets = state.store.budgets_of(&authority.code).await?;
-    let neighbours = state.store.neighbours_of(&authority.code).await?;
+    let latest = accord_app::authorities::population(&state.app, &authority.code).await?;
+    let budgets = accord_app::authorities::budgets(&state.app, &authority.code).await?;
+    let neighbours = accord_app::authorities::neighbours(&state.app, &authority.code).await?;
     let rows = vec![
         SummaryRow::new("Official name", html! { (authority.official_name) }),
         SummaryRow::new("Type", html! { (authority.kind.label()) }),

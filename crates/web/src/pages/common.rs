@@ -29,7 +29,7 @@ pub async fn councils(
         if found.contains_key(code.as_str()) {
             continue;
         }
-        if let Some(authority) = state.store.authority(code.as_str()).await? {
+        if let Some(authority) = accord_app::authorities::find(&state.app, code.as_str()).await? {
             found.insert(code.as_str().to_owned(), authority);
         }
     }

@@ -1,8 +1,8 @@
 //! The audit trail as people read it: a record's history, and the administrators' search and
 //! export.
 
+use accord_app::audit::AuditFilter;
 use accord_domain::audit::{AuditAction, AuditEntry, write_csv};
-use accord_store::AuditFilter;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -142,11 +142,7 @@ pub async fn partnership_history(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
-    let partnership = state
-        .store
-        .partnership(id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let partnership = accord_app::partnership::get(&state.app, id).await?;
     let mut entries = Vec::new();
     for kind in ["partnership", "member", "mou", "mou_event"] {
         let filter = AuditFilter {
@@ -154,7 +150,7 @@ pub async fn partnership_history(
             partnership_id: Some(id),
             ..AuditFilter::default()
         };
-        entries.extend(state.store.audit_entries(&filter, 500, 0).await?);
+        entries.extend(accord_app::audit::history(&state.app, &filter, 500).await?);
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
     Ok(render(
@@ -183,7 +179,7 @@ pub async fn record_history(
         record_id: Some(record.id.to_string()),
         ..AuditFilter::default()
     };
-    let entries = state.store.audit_entries(&filter, 1000, 0).await?;
+    let entries = accord_app::audit::history(&state.app, &filter, 1000).await?;
     Ok(render(
         &state,
         &viewer,
@@ -282,10 +278,14 @@ pub async fn audit_search(
         Ok(filter) => {
             let page = i64::from(query.page.unwrap_or(1).max(1));
             (
-                state
-                    .store
-                    .audit_entries(&filter, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-                    .await?,
+                accord_app::audit::search(
+                    &state.app,
+                    &viewer.caller(),
+                    &filter,
+                    PAGE_SIZE + 1,
+                    (page - 1) * PAGE_SIZE,
+                )
+                .await?,
                 accord_domain::Invalid::new(),
             )
         }
@@ -297,7 +297,7 @@ pub async fn audit_search(
         .into_iter()
         .take(usize::try_from(PAGE_SIZE).unwrap_or(50))
         .collect();
-    let (head, _) = state.store.audit_head().await?;
+    let (head, _) = accord_app::audit::head(&state.app).await?;
     let mut actions = vec![Choice::new("", "Any action")];
     actions.extend(
         AuditAction::ALL
@@ -355,10 +355,12 @@ pub async fn audit_search(
 /// `GET /admin/audit.csv`: the search's entries as CSV, oldest first.
 pub async fn audit_csv(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, WebError> {
     let filter = query.filter()?;
-    let mut entries = state.store.audit_entries(&filter, 10_000, 0).await?;
+    let mut entries =
+        accord_app::audit::search(&state.app, &viewer.caller(), &filter, 10_000, 0).await?;
     entries.reverse();
     let mut body = Vec::new();
     write_csv(&mut body, &entries).map_err(|e| WebError::Internal(e.into()))?;
@@ -377,7 +379,7 @@ pub async fn audit_csv(
 
 /// `GET /admin/users`: the accounts and their roles (managed with `accord user`).
 pub async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
-    let users = state.store.users().await?;
+    let users = accord_app::identity::users(&state.app, &viewer.caller()).await?;
     let mut list = Table::new(
         "Users",
         vec![

@@ -6,6 +6,7 @@ pub mod common;
 mod components;
 pub mod delivery;
 pub mod finance;
+pub mod governance;
 pub mod history;
 pub mod info;
 pub mod opportunities;

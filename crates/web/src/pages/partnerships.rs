@@ -51,7 +51,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
 
 /// `GET /`: every partnership, with its members and where its MOU stands.
 pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
-    let partnerships = state.store.partnerships().await?;
+    let partnerships = accord_app::partnership::all(&state.app).await?;
     let names = councils(
         &state,
         &partnerships
@@ -63,7 +63,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Marku
     let today = state.today();
     let mut rows = Vec::new();
     for p in &partnerships {
-        let mou = state.store.mou(p.id).await?;
+        let mou = accord_app::partnership::mou(&state.app, p.id).await?;
         let status = match mou.as_ref().map(|m| m.clock(today).status) {
             Some(MouStatus::InForce) => tag("MOU in force", TagColour::Green),
             Some(MouStatus::Ended { .. }) => tag("MOU ended", TagColour::Grey),
@@ -156,7 +156,7 @@ impl AsAt {
 }
 
 async fn load(state: &AppState, id: i64) -> Result<Partnership, WebError> {
-    state.store.partnership(id).await?.ok_or(WebError::NotFound)
+    Ok(accord_app::partnership::get(&state.app, id).await?)
 }
 
 fn role_label(role: MemberRole) -> &'static str {
@@ -171,7 +171,7 @@ pub async fn show(
     Query(as_at): Query<AsAt>,
 ) -> Result<Markup, WebError> {
     let partnership = load(&state, id).await?;
-    let mou = state.store.mou(id).await?;
+    let mou = accord_app::partnership::mou(&state.app, id).await?;
     let names = councils(&state, &super::common::member_codes(&partnership)).await?;
     let today = state.today();
     let (on, on_parts, on_errors) = as_at.date(today);
@@ -368,7 +368,9 @@ pub async fn mou_page(
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
     let partnership = load(&state, id).await?;
-    let mou = state.store.mou(id).await?.ok_or(WebError::NotFound)?;
+    let mou = accord_app::partnership::mou(&state.app, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let names = councils(&state, &super::common::member_codes(&partnership)).await?;
     let today = state.today();
     let clock = mou.clock(today);
@@ -464,14 +466,15 @@ fn describe_event(event: &MouEvent, names: &HashMap<String, accord_domain::Autho
 const NEW_MEMBER_ROWS: usize = 4;
 
 async fn council_choices(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
-    let all = state
-        .store
-        .search_authorities(&accord_store::AuthorityQuery {
+    let all = accord_app::authorities::search(
+        &state.app,
+        &accord_app::authorities::AuthorityQuery {
             text: String::new(),
             current_only: false,
             limit: 500,
-        })
-        .await?;
+        },
+    )
+    .await?;
     let mut choices: Vec<(String, String)> = all
         .into_iter()
         .filter(|a| a.kind.is_principal_council())
@@ -633,13 +636,10 @@ pub async fn create(
         members,
     };
     if invalid.is_empty() {
-        match state
-            .store
-            .create_partnership(&partnership, &viewer.change())
-            .await
+        match accord_app::partnership::create(&state.app, &viewer.caller(), &partnership, "").await
         {
             Ok(id) => return Ok(Redirect::to(&format!("/partnerships/{id}")).into_response()),
-            Err(accord_store::StoreError::Invalid(e)) => invalid.extend(e),
+            Err(accord_app::AppError::Invalid(e)) => invalid.extend(e),
             Err(e) => return Err(e.into()),
         }
     } else if let Err(e) = partnership.validate() {
@@ -724,14 +724,18 @@ pub async fn edit(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = load(&state, id).await?;
-    let change = viewer.change().because(form_data.get("reason"));
-    match state
-        .store
-        .update_partnership(id, form_data.get("name"), form_data.get("summary"), &change)
-        .await
+    match accord_app::partnership::update(
+        &state.app,
+        &viewer.caller(),
+        id,
+        form_data.get("name"),
+        form_data.get("summary"),
+        form_data.get("reason"),
+    )
+    .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}")).into_response()),
-        Err(accord_store::StoreError::Invalid(e)) => Ok(refused(
+        Err(accord_app::AppError::Invalid(e)) => Ok(refused(
             edit_form_page(
                 &state,
                 &viewer,
@@ -840,10 +844,17 @@ pub async fn add_member(
     let p = load(&state, id).await?;
     let mut invalid = Invalid::new();
     if let Some(member) = member_from_form(&form_data, "", &mut invalid) {
-        let change = viewer.change().because(form_data.get("reason"));
-        match state.store.add_member(id, &member, &change).await {
+        match accord_app::partnership::add_member(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &member,
+            form_data.get("reason"),
+        )
+        .await
+        {
             Ok(()) => return Ok(Redirect::to(&format!("/partnerships/{id}")).into_response()),
-            Err(accord_store::StoreError::Invalid(e)) => invalid.extend(e),
+            Err(accord_app::AppError::Invalid(e)) => invalid.extend(e),
             Err(e) => return Err(e.into()),
         }
     }
@@ -909,10 +920,17 @@ pub async fn edit_member(
     with_authority.set("authority", member.authority.as_str());
     let mut invalid = Invalid::new();
     if let Some(changed) = member_from_form(&with_authority, "", &mut invalid) {
-        let change = viewer.change().because(form_data.get("reason"));
-        match state.store.update_member(id, &changed, &change).await {
+        match accord_app::partnership::update_member(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &changed,
+            form_data.get("reason"),
+        )
+        .await
+        {
             Ok(()) => return Ok(Redirect::to(&format!("/partnerships/{id}")).into_response()),
-            Err(accord_store::StoreError::Invalid(e)) => invalid.extend(e),
+            Err(accord_app::AppError::Invalid(e)) => invalid.extend(e),
             Err(e) => return Err(e.into()),
         }
     }
@@ -1131,7 +1149,7 @@ pub async fn mou_form(
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
     let p = load(&state, id).await?;
-    let data = match state.store.mou(id).await? {
+    let data = match accord_app::partnership::mou(&state.app, id).await? {
         Some(mou) => mou_form_data(&mou),
         None => FormData::from_pairs([
             ("end_kind", "event"),
@@ -1150,15 +1168,19 @@ pub async fn save_mou(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = load(&state, id).await?;
-    let existing = state.store.mou(id).await?;
+    let existing = accord_app::partnership::mou(&state.app, id).await?;
     let errors = match mou_from_form(&form_data, existing.as_ref()) {
-        Ok(mou) => match state
-            .store
-            .save_mou(id, &mou, &viewer.change().because(form_data.get("reason")))
-            .await
+        Ok(mou) => match accord_app::partnership::save_mou(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &mou,
+            form_data.get("reason"),
+        )
+        .await
         {
             Ok(()) => return Ok(Redirect::to(&format!("/partnerships/{id}#mou")).into_response()),
-            Err(accord_store::StoreError::Invalid(e)) => e,
+            Err(accord_app::AppError::Invalid(e)) => e,
             Err(e) => return Err(e.into()),
         },
         Err(e) => e,
@@ -1224,7 +1246,9 @@ pub async fn new_event_form(
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
     let p = load(&state, id).await?;
-    state.store.mou(id).await?.ok_or(WebError::NotFound)?;
+    accord_app::partnership::mou(&state.app, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     event_form_page(&state, &viewer, &p, &FormData::default(), &Invalid::new()).await
 }
 
@@ -1284,14 +1308,18 @@ pub async fn add_event(
 ) -> Result<Response, WebError> {
     let p = load(&state, id).await?;
     let errors = match event_from_form(&form_data) {
-        Ok(event) => match state
-            .store
-            .add_mou_event(id, &event, &viewer.change())
-            .await
+        Ok(event) => match accord_app::partnership::add_mou_event(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &event,
+            "",
+        )
+        .await
         {
             Ok(()) => return Ok(Redirect::to(&format!("/partnerships/{id}/mou")).into_response()),
             // The domain names the event's own fields; the form shows the date as `date`.
-            Err(accord_store::StoreError::Invalid(e)) => e,
+            Err(accord_app::AppError::Invalid(e)) => e,
             Err(e) => return Err(e.into()),
         },
         Err(e) => e,

@@ -15,7 +15,7 @@ use crate::forms::FormData;
 
 /// The partnership of the path, or 404.
 pub async fn partnership(state: &AppState, id: i64) -> Result<Partnership, WebError> {
-    state.store.partnership(id).await?.ok_or(WebError::NotFound)
+    Ok(accord_app::partnership::get(&state.app, id).await?)
 }
 
 /// Whether the viewer may do `action` to a record with this metadata, to show or hide links

@@ -1,12 +1,9 @@
-//! Delivery and governance pages: projects through the Schedule 2 process, the three boards of
-//! Schedule 3 with their meetings, papers and decisions, the RAID log, highlight reports, the
-//! programme progress report (Appendix B), the programme timeline and the calendar feed.
+//! Delivery pages: projects through the Schedule 2 process, highlight reports, the programme
+//! progress report (Appendix B), the programme timeline and the calendar feed.
 
-pub mod boards;
 pub mod charts;
 pub mod common;
 pub mod projects;
-pub mod raid;
 pub mod reports;
 
 use accord_domain::access::{Action, Area};
@@ -16,16 +13,11 @@ use crate::api::delivery as api;
 use crate::guard::Guard;
 use crate::routes::Routes;
 
-/// Every delivery and governance route, pages and API.
+/// Every delivery route, pages and API.
 pub fn routes(r: Routes) -> Routes {
-    use Action::{Create, Decide, Read, Release, Update};
+    use Action::{Create, Read, Release, Update};
     let programme = |action| Guard::Partnership(Area::Programme, action);
-    let governance = |action| Guard::Partnership(Area::Governance, action);
     let project = |action| Guard::Record(crate::delivery::PROJECT, action);
-    let board = |action| Guard::Record(crate::delivery::BOARD, action);
-    let paper = |action| Guard::Record(crate::delivery::PAPER, action);
-    let decision = |action| Guard::Record(crate::delivery::DECISION, action);
-    let raid_item = |action| Guard::Record(accord_store::raid::RAID_KIND, action);
     let highlight = |action| Guard::Record(crate::delivery::HIGHLIGHT_REPORT, action);
     let progress = |action| Guard::Record(crate::delivery::PROGRESS_REPORT, action);
     r
@@ -177,161 +169,6 @@ pub fn routes(r: Routes) -> Routes {
             programme(Read),
             reports::calendar_feed,
         )
-        // Boards, meetings, papers and decisions
-        .get("/partnerships/{id}/boards", governance(Read), boards::list)
-        .post(
-            "/partnerships/{id}/boards",
-            governance(Create),
-            boards::create_standard,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}",
-            board(Read),
-            boards::show,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/schedule",
-            board(Update),
-            boards::schedule_form,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/schedule",
-            board(Update),
-            boards::schedule,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/meetings/new",
-            board(Update),
-            boards::meeting_form,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/meetings",
-            board(Update),
-            boards::add_meeting,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/members/new",
-            board(Update),
-            boards::member_form,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/members",
-            board(Update),
-            boards::add_member,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/rotation",
-            board(Update),
-            boards::rotation_form,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/rotation",
-            board(Update),
-            boards::set_rotation,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}",
-            board(Read),
-            boards::meeting,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
-            board(Update),
-            boards::move_form,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/edit",
-            board(Update),
-            boards::move_meeting,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/agenda",
-            board(Update),
-            boards::add_agenda_item,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
-            board(Update),
-            boards::minutes_form,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/meetings/{number}/minutes",
-            board(Update),
-            boards::record_minutes,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/papers/new",
-            board(Update),
-            boards::paper_form,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/papers",
-            board(Update),
-            boards::add_paper,
-        )
-        .get(
-            "/partnerships/{id}/boards/{record_id}/decisions/new",
-            board(Decide),
-            boards::decision_form,
-        )
-        .post(
-            "/partnerships/{id}/boards/{record_id}/decisions",
-            board(Decide),
-            boards::add_decision,
-        )
-        .get(
-            "/partnerships/{id}/papers/{record_id}",
-            paper(Read),
-            boards::paper,
-        )
-        .post(
-            "/partnerships/{id}/papers/{record_id}/release",
-            paper(Release),
-            boards::release_paper,
-        )
-        .get(
-            "/partnerships/{id}/decisions",
-            governance(Read),
-            boards::decisions_log,
-        )
-        .get(
-            "/partnerships/{id}/decisions/{record_id}",
-            decision(Read),
-            boards::decision,
-        )
-        .post(
-            "/partnerships/{id}/decisions/{record_id}/cabinet-approvals",
-            decision(Decide),
-            boards::add_approval,
-        )
-        // The RAID log
-        .get("/partnerships/{id}/raid", programme(Read), raid::list)
-        .get(
-            "/partnerships/{id}/raid/new",
-            programme(Create),
-            raid::new_form,
-        )
-        .post("/partnerships/{id}/raid", programme(Create), raid::create)
-        .get(
-            "/partnerships/{id}/raid/{reference}",
-            raid_item(Read),
-            raid::show,
-        )
-        .post(
-            "/partnerships/{id}/raid/{reference}/escalate",
-            raid_item(Update),
-            raid::escalate,
-        )
-        .post(
-            "/partnerships/{id}/raid/{reference}/close",
-            raid_item(Update),
-            raid::close,
-        )
-        .post(
-            "/partnerships/{id}/raid/{reference}/reopen",
-            raid_item(Update),
-            raid::reopen,
-        )
         // The JSON API
         .api(programme(Read), routes!(api::list_projects))
         .api(programme(Create), routes!(api::create_project))
@@ -349,16 +186,4 @@ pub fn routes(r: Routes) -> Routes {
         .api(highlight(Update), routes!(api::edit_highlight_draft))
         .api(highlight(Release), routes!(api::publish_highlight_report))
         .api(highlight(Update), routes!(api::resave_highlight_version))
-        .api(governance(Read), routes!(api::list_boards))
-        .api(board(Read), routes!(api::show_board))
-        .api(board(Update), routes!(api::schedule_meetings))
-        .api(board(Update), routes!(api::file_paper))
-        .api(board(Decide), routes!(api::record_decision))
-        .api(paper(Read), routes!(api::show_paper))
-        .api(decision(Read), routes!(api::show_decision))
-        .api(decision(Decide), routes!(api::decision_cabinet_approval))
-        .api(programme(Read), routes!(api::list_raid))
-        .api(programme(Create), routes!(api::raise_raid))
-        .api(raid_item(Read), routes!(api::show_raid))
-        .api(raid_item(Update), routes!(api::escalate_raid))
 }

@@ -1121,10 +1121,10 @@ pub async fn calendar_feed(
     let p = partnership(&state, id).await?;
     let today = state.today();
     let scope = viewer.scope();
-    let boards: Vec<_> = delivery::boards(&*state.store, id, &scope, today)
+    let boards: Vec<_> = accord_app::governance::boards::boards(&state.app, &viewer.caller(), id)
         .await?
         .into_iter()
-        .map(|b| b.value)
+        .map(|b| b.board)
         .collect();
     let projects: Vec<Project> = delivery::projects(&*state.store, id, &scope, today)
         .await?

@@ -2,10 +2,10 @@
 //! (embargoed until the decision they inform, MOU 5.5), minutes and the decisions log with
 //! the Cabinet approval each key decision needs at every council.
 
-use accord_domain::access::{Action, Area, Classification, Embargo};
+use accord_domain::access::{Action, Area, Classification};
 use accord_domain::board::{
     AgendaItem, AgendaSource, Board, BoardLevel, BoardMember, Cadence, Decision, DecisionInput,
-    MeetingInput, MeetingStatus, Minutes, Paper, PaperRelease, check_recorded_on,
+    MeetingInput, MeetingStatus, Minutes,
 };
 use accord_domain::mou::long_date;
 use accord_domain::{GssCode, Invalid, Partnership};
@@ -16,10 +16,6 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-use super::common::{
-    classification, classification_radios, classification_tag, lines, may_create, may_do,
-    paragraphs, partnership, refusal,
-};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
@@ -27,23 +23,29 @@ use crate::components::{
     button_link, checkboxes, date_input, error_summary, form, radios, select, summary_list, table,
     tag, text_input, textarea,
 };
-use crate::delivery::{self, AgendaLine, Loaded, PaperBody};
+use crate::delivery::{Loaded, PaperBody};
 use crate::error::WebError;
 use crate::forms::{FormData, refused};
-use crate::guard::{self, GuardedRecord};
+use crate::guard::GuardedRecord;
 use crate::layout::Page;
 use crate::pages::common::{council_name, councils, render, source_note};
+use crate::pages::delivery::common::{
+    classification, classification_radios, classification_tag, lines, may_create, may_do,
+    paragraphs, partnership,
+};
+use accord_domain::board::AgendaLine;
 
 fn boards_path(id: i64) -> String {
     format!("/partnerships/{id}/boards")
 }
 
-fn board_path(id: i64, record_id: i64) -> String {
-    format!("/partnerships/{id}/boards/{record_id}")
+/// A board's address: by its level's slug (`/boards/programme`).
+fn board_path(id: i64, board: impl std::fmt::Display) -> String {
+    format!("/partnerships/{id}/boards/{board}")
 }
 
-fn meeting_path(id: i64, record_id: i64, number: u32) -> String {
-    format!("/partnerships/{id}/boards/{record_id}/meetings/{number}")
+fn meeting_path(id: i64, board: impl std::fmt::Display, number: u32) -> String {
+    format!("/partnerships/{id}/boards/{board}/meetings/{number}")
 }
 
 fn page(p: &Partnership, title: impl Into<String>) -> Page {
@@ -54,7 +56,10 @@ fn page(p: &Partnership, title: impl Into<String>) -> Page {
 }
 
 fn board_page(p: &Partnership, board: &Loaded<Board>, title: impl Into<String>) -> Page {
-    page(p, title).breadcrumb(board.value.name.clone(), board_path(p.id, board.id()))
+    page(p, title).breadcrumb(
+        board.value.name.clone(),
+        board_path(p.id, board.value.level.slug()),
+    )
 }
 
 fn meeting_time(start: Option<NaiveTime>) -> String {
@@ -80,7 +85,7 @@ pub async fn list(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let boards = delivery::boards(&*state.store, id, &viewer.scope(), today).await?;
+    let boards = super::common::boards(&state, &viewer, id).await?;
     let names = councils(&state, &crate::pages::common::member_codes(&p)).await?;
     let mut listing = Table::new(
         "Boards",
@@ -97,7 +102,7 @@ pub async fn list(
             .value
             .next_meeting_after(today.pred_opt().unwrap_or(today));
         listing = listing.row(vec![
-            html! { a class="govuk-link" href=(board_path(id, b.id())) { (b.value.name) } },
+            html! { a class="govuk-link" href=(board_path(id, b.value.level.slug())) { (b.value.name) } },
             html! { (capitalise(&b.value.cadence.describe())) },
             html! { (b.value.chair_rotation.iter().map(|c| council_name(&names, c)).collect::<Vec<_>>().join(", then ")) },
             html! {
@@ -110,7 +115,7 @@ pub async fn list(
     }
     let missing = BoardLevel::ALL
         .iter()
-        .filter(|l| delivery::board_of(&boards, **l).is_none())
+        .filter(|l| boards.iter().all(|b| b.value.level != **l))
         .count();
     let content = html! {
         span class="govuk-caption-l" { (p.name) }
@@ -148,19 +153,7 @@ pub async fn create_standard(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let today = state.today();
-    let meta = delivery::meta(Area::Governance, id, None, Classification::Partnership);
-    guard::check(&viewer, Action::Create, &meta, today)?;
-    let existing = delivery::boards(&*state.store, id, &delivery::system_scope(), today).await?;
-    let change = viewer.change();
-    for board in Board::standard_three(&p, today)? {
-        if delivery::board_of(&existing, board.level).is_none() {
-            state
-                .store
-                .insert_record(&delivery::board_input(&board, meta.clone())?, &change)
-                .await?;
-        }
-    }
+    accord_app::governance::boards::create_standard(&state.app, &viewer.caller(), &p).await?;
     Ok(Redirect::to(&boards_path(id)).into_response())
 }
 
@@ -172,48 +165,33 @@ struct Escalations {
 }
 
 async fn escalations(state: &AppState, viewer: &Viewer, id: i64) -> Result<Escalations, WebError> {
-    let today = state.today();
-    let scope = viewer.scope();
-    let boards = delivery::boards(&*state.store, id, &scope, today)
-        .await?
-        .into_iter()
-        .map(|b| b.value)
-        .collect();
-    let raid = accord_app::governance::raid::escalated(&state.app, &viewer.caller(), id).await?;
-    let exceptions: Vec<_> = delivery::escalations(&*state.store, id, &scope, today)
-        .await?
-        .into_iter()
-        .map(|e| e.value)
-        .collect();
-    Ok(Escalations {
-        boards,
-        notices: delivery::escalation_notices(&raid, &exceptions),
-    })
+    let (boards, notices) =
+        accord_app::governance::boards::escalations(&state.app, &viewer.caller(), id).await?;
+    Ok(Escalations { boards, notices })
 }
 
 /// `GET /partnerships/{id}/boards/{record_id}`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let b = &board.value;
     let names = councils(&state, &b.councils).await?;
     let editor = may_do(&viewer, Action::Update, &board.record.meta, today);
     let decider = may_do(&viewer, Action::Decide, &board.record.meta, today);
-    let decisions =
-        delivery::decisions(&*state.store, &board.record, &viewer.scope(), today).await?;
+    let decisions = super::common::decisions(&state, &viewer, board.id()).await?;
     let esc = escalations(&state, &viewer, id).await?;
     let unplaced: Vec<_> = accord_domain::raid::escalation_agenda(&esc.boards, &esc.notices)
         .unplaced
         .into_iter()
         .filter(|n| n.to == b.level)
         .collect();
-    let base = board_path(id, board.id());
+    let base = board_path(id, board.value.level.slug());
 
     let mut members = Table::new(
         "Members",
@@ -237,7 +215,7 @@ pub async fn show(
     .row_headers();
     for m in &b.meetings {
         meetings = meetings.row(vec![
-            html! { a class="govuk-link" href=(meeting_path(id, board.id(), m.number)) { "Meeting " (m.number) } },
+            html! { a class="govuk-link" href=(meeting_path(id, board.value.level.slug(), m.number)) { "Meeting " (m.number) } },
             html! { (long_date(m.date)) @if let Some(t) = m.start_time { ", " (t.format("%H:%M")) } },
             html! { @match &m.chair { Some(c) => (council_name(&names, c)), None => "—" } },
             status_tag(m.status),
@@ -344,19 +322,20 @@ async fn save_board(
     board: &Loaded<Board>,
     changed: &Board,
 ) -> Result<Result<(), Invalid>, WebError> {
-    let input = delivery::board_input(changed, board.record.meta.clone())?;
-    match state
-        .store
-        .update_record(
-            board.id(),
-            Some(board.record.version),
-            &input,
-            &viewer.change(),
-        )
-        .await
+    match accord_app::governance::boards::save(
+        &state.app,
+        &viewer.caller(),
+        board.id(),
+        Some(board.record.version),
+        changed,
+        "",
+    )
+    .await
     {
         Ok(_) => Ok(Ok(())),
-        Err(e) => refusal(e).map(Err),
+        Err(accord_app::AppError::Invalid(e)) => Ok(Err(e)),
+        Err(accord_app::AppError::Conflict(message)) => Ok(Err(Invalid::field("version", message))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -431,11 +410,11 @@ fn schedule_intro() -> Markup {
 pub async fn schedule_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let (cadence, weeks) = cadence_value(board.value.cadence);
     let form_data = FormData::from_pairs([("cadence", cadence.to_owned()), ("weeks", weeks)]);
     Ok(board_form_page(
@@ -444,7 +423,7 @@ pub async fn schedule_form(
         &p,
         &board,
         "Schedule meetings",
-        &format!("{}/schedule", board_path(id, record_id)),
+        &format!("{}/schedule", board_path(id, &record_id)),
         schedule_intro(),
         schedule_fields(&form_data, &Invalid::new()),
         "Schedule meetings",
@@ -482,7 +461,7 @@ pub fn apply_schedule(
     first: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<u32>, Invalid> {
-    let works = delivery::working_day_predicate(first, until);
+    let works = accord_domain::working_days::england_and_wales_working_days(first, until);
     if cadence == board.cadence {
         board.schedule(first, until, Some(&works))
     } else {
@@ -494,12 +473,12 @@ pub fn apply_schedule(
 pub async fn schedule(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let mut invalid = Invalid::new();
     let cadence = invalid.check(read_cadence(&form_data));
     let first = invalid.check(
@@ -514,7 +493,7 @@ pub async fn schedule(
     );
     let result = match (cadence, first, until) {
         (Some(cadence), Some(first), Some(until)) if invalid.is_empty() => {
-            let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+            let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
             match apply_schedule(&mut full, cadence, first, until) {
                 Ok(_) => save_board(&state, &viewer, &board, &full).await?,
                 Err(e) => Err(e),
@@ -523,14 +502,14 @@ pub async fn schedule(
         _ => Err(invalid),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&board_path(id, record_id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&board_path(id, &record_id)).into_response()),
         Err(errors) => Ok(refused(board_form_page(
             &state,
             &viewer,
             &p,
             &board,
             "Schedule meetings",
-            &format!("{}/schedule", board_path(id, record_id)),
+            &format!("{}/schedule", board_path(id, &record_id)),
             schedule_intro(),
             schedule_fields(&form_data, &errors),
             "Schedule meetings",
@@ -562,18 +541,18 @@ fn meeting_fields(form_data: &FormData, errors: &Invalid) -> Markup {
 pub async fn meeting_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     Ok(board_form_page(
         &state,
         &viewer,
         &p,
         &board,
         "Add a meeting",
-        &format!("{}/meetings", board_path(id, record_id)),
+        &format!("{}/meetings", board_path(id, &record_id)),
         html! { p class="govuk-body" { "An extraordinary meeting, outside the generated schedule. It takes its turn in the chair rotation." } },
         meeting_fields(&FormData::default(), &Invalid::new()),
         "Add meeting",
@@ -585,12 +564,12 @@ pub async fn meeting_form(
 pub async fn add_meeting(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let mut invalid = Invalid::new();
     let date = invalid.check(
         form_data
@@ -612,7 +591,7 @@ pub async fn add_meeting(
     let location = Some(form_data.get("location").trim().to_owned()).filter(|l| !l.is_empty());
     let result = match date {
         Some(date) if invalid.is_empty() => {
-            let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+            let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
             let input = MeetingInput {
                 date,
                 start_time,
@@ -627,14 +606,14 @@ pub async fn add_meeting(
         _ => Err(invalid),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&board_path(id, record_id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&board_path(id, &record_id)).into_response()),
         Err(errors) => Ok(refused(board_form_page(
             &state,
             &viewer,
             &p,
             &board,
             "Add a meeting",
-            &format!("{}/meetings", board_path(id, record_id)),
+            &format!("{}/meetings", board_path(id, &record_id)),
             html! {},
             meeting_fields(&form_data, &errors),
             "Add meeting",
@@ -671,11 +650,11 @@ fn member_fields(form_data: &FormData, errors: &Invalid, councils: &[(String, St
 pub async fn member_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let choices = council_choices(&state, &board.value).await?;
     Ok(board_form_page(
         &state,
@@ -683,7 +662,7 @@ pub async fn member_form(
         &p,
         &board,
         "Add a member",
-        &format!("{}/members", board_path(id, record_id)),
+        &format!("{}/members", board_path(id, &record_id)),
         html! {},
         member_fields(&FormData::default(), &Invalid::new(), &choices),
         "Add member",
@@ -695,12 +674,12 @@ pub async fn member_form(
 pub async fn add_member(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let council = match form_data.get("council").trim() {
         "" => Ok(None),
         text => GssCode::parse("council", text).map(Some),
@@ -721,7 +700,7 @@ pub async fn add_member(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&board_path(id, record_id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&board_path(id, &record_id)).into_response()),
         Err(errors) => {
             let choices = council_choices(&state, &board.value).await?;
             Ok(refused(board_form_page(
@@ -730,7 +709,7 @@ pub async fn add_member(
                 &p,
                 &board,
                 "Add a member",
-                &format!("{}/members", board_path(id, record_id)),
+                &format!("{}/members", board_path(id, &record_id)),
                 html! {},
                 member_fields(&form_data, &errors, &choices),
                 "Add member",
@@ -775,11 +754,11 @@ fn rotation_form_data(board: &Board) -> FormData {
 pub async fn rotation_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let choices = council_choices(&state, &board.value).await?;
     Ok(board_form_page(
         &state,
@@ -787,7 +766,7 @@ pub async fn rotation_form(
         &p,
         &board,
         "Change the chair rotation",
-        &format!("{}/rotation", board_path(id, record_id)),
+        &format!("{}/rotation", board_path(id, &record_id)),
         html! { p class="govuk-body" { "Chairs of meetings not yet held are rotated again in the new order; every council takes its turn." } },
         rotation_fields(
             &board.value,
@@ -804,12 +783,12 @@ pub async fn rotation_form(
 pub async fn set_rotation(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let mut invalid = Invalid::new();
     let mut order = Vec::new();
     for i in 0..board.value.councils.len() {
@@ -825,7 +804,7 @@ pub async fn set_rotation(
             .parse::<u32>()
             .map_err(|_| Invalid::field("meetings_per_chair", "Enter a number of meetings")),
     );
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     let result = match per {
         Some(per) if invalid.is_empty() => match full.set_chair_rotation(order, per) {
             Ok(()) => save_board(&state, &viewer, &board, &full).await?,
@@ -834,7 +813,7 @@ pub async fn set_rotation(
         _ => Err(invalid),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&board_path(id, record_id)).into_response()),
+        Ok(()) => Ok(Redirect::to(&board_path(id, &record_id)).into_response()),
         Err(errors) => {
             let choices = council_choices(&state, &board.value).await?;
             Ok(refused(board_form_page(
@@ -843,7 +822,7 @@ pub async fn set_rotation(
                 &p,
                 &board,
                 "Change the chair rotation",
-                &format!("{}/rotation", board_path(id, record_id)),
+                &format!("{}/rotation", board_path(id, &record_id)),
                 html! {},
                 rotation_fields(&board.value, &form_data, &errors, &choices),
                 "Save rotation",
@@ -859,22 +838,29 @@ pub async fn set_rotation(
 pub async fn meeting(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let m = board.value.meeting(number).ok_or(WebError::NotFound)?;
     let names = councils(&state, &board.value.councils).await?;
     let editor = may_do(&viewer, Action::Update, &board.record.meta, today);
     let decider = may_do(&viewer, Action::Decide, &board.record.meta, today);
-    let papers = delivery::papers(&*state.store, &board.record, &viewer.scope(), today).await?;
-    let decisions =
-        delivery::decisions(&*state.store, &board.record, &viewer.scope(), today).await?;
+    let papers = super::common::papers(&state, &viewer, board.id()).await?;
+    let decisions = super::common::decisions(&state, &viewer, board.id()).await?;
     let esc = escalations(&state, &viewer, id).await?;
-    let lines = delivery::agenda(&board.value, m, &papers, &esc.boards, &esc.notices);
-    let base = meeting_path(id, record_id, number);
+    let placed: Vec<accord_domain::board::AgendaPaper<'_>> = papers
+        .iter()
+        .map(|p| accord_domain::board::AgendaPaper {
+            record_id: p.id(),
+            meeting: p.value.meeting,
+            paper: &p.value.paper,
+        })
+        .collect();
+    let lines = accord_domain::board::agenda(&board.value, m, &placed, &esc.boards, &esc.notices);
+    let base = meeting_path(id, &record_id, number);
     let decision_values: Vec<Decision> = decisions.iter().map(|d| d.value.clone()).collect();
     let title = format!("{}: meeting {}", board.value.name, number);
     let content = html! {
@@ -890,7 +876,7 @@ pub async fn meeting(
         @if editor && m.status == MeetingStatus::Scheduled {
             div class="govuk-button-group" {
                 (button_link("Move or cancel", &format!("{base}/edit"), ButtonKind::Secondary))
-                (button_link("File a paper", &format!("{}/papers/new?meeting={number}", board_path(id, record_id)), ButtonKind::Secondary))
+                (button_link("File a paper", &format!("{}/papers/new?meeting={number}", board_path(id, &record_id)), ButtonKind::Secondary))
             }
         }
         h2 class="govuk-heading-l" { "Agenda" }
@@ -961,7 +947,7 @@ pub async fn meeting(
             }
         }
         @if decider && m.status != MeetingStatus::Cancelled {
-            (button_link("Record a decision", &format!("{}/decisions/new?meeting={number}", board_path(id, record_id)), ButtonKind::Secondary))
+            (button_link("Record a decision", &format!("{}/decisions/new?meeting={number}", board_path(id, &record_id)), ButtonKind::Secondary))
         }
     };
     Ok(render(
@@ -1016,11 +1002,11 @@ fn move_fields(form_data: &FormData, errors: &Invalid, councils: &[(String, Stri
 pub async fn move_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     number_of_meeting(&board, number)?;
     let choices = council_choices(&state, &board.value).await?;
     Ok(board_form_page(
@@ -1029,7 +1015,7 @@ pub async fn move_form(
         &p,
         &board,
         &format!("Move or cancel meeting {number}"),
-        &format!("{}/edit", meeting_path(id, record_id, number)),
+        &format!("{}/edit", meeting_path(id, &record_id, number)),
         html! {},
         move_fields(&FormData::default(), &Invalid::new(), &choices),
         "Save",
@@ -1041,15 +1027,15 @@ pub async fn move_form(
 pub async fn move_meeting(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     number_of_meeting(&board, number)?;
     let choices = council_choices(&state, &board.value).await?;
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     let applied = match form_data.get("action") {
         "cancel" => full.cancel_meeting(number),
         "chair" => GssCode::parse("chair", form_data.get("chair"))
@@ -1075,14 +1061,14 @@ pub async fn move_meeting(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&meeting_path(id, record_id, number)).into_response()),
+        Ok(()) => Ok(Redirect::to(&meeting_path(id, &record_id, number)).into_response()),
         Err(errors) => Ok(refused(board_form_page(
             &state,
             &viewer,
             &p,
             &board,
             &format!("Move or cancel meeting {number}"),
-            &format!("{}/edit", meeting_path(id, record_id, number)),
+            &format!("{}/edit", meeting_path(id, &record_id, number)),
             html! {},
             move_fields(&form_data, &errors, &choices),
             "Save",
@@ -1095,13 +1081,13 @@ pub async fn move_meeting(
 pub async fn add_agenda_item(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     number_of_meeting(&board, number)?;
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     let item = AgendaItem {
         title: form_data.get("title").trim().to_owned(),
         source: AgendaSource::Other,
@@ -1111,7 +1097,7 @@ pub async fn add_agenda_item(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&meeting_path(id, record_id, number)).into_response()),
+        Ok(()) => Ok(Redirect::to(&meeting_path(id, &record_id, number)).into_response()),
         Err(errors) => Err(WebError::Unprocessable(errors)),
     }
 }
@@ -1129,11 +1115,11 @@ fn minutes_fields(form_data: &FormData, errors: &Invalid) -> Markup {
 pub async fn minutes_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let m = board.value.meeting(number).ok_or(WebError::NotFound)?;
     let mut form_data = FormData::default();
     if let Some(minutes) = &m.minutes {
@@ -1155,7 +1141,7 @@ pub async fn minutes_form(
         &p,
         &board,
         &format!("Minutes of meeting {number}"),
-        &format!("{}/minutes", meeting_path(id, record_id, number)),
+        &format!("{}/minutes", meeting_path(id, &record_id, number)),
         html! { p class="govuk-body" { "Recording the minutes marks the meeting as held and keeps its agenda as it stands, escalated items included." } },
         minutes_fields(&form_data, &Invalid::new()),
         "Save minutes",
@@ -1169,12 +1155,12 @@ pub async fn minutes_form(
 pub async fn record_minutes(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, number)): Path<(i64, i64, u32)>,
+    Path((id, record_id, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     number_of_meeting(&board, number)?;
     let mut invalid = Invalid::new();
     let approved_on = invalid
@@ -1195,7 +1181,7 @@ pub async fn record_minutes(
         approved_on,
     };
     let esc = escalations(&state, &viewer, id).await?;
-    let mut full = delivery::full_board(&*state.store, &board, state.today()).await?;
+    let mut full = accord_app::governance::boards::full(&state.app, board.id()).await?;
     let planned: Vec<_> = accord_domain::raid::escalation_agenda(&esc.boards, &esc.notices)
         .items
         .into_iter()
@@ -1218,14 +1204,14 @@ pub async fn record_minutes(
         Err(invalid)
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&meeting_path(id, record_id, number)).into_response()),
+        Ok(()) => Ok(Redirect::to(&meeting_path(id, &record_id, number)).into_response()),
         Err(errors) => Ok(refused(board_form_page(
             &state,
             &viewer,
             &p,
             &board,
             &format!("Minutes of meeting {number}"),
-            &format!("{}/minutes", meeting_path(id, record_id, number)),
+            &format!("{}/minutes", meeting_path(id, &record_id, number)),
             html! {},
             minutes_fields(&form_data, &errors),
             "Save minutes",
@@ -1295,14 +1281,13 @@ fn paper_fields(
 pub async fn paper_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     Query(query): Query<MeetingQuery>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
-    let decisions =
-        delivery::decisions(&*state.store, &board.record, &viewer.scope(), state.today()).await?;
+    let board = super::common::board(&state, &viewer, &record).await?;
+    let decisions = super::common::decisions(&state, &viewer, board.id()).await?;
     let form_data = FormData::from_pairs([("meeting", query.meeting.unwrap_or_default())]);
     Ok(board_form_page(
         &state,
@@ -1310,7 +1295,7 @@ pub async fn paper_form(
         &p,
         &board,
         "File a paper",
-        &format!("{}/papers", board_path(id, record_id)),
+        &format!("{}/papers", board_path(id, &record_id)),
         paper_intro(),
         paper_fields(&board.value, &decisions, &form_data, &Invalid::new()),
         "File paper",
@@ -1354,77 +1339,25 @@ pub async fn file_paper(
     board: &Loaded<Board>,
     request: PaperRequest,
 ) -> Result<Result<i64, Invalid>, WebError> {
-    let today = state.today();
-    let Some(partnership_id) = board.record.meta.partnership_id else {
-        return Err(WebError::NotFound);
-    };
-    if request.informs.is_none() && request.release_on.is_none() {
-        return Ok(Err(Invalid::field(
-            "informs",
-            "Choose the decision the paper informs, or give a date to release it: an embargo must end",
-        )));
-    }
-    let mut full = delivery::full_board(&*state.store, board, today).await?;
-    let paper = Paper {
-        number: 0,
-        title: request.title.trim().to_owned(),
-        author: request.author.trim().to_owned(),
-        informs: request.informs,
-        release: PaperRelease::Embargoed,
-    };
-    let number = match full.add_paper(request.meeting, paper) {
-        Ok(number) => number,
-        Err(e) => return Ok(Err(e)),
-    };
-    let filed = full
-        .meeting(request.meeting)
-        .and_then(|m| m.papers.iter().find(|p| p.number == number))
-        .cloned()
-        .ok_or(WebError::NotFound)?;
-    let meeting_date = full.meeting(request.meeting).map(|m| m.date);
-    // The decision record it informs, read whoever asks: the embargo names it by id.
-    let decision = match request.informs {
-        Some(n) => delivery::decisions(
-            &*state.store,
-            &board.record,
-            &delivery::system_scope(),
-            today,
-        )
-        .await?
-        .into_iter()
-        .find(|d| d.value.number == n),
-        None => None,
-    };
-    let already_made = decision
-        .as_ref()
-        .is_some_and(|d| d.value.made_on().is_some_and(|m| m <= today));
-    let mut meta = delivery::meta(
-        Area::Governance,
-        partnership_id,
-        None,
-        Classification::Embargoed,
-    );
-    if already_made {
-        meta.classification = request.release_to;
-    } else {
-        meta.embargo = Some(Embargo {
-            until: request.release_on,
-            decision_id: decision.as_ref().map(Loaded::id),
+    let filed = accord_app::governance::boards::file_paper(
+        &state.app,
+        &viewer.caller(),
+        board.id(),
+        accord_app::governance::boards::FilePaper {
+            meeting: request.meeting,
+            title: request.title,
+            author: request.author,
+            summary: request.summary,
+            informs: request.informs,
+            release_on: request.release_on,
             release_to: request.release_to,
-        });
-    }
-    guard::check(viewer, Action::Create, &meta, today)?;
-    let body = PaperBody {
-        meeting: request.meeting,
-        paper: filed.clone(),
-        summary: request.summary.trim().to_owned(),
-    };
-    let input = accord_store::RecordInput::new(delivery::PAPER, meta, filed.title.clone(), &body)?
-        .parent(board.id())
-        .key_date(meeting_date);
-    match state.store.insert_record(&input, &viewer.change()).await {
-        Ok(id) => Ok(Ok(id)),
-        Err(e) => refusal(e).map(Err),
+        },
+    )
+    .await;
+    match filed {
+        Ok(paper) => Ok(Ok(paper.record_id)),
+        Err(accord_app::AppError::Invalid(e)) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1473,12 +1406,12 @@ fn paper_request(form: &FormData) -> Result<PaperRequest, Invalid> {
 pub async fn add_paper(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let result = match paper_request(&form_data) {
         Ok(request) => file_paper(&state, &viewer, &board, request).await?,
         Err(e) => Err(e),
@@ -1488,16 +1421,14 @@ pub async fn add_paper(
             Ok(Redirect::to(&format!("/partnerships/{id}/papers/{paper_id}")).into_response())
         }
         Err(errors) => {
-            let decisions =
-                delivery::decisions(&*state.store, &board.record, &viewer.scope(), state.today())
-                    .await?;
+            let decisions = super::common::decisions(&state, &viewer, board.id()).await?;
             Ok(refused(board_form_page(
                 &state,
                 &viewer,
                 &p,
                 &board,
                 "File a paper",
-                &format!("{}/papers", board_path(id, record_id)),
+                &format!("{}/papers", board_path(id, &record_id)),
                 paper_intro(),
                 paper_fields(&board.value, &decisions, &form_data, &errors),
                 "File paper",
@@ -1516,18 +1447,20 @@ pub async fn paper(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let paper = delivery::decode::<PaperBody>(record)?;
+    let paper = super::common::paper(&state, &viewer, &record).await?;
     let board = match paper.record.parent_id {
-        Some(parent) => state
-            .store
-            .record(parent, &viewer.scope(), today)
-            .await?
-            .map(delivery::decode::<Board>)
-            .transpose()?,
+        Some(parent) => {
+            match accord_app::governance::boards::board(&state.app, &viewer.caller(), parent).await
+            {
+                Ok(b) => Some(super::common::board_loaded(b)),
+                Err(accord_app::AppError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
         None => None,
     };
     let decisions = match &board {
-        Some(b) => delivery::decisions(&*state.store, &b.record, &viewer.scope(), today).await?,
+        Some(b) => super::common::decisions(&state, &viewer, b.id()).await?,
         None => Vec::new(),
     };
     let decision_values: Vec<Decision> = decisions.iter().map(|d| d.value.clone()).collect();
@@ -1557,7 +1490,7 @@ pub async fn paper(
         ]))
         (paragraphs(&v.summary))
         @if let Some(b) = &board {
-            p class="govuk-body" { a class="govuk-link" href=(meeting_path(id, b.id(), v.meeting)) { "The meeting’s agenda" } }
+            p class="govuk-body" { a class="govuk-link" href=(meeting_path(id, b.value.level.slug(), v.meeting)) { "The meeting’s agenda" } }
         }
         @if releaser {
             (form(&format!("/partnerships/{id}/papers/{}/release", paper.id()), &viewer.csrf, html! {
@@ -1579,42 +1512,9 @@ pub async fn release_paper(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((id, record_id)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
 ) -> Result<Response, WebError> {
-    let today = state.today();
-    let mut paper = delivery::decode::<PaperBody>(record)?;
-    if paper.record.meta.effective_classification(today) == Classification::Embargoed {
-        let release_to = paper
-            .record
-            .meta
-            .embargo
-            .as_ref()
-            .map_or(Classification::Partnership, |e| e.release_to);
-        paper.value.paper.release = PaperRelease::Released { on: today };
-        let mut meta = paper.record.meta.clone();
-        meta.classification = release_to;
-        let input = accord_store::RecordInput::new(
-            delivery::PAPER,
-            meta,
-            paper.record.title.clone(),
-            &paper.value,
-        )?
-        .parent(paper.record.parent_id.unwrap_or_default())
-        .key_date(paper.record.key_date);
-        let mut input = input;
-        input.parent_id = paper.record.parent_id;
-        state
-            .store
-            .update_record(
-                record_id,
-                Some(paper.record.version),
-                &input,
-                &viewer
-                    .change()
-                    .because("released by hand before its decision"),
-            )
-            .await?;
-    }
+    accord_app::governance::boards::release_paper(&state.app, &viewer.caller(), record_id, None)
+        .await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/papers/{record_id}")).into_response())
 }
 
@@ -1651,12 +1551,12 @@ fn decision_fields(board: &Board, form_data: &FormData, errors: &Invalid) -> Mar
 pub async fn decision_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     Query(query): Query<MeetingQuery>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let mut form_data = FormData::from_pairs([("meeting", query.meeting.unwrap_or_default())]);
     if let Some(m) = form_data
         .get("meeting")
@@ -1675,7 +1575,7 @@ pub async fn decision_form(
         &p,
         &board,
         "Record a decision",
-        &format!("{}/decisions", board_path(id, record_id)),
+        &format!("{}/decisions", board_path(id, &record_id)),
         html! {},
         decision_fields(&board.value, &form_data, &Invalid::new()),
         "Record decision",
@@ -1692,30 +1592,18 @@ pub async fn record_decision(
     input: DecisionInput,
     class: Classification,
 ) -> Result<Result<i64, Invalid>, WebError> {
-    let today = state.today();
-    let Some(partnership_id) = board.record.meta.partnership_id else {
-        return Err(WebError::NotFound);
-    };
-    if let Err(e) = check_recorded_on("taken_on", input.taken_on, today) {
-        return Ok(Err(e));
-    }
-    let mut full = delivery::full_board(&*state.store, board, today).await?;
-    let number = match full.record_decision(input) {
-        Ok(n) => n,
-        Err(e) => return Ok(Err(e)),
-    };
-    let decision = full
-        .decisions
-        .iter()
-        .find(|d| d.number == number)
-        .cloned()
-        .ok_or(WebError::NotFound)?;
-    let meta = delivery::meta(Area::Governance, partnership_id, None, class);
-    guard::check(viewer, Action::Decide, &meta, today)?;
-    let input = delivery::decision_input(&decision, board.id(), meta)?;
-    match state.store.insert_record(&input, &viewer.change()).await {
-        Ok(id) => Ok(Ok(id)),
-        Err(e) => refusal(e).map(Err),
+    match accord_app::governance::boards::record_decision(
+        &state.app,
+        &viewer.caller(),
+        board.id(),
+        input,
+        class,
+    )
+    .await
+    {
+        Ok(decision) => Ok(Ok(decision.record_id)),
+        Err(accord_app::AppError::Invalid(e)) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1756,12 +1644,12 @@ fn decision_request(form: &FormData) -> Result<(DecisionInput, Classification), 
 pub async fn add_decision(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, record_id)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let board = delivery::decode::<Board>(record)?;
+    let board = super::common::board(&state, &viewer, &record).await?;
     let result = match decision_request(&form_data) {
         Ok((input, class)) => record_decision(&state, &viewer, &board, input, class).await?,
         Err(e) => Err(e),
@@ -1776,7 +1664,7 @@ pub async fn add_decision(
             &p,
             &board,
             "Record a decision",
-            &format!("{}/decisions", board_path(id, record_id)),
+            &format!("{}/decisions", board_path(id, &record_id)),
             html! {},
             decision_fields(&board.value, &form_data, &errors),
             "Record decision",
@@ -1792,12 +1680,10 @@ pub async fn decisions_log(
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let today = state.today();
-    let boards = delivery::boards(&*state.store, id, &viewer.scope(), today).await?;
+    let boards = super::common::boards(&state, &viewer, id).await?;
     let mut sections = Vec::new();
     for b in boards.iter().rev() {
-        let decisions =
-            delivery::decisions(&*state.store, &b.record, &viewer.scope(), today).await?;
+        let decisions = super::common::decisions(&state, &viewer, b.id()).await?;
         sections.push((b.value.name.clone(), decisions));
     }
     let content = html! {
@@ -1834,12 +1720,14 @@ async fn decision_page(
     let id = p.id;
     let v = &decision.value;
     let board = match decision.record.parent_id {
-        Some(parent) => state
-            .store
-            .record(parent, &viewer.scope(), today)
-            .await?
-            .map(delivery::decode::<Board>)
-            .transpose()?,
+        Some(parent) => {
+            match accord_app::governance::boards::board(&state.app, &viewer.caller(), parent).await
+            {
+                Ok(b) => Some(super::common::board_loaded(b)),
+                Err(accord_app::AppError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
         None => None,
     };
     let codes: Vec<GssCode> = v
@@ -1850,7 +1738,7 @@ async fn decision_page(
     let names = councils(state, &codes).await?;
     let decider = may_do(viewer, Action::Decide, &decision.record.meta, today);
     let papers = match &board {
-        Some(b) => delivery::papers(&*state.store, &b.record, &viewer.scope(), today)
+        Some(b) => super::common::papers(state, viewer, b.id())
             .await?
             .into_iter()
             .filter(|pp| pp.value.paper.informs == Some(v.number))
@@ -1877,7 +1765,7 @@ async fn decision_page(
             SummaryRow::new("Taken", html! {
                 (long_date(v.taken_on))
                 @if let (Some(n), Some(b)) = (v.meeting, &board) {
-                    " at " a class="govuk-link" href=(meeting_path(id, b.id(), n)) { "meeting " (n) }
+                    " at " a class="govuk-link" href=(meeting_path(id, b.value.level.slug(), n)) { "meeting " (n) }
                 }
             }),
             SummaryRow::new("Made", html! {
@@ -1942,7 +1830,7 @@ pub async fn decision(
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let decision = delivery::decode::<Decision>(record)?;
+    let decision = super::common::decision(&state, &viewer, &record).await?;
     decision_page(
         &state,
         &viewer,
@@ -1965,55 +1853,20 @@ pub async fn approve_decision(
     council: &GssCode,
     on: NaiveDate,
 ) -> Result<Result<(), Invalid>, WebError> {
-    let today = state.today();
-    if let Err(e) = check_recorded_on("approved_on", on, today) {
-        return Ok(Err(e));
-    }
-    let councils: Vec<GssCode> = decision
-        .value
-        .cabinet
-        .as_ref()
-        .map(|c| c.approvals.iter().map(|a| a.council.clone()).collect())
-        .unwrap_or_default();
-    // The board's rule, applied to this decision alone.
-    let mut log = Board {
-        level: BoardLevel::Programme,
-        name: String::new(),
-        cadence: Cadence::Fortnightly,
-        chair_rotation: councils.clone(),
-        councils,
-        meetings_per_chair: 1,
-        default_duration_minutes: 90,
-        members: Vec::new(),
-        meetings: Vec::new(),
-        last_meeting_number: 0,
-        decisions: vec![decision.value.clone()],
-        source: None,
-    };
-    if let Err(e) = log.record_cabinet_approval(decision.value.number, council, on) {
-        return Ok(Err(e));
-    }
-    let Some(changed) = log.decisions.pop() else {
-        return Err(WebError::NotFound);
-    };
-    let mut input = delivery::decision_input(
-        &changed,
-        decision.record.parent_id.unwrap_or_default(),
-        decision.record.meta.clone(),
-    )?;
-    input.parent_id = decision.record.parent_id;
-    match state
-        .store
-        .update_record(
-            decision.id(),
-            Some(decision.record.version),
-            &input,
-            &viewer.change(),
-        )
-        .await
+    match accord_app::governance::boards::approve(
+        &state.app,
+        &viewer.caller(),
+        decision.id(),
+        Some(decision.record.version),
+        council,
+        on,
+    )
+    .await
     {
         Ok(_) => Ok(Ok(())),
-        Err(e) => refusal(e).map(Err),
+        Err(accord_app::AppError::Invalid(e)) => Ok(Err(e)),
+        Err(accord_app::AppError::Conflict(message)) => Ok(Err(Invalid::field("version", message))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -2026,7 +1879,7 @@ pub async fn add_approval(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let decision = delivery::decode::<Decision>(record)?;
+    let decision = super::common::decision(&state, &viewer, &record).await?;
     let mut invalid = Invalid::new();
     let council = if form_data.get("council").trim().is_empty() {
         invalid.push("council", "Choose the council whose Cabinet approved");

@@ -16,11 +16,6 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 use std::collections::HashMap;
 
-use super::charts::heat_map_chart;
-use super::common::{
-    classification, classification_radios, lines, may_create, may_do, meta_tag, paragraphs,
-    partnership,
-};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
@@ -34,6 +29,11 @@ use crate::forms::{FormData, refused};
 use crate::guard::GuardedRecord;
 use crate::layout::Page;
 use crate::pages::common::render;
+use crate::pages::delivery::charts::heat_map_chart;
+use crate::pages::delivery::common::{
+    classification, classification_radios, lines, may_create, may_do, meta_tag, paragraphs,
+    partnership,
+};
 use accord_app::AppError;
 use accord_app::governance::raid::{self, RaidEntry};
 use accord_app::list::ListRequest;
