@@ -3,8 +3,8 @@
 //! comparison. Two councils rate every one of the eleven default criteria of every
 //! opportunity, so every cell of the matrix is filled and every assessment is analysed.
 //!
-//! The programme is built through the store API with the same record builders as the pages;
-//! each measurement is the router's whole answer (reading the records, the gateway's analysis,
+//! The programme is built through the gateway's use cases, as the pages build it; each
+//! measurement is the router's whole answer (reading the tables, the gateway's analysis,
 //! rendering) for a signed-in programme manager, from request to the last byte of the body.
 //!
 //! Run with `cargo bench -p accord --bench gateway_pages`. Without `--bench` in its arguments
@@ -12,18 +12,20 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use accord_domain::access::{Classification, Grant, Role};
-use accord_domain::gateway::{GatewayVersion, RatingInput, councils_of, rate};
-use accord_domain::opportunity::{
-    NewOpportunity, Opportunity, ResponseKind, Status, StatusRequest,
+use accord_app::gateway::{
+    self,
+    assessment::Rate,
+    opportunities::{self, Answer, RaiseOpportunity, StatusAsk},
 };
+use accord_app::{App, Caller};
+use accord_domain::access::{Classification, Grant, Role};
+use accord_domain::gateway::{CriteriaSet, RatingInput};
+use accord_domain::opportunity::NewOpportunity;
 use accord_domain::service::Catalogue;
 use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Partnership};
 use accord_store::credentials::{hash_passphrase, new_secret};
 use accord_store::{Change, NewUser, Store};
 use accord_testkit::http::get_with;
-use accord_web::auth::Viewer;
-use accord_web::opportunity_records as records;
 use accord_web::{AppState, Clock, WebConfig, app};
 use chrono::NaiveDate;
 use std::time::{Duration, Instant};
@@ -47,9 +49,10 @@ impl Generator {
     }
 }
 
-/// Builds a programme of `n` opportunities, every one rated by both councils, and returns the
-/// partnership's id and a programme manager's session token.
-async fn programme(store: &dyn Store, n: usize) -> (i64, i64, String) {
+/// Builds a programme of `n` opportunities, every one rated by both councils, through the
+/// gateway's use cases, and returns the partnership's id, a programme manager's id and session
+/// token.
+async fn programme(app: &App, store: &dyn Store, n: usize) -> (i64, i64, String) {
     let change = Change::by("benchmark");
     store
         .ensure_authorities(&accord_domain::demo::authorities(), &change)
@@ -75,96 +78,111 @@ async fn programme(store: &dyn Store, n: usize) -> (i64, i64, String) {
         .await
         .unwrap();
     let hwf = partnership.id;
+    let caller = Caller::system("benchmark");
+    let raised_on = app.clone().with_clock(Clock::Fixed(day(2011, 1, 10)));
+    let rated_on = app.clone().with_clock(Clock::Fixed(day(2011, 2, 1)));
 
     let mut services = Vec::new();
     for service in Catalogue::seeded().services {
-        let id = store
-            .insert_record(&records::service_input(&service).unwrap(), &change)
+        let added = gateway::services::add(app, &caller, &service.name, service.category.slug())
             .await
             .unwrap();
-        services.push(accord_domain::service::Service { id, ..service });
+        services.push(added.service);
     }
-    let version = GatewayVersion::default();
-    store
-        .insert_record(&records::version_input(hwf, &version).unwrap(), &change)
-        .await
-        .unwrap();
+    let version = CriteriaSet::default();
 
     let mut generator = Generator(0x5EED_0003_0000_0200);
     let letters = ['G', 'G', 'G', 'G', 'G', 'A', 'A', 'R'];
     for i in 0..n {
-        let service = services[i % services.len()].clone();
-        let mut o = Opportunity::raise(
-            &partnership,
-            service,
-            &NewOpportunity {
-                scope: format!("Opportunity {i}: share the service between the two councils."),
-                originating: HARINGEY.to_owned(),
-                wave: Some(1 + (i % 3) as u32),
-                phase: Some(1 + (i % 3) as u32),
-                size: Some(if i % 2 == 0 { "small" } else { "large" }.to_owned()),
+        let service = &services[i % services.len()];
+        let raised = opportunities::raise(
+            &raised_on,
+            &caller,
+            hwf,
+            RaiseOpportunity {
+                service_id: service.id.to_string(),
+                input: NewOpportunity {
+                    scope: format!("Opportunity {i}: share the service between the two councils."),
+                    originating: HARINGEY.to_owned(),
+                    wave: Some(1 + (i % 3) as u32),
+                    phase: Some(1 + (i % 3) as u32),
+                    size: Some(if i % 2 == 0 { "small" } else { "large" }.to_owned()),
+                },
+                classification: Classification::Partnership,
+                source: None,
+                note: String::new(),
             },
-            day(2011, 1, 10),
-            "benchmark",
         )
+        .await
         .unwrap();
-        o.offer(&partnership, day(2011, 1, 11), "benchmark")
-            .unwrap();
-        o.respond(
-            &gss(WALTHAM_FOREST),
-            ResponseKind::Accept,
-            day(2011, 1, 12),
-            "benchmark",
-            "",
+        let reference = raised.reference();
+        opportunities::offer(
+            &raised_on,
+            &caller,
+            hwf,
+            &reference,
+            None,
+            Some(day(2011, 1, 11)),
         )
+        .await
         .unwrap();
-        o.change_status(&StatusRequest {
-            to: Status::Assessing,
-            on: day(2011, 1, 13),
-            by: "benchmark".to_owned(),
-            reason: String::new(),
-            gateway: None,
-        })
+        opportunities::respond(
+            &raised_on,
+            &caller,
+            hwf,
+            &reference,
+            None,
+            &Answer {
+                partner: WALTHAM_FOREST.to_owned(),
+                kind: "accept".to_owned(),
+                on: Some(day(2011, 1, 12)),
+                note: String::new(),
+            },
+        )
+        .await
         .unwrap();
-        let councils = councils_of(&o, ToString::to_string);
+        opportunities::change_status(
+            &raised_on,
+            &caller,
+            hwf,
+            &reference,
+            None,
+            &StatusAsk {
+                to: "assessing".to_owned(),
+                on: Some(day(2011, 1, 13)),
+                ..StatusAsk::default()
+            },
+        )
+        .await
+        .unwrap();
         let mut inputs = Vec::new();
-        for council in &councils {
+        for council in [HARINGEY, WALTHAM_FOREST] {
             for criterion in &version.criteria.criteria {
                 let letter = letters[(generator.next() % letters.len() as u64) as usize];
                 inputs.push(RatingInput {
-                    council: council.gss.to_string(),
+                    council: council.to_owned(),
                     criterion: criterion.name.clone(),
                     rating: letter.to_string(),
                     rationale: format!(
-                        "{} rates {} {letter}: a reason of about the length officers write, with a little detail.",
-                        council.gss, criterion.name
+                        "{council} rates {} {letter}: a reason of about the length officers write, with a little detail.",
+                        criterion.name
                     ),
                     evidence: None,
                 });
             }
         }
-        let parts = rate(
-            &o,
-            &version,
-            &councils,
-            &[],
-            &inputs,
-            day(2011, 2, 1),
-            "benchmark",
+        gateway::assessment::rate(
+            &rated_on,
+            &caller,
+            hwf,
+            &reference,
+            &Rate {
+                inputs,
+                ..Rate::default()
+            },
         )
+        .await
         .unwrap();
-        let meta = records::opportunity_meta(hwf, &o.originating, Classification::Partnership);
-        o.id = store
-            .insert_record(&records::opportunity_input(meta, &o).unwrap(), &change)
-            .await
-            .unwrap();
-        for part in &parts {
-            let meta = records::part_meta(hwf, &part.council, Classification::Partnership);
-            store
-                .insert_record(&records::part_input(meta, &o, part).unwrap(), &change)
-                .await
-                .unwrap();
-        }
     }
 
     let user = store
@@ -216,7 +234,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let url = accord_store::testing::sqlite_url(dir.path());
     let store = accord_store::connect(&url).await.unwrap();
-    let (id, user, token) = programme(&*store, n).await;
+    let (id, user, token) = programme(&App::new(store.clone()), &*store, n).await;
     let state = AppState::new(WebConfig::new("Benchmark"), store.clone())
         .with_clock(Clock::Fixed(day(2011, 7, 21)));
     let router = app(state.clone());
@@ -235,34 +253,31 @@ async fn main() {
         };
         measure(&router, &cookie, name, &path, n, runs, target).await;
     }
-    measure(
-        &router,
-        &cookie,
-        "RAG matrix JSON",
-        &format!("/api/v1/partnerships/{id}/opportunities/matrix"),
-        n,
-        runs,
-        None,
-    )
-    .await;
+    for (name, path) in [
+        (
+            "RAG matrix JSON",
+            format!("/api/v1/partnerships/{id}/opportunities/matrix"),
+        ),
+        (
+            "opportunities list JSON",
+            format!("/api/v1/partnerships/{id}/opportunities"),
+        ),
+    ] {
+        measure(&router, &cookie, name, &path, n, runs, None).await;
+    }
 
-    // Of which: reading the records and the gateway's analysis, without HTTP or rendering.
+    // Of which: reading the tables and the gateway's analysis, without HTTP or rendering.
     let account = store.user(user).await.unwrap().unwrap();
-    let viewer = Viewer {
-        actor: account.actor(),
-        user: Some(account),
-        csrf: String::new(),
-        via_token: false,
-    };
-    records::programme(&state, &viewer, id).await.unwrap();
+    let caller = Caller::user(account, false);
+    gateway::programme(&state.app, &caller, id).await.unwrap();
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
-        std::hint::black_box(records::programme(&state, &viewer, id).await.unwrap());
+        std::hint::black_box(gateway::programme(&state.app, &caller, id).await.unwrap());
         times.push(start.elapsed());
     }
     println!(
-        "  of which loading and analysing the programme (records, combining, ranking, flips, weight ranges): {:.1} ms (median of {runs})",
+        "  of which loading and analysing the programme (one read per table, combining, ranking, flips, weight ranges): {:.1} ms (median of {runs})",
         median(times).as_secs_f64() * 1e3
     );
     store.close().await;

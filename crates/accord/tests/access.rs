@@ -1037,72 +1037,72 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/opportunities/{record_id}",
+        "/partnerships/{id}/opportunities/{reference}",
         "record/opportunity/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/opportunities/{record_id}/edit",
+        "/partnerships/{id}/opportunities/{reference}/edit",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/opportunities/{record_id}/edit",
+        "/partnerships/{id}/opportunities/{reference}/edit",
         "record/opportunity/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/opportunities/{record_id}/status",
+        "/partnerships/{id}/opportunities/{reference}/status",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/opportunities/{record_id}/status",
+        "/partnerships/{id}/opportunities/{reference}/status",
         "record/opportunity/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/opportunities/{record_id}/offer",
+        "/partnerships/{id}/opportunities/{reference}/offer",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/opportunities/{record_id}/offer",
+        "/partnerships/{id}/opportunities/{reference}/offer",
         "record/opportunity/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/opportunities/{record_id}/responses",
+        "/partnerships/{id}/opportunities/{reference}/responses",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/opportunities/{record_id}/responses",
+        "/partnerships/{id}/opportunities/{reference}/responses",
         "record/opportunity/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "/partnerships/{id}/opportunities/{reference}/other-partners",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "/partnerships/{id}/opportunities/{reference}/other-partners",
         "record/opportunity/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/opportunities/{record_id}/assessment",
+        "/partnerships/{id}/opportunities/{reference}/assessment",
         "record/opportunity/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/opportunities/{record_id}/assessment/{gss}",
+        "/partnerships/{id}/opportunities/{reference}/assessment/{gss}",
         "record/opportunity/read",
     ),
     (
         "POST",
-        "/partnerships/{id}/opportunities/{record_id}/assessment/{gss}",
+        "/partnerships/{id}/opportunities/{reference}/assessment/{gss}",
         "partnership/assessment/create",
     ),
     (
@@ -1137,42 +1137,42 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/opportunities/{record_id}",
+        "/api/v1/partnerships/{id}/opportunities/{reference}",
         "record/opportunity/read",
     ),
     (
         "PATCH",
-        "/api/v1/partnerships/{id}/opportunities/{record_id}",
+        "/api/v1/partnerships/{id}/opportunities/{reference}",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/opportunities/{record_id}/status",
+        "/api/v1/partnerships/{id}/opportunities/{reference}/status",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/opportunities/{record_id}/offer",
+        "/api/v1/partnerships/{id}/opportunities/{reference}/offer",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/opportunities/{record_id}/responses",
+        "/api/v1/partnerships/{id}/opportunities/{reference}/responses",
         "record/opportunity/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/opportunities/{record_id}/other-partners",
+        "/api/v1/partnerships/{id}/opportunities/{reference}/other-partners",
         "record/opportunity/update",
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+        "/api/v1/partnerships/{id}/opportunities/{reference}/assessment",
         "record/opportunity/read",
     ),
     (
         "PUT",
-        "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+        "/api/v1/partnerships/{id}/opportunities/{reference}/assessment",
         "partnership/assessment/create",
     ),
     (
@@ -1723,6 +1723,7 @@ async fn store_fixture(
                 .unwrap();
             tx.commit().await.unwrap();
             ("reference", stored.request.reference)
+        }
         // Finance records live in tables of their own, numbered in their partnership.
         "business_case" => {
             use accord_store::finance::business_cases::BusinessCaseRecord;
@@ -1810,6 +1811,20 @@ async fn store_fixture(
                 "reference",
                 FinanceKind::FundingAward.reference(stored.number),
             )
+        }
+        accord_store::gateway::OPPORTUNITY_KIND => {
+            // Opportunities live in a table of their own, numbered in the programme.
+            let mut opportunity: accord_domain::opportunity::Opportunity =
+                serde_json::from_value(body.clone()).unwrap();
+            let mut tx = app.store.write().await.unwrap();
+            opportunity.number = tx.last_opportunity_number(hwf).await.unwrap() + 1;
+            opportunity.partnership_id = hwf;
+            let stored = tx
+                .insert_opportunity(meta, &opportunity, &Change::by("test"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            ("reference", stored.opportunity.reference())
         }
         accord_store::governance::BOARD_KIND => {
             // A partnership has one board of each level: this one replaces the last.
@@ -2017,7 +2032,7 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
     });
     for (name, kind, partnership) in [
         ("service_id", "service", None),
-        ("record_id", "opportunity", Some(hwf)),
+        ("reference", "opportunity", Some(hwf)),
     ] {
         let query = RecordQuery {
             kind: kind.to_owned(),
@@ -2026,7 +2041,11 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
             ..RecordQuery::default()
         };
         let first = app.store.records(&query, &everything, today).await.unwrap();
-        values.insert(name, first[0].id.to_string());
+        let key = match &first[0].reference {
+            Some(reference) => reference.clone(),
+            None => first[0].id.to_string(),
+        };
+        values.insert(name, key);
     }
 
     let mut failures = Vec::new();

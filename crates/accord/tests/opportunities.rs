@@ -29,11 +29,18 @@ fn opportunities(hwf: i64) -> String {
     format!("/api/v1/partnerships/{hwf}/opportunities")
 }
 
-/// The demo's opportunities as the API lists them to `client`.
+/// The demo's opportunities as the API lists them to `client` (one page holds them all).
 async fn list(client: &mut Client, hwf: i64) -> Vec<Value> {
     let response = client.get(&opportunities(hwf)).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    response.json().as_array().unwrap().clone()
+    let page = response.json();
+    assert_eq!(page["next"], Value::Null, "one page holds the demo");
+    page["items"].as_array().unwrap().clone()
+}
+
+/// An opportunity's reference, which its address carries.
+fn reference(o: &Value) -> &str {
+    o["reference"].as_str().unwrap()
 }
 
 async fn by_service(client: &mut Client, hwf: i64, service: &str) -> Value {
@@ -59,7 +66,7 @@ fn field_of(response: &TestResponse) -> String {
 
 /// Every rating of every default criterion for one council, all `letter`.
 fn all_ratings(council: &str, letter: &str) -> Vec<Value> {
-    accord_domain::gateway::CriteriaSet::default()
+    accord_domain::gateway::Criteria::default()
         .criteria
         .iter()
         .map(|c| {
@@ -171,7 +178,7 @@ async fn the_demo_programme_and_its_matrix_are_visible_to_a_viewer() {
         let page = viewer
             .get(&format!(
                 "/partnerships/{hwf}/opportunities/{}",
-                legal["id"]
+                reference(legal)
             ))
             .await;
         assert_eq!(page.status, StatusCode::OK);
@@ -183,7 +190,7 @@ async fn the_demo_programme_and_its_matrix_are_visible_to_a_viewer() {
         let page = viewer
             .get(&format!(
                 "/partnerships/{hwf}/opportunities/{}/assessment",
-                legal["id"]
+                reference(legal)
             ))
             .await;
         assert_eq!(page.status, StatusCode::OK);
@@ -337,7 +344,7 @@ async fn the_preferred_partner_rule_holds_on_the_api() {
     let mut programme = app.token_client(PROGRAMME).await;
     let o = raise(&mut programme, hwf, "Engineering Design", HARINGEY).await;
     assert_eq!(o["status"]["kind"], "identified");
-    let one = format!("{}/{}", opportunities(hwf), o["id"]);
+    let one = format!("{}/{}", opportunities(hwf), reference(&o));
     let other = |on: &str, authority: Option<&str>| json!({ "name": "London Borough of Redbridge", "authority": authority, "on": on });
     let record_other = format!("{one}/other-partners");
 
@@ -433,7 +440,12 @@ async fn the_preferred_partner_rule_holds_on_the_api() {
             &json!({ "to": "deferred", "re_evaluate": "2011-12-31", "version": version }),
         )
         .await;
-    assert_eq!(field_of(&response), "version");
+    assert_eq!(response.status, StatusCode::CONFLICT, "{}", response.body);
+    assert!(
+        response.body.contains("changed since you opened it"),
+        "{}",
+        response.body
+    );
 }
 
 #[tokio::test]
@@ -532,8 +544,15 @@ async fn the_preferred_partner_rule_holds_on_the_pages() {
     );
     assert!(page.body.contains("has another partner"));
 
-    // The audit trail holds every change.
-    let id = one.rsplit('/').next().unwrap();
+    // The opportunity's address carries its reference; the audit trail holds every change.
+    let reference_in_address = one.rsplit('/').next().unwrap();
+    assert!(reference_in_address.starts_with("OPP-"), "{one}");
+    let raised = list(&mut api, hwf)
+        .await
+        .into_iter()
+        .find(|o| o["reference"] == reference_in_address)
+        .unwrap();
+    let id = &raised["id"];
     let history = programme
         .get(&format!("/partnerships/{hwf}/records/{id}/history"))
         .await;
@@ -546,7 +565,7 @@ async fn the_status_lifecycle_goes_through_the_gateway_with_its_history() {
     let hwf = app.hwf().await;
     let mut programme = app.token_client(PROGRAMME).await;
     let o = raise(&mut programme, hwf, "Engineering Design", WALTHAM_FOREST).await;
-    let one = format!("{}/{}", opportunities(hwf), o["id"]);
+    let one = format!("{}/{}", opportunities(hwf), reference(&o));
     let status = |to: &str, reason: &str| json!({ "to": to, "reason": reason, "on": "2011-07-20" });
 
     // Assessing needs an acceptance; passing needs the gateway.
@@ -679,7 +698,10 @@ async fn the_status_lifecycle_goes_through_the_gateway_with_its_history() {
     // The page shows the history with its reasons.
     let mut page_client = app.signed_in(PROGRAMME).await;
     let page = page_client
-        .get(&format!("/partnerships/{hwf}/opportunities/{}", o["id"]))
+        .get(&format!(
+            "/partnerships/{hwf}/opportunities/{}",
+            reference(&o)
+        ))
         .await;
     assert!(page.body.contains("staffing to be aligned first"));
     assert!(page.body.contains("not pursued: market testing instead"));
@@ -692,7 +714,7 @@ async fn bad_input_is_refused_naming_the_field_and_changes_nothing() {
     let mut programme = app.token_client(PROGRAMME).await;
     let contact = by_service(&mut programme, hwf, "Contact Centre").await;
     let cleaning = by_service(&mut programme, hwf, "Building Cleaning").await;
-    let assessment_of = |o: &Value| format!("{}/{}/assessment", opportunities(hwf), o["id"]);
+    let assessment_of = |o: &Value| format!("{}/{}/assessment", opportunities(hwf), reference(o));
     let before = programme.get(&assessment_of(&contact)).await.json();
     let rating = |council: &str, criterion: &str, letter: &str| json!({ "ratings": [{ "council": council, "criterion": criterion, "rating": letter, "rationale": "why" }] });
     let cases = [
@@ -775,7 +797,7 @@ async fn bad_input_is_refused_naming_the_field_and_changes_nothing() {
         .post_form(
             &format!(
                 "/partnerships/{hwf}/opportunities/{}/assessment/{HARINGEY}",
-                contact["id"]
+                reference(&contact)
             ),
             &[
                 ("criteria_version", "1"),
@@ -818,7 +840,7 @@ async fn each_council_rates_only_for_itself_and_the_programme_team_for_any() {
     let hwf = app.hwf().await;
     let mut programme = app.token_client(PROGRAMME).await;
     let contact = by_service(&mut programme, hwf, "Contact Centre").await;
-    let path = format!("{}/{}/assessment", opportunities(hwf), contact["id"]);
+    let path = format!("{}/{}/assessment", opportunities(hwf), reference(&contact));
     let body = |council: &str| json!({ "ratings": [{ "council": council, "criterion": "Risk", "rating": "G", "rationale": "Third-party options ruled out" }] });
 
     let mut officer = app.token_client(OFFICER_H).await;
@@ -855,7 +877,7 @@ async fn each_council_rates_only_for_itself_and_the_programme_team_for_any() {
         .post_form(
             &format!(
                 "/partnerships/{hwf}/opportunities/{}/assessment/{HARINGEY}",
-                contact["id"]
+                reference(&contact)
             ),
             &[("ratings[7].rating", "red"), ("ratings[7].rationale", "no")],
         )
@@ -864,7 +886,7 @@ async fn each_council_rates_only_for_itself_and_the_programme_team_for_any() {
     let form = page
         .get(&format!(
             "/partnerships/{hwf}/opportunities/{}/assessment/{HARINGEY}",
-            contact["id"]
+            reference(&contact)
         ))
         .await;
     assert_eq!(form.status, StatusCode::OK);
@@ -873,7 +895,7 @@ async fn each_council_rates_only_for_itself_and_the_programme_team_for_any() {
         .post_form(
             &format!(
                 "/partnerships/{hwf}/opportunities/{}/assessment/{WALTHAM_FOREST}",
-                contact["id"]
+                reference(&contact)
             ),
             &[
                 ("ratings[7].rating", "green"),
@@ -899,7 +921,7 @@ async fn a_new_criteria_version_leaves_old_assessments_as_they_were() {
     let hwf = app.hwf().await;
     let mut programme = app.token_client(PROGRAMME).await;
     let contact = by_service(&mut programme, hwf, "Contact Centre").await;
-    let mut criteria: Vec<Value> = accord_domain::gateway::CriteriaSet::default()
+    let mut criteria: Vec<Value> = accord_domain::gateway::Criteria::default()
         .criteria
         .iter()
         .map(|c| json!({ "name": c.name, "weight": 1, "critical": c.critical }))
@@ -958,8 +980,8 @@ async fn the_list_filters_by_phase_wave_and_status() {
         .get(&format!("{}?status=deferred", opportunities(hwf)))
         .await
         .json();
-    assert_eq!(deferred.as_array().unwrap().len(), 1);
-    assert_eq!(deferred[0]["service"]["name"], "Legal Services");
+    assert_eq!(deferred["total"], 1);
+    assert_eq!(deferred["items"][0]["service"]["name"], "Legal Services");
     let response = api
         .get(&format!("{}?status=done", opportunities(hwf)))
         .await;
@@ -968,7 +990,8 @@ async fn the_list_filters_by_phase_wave_and_status() {
         .get(&format!("{}?wave=1", opportunities(hwf)))
         .await
         .json();
-    assert_eq!(wave1.as_array().unwrap().len(), 10);
+    assert_eq!(wave1["total"], 10);
+    assert_eq!(wave1["items"].as_array().unwrap().len(), 10);
 }
 
 #[tokio::test]
@@ -1062,4 +1085,195 @@ async fn administrators_keep_the_service_catalogue() {
         )
         .await;
     assert_eq!(response.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn two_editors_on_the_pages_the_second_is_shown_the_conflict() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut api = app.token_client(PROGRAMME).await;
+    let contact = by_service(&mut api, hwf, "Contact Centre").await;
+    let edit = format!(
+        "/partnerships/{hwf}/opportunities/{}/edit",
+        reference(&contact)
+    );
+    let version = contact["version"].to_string();
+    let mut first = app.signed_in(PROGRAMME).await;
+    let mut second = app.signed_in(PROGRAMME).await;
+    // Both open the form at the same version.
+    for client in [&mut first, &mut second] {
+        let form = client.get(&edit).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.body
+                .contains(&format!(r#"name="version" value="{version}""#)),
+            "{}",
+            form.body
+        );
+    }
+    let fields = |scope: &'static str| {
+        [
+            ("version", version.as_str()),
+            ("scope", scope),
+            ("phase", ""),
+            ("wave", ""),
+            ("size", ""),
+        ]
+    };
+    let response = first
+        .post_form(&edit, &fields("A shared contact centre, in one place"))
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    let response = second
+        .post_form(&edit, &fields("A shared contact centre, on two sites"))
+        .await;
+    assert_eq!(response.status, StatusCode::CONFLICT, "{}", response.body);
+    assert!(response.body.contains("There is a problem"));
+    assert!(response.body.contains("href=\"#version\""));
+    assert!(response.body.contains("changed since you opened it"));
+    // The form shows the opportunity as it is now, at its new version.
+    assert!(
+        response
+            .body
+            .contains("A shared contact centre, in one place")
+    );
+    let now = by_service(&mut api, hwf, "Contact Centre").await;
+    assert_eq!(now["scope"], "A shared contact centre, in one place");
+    assert_eq!(now["version"], contact["version"].as_i64().unwrap() + 1);
+}
+
+#[tokio::test]
+async fn old_addresses_by_record_id_move_to_the_reference() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut viewer = app.signed_in(VIEWER).await;
+    let mut api = app.token_client(VIEWER).await;
+    let legal = by_service(&mut api, hwf, "Legal Services").await;
+    let id = legal["id"].as_i64().unwrap();
+    for (old, new) in [
+        (
+            format!("/partnerships/{hwf}/opportunities/{id}"),
+            format!("/partnerships/{hwf}/opportunities/{}", reference(&legal)),
+        ),
+        (
+            format!("/partnerships/{hwf}/opportunities/{id}/assessment"),
+            format!(
+                "/partnerships/{hwf}/opportunities/{}/assessment",
+                reference(&legal)
+            ),
+        ),
+        (
+            format!("/api/v1/partnerships/{hwf}/opportunities/{id}"),
+            format!(
+                "/api/v1/partnerships/{hwf}/opportunities/{}",
+                reference(&legal)
+            ),
+        ),
+    ] {
+        let response = viewer.get(&old).await;
+        assert_eq!(response.status, StatusCode::PERMANENT_REDIRECT, "{old}");
+        assert_eq!(response.header("location"), new, "{old}");
+    }
+    // A reference is read leniently, and one that names nothing is not found.
+    let page = viewer
+        .get(&format!(
+            "/partnerships/{hwf}/opportunities/{}",
+            reference(&legal).to_lowercase()
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let missing = viewer
+        .get(&format!("/partnerships/{hwf}/opportunities/OPP-999"))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_api_list_pages_with_cursors_and_says_how_many() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut api = app.token_client(VIEWER).await;
+    let mut seen = Vec::new();
+    let mut next = format!("{}?limit=10&sort=service", opportunities(hwf));
+    let mut pages = 0;
+    loop {
+        let response = api.get(&next).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        let page = response.json();
+        assert_eq!(page["total"], 31);
+        for o in page["items"].as_array().unwrap() {
+            seen.push(o["service"]["name"].as_str().unwrap().to_lowercase());
+        }
+        pages += 1;
+        match page["next"].as_str() {
+            Some(link) => {
+                assert_eq!(response.header("link"), format!("<{link}>; rel=\"next\""));
+                next = link.to_owned();
+            }
+            None => {
+                assert_eq!(response.header("link"), "");
+                break;
+            }
+        }
+    }
+    assert_eq!(pages, 4);
+    assert_eq!(seen.len(), 31);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "in service order across pages");
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("cursor=nonsense", "cursor"),
+        ("sort=size", "sort"),
+        ("phase=x", "phase"),
+        ("originating=Haringey", "originating"),
+        ("re_evaluate_by=2011-02-30", "re_evaluate_by"),
+    ] {
+        let response = api.get(&format!("{}?{query}", opportunities(hwf))).await;
+        assert_eq!(field_of(&response), field, "{query}");
+    }
+    // Filters the list did not have before: the council that raised it, the size, a search,
+    // a re-evaluation date.
+    let by = |query: &str| {
+        let path = format!("{}?{query}", opportunities(hwf));
+        path
+    };
+    let deferred = api.get(&by("re_evaluate_by=2011-12-31")).await.json();
+    assert_eq!(deferred["total"], 1);
+    let legal = api.get(&by("text=LEGAL")).await.json();
+    assert!(legal["items"].as_array().unwrap().iter().all(|o| {
+        o["service"]["name"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("legal")
+            || o["scope"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("legal")
+    }));
+    let large = api.get(&by("size=large")).await.json();
+    assert!(large["total"].as_i64().unwrap() > 0);
+    let raised_by = api
+        .get(&by(&format!("originating={WALTHAM_FOREST}")))
+        .await
+        .json();
+    assert!(
+        raised_by["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["originating"]["gss"] == WALTHAM_FOREST)
+    );
+    // Numbered pages for people, GOV.UK style.
+    let mut viewer = app.signed_in(VIEWER).await;
+    let page = viewer
+        .get(&format!(
+            "/partnerships/{hwf}/opportunities?sort=service&page=2"
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("31 of 31 opportunities"));
 }

@@ -19,22 +19,24 @@ async fn sign_in(browser: &Browser, server: &TestServer, email: &str) {
     browser.click_button("Sign in").await.unwrap();
 }
 
-/// The id of a demo opportunity, by its service.
-async fn opportunity(app: &TestApp, hwf: i64, service: &str) -> i64 {
+/// The reference of a demo opportunity, by its service.
+async fn opportunity(app: &TestApp, hwf: i64, service: &str) -> String {
     let mut client = app
         .token_client("programme@haringey.demo.accord.test")
         .await;
-    let all = client
+    let page = client
         .get(&format!("/api/v1/partnerships/{hwf}/opportunities"))
         .await
         .json();
-    all.as_array()
+    page["items"]
+        .as_array()
         .unwrap()
         .iter()
         .find(|o| o["service"]["name"] == service)
-        .unwrap()["id"]
-        .as_i64()
+        .unwrap()["reference"]
+        .as_str()
         .unwrap()
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

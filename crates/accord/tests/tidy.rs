@@ -154,12 +154,9 @@ const WEB_FILES_WITH_STORE: &[&str] = &[
     "src/delivery.rs",
     "src/error.rs",
     "src/lib.rs",
-    "src/opportunity_records.rs",
     "src/pages/delivery/common.rs",
     "src/pages/delivery/projects.rs",
     "src/pages/delivery/reports.rs",
-    "src/pages/opportunities/assessment.rs",
-    "src/pages/opportunities/mod.rs",
 ];
 
 #[test]

@@ -8,7 +8,8 @@
 //! the caller read: a second editor gets [`AppError::Conflict`], never a silent overwrite.
 //! Reads answer one page of a list, filtered, sorted and counted by the database.
 //!
-//! One module per capability, named as the capability is everywhere else.
+//! One module per capability, named as the capability is everywhere else: [`gateway`]
+//! (opportunities and the compatibility gateway), [`governance`] (the RAID log), [`delivery`].
 
 use accord_domain::access::{Action, Actor, Decision, ReadScope, RecordMeta, UserAccount, decide};
 use accord_store::{Change, Store};
@@ -20,6 +21,7 @@ pub mod authorities;
 pub mod delivery;
 mod error;
 pub mod finance;
+pub mod gateway;
 pub mod governance;
 pub mod identity;
 pub mod list;

@@ -1,5 +1,6 @@
 //! Finding a record by the name its address gives it: its own reference (`R12`,
-//! `FOI-2026-0113`) or, for addresses made before records had references, its storage id.
+//! `FOI-2026-0113`, `OPP-7`) or, for addresses made before records had references, its
+//! storage id.
 
 pub use accord_store::StoredRecord;
 
@@ -33,6 +34,7 @@ pub fn has_references(kind: &str) -> bool {
         accord_store::raid::RAID_KIND,
         accord_store::requests::REQUEST_KIND,
         accord_store::governance::BOARD_KIND,
+        accord_store::gateway::OPPORTUNITY_KIND,
     ]
     .contains(&kind)
         || finance_kind(kind).is_some()
@@ -52,6 +54,10 @@ pub fn canonical_reference(kind: &str, text: &str) -> Option<String> {
             accord_domain::board::BoardLevel::parse("board", text)
                 .ok()
                 .map(|level| level.slug().to_owned())
+        }
+        accord_store::gateway::OPPORTUNITY_KIND => {
+            accord_domain::opportunity::parse_reference(text)
+                .map(accord_domain::opportunity::reference_of)
         }
         _ => {
             let finance = finance_kind(kind)?;

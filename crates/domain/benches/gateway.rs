@@ -6,9 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use accord_domain::gateway::{
-    Combination, CriteriaSet, GatewayRule, Rating, RatingMatrix, analyse,
-};
+use accord_domain::gateway::{Combination, Criteria, GatewayRule, Rating, RatingMatrix, analyse};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -73,7 +71,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-fn measure(name: &str, criteria: &CriteriaSet, rule: &GatewayRule, programme: &[RatingMatrix]) {
+fn measure(name: &str, criteria: &Criteria, rule: &GatewayRule, programme: &[RatingMatrix]) {
     // Warm-up.
     black_box(analyse(criteria, rule, programme).unwrap());
     let times: Vec<Duration> = (0..RUNS)
@@ -98,14 +96,14 @@ fn main() {
         println!("not measuring: run with `cargo bench` to measure");
         return;
     }
-    let criteria = CriteriaSet::default();
+    let criteria = Criteria::default();
     let m = criteria.criteria.len();
     let mut generator = Generator(0x5EED_0003_A3FE_61CB);
     let realistic = realistic(m, &mut generator);
     let uniform = uniform(m, &mut generator);
     // Weights with six decimal places share no large divisor, so the flip search works in
     // 64-bit points rather than 16-bit units: the slower path.
-    let uneven = CriteriaSet::parse(
+    let uneven = Criteria::parse(
         2,
         &criteria
             .to_inputs()

@@ -8,7 +8,14 @@
 //! says what is allowed instead, and returns the history entry to store. The preferred-partner
 //! rule is [`preferred_partner_rule`]: every path (page, API, CLI) that records another partner
 //! calls it through [`Opportunity::record_other_partner`].
+//!
+//! Each opportunity has a reference of its own within its partnership's programme, `OPP-7`
+//! ([`reference_of`], [`parse_reference`]): the next number after the highest in the programme.
+//! Lists filter and sort by the rules of [`list`].
 
+pub mod list;
+
+use crate::access::Classification;
 use crate::authority::parse_date;
 use crate::gateway::Outcome;
 use crate::mou::long_date;
@@ -427,6 +434,11 @@ pub struct Opportunity {
     pub id: i64,
     /// The partnership it belongs to.
     pub partnership_id: i64,
+    /// Its number in the partnership's programme, from 1, which its reference carries
+    /// (`OPP-7`); 0 before it is numbered. Records of earlier releases had none, so it may be
+    /// absent from stored JSON.
+    #[serde(default)]
+    pub number: u32,
     /// The service from the catalogue.
     pub service: Service,
     /// What would be shared.
@@ -473,6 +485,122 @@ fn check_number(field: &str, value: Option<u32>) -> Result<Option<u32>, Invalid>
             format!("{n} is not a {field} number; use 1 to {MAX_WAVE}"),
         )),
         other => Ok(other),
+    }
+}
+
+/// What every opportunity's reference starts with.
+pub const REFERENCE_PREFIX: &str = "OPP-";
+
+/// The reference of the opportunity numbered `number`: `OPP-7`.
+pub fn reference_of(number: u32) -> String {
+    format!("{REFERENCE_PREFIX}{number}")
+}
+
+/// The number a reference names, read leniently (`OPP-7`, `opp-7`, `OPP7`, ` OPP-7 `); `None`
+/// when the text is not an opportunity's reference.
+pub fn parse_reference(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let prefix = text.get(..3)?;
+    if !prefix.eq_ignore_ascii_case("OPP") {
+        return None;
+    }
+    let rest = &text[3..];
+    let digits = rest.strip_prefix('-').unwrap_or(rest);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<u32>().ok().filter(|n| *n > 0)
+}
+
+/// The classifications an opportunity or a council's ratings may have. Embargoes and personal
+/// data do not apply to them.
+pub const CLASSIFICATIONS: [Classification; 3] = [
+    Classification::Partnership,
+    Classification::Council,
+    Classification::Published,
+];
+
+/// Reads the classification a form or the API gives an opportunity or a council's ratings;
+/// empty means `partnership`.
+pub fn parse_classification(field: &str, text: &str) -> Result<Classification, Invalid> {
+    if text.trim().is_empty() {
+        return Ok(Classification::Partnership);
+    }
+    CLASSIFICATIONS
+        .into_iter()
+        .find(|c| c.slug() == text.trim())
+        .ok_or_else(|| {
+            Invalid::field(
+                field,
+                format!(
+                    "“{text}” is not a classification here; use partnership, council or published"
+                ),
+            )
+        })
+}
+
+/// A change to an opportunity's scope, phase, wave or size. `None` leaves a field as it is;
+/// `Some(None)` clears a phase, wave or size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DetailsChange {
+    /// What would be shared.
+    pub scope: Option<String>,
+    /// The phase.
+    pub phase: Option<Option<u32>>,
+    /// The wave.
+    pub wave: Option<Option<u32>>,
+    /// `small` or `large`; empty clears it.
+    pub size: Option<String>,
+}
+
+impl Status {
+    /// The status a form or the API asks for: its slug (`kind`, named `field` in refusals),
+    /// the re-evaluation date of a deferral, the reason of a status "not pursued".
+    pub fn parse(
+        field: &str,
+        kind: &str,
+        re_evaluate: Option<NaiveDate>,
+        reason: &str,
+    ) -> Result<Status, Invalid> {
+        if kind.trim().is_empty() {
+            return Err(Invalid::field(field, "Choose the new status"));
+        }
+        Ok(match StatusKind::parse(field, kind)? {
+            StatusKind::Identified => Status::Identified,
+            StatusKind::OfferedToPreferredPartner => Status::OfferedToPreferredPartner,
+            StatusKind::Assessing => Status::Assessing,
+            StatusKind::Passed => Status::Passed,
+            StatusKind::PassedWithConditions => Status::PassedWithConditions,
+            StatusKind::HandedToDelivery => Status::HandedToDelivery,
+            StatusKind::NotPursued => Status::NotPursued {
+                reason: reason.to_owned(),
+            },
+            StatusKind::Deferred => match re_evaluate {
+                Some(re_evaluate) => Status::Deferred { re_evaluate },
+                None => {
+                    return Err(Invalid::field(
+                        "re_evaluate",
+                        "Enter the date to evaluate it again",
+                    ));
+                }
+            },
+        })
+    }
+
+    /// A deferral's re-evaluation date.
+    pub fn re_evaluate(&self) -> Option<NaiveDate> {
+        match self {
+            Status::Deferred { re_evaluate } => Some(*re_evaluate),
+            _ => None,
+        }
+    }
+
+    /// Why an opportunity is not pursued.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Status::NotPursued { reason } => Some(reason),
+            _ => None,
+        }
     }
 }
 
@@ -526,6 +654,7 @@ impl Opportunity {
         Ok(Opportunity {
             id: 0,
             partnership_id: partnership.id,
+            number: 0,
             service,
             scope: scope.to_owned(),
             originating,
@@ -549,6 +678,59 @@ impl Opportunity {
     /// The date of the latest history entry, before which nothing new may be dated.
     pub fn last_changed(&self) -> Option<NaiveDate> {
         self.history.last().map(|c| c.on)
+    }
+
+    /// The date it was raised: its first history entry.
+    pub fn raised_on(&self) -> Option<NaiveDate> {
+        self.history.first().map(|c| c.on)
+    }
+
+    /// Its reference: `OPP-7`.
+    pub fn reference(&self) -> String {
+        reference_of(self.number)
+    }
+
+    /// Changes the scope, phase, wave or size, checked as raising checks them. All or
+    /// nothing: a refusal changes nothing.
+    pub fn change_details(&mut self, change: &DetailsChange) -> Result<(), Invalid> {
+        let mut invalid = Invalid::new();
+        let mut changed = self.clone();
+        if let Some(scope) = &change.scope {
+            let scope = scope.trim();
+            if scope.is_empty() {
+                invalid.push("scope", "Describe what would be shared");
+            } else if scope.chars().count() > MAX_SCOPE {
+                invalid.push(
+                    "scope",
+                    format!("The scope must be {MAX_SCOPE} characters or fewer"),
+                );
+            } else {
+                scope.clone_into(&mut changed.scope);
+            }
+        }
+        if let Some(phase) = change.phase
+            && let Some(phase) = invalid.check(check_number("phase", phase))
+        {
+            changed.phase = phase;
+        }
+        if let Some(wave) = change.wave
+            && let Some(wave) = invalid.check(check_number("wave", wave))
+        {
+            changed.wave = wave;
+        }
+        if let Some(size) = &change.size {
+            match size.trim() {
+                "" => changed.size = None,
+                text => {
+                    if let Some(size) = invalid.check(ProjectSize::parse("size", text)) {
+                        changed.size = Some(size);
+                    }
+                }
+            }
+        }
+        invalid.into_result()?;
+        *self = changed;
+        Ok(())
     }
 
     /// Whether a preferred partner's standing answer is to accept.
@@ -1277,6 +1459,82 @@ mod tests {
             on: on.into(),
             note: "market testing".into(),
         }
+    }
+
+    #[test]
+    fn references_are_opp_and_a_number() {
+        let cases = [
+            ("OPP-7", Some(7)),
+            (" opp-12 ", Some(12)),
+            ("OPP7", Some(7)),
+            ("OPP-0", None),
+            ("OPP-", None),
+            ("OPP--1", None),
+            ("OPP-+1", None),
+            ("R12", None),
+            ("7", None),
+            ("OPP-99999999999", None),
+            ("ÖPP-1", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_reference(text), expected, "{text}");
+        }
+        assert_eq!(reference_of(7), "OPP-7");
+        assert_eq!(parse_reference(&reference_of(41)), Some(41));
+    }
+
+    #[test]
+    fn details_change_all_or_nothing() {
+        let p = partnership(&[HARINGEY, WALTHAM_FOREST]);
+        let mut o = raise(&p);
+        let before = o.clone();
+        let bad = DetailsChange {
+            scope: Some("A wider scope".into()),
+            phase: Some(Some(0)),
+            wave: Some(None),
+            size: Some("medium".into()),
+        };
+        let err = o.change_details(&bad).unwrap_err();
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["phase", "size"]);
+        assert_eq!(o, before, "nothing changed");
+        o.change_details(&DetailsChange {
+            scope: Some(" A wider scope ".into()),
+            phase: Some(None),
+            wave: Some(Some(3)),
+            size: Some("large".into()),
+        })
+        .unwrap();
+        assert_eq!(
+            (o.scope.as_str(), o.phase, o.wave, o.size),
+            ("A wider scope", None, Some(3), Some(ProjectSize::Large))
+        );
+    }
+
+    #[test]
+    fn statuses_and_classifications_parse_naming_their_field() {
+        assert_eq!(
+            Status::parse("to", "deferred", None, "")
+                .unwrap_err()
+                .errors[0]
+                .field,
+            "re_evaluate"
+        );
+        assert_eq!(
+            Status::parse("to", "", None, "").unwrap_err().errors[0].field,
+            "to"
+        );
+        assert_eq!(
+            Status::parse("to", "not-pursued", None, "market testing").unwrap(),
+            Status::NotPursued {
+                reason: "market testing".into()
+            }
+        );
+        assert_eq!(
+            parse_classification("classification", "").unwrap(),
+            Classification::Partnership
+        );
+        assert!(parse_classification("classification", "embargoed").is_err());
     }
 
     #[test]

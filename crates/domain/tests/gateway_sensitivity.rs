@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use accord_domain::gateway::{
-    Combination, CriteriaSet, CriterionInput, GatewayRule, Outcome, Rating, RatingMatrix,
-    Threshold, analyse,
+    Combination, Criteria, CriterionInput, GatewayRule, Outcome, Rating, RatingMatrix, Threshold,
+    analyse,
 };
 use proptest::prelude::*;
 
@@ -45,7 +45,7 @@ impl Case {
         self.weights.len()
     }
 
-    fn criteria(&self) -> CriteriaSet {
+    fn criteria(&self) -> Criteria {
         let inputs: Vec<CriterionInput> = self
             .weights
             .iter()
@@ -57,7 +57,7 @@ impl Case {
                 critical,
             })
             .collect();
-        CriteriaSet::parse(1, &inputs).unwrap()
+        Criteria::parse(1, &inputs).unwrap()
     }
 
     fn with_weight(&self, i: usize, w: u64) -> Case {
@@ -310,7 +310,7 @@ proptest! {
 }
 
 fn default_case(councils: usize) -> Case {
-    let set = CriteriaSet::default();
+    let set = Criteria::default();
     Case {
         weights: set.criteria.iter().map(|c| c.weight.micros()).collect(),
         critical: set.criteria.iter().map(|c| c.critical).collect(),

@@ -22,6 +22,7 @@ mod backend;
 pub mod council_data;
 pub mod credentials;
 pub mod finance;
+pub mod gateway;
 pub mod governance;
 pub mod holidays;
 pub mod raid;
@@ -41,6 +42,7 @@ pub use finance::business_cases::{BusinessCaseStore, BusinessCaseTx};
 pub use finance::funding::{FundingStore, FundingTx};
 pub use finance::savings::{SavingStore, SavingTx};
 pub use finance::{FinanceTx, Stored};
+pub use gateway::{GatewayStore, GatewayTx};
 pub use governance::{GovernanceStore, GovernanceTx};
 pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
@@ -232,6 +234,7 @@ pub trait Store:
     + RaidStore
     + RequestStore
     + GovernanceStore
+    + GatewayStore
     + BusinessCaseStore
     + AllocationStore
     + SavingStore

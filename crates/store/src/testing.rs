@@ -171,6 +171,48 @@ pub async fn record_value(
             .decision(id, scope, today)
             .await?
             .map(|d| json(&d.decision))),
+        crate::gateway::SERVICE_KIND => Ok(store
+            .services()
+            .await?
+            .into_iter()
+            .find(|s| s.record_id == id)
+            .map(|s| json(&without_identity_service(s.service)))),
+        crate::gateway::OPPORTUNITY_KIND => {
+            let Some((partnership, number)) = store.opportunity_number(id).await? else {
+                return Ok(None);
+            };
+            Ok(store
+                .opportunity(partnership, number, scope, today)
+                .await?
+                .map(|s| json(&without_identity_opportunity(s.opportunity))))
+        }
+        crate::gateway::CRITERIA_SET_KIND => {
+            let Some(partnership) = header_partnership(store, id, scope, today).await? else {
+                return Ok(None);
+            };
+            Ok(store
+                .criteria_sets(partnership, scope, today)
+                .await?
+                .into_iter()
+                .find(|s| s.record_id == id)
+                .map(|s| json(&s.set)))
+        }
+        crate::gateway::COUNCIL_RATINGS_KIND => {
+            let Some(header) = store.record(id, scope, today).await? else {
+                return Ok(None);
+            };
+            let (Some(partnership), Some(opportunity)) =
+                (header.meta.partnership_id, header.parent_id)
+            else {
+                return Ok(None);
+            };
+            Ok(store
+                .council_ratings(partnership, Some(opportunity), scope, today)
+                .await?
+                .into_iter()
+                .find(|r| r.record_id == id)
+                .map(|r| json(&r.ratings)))
+        }
         crate::finance::BUSINESS_CASE_KIND => {
             let Some((partnership, number)) =
                 finance_number(store, id, FinanceKind::BusinessCase, scope, today).await?
@@ -216,6 +258,39 @@ pub async fn record_value(
                 .map(|s| json(&s.value)))
         }
         _ => Ok(store.record(id, scope, today).await?.map(|r| r.body)),
+    }
+}
+
+/// The partnership a record's header files it under.
+async fn header_partnership(
+    store: &dyn Store,
+    id: i64,
+    scope: &accord_domain::access::ReadScope,
+    today: chrono::NaiveDate,
+) -> Result<Option<i64>> {
+    Ok(store
+        .record(id, scope, today)
+        .await?
+        .and_then(|r| r.meta.partnership_id))
+}
+
+/// A catalogue entry without its storage identity, which lives in the header (an earlier
+/// release wrote `id: 0` into the body and took the id from the row).
+fn without_identity_service(
+    service: accord_domain::service::Service,
+) -> accord_domain::service::Service {
+    accord_domain::service::Service { id: 0, ..service }
+}
+
+/// An opportunity without its storage identity and number, which live in the header (its id
+/// and reference): an earlier release wrote `id: 0` and no number into the body.
+fn without_identity_opportunity(
+    opportunity: accord_domain::opportunity::Opportunity,
+) -> accord_domain::opportunity::Opportunity {
+    accord_domain::opportunity::Opportunity {
+        id: 0,
+        number: 0,
+        ..opportunity
     }
 }
 
@@ -302,6 +377,26 @@ pub fn normalise(kind: &str, body: &serde_json::Value) -> Result<serde_json::Val
             let decision: accord_domain::board::Decision =
                 serde_json::from_value(body.clone()).map_err(corrupt)?;
             Ok(json(&decision))
+        }
+        crate::gateway::SERVICE_KIND => {
+            let service: accord_domain::service::Service =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&without_identity_service(service)))
+        }
+        crate::gateway::OPPORTUNITY_KIND => {
+            let opportunity: accord_domain::opportunity::Opportunity =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&without_identity_opportunity(opportunity)))
+        }
+        crate::gateway::CRITERIA_SET_KIND => {
+            let set: accord_domain::gateway::CriteriaSet =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&set))
+        }
+        crate::gateway::COUNCIL_RATINGS_KIND => {
+            let ratings: accord_domain::gateway::CouncilRatings =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&ratings))
         }
         crate::finance::BUSINESS_CASE_KIND => {
             let case =

@@ -35,6 +35,10 @@ pub(crate) const DATA_MOVES: &[DataMove] = &[
         after: 210,
     },
     DataMove {
+        name: "gateway",
+        after: 220,
+    },
+    DataMove {
         name: "finance",
         after: 230,
     },
@@ -105,6 +109,7 @@ macro_rules! upgrade_impl {
                     "requests" => Self::upgrade_requests(conn).await,
                     "finance" => Self::upgrade_finance(conn).await,
                     "governance" => Self::upgrade_governance(conn).await,
+                    "gateway" => Self::upgrade_gateway(conn).await,
                     other => Err($crate::StoreError::Corrupt(format!(
                         "no data move is called {other}"
                     ))),

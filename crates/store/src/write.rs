@@ -16,6 +16,7 @@ use crate::finance::allocations::AllocationTx;
 use crate::finance::business_cases::BusinessCaseTx;
 use crate::finance::funding::FundingTx;
 use crate::finance::savings::SavingTx;
+use crate::gateway::GatewayTx;
 use crate::governance::GovernanceTx;
 use crate::raid::RaidTx;
 use crate::records::StoredRecord;
@@ -31,6 +32,7 @@ pub trait WriteTx:
     RaidTx
     + RequestTx
     + GovernanceTx
+    + GatewayTx
     + FinanceTx
     + BusinessCaseTx
     + AllocationTx

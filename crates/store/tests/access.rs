@@ -11,13 +11,20 @@ use accord_domain::access::{
 };
 use accord_domain::authority::register;
 use accord_domain::board::BoardLevel;
+use accord_domain::gateway::{CriteriaSet, RatingInput, councils_of, rate};
+use accord_domain::opportunity::list::OpportunityFilter;
+use accord_domain::opportunity::{
+    NewOpportunity, Opportunity, ResponseKind, Status, StatusRequest,
+};
 use accord_domain::raid::{Level, RaidDetail, RaidFilter, RaidItem, RaidStatus, RiskScore};
+use accord_domain::service::Service;
 use accord_domain::request::{
     Channel, Context, DueDates, NewRequest, Protocol, Regime, Request, Requester,
 };
 use accord_domain::working_days::{CalendarScope, HolidayTable};
 use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Partnership};
 use accord_store::RaidPage;
+use accord_store::gateway::OpportunityPage;
 use accord_store::records::{DECISION_KIND, DECISION_MADE};
 use accord_store::requests::{RequestFilter, RequestPage};
 use accord_store::{Change, RecordInput, RecordQuery, Store, testing};
@@ -248,6 +255,240 @@ async fn sql_filtering_matches_the_policy_for_every_actor_and_record() {
                 );
             }
         }
+        store.close().await;
+    }
+}
+
+/// An opportunity of partnership `p`, raised by Haringey, accepted by Waltham Forest and being
+/// assessed, numbered `number`.
+fn assessed_opportunity(p: &Partnership, number: u32) -> Opportunity {
+    let mut o = Opportunity::raise(
+        p,
+        Service::parse("Legal Services", "legal").unwrap(),
+        &NewOpportunity {
+            scope: format!("Opportunity {number}"),
+            originating: HARINGEY.into(),
+            wave: None,
+            phase: Some(number % 3 + 1),
+            size: None,
+        },
+        d(2011, 1, 10),
+        "test",
+    )
+    .unwrap();
+    o.number = number;
+    o.offer(p, d(2011, 1, 11), "test").unwrap();
+    o.respond(
+        &gss(WALTHAM_FOREST),
+        ResponseKind::Accept,
+        d(2011, 1, 12),
+        "test",
+        "",
+    )
+    .unwrap();
+    o.change_status(&StatusRequest {
+        to: Status::Assessing,
+        on: d(2011, 1, 13),
+        by: "test".into(),
+        reason: String::new(),
+        gateway: None,
+    })
+    .unwrap();
+    o
+}
+
+/// The gateway's tables apply the same rule: every class of an opportunity and of a council's
+/// ratings (a council-only draft stays with its council), for every actor, listed, counted,
+/// read one by one, read as the matrix reads ratings and tallied, exactly as
+/// `ReadScope::permits` says.
+#[tokio::test]
+async fn the_gateway_tables_filter_by_the_policy_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = d(2011, 7, 21);
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let (p1, p2) = setup(&*store).await;
+        let change = Change::by("test");
+        let all_metas = metas(p1, p2, today);
+        let mut tx = store.write().await.unwrap();
+        // Every class of opportunity, and every class of a council's ratings of a published one.
+        let mut opportunities: Vec<(i64, u32, RecordMeta)> = Vec::new();
+        let mut ratings: Vec<(i64, i64, RecordMeta)> = Vec::new();
+        let published_set = tx
+            .insert_criteria_set(p1, &CriteriaSet::default(), &change)
+            .await
+            .unwrap();
+        let second_set = tx
+            .insert_criteria_set(p2, &CriteriaSet::default(), &change)
+            .await
+            .unwrap();
+        for meta in all_metas.iter().filter(|m| m.partnership_id.is_some()) {
+            let pid = meta.partnership_id.unwrap();
+            let p = store.partnership(pid).await.unwrap().unwrap();
+            let set = if pid == p1 {
+                &published_set
+            } else {
+                &second_set
+            };
+            let number = tx.last_opportunity_number(pid).await.unwrap() + 1;
+            let o = assessed_opportunity(&p, number);
+            if meta.area == Area::Programme {
+                let saved = tx.insert_opportunity(meta, &o, &change).await.unwrap();
+                opportunities.push((pid, number, meta.clone()));
+                assert_eq!(saved.version, 1);
+            }
+            // The ratings are Haringey's, of an opportunity anyone may read.
+            let opportunity_meta = RecordMeta::published(Area::Programme, Some(pid));
+            let saved = tx
+                .insert_opportunity(
+                    &opportunity_meta,
+                    &assessed_opportunity(&p, number + 1),
+                    &change,
+                )
+                .await
+                .unwrap();
+            opportunities.push((pid, number + 1, opportunity_meta));
+            let councils = councils_of(&saved.opportunity, ToString::to_string);
+            let inputs = vec![RatingInput {
+                council: HARINGEY.into(),
+                criterion: "Risk".into(),
+                rating: "G".into(),
+                rationale: "No obstacle".into(),
+                evidence: None,
+            }];
+            let part = rate(
+                &saved.opportunity,
+                &set.set,
+                &councils,
+                &[],
+                &inputs,
+                d(2011, 2, 1),
+                "test",
+            )
+            .unwrap()
+            .pop()
+            .unwrap();
+            let ratings_meta = RecordMeta {
+                area: Area::Assessment,
+                ..meta.clone()
+            };
+            let stored = tx
+                .insert_council_ratings(&ratings_meta, &saved, set, &part, &change)
+                .await
+                .unwrap();
+            ratings.push((pid, stored.record_id, ratings_meta));
+        }
+        tx.commit().await.unwrap();
+        assert!(
+            ratings.len() > 40,
+            "{backend}: the combinations cover the space"
+        );
+        let everything = OpportunityFilter::default();
+        let page = OpportunityPage {
+            limit: 1000,
+            ..OpportunityPage::default()
+        };
+        for (name, actor) in actors(p1, p2) {
+            let scope = ReadScope::of(&actor);
+            for pid in [p1, p2] {
+                let expected: BTreeSet<u32> = opportunities
+                    .iter()
+                    .filter(|(p, _, m)| *p == pid && scope.permits(m, today))
+                    .map(|(_, n, _)| *n)
+                    .collect();
+                let got: BTreeSet<u32> = store
+                    .opportunities(pid, &everything, &page, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.opportunity.number)
+                    .collect();
+                assert_eq!(got, expected, "{backend}: {name}, partnership {pid}");
+                let count = store
+                    .count_opportunities(pid, &everything, &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(count, expected.len() as i64, "{backend}: {name}");
+                for (p, number, _) in opportunities.iter().filter(|(p, _, _)| *p == pid) {
+                    let one = store.opportunity(*p, *number, &scope, today).await.unwrap();
+                    assert_eq!(
+                        one.is_some(),
+                        expected.contains(number),
+                        "{backend}: {name}, opportunity {number}"
+                    );
+                }
+                let tallies: BTreeSet<i64> = store
+                    .gateway_tallies(pid, None, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.opportunity_id)
+                    .collect();
+                assert_eq!(tallies.len(), expected.len(), "{backend}: {name}, tallies");
+                let expected_ratings: BTreeSet<i64> = ratings
+                    .iter()
+                    .filter(|(p, _, m)| *p == pid && scope.permits(m, today))
+                    .map(|(_, id, _)| *id)
+                    .collect();
+                let got_ratings: BTreeSet<i64> = store
+                    .council_ratings(pid, None, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.record_id)
+                    .collect();
+                assert_eq!(
+                    got_ratings, expected_ratings,
+                    "{backend}: {name}, ratings in partnership {pid}"
+                );
+                // The tally counts only the ratings the reader may see.
+                let rated: u32 = store
+                    .gateway_tallies(pid, None, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.rated)
+                    .sum();
+                assert_eq!(rated as usize, expected_ratings.len(), "{backend}: {name}");
+                let sets = store.criteria_sets(pid, &scope, today).await.unwrap();
+                assert_eq!(sets.len(), 1, "{backend}: criteria sets are published");
+            }
+        }
+        // Another council's draft stays with it: Waltham Forest's officer does not see
+        // Haringey's council-only ratings, Haringey's does.
+        let officer = |home: &str| {
+            ReadScope::of(&Actor {
+                user_id: Some(5),
+                home: Some(gss(home)),
+                admin: false,
+                grants: vec![Grant {
+                    partnership_id: p1,
+                    role: Role::Officer,
+                }],
+            })
+        };
+        let drafts = |scope: ReadScope| {
+            let store = store.clone();
+            async move {
+                store
+                    .council_ratings(p1, None, &scope, today)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|r| r.meta.classification == Classification::Council)
+                    .map(|r| r.meta.owner.unwrap().to_string())
+                    .collect::<BTreeSet<String>>()
+            }
+        };
+        assert_eq!(
+            drafts(officer(WALTHAM_FOREST)).await,
+            BTreeSet::from([WALTHAM_FOREST.to_owned()]),
+            "{backend}"
+        );
+        assert_eq!(
+            drafts(officer(HARINGEY)).await,
+            BTreeSet::from([HARINGEY.to_owned()]),
+            "{backend}"
+        );
         store.close().await;
     }
 }

@@ -213,6 +213,7 @@ async fn an_instance_of_release_0_1_upgrades_on_connect_without_loss() {
         let scope = reader(&partnerships);
         let today = NaiveDate::from_ymd_opt(2025, 6, 2).unwrap();
         let mut kinds: BTreeMap<String, i64> = BTreeMap::new();
+        let mut references: Vec<(Option<i64>, Option<String>)> = Vec::new();
         for row in &records.rows {
             let id = int(row, records, "id").unwrap();
             let kind = text(row, records, "kind").unwrap();
@@ -257,7 +258,26 @@ async fn an_instance_of_release_0_1_upgrades_on_connect_without_loss() {
             let created = text(row, records, "created_at").unwrap();
             let created: DateTime<Utc> = DateTime::parse_from_rfc3339(&created).unwrap().into();
             assert_eq!(stored.created_at, created, "{backend}: {kind} {id}");
+            if kind == accord_store::gateway::OPPORTUNITY_KIND {
+                // An opportunity's number is new: the move gives it one, carried by its
+                // reference, as the header shows.
+                references.push((stored.meta.partnership_id, stored.reference.clone()));
+            }
             *kinds.entry(kind).or_default() += 1;
+        }
+        let mut distinct = std::collections::BTreeSet::new();
+        for (partnership, reference) in &references {
+            let reference = reference
+                .clone()
+                .unwrap_or_else(|| panic!("{backend}: an opportunity without a reference"));
+            assert!(
+                accord_domain::opportunity::parse_reference(&reference).is_some(),
+                "{backend}: {reference}"
+            );
+            assert!(
+                distinct.insert((*partnership, reference.clone())),
+                "{backend}: {reference} twice in partnership {partnership:?}"
+            );
         }
         // Counts per kind, as the store's own queries count them.
         for (kind, expected) in &kinds {

@@ -85,17 +85,6 @@ pub fn urlencode(value: &str) -> String {
         .collect()
 }
 
-/// `path` with the record's old name `key` replaced by its reference. The record comes after
-/// the partnership in every address, so it is the last segment that reads `key` (the two can
-/// be the same number: `/partnerships/1/requests/1`).
-fn renamed(path: &str, key: &str, reference: &str) -> String {
-    let mut segments: Vec<&str> = path.split('/').collect();
-    if let Some(last) = segments.iter().rposition(|s| *s == key) {
-        segments[last] = reference;
-    }
-    segments.join("/")
-}
-
 /// Enforces `guard` on a request.
 pub async fn enforce(
     guard: Guard,
@@ -181,7 +170,7 @@ pub async fn enforce(
                         && request.method() == axum::http::Method::GET
                         && let Some(reference) = &record.reference
                     {
-                        let moved = renamed(&path, &key, reference);
+                        let moved = moved_path(&path, &key, reference);
                         return Redirect::permanent(&moved).into_response();
                     }
                     record
@@ -197,6 +186,20 @@ pub async fn enforce(
         }
     }
     next.run(request).await
+}
+
+/// An old address with the record's storage id `key` replaced by its reference: the first
+/// segment equal to `key` after the partnership's id (which may be the same number).
+fn moved_path(path: &str, key: &str, reference: &str) -> String {
+    let mut segments: Vec<&str> = path.split('/').collect();
+    let start = segments
+        .iter()
+        .position(|s| *s == "partnerships")
+        .map_or(0, |i| i + 2);
+    if let Some(i) = (start..segments.len()).find(|&i| segments[i] == key) {
+        segments[i] = reference;
+    }
+    segments.join("/")
 }
 
 /// Checks a write against the policy with the record's real metadata (owner, class), for
@@ -234,7 +237,28 @@ mod tests {
             ("/partnerships/7/raid/1", "/partnerships/7/raid/FOI-1"),
         ];
         for (path, moved) in cases {
-            assert_eq!(renamed(path, "1", "FOI-1"), moved);
+            assert_eq!(moved_path(path, "1", "FOI-1"), moved);
+        }
+    }
+
+    #[test]
+    fn old_addresses_move_the_record_not_the_partnership() {
+        let cases = [
+            (
+                "/partnerships/5/opportunities/5",
+                "/partnerships/5/opportunities/OPP-2",
+            ),
+            (
+                "/api/v1/partnerships/5/opportunities/5/assessment",
+                "/api/v1/partnerships/5/opportunities/OPP-2/assessment",
+            ),
+            (
+                "/partnerships/1/raid/5/escalate",
+                "/partnerships/1/raid/OPP-2/escalate",
+            ),
+        ];
+        for (old, new) in cases {
+            assert_eq!(moved_path(old, "5", "OPP-2"), new);
         }
     }
 

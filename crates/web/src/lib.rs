@@ -26,7 +26,6 @@ pub mod forms;
 pub mod guard;
 pub mod layout;
 pub mod openapi;
-pub mod opportunity_records;
 mod pages;
 pub mod routes;
 mod security;

@@ -155,7 +155,7 @@ pub async fn load(app: &accord_app::App) -> anyhow::Result<DemoSummary> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo partnership {} is missing", demo::HWF_NAME))?;
     summary.requests_created = requests::load(app, &partnership).await?;
-    opportunities::load(store, hwf).await?;
+    opportunities::load(app, hwf).await?;
     summary.delivery = delivery::load(app, hwf).await?;
     finance::load(app).await?;
     Ok(summary)

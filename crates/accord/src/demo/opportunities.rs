@@ -10,21 +10,23 @@
 //! passed really passes the gateway. Where the report explains an outcome, the illustrative
 //! ratings follow its words.
 //!
-//! Loading twice adds nothing: services are matched by name, opportunities by their service
-//! within the partnership, and the criteria by the partnership having a version.
+//! Every step goes through the gateway's use cases, on the day the seed gives it. Loading twice
+//! adds nothing: services are matched by name and opportunities by their service within the
+//! partnership; the criteria are the built-in version 1, stored when first rated under.
 
-use accord_domain::access::{Actor, Classification, ReadScope};
-use accord_domain::gateway::{
-    CouncilAssessment, GatewayVersion, RatingInput, combine, councils_of, rate,
-};
+use accord_app::gateway::assessment::{self, Rate};
+use accord_app::gateway::opportunities::{self, Answer, RaiseOpportunity, StatusAsk};
+use accord_app::gateway::services;
+use accord_app::list::{ListRequest, MAX_LIMIT};
+use accord_app::{App, AppError, Caller, Clock};
+use accord_domain::access::Classification;
+use accord_domain::gateway::{CriteriaSet, Outcome, RatingInput};
+use accord_domain::opportunity::list::{OpportunityFilter, OpportunitySort};
 use accord_domain::opportunity::{
-    APPENDIX_B, NewOpportunity, Opportunity, ProjectSize, ResponseKind, Status, StatusKind,
-    StatusRequest,
+    APPENDIX_B, NewOpportunity, ProjectSize, ResponseKind, Status, StatusKind,
 };
-use accord_domain::service::{Catalogue, SCHEDULE_1, Service};
+use accord_domain::service::{Catalogue, SCHEDULE_1};
 use accord_domain::{GssCode, demo};
-use accord_store::{Change, RecordQuery, Store};
-use accord_web::opportunity_records as records;
 use chrono::NaiveDate;
 
 const HARINGEY: &str = "E09000014";
@@ -398,17 +400,9 @@ fn gss(code: &str) -> anyhow::Result<GssCode> {
     Ok(GssCode::parse("gss", code)?)
 }
 
-fn name_of(code: &GssCode) -> String {
-    match code.as_str() {
-        HARINGEY => "Haringey".to_owned(),
-        WALTHAM_FOREST => "Waltham Forest".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
 /// The illustrative ratings of an item, every criterion of the version for every council
 /// that has rated.
-fn ratings(item: &Item, version: &GatewayVersion, councils: &[GssCode]) -> Vec<RatingInput> {
+fn ratings(item: &Item, version: &CriteriaSet, councils: &[GssCode]) -> Vec<RatingInput> {
     let plan = plan(item.service);
     let mut inputs = Vec::new();
     for council in councils {
@@ -452,76 +446,59 @@ pub struct Loaded {
     pub opportunities: u64,
 }
 
-/// Loads the catalogue and the Haringey – Waltham Forest programme into `store`.
-pub async fn load(store: &dyn Store, hwf: i64) -> anyhow::Result<Loaded> {
-    let change = Change::by(super::DEMO_ACTOR)
-        .because("demo data from seed 003 (Schedule 1 and Appendix B); ratings illustrative");
-    let scope = ReadScope::of(&Actor {
-        admin: true,
-        ..Actor::default()
-    });
-    let today = chrono::Utc::now().date_naive();
+/// The use cases' answer to a step of the demo, with what it was doing.
+fn step<T>(result: Result<T, AppError>, what: &str) -> anyhow::Result<T> {
+    result.map_err(|e| anyhow::anyhow!("the demo could not {what}: {e}"))
+}
+
+/// Loads the catalogue and the Haringey – Waltham Forest programme, through the same use
+/// cases as the pages, each step on the day the seed gives it.
+pub async fn load(app: &App, hwf: i64) -> anyhow::Result<Loaded> {
+    let caller = Caller::system(super::DEMO_ACTOR);
     let mut loaded = Loaded::default();
 
     // The catalogue, by name.
-    let existing = store
-        .records(
-            &RecordQuery {
-                kind: records::SERVICE.to_owned(),
-                ..RecordQuery::default()
-            },
-            &scope,
-            today,
-        )
-        .await?;
+    let existing = step(
+        services::catalogue(app, &caller).await,
+        "read the catalogue",
+    )?;
     let mut catalogue = Catalogue {
-        services: existing
-            .iter()
-            .map(|r| {
-                let mut s: Service = r.decode()?;
-                s.id = r.id;
-                Ok(s)
-            })
-            .collect::<anyhow::Result<Vec<Service>>>()?,
+        services: existing.into_iter().map(|s| s.service).collect(),
     };
     for service in Catalogue::seeded().services {
         if catalogue.find(&service.name).is_some() {
             continue;
         }
-        let id = store
-            .insert_record(&records::service_input(&service)?, &change)
-            .await?;
-        catalogue.services.push(Service { id, ..service });
+        let added = step(
+            services::add(app, &caller, &service.name, service.category.slug()).await,
+            "add a service",
+        )?;
+        catalogue.services.push(added.service);
         loaded.services += 1;
     }
 
-    // The criteria: the report's eleven, version 1.
-    let versions = store
-        .records(&RecordQuery::of(records::CRITERIA, hwf), &scope, today)
-        .await?;
-    let version = match versions.first() {
-        Some(record) => record.decode::<GatewayVersion>()?,
-        None => {
-            let version = GatewayVersion::default();
-            store
-                .insert_record(&records::version_input(hwf, &version)?, &change)
-                .await?;
-            version
-        }
-    };
-
     // The opportunities, by service.
-    let partnership = store
-        .partnership(hwf)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the demo partnership {hwf} is missing"))?;
-    let present: Vec<String> = store
-        .records(&RecordQuery::of(records::OPPORTUNITY, hwf), &scope, today)
-        .await?
-        .into_iter()
-        .map(|r| r.title.to_lowercase())
+    let listed = step(
+        opportunities::list(
+            app,
+            &caller,
+            hwf,
+            &OpportunityFilter::default(),
+            OpportunitySort::default(),
+            &ListRequest::page(1, MAX_LIMIT),
+        )
+        .await,
+        "list the opportunities",
+    )?;
+    let present: Vec<String> = listed
+        .page
+        .items
+        .iter()
+        .map(|o| o.entry.opportunity.service.name.to_lowercase())
         .collect();
-    let mou = demo::HWF_MOU_AGREED;
+    let mou = app.clone().with_clock(Clock::Fixed(demo::HWF_MOU_AGREED));
+    let report = app.clone().with_clock(Clock::Fixed(REPORT));
+    let version = CriteriaSet::default();
     for item in items() {
         if present.contains(&item.service.to_lowercase()) {
             continue;
@@ -531,112 +508,143 @@ pub async fn load(store: &dyn Store, hwf: i64) -> anyhow::Result<Loaded> {
             .cloned()
             .ok_or_else(|| anyhow::anyhow!("{} is not in the catalogue", item.service))?;
         let originating = item.originating.unwrap_or(HARINGEY);
-        let mut o = Opportunity::raise(
-            &partnership,
-            service,
-            &NewOpportunity {
-                scope: item.scope.clone(),
-                originating: originating.to_owned(),
-                wave: item.phase,
-                phase: item.phase,
-                size: item.size.map(str::to_owned),
-            },
-            mou,
-            super::DEMO_ACTOR,
-        )?;
-        o.source = Some(item.source.clone());
-        if let Some(first) = o.history.first_mut() {
-            first.reason = if item.originating.is_some() {
-                "The date it was raised is not stated; shown as the day the MOU was agreed."
-                    .to_owned()
-            } else {
-                "The council that raised it and the date are not stated; shown as Haringey (whose report it is) on the day the MOU was agreed.".to_owned()
-            };
-        }
-        let mut parts: Vec<CouncilAssessment> = Vec::new();
-        if item.status.kind() != StatusKind::Identified {
-            o.offer(&partnership, mou, super::DEMO_ACTOR)?;
-            let partner = gss(if originating == HARINGEY {
-                WALTHAM_FOREST
-            } else {
-                HARINGEY
-            })?;
-            o.respond(
-                &partner,
-                ResponseKind::Accept,
-                mou,
-                super::DEMO_ACTOR,
-                "Both councils agreed to be each other's preferred partner for the MOU's services (MOU 3.2).",
-            )?;
-            o.change_status(&request(Status::Assessing, mou, String::new(), None))?;
-            let councils = councils_of(&o, name_of);
-            let codes: Vec<GssCode> = councils.iter().map(|c| c.gss.clone()).collect();
-            parts = rate(
-                &o,
-                &version,
-                &councils,
-                &[],
-                &ratings(&item, &version, &codes),
-                REPORT,
-                super::DEMO_ACTOR,
-            )?;
-            for part in &mut parts {
-                part.illustrative = true;
-            }
-            let outcome = combine(&version, councils, &parts)
-                .ok()
-                .map(|a| a.report())
-                .transpose()?
-                .map(|r| r.outcome);
-            let reported = format!(
-                "As reported to the Corporate Committee on 21 July 2011: {}",
-                item.outcome
-            );
-            let steps: Vec<Status> = match item.status.kind() {
-                StatusKind::HandedToDelivery => vec![
-                    match outcome {
-                        Some(accord_domain::gateway::Outcome::Pass) => Status::Passed,
-                        _ => Status::PassedWithConditions,
+        let note = if item.originating.is_some() {
+            "The date it was raised is not stated; shown as the day the MOU was agreed."
+        } else {
+            "The council that raised it and the date are not stated; shown as Haringey (whose report it is) on the day the MOU was agreed."
+        };
+        let raised = step(
+            opportunities::raise(
+                &mou,
+                &caller,
+                hwf,
+                RaiseOpportunity {
+                    service_id: service.id.to_string(),
+                    input: NewOpportunity {
+                        scope: item.scope.clone(),
+                        originating: originating.to_owned(),
+                        wave: item.phase,
+                        phase: item.phase,
+                        size: item.size.map(str::to_owned),
                     },
-                    Status::HandedToDelivery,
-                ],
-                StatusKind::Assessing => vec![],
-                _ => vec![item.status.clone()],
-            };
-            for step in steps {
-                o.change_status(&request(step, REPORT, reported.clone(), outcome))?;
-            }
-        }
-        let meta = records::opportunity_meta(hwf, &o.originating, Classification::Published);
-        let id = store
-            .insert_record(&records::opportunity_input(meta, &o)?, &change)
-            .await?;
-        o.id = id;
-        for part in &parts {
-            // The ratings are illustrative, so they stay within the partnership.
-            let meta = records::part_meta(hwf, &part.council, Classification::Partnership);
-            store
-                .insert_record(&records::part_input(meta, &o, part)?, &change)
-                .await?;
-        }
+                    classification: Classification::Published,
+                    source: Some(item.source.clone()),
+                    note: note.to_owned(),
+                },
+            )
+            .await,
+            "raise an opportunity",
+        )?;
+        let reference = raised.reference();
         loaded.opportunities += 1;
+        if item.status.kind() == StatusKind::Identified {
+            continue;
+        }
+        step(
+            opportunities::offer(&mou, &caller, hwf, &reference, None, None).await,
+            "offer an opportunity",
+        )?;
+        let partner = if originating == HARINGEY {
+            WALTHAM_FOREST
+        } else {
+            HARINGEY
+        };
+        step(
+            opportunities::respond(
+                &mou,
+                &caller,
+                hwf,
+                &reference,
+                None,
+                &Answer {
+                    partner: partner.to_owned(),
+                    kind: ResponseKind::Accept.slug().to_owned(),
+                    on: None,
+                    note: "Both councils agreed to be each other's preferred partner for the MOU's services (MOU 3.2).".to_owned(),
+                },
+            )
+            .await,
+            "record a partner's answer",
+        )?;
+        step(
+            opportunities::change_status(
+                &mou,
+                &caller,
+                hwf,
+                &reference,
+                None,
+                &StatusAsk {
+                    to: StatusKind::Assessing.slug().to_owned(),
+                    ..StatusAsk::default()
+                },
+            )
+            .await,
+            "start an assessment",
+        )?;
+        // Both councils' illustrative ratings, in one submission.
+        let codes = [gss(originating)?, gss(partner)?];
+        step(
+            assessment::rate(
+                &report,
+                &caller,
+                hwf,
+                &reference,
+                &Rate {
+                    version: Some(version.version()),
+                    classification: Some(Classification::Partnership),
+                    inputs: ratings(&item, &version, &codes),
+                    from_versions: Vec::new(),
+                    illustrative: true,
+                },
+            )
+            .await,
+            "rate an opportunity",
+        )?;
+        let outcome = step(
+            opportunities::outcome(&report, &caller, hwf, &reference).await,
+            "read an outcome",
+        )?;
+        let reported = format!(
+            "As reported to the Corporate Committee on 21 July 2011: {}",
+            item.outcome
+        );
+        let steps: Vec<Status> = match item.status.kind() {
+            StatusKind::HandedToDelivery => vec![
+                match outcome {
+                    Some(Outcome::Pass) => Status::Passed,
+                    _ => Status::PassedWithConditions,
+                },
+                Status::HandedToDelivery,
+            ],
+            StatusKind::Assessing => vec![],
+            _ => vec![item.status.clone()],
+        };
+        for status in steps {
+            // A dropped opportunity's reason is its status; other changes note the report.
+            let reason = match &status {
+                Status::NotPursued { reason } => reason.clone(),
+                _ => reported.clone(),
+            };
+            step(
+                opportunities::change_status(
+                    &report,
+                    &caller,
+                    hwf,
+                    &reference,
+                    None,
+                    &StatusAsk {
+                        to: status.kind().slug().to_owned(),
+                        on: None,
+                        re_evaluate: status.re_evaluate(),
+                        reason,
+                    },
+                )
+                .await,
+                "record an outcome",
+            )?;
+        }
     }
     Ok(loaded)
-}
-
-fn request(
-    to: Status,
-    on: NaiveDate,
-    reason: String,
-    gateway: Option<accord_domain::gateway::Outcome>,
-) -> StatusRequest {
-    StatusRequest {
-        to,
-        on,
-        by: super::DEMO_ACTOR.to_owned(),
-        reason,
-        gateway,
-    }
 }
 
 #[cfg(test)]
@@ -645,7 +653,7 @@ mod tests {
 
     #[test]
     fn every_service_the_demo_rates_below_green_names_a_default_criterion() {
-        let version = GatewayVersion::default();
+        let version = CriteriaSet::default();
         for item in items() {
             for (criterion, _, letter, _) in plan(item.service).below_green {
                 assert!(

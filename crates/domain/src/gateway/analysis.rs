@@ -21,7 +21,7 @@
 //!   opportunities' points move in three slope groups; the first crossing with each group is
 //!   found from the ranked order without comparing every pair.
 
-use super::criteria::{CriteriaSet, MICROS, Weight};
+use super::criteria::{Criteria, MICROS, Weight};
 use super::rating::{Combination, Counts, Rating};
 use super::rule::{Checks, GatewayRule, Outcome, Scale, rating};
 use crate::Invalid;
@@ -158,7 +158,7 @@ pub struct Analysis {
 /// rank, both flips and every weight interval. Refuses a matrix whose size does not match the
 /// criteria (the field names the opportunity).
 pub fn analyse(
-    criteria: &CriteriaSet,
+    criteria: &Criteria,
     rule: &GatewayRule,
     matrices: &[RatingMatrix],
 ) -> Result<Vec<Analysis>, Invalid> {

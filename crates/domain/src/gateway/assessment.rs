@@ -3,7 +3,7 @@
 //! in the shapes the pages, the API and `accord assess` show.
 
 use super::analysis::{Analysis, Flip, MAX_COUNCILS, RatingMatrix, WeightRange, analyse};
-use super::criteria::{CriteriaSet, Weight, decimal_text};
+use super::criteria::{Criteria, Weight, decimal_text};
 use super::rating::Rating;
 use super::rule::{GatewayRule, Outcome, Scale};
 use crate::{GssCode, Invalid};
@@ -110,7 +110,7 @@ pub const MAX_TEXT: usize = 5_000;
 /// the criterion is in the version, the council is one of the assessing councils, and there is
 /// a reason. Fields are named `rating`, `criterion`, `council`, `rationale`, `evidence`.
 pub fn check_rating(
-    criteria: &CriteriaSet,
+    criteria: &Criteria,
     councils: &[Council],
     input: &RatingInput,
 ) -> Result<(usize, usize, CouncilRating), Invalid> {
@@ -191,7 +191,7 @@ pub fn check_rating(
 #[serde(rename_all = "snake_case")]
 pub struct Assessment {
     /// The criteria version used.
-    pub criteria: CriteriaSet,
+    pub criteria: Criteria,
     /// The rule used.
     pub rule: GatewayRule,
     /// The councils that rated.
@@ -205,7 +205,7 @@ impl Assessment {
     /// version, a council that is not one of `councils`, a rating given twice and a missing
     /// rating; fields are named `ratings[i].…`, missing ones `ratings`.
     pub fn parse(
-        criteria: CriteriaSet,
+        criteria: Criteria,
         rule: GatewayRule,
         councils: Vec<Council>,
         inputs: &[RatingInput],
@@ -667,7 +667,7 @@ mod tests {
 
     /// Ratings for the default criteria: one string per council, one letter per criterion.
     fn inputs(per_council: [&str; 2]) -> Vec<RatingInput> {
-        let criteria = CriteriaSet::default();
+        let criteria = Criteria::default();
         let names = ["E09000014", "Waltham Forest"];
         let mut out = Vec::new();
         for (council, letters) in names.iter().zip(per_council) {
@@ -686,7 +686,7 @@ mod tests {
 
     fn assess(per_council: [&str; 2]) -> Result<Assessment, Invalid> {
         Assessment::parse(
-            CriteriaSet::default(),
+            Criteria::default(),
             GatewayRule::default(),
             councils(),
             &inputs(per_council),
@@ -709,7 +709,7 @@ mod tests {
             let mut ratings = inputs(good);
             spoil(&mut ratings[index]);
             let err = Assessment::parse(
-                CriteriaSet::default(),
+                Criteria::default(),
                 GatewayRule::default(),
                 councils(),
                 &ratings,
@@ -720,7 +720,7 @@ mod tests {
         let mut ratings = inputs(good);
         ratings[0].criterion = "Colour".into();
         let err = Assessment::parse(
-            CriteriaSet::default(),
+            Criteria::default(),
             GatewayRule::default(),
             councils(),
             &ratings,
@@ -739,7 +739,7 @@ mod tests {
         let mut ratings = inputs(["GGGGGGGGGGG", "GGGGGGGGGGG"]);
         ratings.remove(2);
         let err = Assessment::parse(
-            CriteriaSet::default(),
+            Criteria::default(),
             GatewayRule::default(),
             councils(),
             &ratings,
@@ -754,7 +754,7 @@ mod tests {
         let mut ratings = inputs(["GGGGGGGGGGG", "GGGGGGGGGGG"]);
         ratings[1].criterion = "strategic fit".into();
         let err = Assessment::parse(
-            CriteriaSet::default(),
+            Criteria::default(),
             GatewayRule::default(),
             councils(),
             &ratings,

@@ -5,7 +5,7 @@
 use super::assessment::{
     Assessment, AssessmentReport, Council, CouncilInput, RatingInput, report_programme,
 };
-use super::criteria::{CriteriaSet, Criterion, CriterionInput};
+use super::criteria::{Criteria, Criterion, CriterionInput};
 use super::rule::{GatewayRule, RuleInput};
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
@@ -83,16 +83,13 @@ pub fn assess(input: &AssessInput) -> Result<AssessOutput, Invalid> {
     let mut invalid = Invalid::new();
     let criteria = match &input.criteria {
         None => {
-            let set = CriteriaSet {
+            let set = Criteria {
                 version: input.criteria_version.unwrap_or(1),
-                ..CriteriaSet::default()
+                ..Criteria::default()
             };
             invalid.check(set.validate().map(|()| set))
         }
-        Some(list) => invalid.check(CriteriaSet::parse(
-            input.criteria_version.unwrap_or(1),
-            list,
-        )),
+        Some(list) => invalid.check(Criteria::parse(input.criteria_version.unwrap_or(1), list)),
     };
     let rule = invalid.check(input.rule.parse());
     let councils = invalid.check(Council::parse_all(&input.councils));
@@ -182,7 +179,7 @@ mod tests {
     #[test]
     fn defaults_fill_the_criteria_and_rule() {
         let mut ratings = Vec::new();
-        for criterion in CriteriaSet::default().criteria {
+        for criterion in Criteria::default().criteria {
             ratings.push(serde_json::json!({
                 "council": "E09000014", "criterion": criterion.name, "rating": "g", "rationale": "fine"
             }));

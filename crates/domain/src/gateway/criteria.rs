@@ -186,7 +186,7 @@ pub struct CriterionInput {
 /// explained.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub struct CriteriaSet {
+pub struct Criteria {
     /// The version, from 1.
     pub version: u32,
     /// The criteria, in the order pages show them.
@@ -213,9 +213,9 @@ pub const DEFAULT_CRITERIA: [(&str, bool); 11] = [
     ("Ease of Implementation", false),
 ];
 
-impl Default for CriteriaSet {
+impl Default for Criteria {
     fn default() -> Self {
-        CriteriaSet {
+        Criteria {
             version: 1,
             criteria: DEFAULT_CRITERIA
                 .iter()
@@ -229,7 +229,7 @@ impl Default for CriteriaSet {
     }
 }
 
-impl CriteriaSet {
+impl Criteria {
     /// The most criteria a set may have: nearly three times the report's eleven, and small
     /// enough that the flip search's tables stay a few megabytes.
     pub const MAX_CRITERIA: usize = 30;
@@ -237,7 +237,7 @@ impl CriteriaSet {
     /// Builds a version from inputs. Refuses an empty set, an empty or repeated name, a bad
     /// weight, and weights that are all zero (the score would be undefined); every problem is
     /// named by its field, e.g. `criteria[3].weight`.
-    pub fn parse(version: u32, inputs: &[CriterionInput]) -> Result<CriteriaSet, Invalid> {
+    pub fn parse(version: u32, inputs: &[CriterionInput]) -> Result<Criteria, Invalid> {
         let mut invalid = Invalid::new();
         if version == 0 {
             invalid.push("criteria_version", "The version starts at 1");
@@ -296,12 +296,12 @@ impl CriteriaSet {
             );
         }
         invalid.into_result()?;
-        Ok(CriteriaSet { version, criteria })
+        Ok(Criteria { version, criteria })
     }
 
     /// The next version, with new criteria. The set it comes from is unchanged.
-    pub fn revise(&self, inputs: &[CriterionInput]) -> Result<CriteriaSet, Invalid> {
-        CriteriaSet::parse(self.version.saturating_add(1), inputs)
+    pub fn revise(&self, inputs: &[CriterionInput]) -> Result<Criteria, Invalid> {
+        Criteria::parse(self.version.saturating_add(1), inputs)
     }
 
     /// The position of a criterion, by name ignoring case and surrounding spaces.
@@ -329,9 +329,9 @@ impl CriteriaSet {
         self.criteria.iter().map(|c| c.weight.micros()).sum()
     }
 
-    /// Checks a set that was not built by [`CriteriaSet::parse`] (e.g. read back from storage).
+    /// Checks a set that was not built by [`Criteria::parse`] (e.g. read back from storage).
     pub fn validate(&self) -> Result<(), Invalid> {
-        CriteriaSet::parse(self.version, &self.to_inputs()).map(|_| ())
+        Criteria::parse(self.version, &self.to_inputs()).map(|_| ())
     }
 }
 
@@ -349,7 +349,7 @@ mod tests {
 
     #[test]
     fn the_default_set_is_the_reports_eleven_criteria() {
-        let set = CriteriaSet::default();
+        let set = Criteria::default();
         assert_eq!(set.version, 1);
         let names: Vec<&str> = set.criteria.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
@@ -426,7 +426,7 @@ mod tests {
             (vec![input("", 1.0, false)], vec!["criteria[0].name"]),
         ];
         for (inputs, fields) in cases {
-            let err = CriteriaSet::parse(1, &inputs).unwrap_err();
+            let err = Criteria::parse(1, &inputs).unwrap_err();
             let got: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
             assert_eq!(got, fields, "{inputs:?}");
         }
@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn revising_makes_the_next_version_and_keeps_the_old_one() {
-        let v1 = CriteriaSet::default();
+        let v1 = Criteria::default();
         let mut inputs = v1.to_inputs();
         inputs[2].weight = 2.0;
         let v2 = v1.revise(&inputs).unwrap();

@@ -1,7 +1,7 @@
 //! The gateway rule: how combined ratings and the weighted score give Pass, Pass with
 //! conditions or Fail.
 
-use super::criteria::{CriteriaSet, MICROS, Threshold};
+use super::criteria::{Criteria, MICROS, Threshold};
 use super::rating::{Combination, Rating};
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
@@ -194,7 +194,7 @@ impl Checks {
 }
 
 impl Scale {
-    pub fn new(criteria: &CriteriaSet, rule: GatewayRule) -> Scale {
+    pub fn new(criteria: &Criteria, rule: GatewayRule) -> Scale {
         let weights: Vec<i64> = criteria
             .criteria
             .iter()
@@ -277,7 +277,7 @@ mod tests {
     use super::*;
     use crate::gateway::criteria::CriterionInput;
 
-    fn set(weights: &[(f64, bool)]) -> CriteriaSet {
+    fn set(weights: &[(f64, bool)]) -> Criteria {
         let inputs: Vec<CriterionInput> = weights
             .iter()
             .enumerate()
@@ -287,7 +287,7 @@ mod tests {
                 critical,
             })
             .collect();
-        CriteriaSet::parse(1, &inputs).unwrap()
+        Criteria::parse(1, &inputs).unwrap()
     }
 
     fn levels(text: &str) -> Vec<u8> {
@@ -300,7 +300,7 @@ mod tests {
     /// expected outcome.
     #[test]
     fn the_gateway_rule() {
-        let eleven = CriteriaSet::default();
+        let eleven = Criteria::default();
         let default = GatewayRule::default();
         let no_limit = GatewayRule {
             max_ambers: None,
@@ -318,7 +318,7 @@ mod tests {
         let weighted = set(&[(3.0, false), (1.0, false), (1.0, true)]);
         use Outcome::{Fail, Pass, PassWithConditions as Pwc};
         // Default criteria: 0 Strategic Fit*, 1 Political*, 2 IT*, 3..5, 6 Cost/VFM*, 7..10.
-        let cases: [(&CriteriaSet, GatewayRule, &str, Outcome); 16] = [
+        let cases: [(&Criteria, GatewayRule, &str, Outcome); 16] = [
             (&eleven, default, "GGGGGGGGGGG", Pass),
             (&eleven, default, "GGGAGGGGGGG", Pwc),
             (&eleven, default, "GGAGGGGGGGG", Pwc),

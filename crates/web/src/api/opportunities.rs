@@ -1,29 +1,38 @@
-//! Opportunities, the preferred-partner rule, the gateway's criteria, the councils' ratings and
-//! the RAG matrix in the API; and the service catalogue. The same functions as the pages do the
-//! work, so the domain's rules and the access policy apply the same way on both paths.
+//! Opportunities, the preferred-partner rule, the criteria sets, the councils' ratings and the
+//! RAG matrix in the API; and the service catalogue. Each handler turns the request into a call
+//! of a use case of `accord_app::gateway` — the same ones the pages call — and its answer into
+//! JSON. Opportunities are addressed by their reference (`OPP-7`).
 
+use accord_app::gateway::assessment::Rate;
+use accord_app::gateway::opportunities::{
+    self as use_case, Answer, GatewaySummary, ListedOpportunity, RaiseOpportunity, StatusAsk,
+};
+use accord_app::gateway::services::ServiceEntry;
+use accord_app::gateway::{Entry, Programme, criteria_sets, matrix as matrix_use_case, services};
+use accord_app::list::ListRequest;
 use accord_domain::Invalid;
 use accord_domain::gateway::{
-    AssessmentReport, CriterionInput, GatewayVersion, RatingInput, RuleInput,
+    AssessmentReport, AssessmentState, CriteriaSet, CriterionInput, RatingInput, RuleInput,
 };
-use accord_domain::opportunity::{NewOpportunity, NewOtherPartner, Opportunity, StatusKind};
+use accord_domain::opportunity::{
+    DetailsChange, NewOpportunity, NewOtherPartner, Opportunity, parse_classification,
+};
 use accord_domain::service::Service;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{ErrorResponse, WebError};
 use crate::forms::JsonBody;
-use crate::opportunity_records::{self as records, Entry, Gateway, Programme};
-use crate::pages::opportunities::{
-    self as pages, Answer, Raise, StatusAsk, assessment as assessment_pages,
-    criteria as criteria_pages, optional_date,
-};
+use crate::guard::GuardedRecord;
+use crate::pages::opportunities::{filter_from, optional_date, query_form};
 
 // ----- the service catalogue -----
 
@@ -39,6 +48,12 @@ pub struct ServiceOut {
     pub category: String,
     /// The category in words.
     pub category_label: String,
+}
+
+impl From<&ServiceEntry> for ServiceOut {
+    fn from(s: &ServiceEntry) -> Self {
+        ServiceOut::from(&s.service)
+    }
 }
 
 impl From<&Service> for ServiceOut {
@@ -60,6 +75,10 @@ pub struct ServiceIn {
     pub name: String,
     /// Its category's slug (or label).
     pub category: String,
+    /// When changing a service: the version read (`version` of the catalogue entry), to refuse
+    /// the change (409) if someone else changed it since.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// The service catalogue, in the order services were added.
@@ -73,10 +92,8 @@ pub async fn services(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Json<Vec<ServiceOut>>, WebError> {
-    let catalogue = records::catalogue(&state, &viewer).await?;
-    Ok(Json(
-        catalogue.services.iter().map(ServiceOut::from).collect(),
-    ))
+    let catalogue = services::catalogue(&state.app, &viewer.caller()).await?;
+    Ok(Json(catalogue.iter().map(ServiceOut::from).collect()))
 }
 
 /// Adds a service to the catalogue (administrators).
@@ -96,9 +113,8 @@ pub async fn add_service(
     viewer: Viewer,
     JsonBody(input): JsonBody<ServiceIn>,
 ) -> Result<(StatusCode, Json<ServiceOut>), WebError> {
-    let mut service = Service::parse(&input.name, &input.category)?;
-    service.id = records::add_service(&state, &viewer, service.clone()).await?;
-    Ok((StatusCode::CREATED, Json(ServiceOut::from(&service))))
+    let added = services::add(&state.app, &viewer.caller(), &input.name, &input.category).await?;
+    Ok((StatusCode::CREATED, Json(ServiceOut::from(&added))))
 }
 
 /// Renames or recategorises a service (administrators).
@@ -111,6 +127,7 @@ pub async fn add_service(
     responses(
         (status = 200, description = "Changed", body = ServiceOut),
         (status = 404, description = "No such service", body = ErrorResponse),
+        (status = 409, description = "The service changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -121,14 +138,16 @@ pub async fn update_service(
     Path(service_id): Path<i64>,
     JsonBody(input): JsonBody<ServiceIn>,
 ) -> Result<Json<ServiceOut>, WebError> {
-    records::update_service(&state, &viewer, service_id, &input.name, &input.category).await?;
-    let catalogue = records::catalogue(&state, &viewer).await?;
-    let service = catalogue
-        .services
-        .iter()
-        .find(|s| s.id == service_id)
-        .ok_or(WebError::NotFound)?;
-    Ok(Json(ServiceOut::from(service)))
+    let changed = services::change(
+        &state.app,
+        &viewer.caller(),
+        service_id,
+        input.version,
+        &input.name,
+        &input.category,
+    )
+    .await?;
+    Ok(Json(ServiceOut::from(&changed)))
 }
 
 // ----- opportunities -----
@@ -249,9 +268,10 @@ pub struct GatewayOut {
     pub outcome: Option<String>,
     /// The weighted score from 0 to 1, when complete.
     pub score: Option<f64>,
-    /// The rank in the programme under this version, when complete.
+    /// The rank in the programme under this version, when complete (given for one
+    /// opportunity, not in lists: a rank compares the whole programme).
     pub rank: Option<usize>,
-    /// Why, in plain words.
+    /// Why, in plain words (given for one opportunity, not in lists).
     pub reasons: Vec<String>,
     /// Whether any rating shown is illustrative (demonstration data).
     pub illustrative: bool,
@@ -260,11 +280,14 @@ pub struct GatewayOut {
 /// An opportunity.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct OpportunityOut {
-    /// Its id.
+    /// Its reference, which its address carries: OPP-7.
+    pub reference: String,
+    /// Its record's id (its history is filed under it).
     pub id: i64,
     /// The partnership's id.
     pub partnership_id: i64,
-    /// The record's version: send it back to detect a concurrent change.
+    /// The record's version: send it back with a change, which is refused (409) if the
+    /// opportunity changed since.
     pub version: i64,
     /// published, partnership or council.
     pub classification: String,
@@ -294,16 +317,9 @@ pub struct OpportunityOut {
     pub gateway: GatewayOut,
 }
 
-fn council_out(programme: &Programme, gss: &accord_domain::GssCode) -> CouncilOut {
-    CouncilOut {
-        gss: gss.to_string(),
-        name: programme.name(gss),
-    }
-}
-
-fn gateway_out(entry: &Entry) -> GatewayOut {
+fn gateway_of_entry(entry: &Entry) -> GatewayOut {
     let mut out = GatewayOut {
-        criteria_version: entry.version,
+        criteria_version: entry.set,
         state: "not-started".to_owned(),
         rated: 0,
         needed: 0,
@@ -313,14 +329,14 @@ fn gateway_out(entry: &Entry) -> GatewayOut {
         reasons: Vec::new(),
         illustrative: entry.illustrative(),
     };
-    match &entry.gateway {
-        Gateway::NotStarted => {}
-        Gateway::Incomplete { rated, needed, .. } => {
+    match &entry.state {
+        AssessmentState::NotStarted => {}
+        AssessmentState::Incomplete { rated, needed, .. } => {
             out.state = "incomplete".to_owned();
             out.rated = *rated;
             out.needed = *needed;
         }
-        Gateway::Complete { report, assessment } => {
+        AssessmentState::Complete { report, assessment } => {
             out.state = "complete".to_owned();
             out.rated = assessment.ratings.len();
             out.needed = assessment.ratings.len();
@@ -333,16 +349,45 @@ fn gateway_out(entry: &Entry) -> GatewayOut {
     out
 }
 
-fn opportunity_out(programme: &Programme, entry: &Entry) -> OpportunityOut {
-    let o: &Opportunity = entry.opportunity();
+fn gateway_of_tally(gateway: &GatewaySummary) -> GatewayOut {
+    let state = match (gateway.outcome, gateway.rated) {
+        (Some(_), _) => "complete",
+        (None, 0) => "not-started",
+        (None, _) => "incomplete",
+    };
+    GatewayOut {
+        criteria_version: gateway.criteria_version,
+        state: state.to_owned(),
+        rated: gateway.rated as usize,
+        needed: gateway.needed as usize,
+        outcome: gateway.outcome.map(|o| o.slug().to_owned()),
+        score: gateway.score,
+        rank: None,
+        reasons: Vec::new(),
+        illustrative: gateway.illustrative,
+    }
+}
+
+fn opportunity_out(
+    o: &Opportunity,
+    version: i64,
+    classification: &str,
+    name: &dyn Fn(&accord_domain::GssCode) -> String,
+    gateway: GatewayOut,
+) -> OpportunityOut {
+    let council = |gss: &accord_domain::GssCode| CouncilOut {
+        gss: gss.to_string(),
+        name: name(gss),
+    };
     OpportunityOut {
+        reference: o.reference(),
         id: o.id,
-        partnership_id: programme.partnership.id,
-        version: entry.stored.record.version,
-        classification: entry.stored.record.meta.classification.slug().to_owned(),
+        partnership_id: o.partnership_id,
+        version,
+        classification: classification.to_owned(),
         service: ServiceOut::from(&o.service),
         scope: o.scope.clone(),
-        originating: council_out(programme, &o.originating),
+        originating: council(&o.originating),
         wave: o.wave,
         phase: o.phase,
         size: o.size.map(|s| s.slug().to_owned()),
@@ -362,7 +407,7 @@ fn opportunity_out(programme: &Programme, entry: &Entry) -> OpportunityOut {
             .offers
             .iter()
             .map(|offer| OfferOut {
-                partner: council_out(programme, &offer.partner),
+                partner: council(&offer.partner),
                 offered_on: offer.offered_on,
                 answer: offer.latest().map(|r| r.kind.slug().to_owned()),
                 responses: offer
@@ -391,72 +436,139 @@ fn opportunity_out(programme: &Programme, entry: &Entry) -> OpportunityOut {
             })
             .collect(),
         source: o.source.clone(),
-        gateway: gateway_out(entry),
+        gateway,
     }
 }
 
+fn entry_out(programme: &Programme, entry: &Entry) -> OpportunityOut {
+    let e = &entry.opportunity;
+    opportunity_out(
+        &e.opportunity,
+        e.version,
+        e.classification.slug(),
+        &|g| programme.name(g),
+        gateway_of_entry(entry),
+    )
+}
+
+/// The opportunity as it is now, within its programme (its rank needs the whole programme).
 async fn one(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    record_id: i64,
+    reference: &str,
 ) -> Result<OpportunityOut, WebError> {
-    let programme = records::programme(state, viewer, id).await?;
-    let entry = programme.entry(record_id).ok_or(WebError::NotFound)?;
-    Ok(opportunity_out(&programme, entry))
+    let within =
+        accord_app::gateway::in_programme(&state.app, &viewer.caller(), id, reference).await?;
+    Ok(entry_out(&within.programme, within.entry()))
 }
 
-/// The filters of the list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct OpportunityFilter {
-    /// Only this phase.
-    #[serde(default)]
-    pub phase: Option<u32>,
-    /// Only this wave.
-    #[serde(default)]
-    pub wave: Option<u32>,
-    /// Only this status (its slug).
-    #[serde(default)]
-    pub status: Option<String>,
+/// The reference the guard resolved (by reference, or by an old address's record id).
+fn reference_of(record: &GuardedRecord) -> String {
+    record.0.reference.clone().unwrap_or_default()
 }
 
-/// A partnership's opportunities the caller may see, in the order they were raised.
+/// A page of opportunities.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OpportunityListOut {
+    /// How many opportunities match in all.
+    pub total: i64,
+    /// This page of them, in the order asked for.
+    pub items: Vec<OpportunityOut>,
+    /// The address of the next page, when there is one (also sent as a `Link` header).
+    pub next: Option<String>,
+}
+
+fn listed_out(item: &ListedOpportunity, names: &accord_app::gateway::Names) -> OpportunityOut {
+    let e = &item.entry;
+    opportunity_out(
+        &e.opportunity,
+        e.version,
+        e.classification.slug(),
+        &|g| names.name(g),
+        gateway_of_tally(&item.gateway),
+    )
+}
+
+/// A page of a partnership's opportunities the caller may see, filtered by query: `phase`,
+/// `wave` (a number, or `none` for not stated), `status` (its slug), `originating` (a GSS
+/// code), `size` (small, large), `text` (service, scope or reference contains, any case),
+/// `re_evaluate_by` (deferred and due again by `YYYY-MM-DD`); ordered by `sort` (reference,
+/// service, status, phase, re-evaluation); `limit` (1 to 500, 100 unless given) and `cursor`
+/// (from the `next` address of the page before). Each opportunity's assessment is tallied by
+/// the database: its rank and reasons are given by the opportunity itself.
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/opportunities",
     tag = "opportunities",
-    params(("id" = i64, Path, description = "The partnership's id"), OpportunityFilter),
+    params(
+        ("id" = i64, Path, description = "The partnership's id"),
+        ("phase" = Option<String>, Query, description = "Only this phase, or `none` for not stated"),
+        ("wave" = Option<String>, Query, description = "Only this wave, or `none` for not stated"),
+        ("status" = Option<String>, Query, description = "Only this status (its slug)"),
+        ("originating" = Option<String>, Query, description = "Only those raised by this council (GSS code)"),
+        ("size" = Option<String>, Query, description = "Only this size: small or large"),
+        ("text" = Option<String>, Query, description = "Only those whose service, scope or reference contains this, in any case"),
+        ("re_evaluate_by" = Option<String>, Query, description = "Only deferred ones due to be evaluated again by this date, YYYY-MM-DD"),
+        ("sort" = Option<String>, Query, description = "The order: reference (default), service, status, phase or re-evaluation"),
+        ("limit" = Option<u32>, Query, description = "Opportunities on the page: 1 to 500 (100 unless given)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: the `cursor` of the previous page's `next` address"),
+    ),
     responses(
-        (status = 200, description = "The opportunities", body = [OpportunityOut]),
-        (status = 422, description = "An unknown status", body = ErrorResponse),
+        (status = 200, description = "A page of the matching opportunities", body = OpportunityListOut),
+        (status = 422, description = "A filter, the order, the limit or the cursor is not valid", body = ErrorResponse),
     ),
 )]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Query(filter): Query<OpportunityFilter>,
-) -> Result<Json<Vec<OpportunityOut>>, WebError> {
-    let status = filter
-        .status
-        .as_deref()
-        .map(|s| StatusKind::parse("status", s))
-        .transpose()?;
-    let programme = records::programme(&state, &viewer, id).await?;
-    Ok(Json(
-        programme
-            .entries
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let form = query_form(query.as_deref());
+    let mut invalid = Invalid::new();
+    let filter = invalid.check(filter_from(&form));
+    let request = invalid.check(ListRequest::from_query(
+        "opportunities",
+        form.get("limit"),
+        form.get("cursor"),
+    ));
+    invalid.into_result()?;
+    let (Some((filter, sort)), Some(request)) = (filter, request) else {
+        return Err(WebError::NotFound);
+    };
+    let listed = use_case::list(&state.app, &viewer.caller(), id, &filter, sort, &request).await?;
+    let next = listed.page.next.as_ref().map(|cursor| {
+        let mut pairs: Vec<(String, String)> = form
+            .pairs()
             .iter()
-            .filter(|e| {
-                filter
-                    .phase
-                    .is_none_or(|p| e.opportunity().phase == Some(p))
-            })
-            .filter(|e| filter.wave.is_none_or(|w| e.opportunity().wave == Some(w)))
-            .filter(|e| status.is_none_or(|s| e.opportunity().status.kind() == s))
-            .map(|e| opportunity_out(&programme, e))
+            .filter(|(k, _)| k != "cursor" && k != "page")
+            .cloned()
+            .collect();
+        pairs.push(("cursor".to_owned(), cursor.clone()));
+        format!(
+            "/api/v1/partnerships/{id}/opportunities?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    });
+    let body = Json(OpportunityListOut {
+        total: listed.page.total,
+        items: listed
+            .page
+            .items
+            .iter()
+            .map(|item| listed_out(item, &listed.names))
             .collect(),
-    ))
+        next: next.clone(),
+    });
+    Ok(match next {
+        Some(next) => (
+            [(axum::http::header::LINK, format!("<{next}>; rel=\"next\""))],
+            body,
+        )
+            .into_response(),
+        None => body.into_response(),
+    })
 }
 
 /// An opportunity to raise.
@@ -483,7 +595,8 @@ pub struct OpportunityIn {
     pub classification: Option<String>,
 }
 
-/// Raises an opportunity. It starts `identified`; offer it to the preferred partners next.
+/// Raises an opportunity, numbered after the highest in the programme (its reference, OPP-7).
+/// It starts `identified`; offer it to the preferred partners next.
 #[utoipa::path(
     post,
     path = "/api/v1/partnerships/{id}/opportunities",
@@ -502,11 +615,15 @@ pub async fn create(
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<OpportunityIn>,
 ) -> Result<(StatusCode, Json<OpportunityOut>), WebError> {
-    let record_id = pages::raise(
-        &state,
-        &viewer,
+    let classification = parse_classification(
+        "classification",
+        input.classification.as_deref().unwrap_or_default(),
+    )?;
+    let entry = use_case::raise(
+        &state.app,
+        &viewer.caller(),
         id,
-        &Raise {
+        RaiseOpportunity {
             service_id: input.service_id.to_string(),
             input: NewOpportunity {
                 scope: input.scope,
@@ -515,24 +632,26 @@ pub async fn create(
                 phase: input.phase,
                 size: input.size,
             },
-            classification: input.classification.unwrap_or_default(),
+            classification,
+            source: None,
+            note: String::new(),
         },
     )
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(one(&state, &viewer, id, record_id).await?),
+        Json(one(&state, &viewer, id, &entry.reference()).await?),
     ))
 }
 
-/// One opportunity, with its history, offers and assessment.
+/// One opportunity, by its reference, with its history, offers and assessment.
 #[utoipa::path(
     get,
-    path = "/api/v1/partnerships/{id}/opportunities/{record_id}",
+    path = "/api/v1/partnerships/{id}/opportunities/{reference}",
     tag = "opportunities",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The opportunity's id"),
+        ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
     responses(
         (status = 200, description = "The opportunity", body = OpportunityOut),
@@ -542,9 +661,12 @@ pub async fn create(
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _reference)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Json<OpportunityOut>, WebError> {
-    Ok(Json(one(&state, &viewer, id, record_id).await?))
+    Ok(Json(
+        one(&state, &viewer, id, &reference_of(&record)).await?,
+    ))
 }
 
 /// Changes to an opportunity's scope, phase, wave or size. A field left out is unchanged; a
@@ -567,7 +689,7 @@ pub struct OpportunityPatch {
     #[serde(default, deserialize_with = "present_text")]
     #[schema(value_type = Option<String>)]
     pub size: Option<Option<String>>,
-    /// The version read, to refuse the change if someone else changed it since.
+    /// The version read, to refuse the change (409) if someone else changed it since.
     #[serde(default)]
     pub version: Option<i64>,
     /// Why, for the audit trail.
@@ -585,27 +707,19 @@ fn present_text<'de, D: serde::Deserializer<'de>>(
     Option::<String>::deserialize(d).map(Some)
 }
 
-async fn guarded(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    record_id: i64,
-) -> Result<records::StoredOpportunity, WebError> {
-    records::opportunity(state, viewer, id, record_id).await
-}
-
 /// Changes an opportunity's scope, phase, wave or size.
 #[utoipa::path(
     patch,
-    path = "/api/v1/partnerships/{id}/opportunities/{record_id}",
+    path = "/api/v1/partnerships/{id}/opportunities/{reference}",
     tag = "opportunities",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The opportunity's id"),
+        ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
     request_body = OpportunityPatch,
     responses(
         (status = 200, description = "Changed", body = OpportunityOut),
+        (status = 409, description = "The opportunity changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -613,29 +727,31 @@ async fn guarded(
 pub async fn update(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _reference)): Path<(i64, String)>,
+    record: GuardedRecord,
     JsonBody(patch): JsonBody<OpportunityPatch>,
 ) -> Result<Json<OpportunityOut>, WebError> {
-    let stored = guarded(&state, &viewer, id, record_id).await?;
-    let mut o = stored.opportunity.clone();
-    let size = patch.size.as_ref().map(|s| s.as_deref().unwrap_or(""));
-    pages::apply_details(
-        &mut o,
-        patch.scope.as_deref(),
-        patch.phase,
-        patch.wave,
-        size,
-    )?;
-    records::save_opportunity(
-        &state,
-        &viewer,
-        &stored.record,
-        &o,
+    let reference = reference_of(&record);
+    let size = patch
+        .size
+        .as_ref()
+        .map(|s| s.as_deref().unwrap_or("").to_owned());
+    use_case::change_details(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference,
         patch.version,
+        &DetailsChange {
+            scope: patch.scope.clone(),
+            phase: patch.phase,
+            wave: patch.wave,
+            size,
+        },
         patch.reason.as_deref().unwrap_or(""),
     )
     .await?;
-    Ok(Json(one(&state, &viewer, id, record_id).await?))
+    Ok(Json(one(&state, &viewer, id, &reference).await?))
 }
 
 /// A status change.
@@ -654,7 +770,7 @@ pub struct StatusIn {
     /// Why. Required for `not-pursued` (e.g. "market testing instead").
     #[serde(default)]
     pub reason: Option<String>,
-    /// The version read, to refuse the change if someone else changed it since.
+    /// The version read, to refuse the change (409) if someone else changed it since.
     #[serde(default)]
     pub version: Option<i64>,
 }
@@ -664,15 +780,16 @@ pub struct StatusIn {
 /// is final.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/opportunities/{record_id}/status",
+    path = "/api/v1/partnerships/{id}/opportunities/{reference}/status",
     tag = "opportunities",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The opportunity's id"),
+        ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
     request_body = StatusIn,
     responses(
         (status = 200, description = "Changed", body = OpportunityOut),
+        (status = 409, description = "The opportunity changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused: a move the lifecycle does not allow, a date before the last change, no passing gateway outcome", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -680,10 +797,11 @@ pub struct StatusIn {
 pub async fn change_status(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _reference)): Path<(i64, String)>,
+    record: GuardedRecord,
     JsonBody(input): JsonBody<StatusIn>,
 ) -> Result<Json<OpportunityOut>, WebError> {
-    let stored = guarded(&state, &viewer, id, record_id).await?;
+    let reference = reference_of(&record);
     let mut invalid = Invalid::new();
     let on = invalid
         .check(optional_date("on", input.on.as_deref()))
@@ -692,21 +810,21 @@ pub async fn change_status(
         .check(optional_date("re_evaluate", input.re_evaluate.as_deref()))
         .flatten();
     invalid.into_result()?;
-    pages::apply_status(
-        &state,
-        &viewer,
+    use_case::change_status(
+        &state.app,
+        &viewer.caller(),
         id,
-        &stored,
+        &reference,
+        input.version,
         &StatusAsk {
             to: input.to,
             on,
             re_evaluate,
             reason: input.reason.unwrap_or_default(),
         },
-        input.version,
     )
     .await?;
-    Ok(Json(one(&state, &viewer, id, record_id).await?))
+    Ok(Json(one(&state, &viewer, id, &reference).await?))
 }
 
 /// An offer to the preferred partners.
@@ -724,15 +842,16 @@ pub struct OfferIn {
 /// Offers the opportunity to every other member council, its preferred partners (MOU 3.2.1).
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/opportunities/{record_id}/offer",
+    path = "/api/v1/partnerships/{id}/opportunities/{reference}/offer",
     tag = "opportunities",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The opportunity's id"),
+        ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
     request_body = OfferIn,
     responses(
         (status = 200, description = "Offered", body = OpportunityOut),
+        (status = 409, description = "The opportunity changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused: no other member, already offered, a date before the last change", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -740,13 +859,22 @@ pub struct OfferIn {
 pub async fn offer(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _reference)): Path<(i64, String)>,
+    record: GuardedRecord,
     JsonBody(input): JsonBody<OfferIn>,
 ) -> Result<Json<OpportunityOut>, WebError> {
-    let stored = guarded(&state, &viewer, id, record_id).await?;
-    let on = optional_date("on", input.on.as_deref())?.unwrap_or_else(|| state.today());
-    pages::apply_offer(&state, &viewer, id, &stored, on, input.version).await?;
-    Ok(Json(one(&state, &viewer, id, record_id).await?))
+    let reference = reference_of(&record);
+    let on = optional_date("on", input.on.as_deref())?;
+    use_case::offer(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference,
+        input.version,
+        on,
+    )
+    .await?;
+    Ok(Json(one(&state, &viewer, id, &reference).await?))
 }
 
 /// A preferred partner's answer.
@@ -772,15 +900,16 @@ pub struct ResponseIn {
 /// (which stays in the record): a partner that was not ready may accept later.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/opportunities/{record_id}/responses",
+    path = "/api/v1/partnerships/{id}/opportunities/{reference}/responses",
     tag = "opportunities",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The opportunity's id"),
+        ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
     request_body = ResponseIn,
     responses(
         (status = 200, description = "Recorded", body = OpportunityOut),
+        (status = 409, description = "The opportunity changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused: not offered to that council, an unknown answer, a date before the offer", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -788,25 +917,27 @@ pub struct ResponseIn {
 pub async fn respond(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _reference)): Path<(i64, String)>,
+    record: GuardedRecord,
     JsonBody(input): JsonBody<ResponseIn>,
 ) -> Result<Json<OpportunityOut>, WebError> {
-    let stored = guarded(&state, &viewer, id, record_id).await?;
+    let reference = reference_of(&record);
     let on = optional_date("on", input.on.as_deref())?;
-    pages::apply_answer(
-        &state,
-        &viewer,
-        &stored,
+    use_case::respond(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference,
+        input.version,
         &Answer {
             partner: input.partner,
             kind: input.kind,
             on,
             note: input.note.unwrap_or_default(),
         },
-        input.version,
     )
     .await?;
-    Ok(Json(one(&state, &viewer, id, record_id).await?))
+    Ok(Json(one(&state, &viewer, id, &reference).await?))
 }
 
 /// Another partner for the opportunity's service.
@@ -833,15 +964,16 @@ pub struct OtherPartnerIn {
 /// preferred partners to join later.
 #[utoipa::path(
     post,
-    path = "/api/v1/partnerships/{id}/opportunities/{record_id}/other-partners",
+    path = "/api/v1/partnerships/{id}/opportunities/{reference}/other-partners",
     tag = "opportunities",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The opportunity's id"),
+        ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
     request_body = OtherPartnerIn,
     responses(
         (status = 200, description = "Recorded", body = OpportunityOut),
+        (status = 409, description = "The opportunity changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused by the preferred-partner rule (field `partners` or `on`), or a member named as the other partner (`authority`)", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -849,25 +981,26 @@ pub struct OtherPartnerIn {
 pub async fn record_other_partner(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _reference)): Path<(i64, String)>,
+    record: GuardedRecord,
     JsonBody(input): JsonBody<OtherPartnerIn>,
 ) -> Result<Json<OpportunityOut>, WebError> {
-    let stored = guarded(&state, &viewer, id, record_id).await?;
-    pages::apply_other_partner(
-        &state,
-        &viewer,
+    let reference = reference_of(&record);
+    use_case::record_other_partner(
+        &state.app,
+        &viewer.caller(),
         id,
-        &stored,
+        &reference,
+        input.version,
         &NewOtherPartner {
             name: input.name,
             authority: input.authority,
             on: input.on,
             note: input.note.unwrap_or_default(),
         },
-        input.version,
     )
     .await?;
-    Ok(Json(one(&state, &viewer, id, record_id).await?))
+    Ok(Json(one(&state, &viewer, id, &reference).await?))
 }
 
 // ----- the assessment -----
@@ -889,10 +1022,12 @@ pub struct RatingOut {
     pub illustrative: bool,
 }
 
-/// An opportunity's assessment under the version it uses.
+/// An opportunity's assessment under the criteria set it uses.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentOut {
-    /// The opportunity's id.
+    /// The opportunity's reference.
+    pub reference: String,
+    /// The opportunity's record id.
     pub opportunity_id: i64,
     /// The version of the criteria used.
     pub criteria_version: u32,
@@ -900,6 +1035,9 @@ pub struct AssessmentOut {
     pub councils: Vec<CouncilOut>,
     /// Every rating the caller may see.
     pub ratings: Vec<RatingOut>,
+    /// For each council that has rated, the version of its ratings: send it back with a change
+    /// (`versions`), which is refused (409) if they changed since.
+    pub versions: BTreeMap<String, i64>,
     /// Whether every council has rated every criterion.
     pub complete: bool,
     /// The ratings still missing, in words.
@@ -912,39 +1050,44 @@ pub struct AssessmentOut {
 }
 
 fn assessment_out(programme: &Programme, entry: &Entry) -> AssessmentOut {
-    let illustrative = |gss: &accord_domain::GssCode| {
-        entry
-            .current_parts()
-            .any(|p| &p.part.council == gss && p.part.illustrative)
-    };
+    let o = entry.opportunity();
     AssessmentOut {
-        opportunity_id: entry.opportunity().id,
-        criteria_version: entry.version,
+        reference: o.reference(),
+        opportunity_id: o.id,
+        criteria_version: entry.set,
         councils: entry
             .councils
             .iter()
-            .map(|c| council_out(programme, &c.gss))
+            .map(|c| CouncilOut {
+                gss: c.gss.to_string(),
+                name: programme.name(&c.gss),
+            })
             .collect(),
         ratings: entry
             .current_parts()
-            .flat_map(|p| p.part.ratings.iter())
-            .map(|r| RatingOut {
-                council: r.council.to_string(),
-                criterion: r.criterion.clone(),
-                rating: r.rating.slug().to_owned(),
-                rationale: r.rationale.clone(),
-                evidence: r.evidence.clone(),
-                illustrative: illustrative(&r.council),
+            .flat_map(|p| {
+                p.ratings.ratings.iter().map(|r| RatingOut {
+                    council: r.council.to_string(),
+                    criterion: r.criterion.clone(),
+                    rating: r.rating.slug().to_owned(),
+                    rationale: r.rationale.clone(),
+                    evidence: r.evidence.clone(),
+                    illustrative: p.ratings.illustrative,
+                })
             })
             .collect(),
-        complete: matches!(entry.gateway, Gateway::Complete { .. }),
-        missing: match &entry.gateway {
-            Gateway::Incomplete { missing, .. } => {
+        versions: entry
+            .current_parts()
+            .map(|p| (p.ratings.council.to_string(), p.version))
+            .collect(),
+        complete: matches!(entry.state, AssessmentState::Complete { .. }),
+        missing: match &entry.state {
+            AssessmentState::Incomplete { missing, .. } => {
                 missing.errors.iter().map(|e| e.message.clone()).collect()
             }
             _ => Vec::new(),
         },
-        report: entry.gateway.report().cloned(),
+        report: entry.state.report().cloned(),
     }
 }
 
@@ -952,11 +1095,11 @@ fn assessment_out(programme: &Programme, entry: &Entry) -> AssessmentOut {
 /// gateway's explained report.
 #[utoipa::path(
     get,
-    path = "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+    path = "/api/v1/partnerships/{id}/opportunities/{reference}/assessment",
     tag = "opportunities",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The opportunity's id"),
+        ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
     responses(
         (status = 200, description = "The assessment", body = AssessmentOut),
@@ -966,11 +1109,17 @@ fn assessment_out(programme: &Programme, entry: &Entry) -> AssessmentOut {
 pub async fn assessment(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _reference)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Json<AssessmentOut>, WebError> {
-    let programme = records::programme(&state, &viewer, id).await?;
-    let entry = programme.entry(record_id).ok_or(WebError::NotFound)?;
-    Ok(Json(assessment_out(&programme, entry)))
+    let within = accord_app::gateway::assessment::assessment(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference_of(&record),
+    )
+    .await?;
+    Ok(Json(assessment_out(&within.programme, within.entry())))
 }
 
 /// One rating to record.
@@ -990,7 +1139,7 @@ pub struct RatingIn {
     pub evidence: Option<String>,
 }
 
-/// Ratings to record.
+/// Ratings to record, for one council or several.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RatingsIn {
@@ -1003,23 +1152,31 @@ pub struct RatingsIn {
     pub classification: Option<String>,
     /// The ratings; a criterion rated again replaces the council's earlier rating.
     pub ratings: Vec<RatingIn>,
+    /// For each council, the version of its ratings read (`versions` of the assessment; 0
+    /// for a council that had not rated): ratings changed since are refused (409).
+    #[serde(default)]
+    pub versions: BTreeMap<String, i64>,
 }
 
-/// Records councils' ratings. An officer rates for their own council only; the programme team
-/// for any. Refused with 422, naming the field (`ratings[i].rating`, `.criterion`, `.council`,
-/// `.rationale`, or `status` for an opportunity not being assessed), and nothing changed.
+/// Records councils' ratings, all in one transaction: if any rating is refused, none is
+/// recorded. An officer rates for their own council only; the programme team for any.
+/// Refused with 422, naming the field (`ratings[i].rating`, `.criterion`, `.council`,
+/// `.rationale`, or `status` for an opportunity not being assessed), with 403 for a council the
+/// caller may not rate for, with 409 for a council whose ratings changed since the version
+/// given; nothing changed.
 #[utoipa::path(
     put,
-    path = "/api/v1/partnerships/{id}/opportunities/{record_id}/assessment",
+    path = "/api/v1/partnerships/{id}/opportunities/{reference}/assessment",
     tag = "opportunities",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
-        ("record_id" = i64, Path, description = "The opportunity's id"),
+        ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
     request_body = RatingsIn,
     responses(
         (status = 200, description = "Recorded: the assessment now", body = AssessmentOut),
         (status = 403, description = "The caller may not rate for one of the councils", body = ErrorResponse),
+        (status = 409, description = "A council's ratings changed since the version given; nothing changed", body = ErrorResponse),
         (status = 422, description = "Refused", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -1027,20 +1184,24 @@ pub struct RatingsIn {
 pub async fn rate(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, key)): Path<(i64, String)>,
     JsonBody(input): JsonBody<RatingsIn>,
 ) -> Result<Json<AssessmentOut>, WebError> {
+    let caller = viewer.caller();
     let classification = input
         .classification
         .as_deref()
-        .map(|c| records::parse_classification("classification", c))
+        .map(|c| parse_classification("classification", c))
         .transpose()?;
-    assessment_pages::apply_ratings(
-        &state,
-        &viewer,
+    // The route's guard is the rating area; the use case finds the opportunity, by its
+    // reference or by an old address's record id.
+    let reference = use_case::canonical_reference(&state.app, &caller, id, &key).await?;
+    accord_app::gateway::assessment::rate(
+        &state.app,
+        &caller,
         id,
-        record_id,
-        &assessment_pages::Ratings {
+        &reference,
+        &Rate {
             version: input.criteria_version,
             classification,
             inputs: input
@@ -1054,12 +1215,14 @@ pub async fn rate(
                     evidence: r.evidence,
                 })
                 .collect(),
+            from_versions: input.versions.into_iter().collect(),
+            illustrative: false,
         },
     )
     .await?;
-    let programme = records::programme(&state, &viewer, id).await?;
-    let entry = programme.entry(record_id).ok_or(WebError::NotFound)?;
-    Ok(Json(assessment_out(&programme, entry)))
+    let within =
+        accord_app::gateway::assessment::assessment(&state.app, &caller, id, &reference).await?;
+    Ok(Json(assessment_out(&within.programme, within.entry())))
 }
 
 // ----- the matrix -----
@@ -1067,7 +1230,9 @@ pub async fn rate(
 /// One row of the RAG matrix.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MatrixRowOut {
-    /// The opportunity's id.
+    /// The opportunity's reference.
+    pub reference: String,
+    /// The opportunity's record id.
     pub opportunity_id: i64,
     /// The service.
     pub service: String,
@@ -1125,39 +1290,37 @@ pub async fn matrix(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Json<MatrixOut>, WebError> {
-    let programme = records::programme(&state, &viewer, id).await?;
-    let grouped = pages::matrix::groups(&programme);
+    let matrix = matrix_use_case::matrix(&state.app, &viewer.caller(), id).await?;
     let mut versions = Vec::new();
     let mut rows = Vec::new();
-    for (version, phases) in &grouped.versions {
+    for (group, set) in matrix.with_sets() {
         versions.push(MatrixVersionOut {
-            version: version.version(),
-            criteria: version
+            version: set.version(),
+            criteria: set
                 .criteria
                 .criteria
                 .iter()
                 .map(|c| c.name.clone())
                 .collect(),
         });
-        for (_, entries) in phases {
-            for entry in entries {
+        for (_, entries) in &group.phases {
+            for &index in entries {
+                let entry = matrix.entry(index);
                 let o = entry.opportunity();
-                let report = entry.gateway.report();
+                let report = entry.state.report();
                 rows.push(MatrixRowOut {
+                    reference: o.reference(),
                     opportunity_id: o.id,
                     service: o.service.name.clone(),
                     phase: o.phase,
                     wave: o.wave,
                     status: o.status.kind().slug().to_owned(),
-                    criteria_version: entry.version,
-                    cells: version
+                    criteria_version: entry.set,
+                    cells: set
                         .criteria
                         .criteria
                         .iter()
-                        .map(|c| {
-                            assessment_pages::combined_cell(entry, version, &c.name)
-                                .map(|r| r.letter().to_string())
-                        })
+                        .map(|c| entry.combined(set, &c.name).map(|r| r.letter().to_string()))
                         .collect(),
                     outcome: report.map(|r| r.outcome.slug().to_owned()),
                     score: report.map(|r| r.score),
@@ -1168,7 +1331,7 @@ pub async fn matrix(
         }
     }
     Ok(Json(MatrixOut {
-        current_version: programme.current().version(),
+        current_version: matrix.programme.current().version(),
         versions,
         rows,
     }))
@@ -1229,7 +1392,7 @@ pub struct VersionOut {
     pub note: String,
 }
 
-fn version_out(v: &GatewayVersion) -> VersionOut {
+fn version_out(v: &CriteriaSet) -> VersionOut {
     VersionOut {
         version: v.version(),
         criteria: v
@@ -1267,9 +1430,8 @@ pub async fn criteria(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<VersionOut>>, WebError> {
-    records::partnership(&state, id).await?;
-    let versions = records::versions(&state, &viewer, id).await?;
-    Ok(Json(versions.iter().map(version_out).collect()))
+    let sets = criteria_sets::criteria_sets(&state.app, &viewer.caller(), id).await?;
+    Ok(Json(sets.sets.iter().map(version_out).collect()))
 }
 
 /// A new version of the criteria and rule.
@@ -1321,9 +1483,9 @@ pub async fn revise_criteria(
         threshold: input.rule.threshold,
         max_ambers: input.rule.max_ambers,
     };
-    let version = criteria_pages::revise(
-        &state,
-        &viewer,
+    let version = criteria_sets::publish(
+        &state.app,
+        &viewer.caller(),
         id,
         &criteria,
         &rule,

@@ -1,6 +1,8 @@
 //! The service catalogue: the services partnerships may share, each in an LGA-style category.
-//! The catalogue is the instance's (no partnership owns it); administrators keep it.
+//! The catalogue is the instance's (no partnership owns it); administrators keep it, through the
+//! use cases of `accord_app::gateway::services`.
 
+use accord_app::gateway::services::{self as use_case, ServiceEntry};
 use accord_domain::Invalid;
 use accord_domain::service::{Service, ServiceCategory};
 use axum::extract::{Path, State};
@@ -15,10 +17,10 @@ use crate::components::{
     table, text_input,
 };
 use crate::error::WebError;
-use crate::forms::{FormData, refused};
+use crate::forms::FormData;
 use crate::guard::Guard;
 use crate::layout::Page;
-use crate::opportunity_records as records;
+use crate::pages::opportunities::{form_version, refusal};
 use crate::routes::Routes;
 
 /// The catalogue's pages.
@@ -32,13 +34,13 @@ pub fn routes(r: Routes) -> Routes {
 
 /// `GET /services`: the catalogue by category.
 pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, WebError> {
-    let catalogue = records::catalogue(&state, &viewer).await?;
+    let catalogue = use_case::catalogue(&state.app, &viewer.caller()).await?;
     let admin = viewer.actor.admin;
     let mut tables = Vec::new();
     for category in ServiceCategory::ALL {
         let services: Vec<&Service> = catalogue
-            .services
             .iter()
+            .map(|s| &s.service)
             .filter(|s| s.category == category)
             .collect();
         if services.is_empty() {
@@ -98,12 +100,12 @@ fn category_choices() -> Vec<Choice<'static>> {
 fn service_form(
     state: &AppState,
     viewer: &Viewer,
-    existing: Option<i64>,
+    existing: Option<&ServiceEntry>,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
     let (title, action) = match existing {
-        Some(id) => ("Change a service", format!("/services/{id}")),
+        Some(s) => ("Change a service", format!("/services/{}", s.service.id)),
         None => ("Add a service", "/services".to_owned()),
     };
     let content = html! {
@@ -111,6 +113,9 @@ fn service_form(
         span class="govuk-caption-l" { "Service catalogue" }
         h1 class="govuk-heading-xl" { (title) }
         (form(&action, &viewer.csrf, html! {
+            @if let Some(s) = existing {
+                input type="hidden" name="version" value=(s.version);
+            }
             (text_input(&Field::new("name", "Name").value(form_data.get("name")).errors(errors)))
             (select(&Field::new("category", "Category").value(form_data.get("category")).errors(errors), &category_choices()))
             (button(if existing.is_some() { "Save changes" } else { "Add the service" }, ButtonKind::Primary))
@@ -141,16 +146,23 @@ pub async fn create(
     viewer: Viewer,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let result = match Service::parse(form_data.get("name"), form_data.get("category")) {
-        Ok(service) => records::add_service(&state, &viewer, service).await,
-        Err(e) => Err(e.into()),
-    };
-    match result {
+    match use_case::add(
+        &state.app,
+        &viewer.caller(),
+        form_data.get("name"),
+        form_data.get("category"),
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to("/services").into_response()),
-        Err(WebError::Unprocessable(e)) => {
-            Ok(refused(service_form(&state, &viewer, None, &form_data, &e)))
+        Err(e) => {
+            let (status, errors) = refusal(e)?;
+            Ok((
+                status,
+                service_form(&state, &viewer, None, &form_data, &errors),
+            )
+                .into_response())
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -160,20 +172,15 @@ pub async fn edit_form(
     viewer: Viewer,
     Path(service_id): Path<i64>,
 ) -> Result<Markup, WebError> {
-    let catalogue = records::catalogue(&state, &viewer).await?;
-    let service = catalogue
-        .services
-        .iter()
-        .find(|s| s.id == service_id)
-        .ok_or(WebError::NotFound)?;
+    let entry = use_case::service(&state.app, &viewer.caller(), service_id).await?;
     let data = FormData::from_pairs([
-        ("name", service.name.clone()),
-        ("category", service.category.slug().to_owned()),
+        ("name", entry.service.name.clone()),
+        ("category", entry.service.category.slug().to_owned()),
     ]);
     Ok(service_form(
         &state,
         &viewer,
-        Some(service_id),
+        Some(&entry),
         &data,
         &Invalid::new(),
     ))
@@ -186,23 +193,40 @@ pub async fn edit(
     Path(service_id): Path<i64>,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    match records::update_service(
-        &state,
-        &viewer,
-        service_id,
-        form_data.get("name"),
-        form_data.get("category"),
-    )
-    .await
-    {
-        Ok(()) => Ok(Redirect::to("/services").into_response()),
-        Err(WebError::Unprocessable(e)) => Ok(refused(service_form(
-            &state,
-            &viewer,
-            Some(service_id),
-            &form_data,
-            &e,
-        ))),
-        Err(e) => Err(e),
+    let caller = viewer.caller();
+    let result = match form_version(&form_data) {
+        Ok(version) => {
+            use_case::change(
+                &state.app,
+                &caller,
+                service_id,
+                version,
+                form_data.get("name"),
+                form_data.get("category"),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/services").into_response()),
+        Err(e) => {
+            let (status, errors) = refusal(e)?;
+            let entry = use_case::service(&state.app, &caller, service_id).await?;
+            // A conflict shows the service as it is now.
+            let shown = if status == axum::http::StatusCode::CONFLICT {
+                FormData::from_pairs([
+                    ("name", entry.service.name.clone()),
+                    ("category", entry.service.category.slug().to_owned()),
+                ])
+            } else {
+                form_data
+            };
+            Ok((
+                status,
+                service_form(&state, &viewer, Some(&entry), &shown, &errors),
+            )
+                .into_response())
+        }
     }
 }

@@ -4,18 +4,20 @@
 //! outcome or the rank changes. Each council rates on its own page; its officers may rate only
 //! for their own council (the programme team for any).
 
-use accord_domain::access::{Action, Classification, decide};
+use accord_app::gateway::assessment::{self as use_case, CouncilView, Rate};
+use accord_app::gateway::{Entry, InProgramme, RatingsEntry};
+use accord_domain::Invalid;
 use accord_domain::gateway::assessment::RangeReport;
 use accord_domain::gateway::{
-    AssessmentReport, Council, Counts, GatewayVersion, Rating, RatingInput,
+    AssessmentReport, AssessmentState, Council, CriteriaSet, RatingInput,
 };
-use accord_domain::{GssCode, Invalid};
+use accord_domain::opportunity::parse_classification;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{base, href, outcome_tag, rating};
+use super::{base, form_version, href, href_of, outcome_tag, rating, refusal};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
@@ -23,14 +25,13 @@ use crate::components::{
     radios, summary_list, table, tag, text_input, textarea,
 };
 use crate::error::WebError;
-use crate::forms::{FormData, refused};
-use crate::guard;
+use crate::forms::FormData;
+use crate::guard::GuardedRecord;
 use crate::layout::Page;
-use crate::opportunity_records::{self as records, Entry, Gateway, Programme, StoredPart};
 use crate::pages::common::render;
 
 /// The rule of a version in words.
-pub fn rule_in_words(version: &GatewayVersion) -> Vec<String> {
+pub fn rule_in_words(version: &CriteriaSet) -> Vec<String> {
     let rule = &version.rule;
     let mut words = vec![format!(
         "Each criterion’s rating is {}.",
@@ -88,83 +89,27 @@ pub fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-/// Every rating of the entry's current version the reader may see, by criterion then council.
-fn cell<'a>(
-    entry: &'a Entry,
-    criterion: &str,
-    council: &GssCode,
-) -> Option<&'a accord_domain::gateway::CouncilRating> {
-    entry
-        .current_parts()
-        .find(|p| &p.part.council == council)
-        .and_then(|p| p.part.rating_of(criterion))
-}
-
-/// The combined rating of one criterion when every council has rated it (as the reader sees
-/// the ratings), else `None`.
-pub fn combined_cell(entry: &Entry, version: &GatewayVersion, criterion: &str) -> Option<Rating> {
-    if entry.councils.is_empty() {
-        return None;
-    }
-    let mut counts = Counts::default();
-    for council in &entry.councils {
-        counts.add(cell(entry, criterion, &council.gss)?.rating);
-    }
-    Some(version.rule.combination.combine(counts))
-}
-
-/// The councils' reasons for one criterion, in one line (for the matrix's hover text).
-pub fn reasons_line(entry: &Entry, criterion: &str, limit: usize) -> String {
-    entry
-        .councils
-        .iter()
-        .filter_map(|c| {
-            cell(entry, criterion, &c.gss).map(|r| {
-                let mut text: String = r.rationale.chars().take(limit).collect();
-                if r.rationale.chars().count() > limit {
-                    text.push('…');
-                }
-                format!("{}: {} — {text}", c.name, r.rating)
-            })
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn may_rate(viewer: &Viewer, entry: &Entry, council: &GssCode, today: chrono::NaiveDate) -> bool {
-    let pid = entry.opportunity().partnership_id;
-    match entry.current_parts().find(|p| &p.part.council == council) {
-        Some(part) => decide(&viewer.actor, Action::Update, &part.record.meta, today).is_allowed(),
-        None => decide(
-            &viewer.actor,
-            Action::Create,
-            &records::part_meta(pid, council, Classification::Partnership),
-            today,
-        )
-        .is_allowed(),
-    }
-}
-
-fn load_entry(programme: &Programme, record_id: i64) -> Result<&Entry, WebError> {
-    programme.entry(record_id).ok_or(WebError::NotFound)
-}
-
-/// `GET …/{record_id}/assessment`.
+/// `GET …/{reference}/assessment`.
 pub async fn assessment(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let programme = records::programme(&state, &viewer, id).await?;
-    let entry = load_entry(&programme, record_id)?;
+    let reference = record.0.reference.clone().unwrap_or_default();
+    let within = use_case::assessment(&state.app, &viewer.caller(), id, &reference).await?;
+    Ok(assessment_page(&state, &viewer, &within, id))
+}
+
+fn assessment_page(state: &AppState, viewer: &Viewer, within: &InProgramme, id: i64) -> Markup {
+    let programme = &within.programme;
+    let entry = within.entry();
     let today = state.today();
     let o = entry.opportunity();
-    let version = programme
-        .version(entry.version)
-        .cloned()
-        .unwrap_or_default();
-    let one = href(id, o.id);
+    let version = programme.set(entry.set).cloned().unwrap_or_default();
+    let one = href_of(id, o);
     let assessing = o.status.kind() == accord_domain::opportunity::StatusKind::Assessing;
+    let caller = viewer.caller();
     let mut ratings = Table::new(
         format!(
             "Ratings under version {} of the criteria",
@@ -185,7 +130,7 @@ pub async fn assessment(
             }
         }];
         for council in &entry.councils {
-            row.push(match cell(entry, &criterion.name, &council.gss) {
+            row.push(match entry.cell(&criterion.name, &council.gss) {
                 Some(r) => html! {
                     (rating(r.rating))
                     p class="govuk-body-s accord-rating__rationale" { (r.rationale) }
@@ -200,14 +145,14 @@ pub async fn assessment(
                 None => html! { span class="govuk-hint" { "Not rated" } },
             });
         }
-        row.push(match combined_cell(entry, &version, &criterion.name) {
+        row.push(match entry.combined(&version, &criterion.name) {
             Some(r) => rating(r),
             None => html! { span class="govuk-hint" { "Not yet" } },
         });
         ratings = ratings.row(row);
     }
     let content = html! {
-        span class="govuk-caption-l" { (o.service.name) }
+        span class="govuk-caption-l" { (o.service.name) " · " (o.reference()) }
         h1 class="govuk-heading-xl" { "Compatibility assessment" }
         @if entry.illustrative() {
             p class="govuk-body" {
@@ -233,9 +178,9 @@ pub async fn assessment(
                 ul class="govuk-list" { @for line in rule_in_words(&version) { li { (line) } } }
             }),
         ]))
-        @match &entry.gateway {
-            Gateway::Complete { report, .. } => { (report_section(report, entry, &version)) },
-            Gateway::Incomplete { rated, needed, missing } => {
+        @match &entry.state {
+            AssessmentState::Complete { report, .. } => { (report_section(report, entry, &version)) },
+            AssessmentState::Incomplete { rated, needed, missing } => {
                 h2 class="govuk-heading-l" { "Outcome" }
                 p class="govuk-body" { (rated) " of " (needed) " ratings given: the outcome is known once every council has rated every criterion." }
                 details class="govuk-details" {
@@ -247,7 +192,7 @@ pub async fn assessment(
                     }
                 }
             },
-            Gateway::NotStarted => {
+            AssessmentState::NotStarted => {
                 h2 class="govuk-heading-l" { "Outcome" }
                 p class="govuk-body" { "No council has rated it yet." }
             },
@@ -264,7 +209,7 @@ pub async fn assessment(
             @for council in &entry.councils {
                 li {
                     a class="govuk-link" href={ (one) "/assessment/" (council.gss) } {
-                        @if assessing && may_rate(&viewer, entry, &council.gss, today) { "Rate for " (council.name) }
+                        @if assessing && use_case::may_rate(&caller, programme, entry, &council.gss, entry.set, today) { "Rate for " (council.name) }
                         @else { (council.name) "’s ratings" }
                     }
                 }
@@ -277,9 +222,9 @@ pub async fn assessment(
             a class="govuk-link" href={ (base(id)) "/ranking" } { "The ranking" }
         }
     };
-    Ok(render(
-        &state,
-        &viewer,
+    render(
+        state,
+        viewer,
         Page::new(format!("Compatibility assessment – {}", o.service.name))
             .breadcrumb("Partnerships", "/")
             .breadcrumb(
@@ -290,10 +235,10 @@ pub async fn assessment(
             .breadcrumb(o.service.name.clone(), one.clone())
             .section("/"),
         content,
-    ))
+    )
 }
 
-fn report_section(report: &AssessmentReport, entry: &Entry, version: &GatewayVersion) -> Markup {
+fn report_section(report: &AssessmentReport, entry: &Entry, version: &CriteriaSet) -> Markup {
     let mut weights = Table::new(
         "How far each weight can move (the other weights unchanged)",
         vec![
@@ -311,7 +256,7 @@ fn report_section(report: &AssessmentReport, entry: &Entry, version: &GatewayVer
             html! { (range_in_words(&w.rank)) },
         ]);
     }
-    let ranked = entry.gateway.report().map_or(1, |r| r.rank);
+    let ranked = entry.state.report().map_or(1, |r| r.rank);
     html! {
         h2 class="govuk-heading-l" id="outcome" { "Outcome" }
         div class="accord-outcome" {
@@ -363,13 +308,6 @@ pub struct RateQuery {
     version: Option<u32>,
 }
 
-fn council_of<'a>(entry: &'a Entry, gss: &str) -> Option<&'a Council> {
-    entry
-        .councils
-        .iter()
-        .find(|c| c.gss.as_str().eq_ignore_ascii_case(gss.trim()))
-}
-
 fn rating_choices() -> Vec<Choice<'static>> {
     vec![
         Choice::new("red", "Red (R)").hint("A serious obstacle to sharing"),
@@ -378,53 +316,32 @@ fn rating_choices() -> Vec<Choice<'static>> {
     ]
 }
 
-#[allow(clippy::too_many_arguments)]
 fn council_page(
     state: &AppState,
     viewer: &Viewer,
-    programme: &Programme,
-    entry: &Entry,
+    view: &CouncilView,
     gss: &str,
-    version: &GatewayVersion,
     form_data: Option<&FormData>,
     errors: &Invalid,
 ) -> Markup {
+    let programme = &view.within.programme;
+    let entry = view.within.entry();
+    let version = &view.set;
     let id = programme.partnership.id;
     let o = entry.opportunity();
-    let one = href(id, o.id);
-    let today = state.today();
-    let council = council_of(entry, gss);
+    let one = href_of(id, o);
+    let council = view.council.as_ref();
     let title = match council {
         Some(c) => format!("{}’s ratings", c.name),
         None => "A council’s ratings".to_owned(),
     };
-    let part: Option<&StoredPart> = council.and_then(|c| {
-        entry
-            .parts
-            .iter()
-            .find(|p| p.part.council == c.gss && p.part.criteria_version == version.version())
-    });
+    let part = view.part.as_ref();
     let assessing = o.status.kind() == accord_domain::opportunity::StatusKind::Assessing;
-    let editable = council.is_some_and(|c| {
-        assessing
-            && match part {
-                Some(p) => {
-                    decide(&viewer.actor, Action::Update, &p.record.meta, today).is_allowed()
-                }
-                None => decide(
-                    &viewer.actor,
-                    Action::Create,
-                    &records::part_meta(id, &c.gss, Classification::Partnership),
-                    today,
-                )
-                .is_allowed(),
-            }
-    });
     // The values shown: what was just typed, else what is stored.
     let mut values = FormData::default();
     if let Some(p) = part {
         for (i, criterion) in version.criteria.criteria.iter().enumerate() {
-            if let Some(r) = p.part.rating_of(&criterion.name) {
+            if let Some(r) = p.ratings.rating_of(&criterion.name) {
                 values.set(&format!("ratings[{i}].rating"), r.rating.slug());
                 values.set(&format!("ratings[{i}].rationale"), &r.rationale);
                 values.set(
@@ -433,7 +350,7 @@ fn council_page(
                 );
             }
         }
-        values.set("classification", p.record.meta.classification.slug());
+        values.set("classification", p.meta.classification.slug());
     }
     let values = form_data.cloned().unwrap_or(values);
     let names: Vec<(String, String, String, String, String)> = version
@@ -461,9 +378,10 @@ fn council_page(
     } else {
         values.get("classification")
     };
+    let read = part.map_or(0, |p| p.version);
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (o.service.name) " – version " (version.version()) " of the criteria" }
+        span class="govuk-caption-l" { (o.service.name) " · " (o.reference()) " – version " (version.version()) " of the criteria" }
         h1 class="govuk-heading-xl" { (title) }
         @match council {
             None => {
@@ -472,13 +390,14 @@ fn council_page(
                 }
             },
             Some(c) => {
-                @if part.is_some_and(|p| p.part.illustrative) {
+                @if part.is_some_and(|p| p.ratings.illustrative) {
                     p class="govuk-body" { (tag("Illustrative", TagColour::Yellow)) " These ratings are illustrative." }
                 }
-                @if editable {
+                @if view.editable {
                     p class="govuk-body" { "Rate each criterion Red, Amber or Green with the reason. A criterion left unrated can be rated later; the outcome is known once every council has rated every criterion." }
                     (form(&format!("{one}/assessment/{}", c.gss), &viewer.csrf, html! {
                         input type="hidden" name="criteria_version" value=(version.version());
+                        input type="hidden" name="version" value=(read);
                         @for (rating_name, legend, rationale_name, evidence_name, why) in &names {
                             div class="accord-rating-question" {
                                 (radios(&Field::new(rating_name, legend).value(values.get(rating_name)).errors(errors), &rating_choices()))
@@ -516,11 +435,7 @@ fn council_page(
     )
 }
 
-fn readonly_table(
-    council: &Council,
-    part: Option<&StoredPart>,
-    version: &GatewayVersion,
-) -> Markup {
+fn readonly_table(council: &Council, part: Option<&RatingsEntry>, version: &CriteriaSet) -> Markup {
     let mut shown = Table::new(
         format!("{}’s ratings", council.name),
         vec![
@@ -530,7 +445,7 @@ fn readonly_table(
         ],
     );
     for criterion in &version.criteria.criteria {
-        let r = part.and_then(|p| p.part.rating_of(&criterion.name));
+        let r = part.and_then(|p| p.ratings.rating_of(&criterion.name));
         shown = shown.row(vec![
             html! { (criterion.name) },
             html! { @match r { Some(r) => (rating(r.rating)), None => span class="govuk-hint" { "Not rated" } } },
@@ -540,142 +455,40 @@ fn readonly_table(
     table(&shown.row_headers())
 }
 
-/// `GET …/{record_id}/assessment/{gss}`: a council's ratings, with the form to rate when the
+/// `GET …/{reference}/assessment/{gss}`: a council's ratings, with the form to rate when the
 /// reader may rate for it.
 pub async fn council(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, gss)): Path<(i64, i64, String)>,
+    Path((id, _, gss)): Path<(i64, String, String)>,
     Query(query): Query<RateQuery>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let programme = records::programme(&state, &viewer, id).await?;
-    let entry = load_entry(&programme, record_id)?;
-    let number = query.version.unwrap_or(entry.version);
-    let version = programme
-        .version(number)
-        .cloned()
-        .ok_or(WebError::NotFound)?;
+    let reference = record.0.reference.clone().unwrap_or_default();
+    let view = use_case::council(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &reference,
+        &gss,
+        query.version,
+    )
+    .await?;
     Ok(council_page(
         &state,
         &viewer,
-        &programme,
-        entry,
+        &view,
         &gss,
-        &version,
         None,
         &Invalid::new(),
     ))
-}
-
-/// Ratings as the pages and the API give them.
-#[derive(Debug, Clone, Default)]
-pub struct Ratings {
-    /// The version to rate under; the one the assessment uses when `None`.
-    pub version: Option<u32>,
-    /// Who may see the councils' ratings; unchanged (or `partnership` for new ones) when `None`.
-    pub classification: Option<Classification>,
-    /// The ratings.
-    pub inputs: Vec<RatingInput>,
-}
-
-/// Records ratings through the domain's rules and the access policy: the opportunity must be
-/// being assessed, every rating must be R/A/G for a criterion of the version by an assessing
-/// council with a reason, and the caller must be allowed to rate for every council it rates
-/// for. Nothing is written unless all of that holds.
-pub async fn apply_ratings(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    record_id: i64,
-    ratings: &Ratings,
-) -> Result<(), WebError> {
-    let programme = records::programme(state, viewer, id).await?;
-    let entry = load_entry(&programme, record_id)?;
-    let today = state.today();
-    let number = ratings.version.unwrap_or(entry.version);
-    let Some(version) = programme.version(number) else {
-        return Err(Invalid::field(
-            "criteria_version",
-            format!(
-                "There is no version {number} of the criteria; the current one is {}",
-                programme.current().version()
-            ),
-        )
-        .into());
-    };
-    let parts: Vec<_> = entry.parts.iter().map(|p| p.part.clone()).collect();
-    let changed = accord_domain::gateway::rate(
-        entry.opportunity(),
-        version,
-        &entry.councils,
-        &parts,
-        &ratings.inputs,
-        today,
-        &viewer.change().actor,
-    )?;
-    // Check every write against the policy before making any.
-    let mut writes = Vec::with_capacity(changed.len());
-    for part in changed {
-        let stored = entry
-            .parts
-            .iter()
-            .find(|p| p.part.council == part.council && p.part.criteria_version == number);
-        let (meta, existing) = match stored {
-            Some(p) => {
-                guard::check(viewer, Action::Update, &p.record.meta, today)?;
-                let mut meta = p.record.meta.clone();
-                if let Some(c) = ratings.classification {
-                    meta.classification = c;
-                }
-                (meta, Some(p.record.id))
-            }
-            None => (
-                records::part_meta(
-                    id,
-                    &part.council,
-                    ratings
-                        .classification
-                        .unwrap_or(Classification::Partnership),
-                ),
-                None,
-            ),
-        };
-        guard::check(
-            viewer,
-            if existing.is_some() {
-                Action::Update
-            } else {
-                Action::Create
-            },
-            &meta,
-            today,
-        )?;
-        writes.push((
-            existing,
-            records::part_input(meta, entry.opportunity(), &part)?,
-        ));
-    }
-    for (existing, input) in writes {
-        match existing {
-            Some(record) => {
-                state
-                    .store
-                    .update_record(record, None, &input, &viewer.change())
-                    .await?;
-            }
-            None => {
-                state.store.insert_record(&input, &viewer.change()).await?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Reads the rating form: the criteria a rating or a reason was given for. Returns the inputs
 /// and, for each, the criterion's position, so refusals name the form's fields.
 fn ratings_from_form(
     form: &FormData,
-    version: &GatewayVersion,
+    version: &CriteriaSet,
     gss: &str,
 ) -> (Vec<RatingInput>, Vec<usize>) {
     let mut inputs = Vec::new();
@@ -717,62 +530,99 @@ fn to_form_fields(invalid: Invalid, positions: &[usize]) -> Invalid {
     out
 }
 
-/// `POST …/{record_id}/assessment/{gss}`.
+/// `POST …/{reference}/assessment/{gss}`: one council's ratings, in one transaction.
 pub async fn rate(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, gss)): Path<(i64, i64, String)>,
+    Path((id, key, gss)): Path<(i64, String, String)>,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let programme = records::programme(&state, &viewer, id).await?;
-    let entry = load_entry(&programme, record_id)?;
+    let caller = viewer.caller();
+    // The route's guard is the rating area; the use case finds the opportunity, by its
+    // reference or by an old address's record id.
+    let reference =
+        accord_app::gateway::opportunities::canonical_reference(&state.app, &caller, id, &key)
+            .await?;
     let mut invalid = Invalid::new();
     let number = match form_data.get("criteria_version").trim() {
-        "" => entry.version,
-        text => text.parse().unwrap_or(0),
+        "" => None,
+        text => match text.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                invalid.push(
+                    "criteria_version",
+                    format!("There is no version {text} of the criteria"),
+                );
+                None
+            }
+        },
     };
-    let version = match programme.version(number) {
-        Some(v) => v.clone(),
+    // The criteria set the form was filled under: only the sets are read before rating (the
+    // form names its set; an old form that does not is read as the assessment's set).
+    let version = match number {
+        Some(n) => {
+            let sets =
+                accord_app::gateway::criteria_sets::criteria_sets(&state.app, &caller, id).await?;
+            match sets.sets.into_iter().find(|s| s.version() == n) {
+                Some(v) => v,
+                None => {
+                    invalid.push(
+                        "criteria_version",
+                        format!("There is no version {n} of the criteria"),
+                    );
+                    CriteriaSet::default()
+                }
+            }
+        }
         None => {
-            invalid.push(
-                "criteria_version",
-                format!("There is no version {number} of the criteria"),
-            );
-            programme
-                .version(entry.version)
-                .cloned()
-                .unwrap_or_default()
+            use_case::council(&state.app, &caller, id, &reference, &gss, None)
+                .await?
+                .set
         }
     };
-    let classification = invalid.check(records::parse_classification(
+    let classification = invalid.check(parse_classification(
         "classification",
         form_data.get("classification"),
     ));
+    let read = invalid.check(form_version(&form_data)).flatten();
     let (inputs, positions) = ratings_from_form(&form_data, &version, &gss);
-    if invalid.is_empty() {
-        let ratings = Ratings {
+    let result = if invalid.is_empty() {
+        let command = Rate {
             version: Some(version.version()),
-            classification,
+            classification: classification.filter(|_| !form_data.get("classification").is_empty()),
             inputs,
+            from_versions: read
+                .map(|v| vec![(gss.trim().to_owned(), v)])
+                .unwrap_or_default(),
+            illustrative: false,
         };
-        match apply_ratings(&state, &viewer, id, record_id, &ratings).await {
-            Ok(()) => {
-                return Ok(
-                    Redirect::to(&format!("{}/assessment", href(id, record_id))).into_response()
-                );
-            }
-            Err(WebError::Unprocessable(e)) => invalid.extend(to_form_fields(e, &positions)),
-            Err(e) => return Err(e),
+        use_case::rate(&state.app, &caller, id, &reference, &command).await
+    } else {
+        Err(accord_app::AppError::Invalid(invalid))
+    };
+    let (status, errors) = match result {
+        Ok(_) => {
+            return Ok(
+                Redirect::to(&format!("{}/assessment", href(id, &reference))).into_response(),
+            );
         }
-    }
-    Ok(refused(council_page(
-        &state,
-        &viewer,
-        &programme,
-        entry,
+        Err(e) => refusal(e)?,
+    };
+    let errors = to_form_fields(errors, &positions);
+    // A refused form keeps what was typed; a conflict shows the ratings as they are now.
+    let view = use_case::council(
+        &state.app,
+        &caller,
+        id,
+        &reference,
         &gss,
-        &version,
-        Some(&form_data),
-        &invalid,
-    )))
+        Some(version.version()),
+    )
+    .await?;
+    let typed = (status != axum::http::StatusCode::CONFLICT).then_some(&form_data);
+    Ok((
+        status,
+        council_page(&state, &viewer, &view, &gss, typed, &errors),
+    )
+        .into_response())
 }

@@ -1,9 +1,11 @@
-//! The partnership's compatibility criteria and gateway rule, versioned: the current version,
-//! the earlier ones (every assessment keeps the version it used), and the form that makes the
-//! next version.
+//! The partnership's criteria sets — its compatibility criteria and gateway rule, versioned:
+//! the current set, the earlier ones (every assessment keeps the set it used), and the form
+//! that publishes the next one, through the use cases of `accord_app::gateway::criteria_sets`.
 
+use accord_app::AppError;
+use accord_app::gateway::criteria_sets as use_case;
 use accord_domain::Invalid;
-use accord_domain::gateway::{Combination, CriterionInput, GatewayVersion, RuleInput};
+use accord_domain::gateway::{Combination, CriteriaSet, CriterionInput, RuleInput};
 use accord_domain::mou::long_date;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,13 +22,12 @@ use crate::components::{
 use crate::error::WebError;
 use crate::forms::{FormData, refused};
 use crate::layout::Page;
-use crate::opportunity_records as records;
 use crate::pages::common::{may, render};
 
 /// Blank rows the form offers for new criteria.
 const NEW_ROWS: usize = 3;
 
-fn version_table(version: &GatewayVersion) -> Markup {
+fn version_table(version: &CriteriaSet) -> Markup {
     let mut t = Table::new(
         format!("Criteria, version {}", version.version()),
         vec![
@@ -62,10 +63,11 @@ pub async fn criteria(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
-    let partnership = records::partnership(&state, id).await?;
-    let versions = records::versions(&state, &viewer, id).await?;
+    let sets = use_case::criteria_sets(&state.app, &viewer.caller(), id).await?;
+    let partnership = &sets.partnership;
+    let versions = &sets.sets;
     let today = state.today();
-    let current = versions.last().cloned().unwrap_or_default();
+    let current = sets.current();
     let editor = may(&viewer, accord_domain::access::Area::Partnership, id, today);
     let content = html! {
         span class="govuk-caption-l" { (partnership.name) }
@@ -98,7 +100,7 @@ pub async fn criteria(
     ))
 }
 
-fn form_data_of(version: &GatewayVersion) -> FormData {
+fn form_data_of(version: &CriteriaSet) -> FormData {
     let mut data = FormData::default();
     for (i, c) in version.criteria.criteria.iter().enumerate() {
         data.set(&format!("criteria[{i}].name"), &c.name);
@@ -143,7 +145,7 @@ fn form_page(
     viewer: &Viewer,
     name: &str,
     id: i64,
-    current: &GatewayVersion,
+    current: &CriteriaSet,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
@@ -202,35 +204,17 @@ pub async fn new_form(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Markup, WebError> {
-    let partnership = records::partnership(&state, id).await?;
-    let versions = records::versions(&state, &viewer, id).await?;
-    let current = versions.last().cloned().unwrap_or_default();
+    let sets = use_case::criteria_sets(&state.app, &viewer.caller(), id).await?;
+    let current = sets.current();
     Ok(form_page(
         &state,
         &viewer,
-        &partnership.name,
+        &sets.partnership.name,
         id,
         &current,
         &form_data_of(&current),
         &Invalid::new(),
     ))
-}
-
-/// Makes and stores the next version, for the page and the API.
-pub async fn revise(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    criteria: &[CriterionInput],
-    rule: &RuleInput,
-    note: &str,
-) -> Result<GatewayVersion, WebError> {
-    records::partnership(state, id).await?;
-    let versions = records::versions(state, viewer, id).await?;
-    let current = versions.last().cloned().unwrap_or_default();
-    let next = current.revise(criteria, rule, state.today(), &viewer.change().actor, note)?;
-    records::save_version(state, viewer, id, &next).await?;
-    Ok(next)
 }
 
 fn number(field: &str, text: &str, invalid: &mut Invalid) -> Option<f64> {
@@ -260,9 +244,8 @@ pub async fn create(
     Path(id): Path<i64>,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let partnership = records::partnership(&state, id).await?;
-    let versions = records::versions(&state, &viewer, id).await?;
-    let current = versions.last().cloned().unwrap_or_default();
+    let sets = use_case::criteria_sets(&state.app, &viewer.caller(), id).await?;
+    let current = sets.current();
     let mut invalid = Invalid::new();
     let mut inputs = Vec::new();
     let mut positions = Vec::new();
@@ -305,11 +288,20 @@ pub async fn create(
         max_ambers,
     };
     if invalid.is_empty() {
-        match revise(&state, &viewer, id, &inputs, &rule, form_data.get("note")).await {
+        match use_case::publish(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &inputs,
+            &rule,
+            form_data.get("note"),
+        )
+        .await
+        {
             Ok(_) => {
                 return Ok(Redirect::to(&format!("/partnerships/{id}/criteria")).into_response());
             }
-            Err(WebError::Unprocessable(e)) => {
+            Err(AppError::Invalid(e)) => {
                 // The domain numbers the criteria it was given; the form numbers its rows.
                 for error in e.errors {
                     let field = error
@@ -324,13 +316,13 @@ pub async fn create(
                     invalid.push(field, error.message);
                 }
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(refused(form_page(
         &state,
         &viewer,
-        &partnership.name,
+        &sets.partnership.name,
         id,
         &current,
         &form_data,

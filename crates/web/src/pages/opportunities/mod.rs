@@ -1,46 +1,54 @@
-//! Opportunities: a partnership's list (filtered by phase, wave and status), each opportunity
-//! with its status history, its offers to the preferred partners and their answers, and the
-//! forms that raise and change them. Every change goes through the domain's rules
-//! (`accord_domain::opportunity`): the status lifecycle and the preferred-partner rule.
+//! Opportunities: a partnership's list (filtered, sorted and paged by the database), each
+//! opportunity — addressed by its reference, `OPP-7` — with its status history, its offers to
+//! the preferred partners and their answers, and the forms that raise and change them. The
+//! handlers turn requests into calls of the use cases of `accord_app::gateway` and their
+//! answers into pages; the rules are the domain's.
 //!
 //! The gateway's pages are in [`assessment`] (an opportunity's ratings and outcome),
-//! [`matrix`] (the Schedule 1 RAG matrix and the ranking) and [`criteria`] (the versions of
-//! the criteria and rule); the service catalogue in [`super::services`].
+//! [`matrix`] (the Schedule 1 RAG matrix and the ranking) and [`criteria`] (the criteria
+//! sets); the service catalogue in [`super::services`].
 
 pub mod assessment;
 pub mod criteria;
 pub mod matrix;
 
-use accord_domain::access::{Action, Area, decide};
+use accord_app::AppError;
+use accord_app::gateway::opportunities::{
+    self as use_case, Answer, GatewaySummary, RaiseOpportunity, StatusAsk,
+};
+use accord_app::gateway::{Entry, InProgramme, OPPORTUNITY_KIND, OpportunityEntry};
+use accord_app::list::ListRequest;
+use accord_domain::access::{Action, Area, Classification, RecordMeta, decide};
 use accord_domain::authority::parse_date;
-use accord_domain::gateway::{Outcome, Rating};
+use accord_domain::gateway::{AssessmentState, Outcome, Rating};
 use accord_domain::mou::long_date;
+use accord_domain::opportunity::list::{NumberFilter, OpportunityFilter, OpportunitySort};
 use accord_domain::opportunity::{
-    MAX_WAVE, NewOpportunity, NewOtherPartner, Opportunity, ResponseKind, Status, StatusKind,
-    StatusRequest,
+    DetailsChange, MAX_WAVE, NewOpportunity, NewOtherPartner, Opportunity, ProjectSize,
+    ResponseKind, Status, StatusKind, parse_classification,
 };
 use accord_domain::{GssCode, Invalid};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use serde::Deserialize;
 
-use super::common::{council_name, render, source_note};
+use super::common::{render, source_note};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
     Banner, ButtonKind, Choice, Column, Field, InputWidth, Rag, SummaryRow, Table, TagColour,
-    button, button_link, date_input, error_summary, form, notification_banner, radios, rag, select,
-    summary_list, table, tag, text_input, textarea,
+    button, button_link, date_input, error_summary, form, notification_banner, pagination, radios,
+    rag, select, summary_list, table, tag, text_input, textarea,
 };
 use crate::error::WebError;
 use crate::forms::{DateParts, FormData, refused};
-use crate::guard::{self, Guard, GuardedRecord};
+use crate::guard::{Guard, GuardedRecord};
 use crate::layout::Page;
-use crate::opportunity_records::{
-    self as records, CLASSIFICATIONS, Entry, Gateway, StoredOpportunity, decode_opportunity,
-};
 use crate::routes::Routes;
+
+/// Opportunities on one page of the list.
+pub const PAGE_SIZE: u32 = 100;
 
 /// Every route of opportunities, the gateway, the RAG matrix and the service catalogue: pages
 /// and the API.
@@ -49,13 +57,13 @@ pub fn routes(r: Routes) -> Routes {
     use utoipa_axum::routes as api_routes;
     let read = Guard::Partnership(Area::Programme, Action::Read);
     let create = Guard::Partnership(Area::Programme, Action::Create);
-    let show = Guard::Record(records::OPPORTUNITY, Action::Read);
-    let change = Guard::Record(records::OPPORTUNITY, Action::Update);
+    let show = Guard::Record(OPPORTUNITY_KIND, Action::Read);
+    let change = Guard::Record(OPPORTUNITY_KIND, Action::Update);
     let rate = Guard::Partnership(Area::Assessment, Action::Create);
     let criteria_read = Guard::Partnership(Area::Partnership, Action::Read);
     let criteria_change = Guard::Partnership(Area::Partnership, Action::Update);
     let base = "/partnerships/{id}/opportunities";
-    let one = "/partnerships/{id}/opportunities/{record_id}";
+    let one = "/partnerships/{id}/opportunities/{reference}";
     let r = super::services::routes(r)
         .get(base, read, list)
         .post(base, create, create_opportunity)
@@ -126,9 +134,14 @@ pub fn base(id: i64) -> String {
     format!("/partnerships/{id}/opportunities")
 }
 
-/// The address of one opportunity.
-pub fn href(id: i64, record_id: i64) -> String {
-    format!("/partnerships/{id}/opportunities/{record_id}")
+/// The address of one opportunity, by its reference.
+pub fn href(id: i64, reference: &str) -> String {
+    format!("/partnerships/{id}/opportunities/{reference}")
+}
+
+/// The address of an opportunity.
+pub fn href_of(id: i64, o: &Opportunity) -> String {
+    href(id, &o.reference())
 }
 
 /// A status as a tag: colour and words (never colour alone).
@@ -167,15 +180,27 @@ pub fn rating(rating: Rating) -> Markup {
 
 /// Where an opportunity's assessment stands, in a few words.
 pub fn gateway_summary(entry: &Entry) -> Markup {
-    match &entry.gateway {
-        Gateway::NotStarted => html! { span class="govuk-hint" { "Not rated" } },
-        Gateway::Incomplete { rated, needed, .. } => {
+    match &entry.state {
+        AssessmentState::NotStarted => html! { span class="govuk-hint" { "Not rated" } },
+        AssessmentState::Incomplete { rated, needed, .. } => {
             html! { span { (rated) " of " (needed) " ratings" } }
         }
-        Gateway::Complete { report, .. } => html! {
+        AssessmentState::Complete { report, .. } => html! {
             (outcome_tag(report.outcome)) " "
             span class="govuk-body-s" { "score " (format!("{:.2}", report.score)) }
         },
+    }
+}
+
+/// The same few words from the database's tally, for the list.
+fn tally_summary(gateway: &GatewaySummary) -> Markup {
+    match (gateway.outcome, gateway.score) {
+        (Some(outcome), Some(score)) => html! {
+            (outcome_tag(outcome)) " "
+            span class="govuk-body-s" { "score " (format!("{score:.2}")) }
+        },
+        _ if gateway.rated == 0 => html! { span class="govuk-hint" { "Not rated" } },
+        _ => html! { span { (gateway.rated) " of " (gateway.needed) " ratings" } },
     }
 }
 
@@ -189,7 +214,26 @@ pub fn number_or_not_stated(n: Option<u32>) -> Markup {
     }
 }
 
-fn classification_label(c: accord_domain::access::Classification) -> &'static str {
+/// The classifications a user may give an opportunity or a council's ratings, with labels.
+pub const CLASSIFICATIONS: [(Classification, &str, &str); 3] = [
+    (
+        Classification::Partnership,
+        "Partnership",
+        "Everyone with a role in the partnership, councillors included",
+    ),
+    (
+        Classification::Council,
+        "Council only (a draft)",
+        "The owning council’s users and the programme team",
+    ),
+    (
+        Classification::Published,
+        "Published",
+        "Anyone, including the public",
+    ),
+];
+
+fn classification_label(c: Classification) -> &'static str {
     CLASSIFICATIONS
         .iter()
         .find(|(k, _, _)| *k == c)
@@ -203,17 +247,16 @@ fn classification_choices() -> Vec<Choice<'static>> {
         .collect()
 }
 
-/// The date a form gives, today when the boxes are left empty.
-fn date_or_today(
+/// The date a form gives, `None` (today) when the boxes are left empty.
+fn date_of(
     form: &FormData,
     name: &str,
     label: &str,
-    today: chrono::NaiveDate,
     invalid: &mut Invalid,
 ) -> Option<chrono::NaiveDate> {
     let parts = form.date(name);
     if parts.is_empty() {
-        return Some(today);
+        return None;
     }
     invalid.check(parts.parse(name, label))
 }
@@ -237,13 +280,10 @@ fn parse_number(field: &str, text: &str, invalid: &mut Invalid) -> Option<u32> {
     }
 }
 
-/// Who makes a change, as the history records it.
-fn by(viewer: &Viewer) -> String {
-    viewer.change().actor
-}
-
-fn may_change(viewer: &Viewer, stored: &StoredOpportunity, today: chrono::NaiveDate) -> bool {
-    decide(&viewer.actor, Action::Update, &stored.record.meta, today).is_allowed()
+/// Whether the caller's policy allows an action on a record: to show or hide links to forms
+/// (the routes' guards and the use cases are what enforce it).
+fn may(viewer: &Viewer, action: Action, meta: &RecordMeta, today: chrono::NaiveDate) -> bool {
+    decide(&viewer.actor, action, meta, today).is_allowed()
 }
 
 fn may_create(viewer: &Viewer, id: i64, today: chrono::NaiveDate) -> bool {
@@ -265,49 +305,89 @@ fn form_page(title: impl Into<String>, back: String, errors: &Invalid) -> Page {
         .section("/")
 }
 
+/// The version a form was filled from, if it says.
+pub(crate) fn form_version(form_data: &FormData) -> Result<Option<i64>, Invalid> {
+    match form_data.get("version").trim() {
+        "" => Ok(None),
+        text => text.parse::<i64>().map(Some).map_err(|_| {
+            Invalid::field(
+                "version",
+                "The form is damaged: reload the page and try again",
+            )
+        }),
+    }
+}
+
+/// How a refused change is shown on its form: refused input with 422 and the fields named, a
+/// change made from a version someone has since replaced with 409 and the summary on the
+/// `version` field; anything else is an error page.
+pub(crate) fn refusal(error: AppError) -> Result<(StatusCode, Invalid), WebError> {
+    match error {
+        AppError::Invalid(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, errors)),
+        AppError::Conflict(message) => {
+            Ok((StatusCode::CONFLICT, Invalid::field("version", message)))
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// The reference the guard resolved (by reference, or by an old address's record id).
+fn guarded_reference(record: &GuardedRecord) -> String {
+    record.0.reference.clone().unwrap_or_default()
+}
+
 // ----- the list -----
 
-/// The filters of the list.
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    phase: String,
-    #[serde(default)]
-    wave: String,
-    #[serde(default)]
-    status: String,
+/// Reads the list's filter and order from a query.
+pub fn filter_from(form: &FormData) -> Result<(OpportunityFilter, OpportunitySort), Invalid> {
+    let mut invalid = Invalid::new();
+    let phase = invalid
+        .check(NumberFilter::parse("phase", form.get("phase")))
+        .unwrap_or_default();
+    let wave = invalid
+        .check(NumberFilter::parse("wave", form.get("wave")))
+        .unwrap_or_default();
+    let status = match form.get("status").trim() {
+        "" => None,
+        text => invalid.check(StatusKind::parse("status", text)),
+    };
+    let originating = match form.get("originating").trim() {
+        "" => None,
+        text => invalid.check(GssCode::parse("originating", text)),
+    };
+    let size = match form.get("size").trim() {
+        "" => None,
+        text => invalid.check(ProjectSize::parse("size", text)),
+    };
+    let re_evaluate_by = match form.get("re_evaluate_by").trim() {
+        "" => None,
+        text => invalid.check(parse_date("re_evaluate_by", text)),
+    };
+    let text = Some(form.get("text").trim().to_owned()).filter(|t| !t.is_empty());
+    let sort = invalid
+        .check(OpportunitySort::parse("sort", form.get("sort")))
+        .unwrap_or_default();
+    let filter = OpportunityFilter {
+        phase,
+        wave,
+        status,
+        originating,
+        size,
+        text,
+        re_evaluate_by,
+    };
+    if let Err(e) = filter.prepare() {
+        invalid.extend(e);
+    }
+    invalid.into_result()?;
+    Ok((filter, sort))
 }
 
-/// One filter's choice: any, not stated, or a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum NumberFilter {
-    Any,
-    NotStated,
-    Is(u32),
-}
-
-impl NumberFilter {
-    fn parse(field: &str, text: &str, invalid: &mut Invalid) -> NumberFilter {
-        match text.trim() {
-            "" => NumberFilter::Any,
-            "none" => NumberFilter::NotStated,
-            t => match t.parse() {
-                Ok(n) => NumberFilter::Is(n),
-                Err(_) => {
-                    invalid.push(field, format!("“{t}” is not a {field} number"));
-                    NumberFilter::Any
-                }
-            },
-        }
-    }
-
-    fn matches(self, value: Option<u32>) -> bool {
-        match self {
-            NumberFilter::Any => true,
-            NumberFilter::NotStated => value.is_none(),
-            NumberFilter::Is(n) => value == Some(n),
-        }
-    }
+/// Reads a query string into form data.
+pub fn query_form(query: Option<&str>) -> FormData {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
+    FormData::from_pairs(pairs)
 }
 
 fn number_choices<'a>(values: &'a [String], all: &'a str) -> Vec<Choice<'a>> {
@@ -316,55 +396,86 @@ fn number_choices<'a>(values: &'a [String], all: &'a str) -> Vec<Choice<'a>> {
     choices
 }
 
-/// `GET /partnerships/{id}/opportunities`.
+/// The query fields the list keeps from page to page.
+const LIST_FIELDS: [&str; 8] = [
+    "phase",
+    "wave",
+    "status",
+    "originating",
+    "size",
+    "text",
+    "re_evaluate_by",
+    "sort",
+];
+
+/// `GET /partnerships/{id}/opportunities`: one page of the list, filtered, sorted, counted and
+/// tallied by the database.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Query(query): Query<ListQuery>,
-) -> Result<Markup, WebError> {
-    let programme = records::programme(&state, &viewer, id).await?;
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let form_data = query_form(query.as_deref());
+    let (filter, sort, invalid) = match filter_from(&form_data) {
+        Ok((f, s)) => (f, s, Invalid::new()),
+        Err(e) => (OpportunityFilter::default(), OpportunitySort::default(), e),
+    };
+    let wanted = form_data.get("page").parse::<u32>().unwrap_or(1).max(1);
+    let caller = viewer.caller();
+    let mut listed = use_case::list(
+        &state.app,
+        &caller,
+        id,
+        &filter,
+        sort,
+        &ListRequest::page(wanted, PAGE_SIZE),
+    )
+    .await?;
+    let pages = listed.page.pages(PAGE_SIZE);
+    if wanted > pages {
+        // A page beyond the end (the list shrank, or a hand-made address) shows the last.
+        listed = use_case::list(
+            &state.app,
+            &caller,
+            id,
+            &filter,
+            sort,
+            &ListRequest::page(pages, PAGE_SIZE),
+        )
+        .await?;
+    }
+    let current = wanted.min(pages);
     let today = state.today();
-    let mut invalid = Invalid::new();
-    let phase = NumberFilter::parse("phase", &query.phase, &mut invalid);
-    let wave = NumberFilter::parse("wave", &query.wave, &mut invalid);
-    let status = if query.status.trim().is_empty() {
-        None
-    } else {
-        invalid.check(StatusKind::parse("status", &query.status))
-    };
-    let shown: Vec<&Entry> = programme
-        .entries
-        .iter()
-        .filter(|e| phase.matches(e.opportunity().phase))
-        .filter(|e| wave.matches(e.opportunity().wave))
-        .filter(|e| status.is_none_or(|s| e.opportunity().status.kind() == s))
-        .collect();
-    let numbers = |f: fn(&Opportunity) -> Option<u32>| {
-        let mut n: Vec<u32> = programme
-            .entries
-            .iter()
-            .filter_map(|e| f(e.opportunity()))
-            .collect();
-        n.sort_unstable();
-        n.dedup();
-        n
-    };
-    let phases: Vec<String> = numbers(|o| o.phase).iter().map(u32::to_string).collect();
-    let waves: Vec<String> = numbers(|o| o.wave).iter().map(u32::to_string).collect();
+    let phases: Vec<String> = listed.facets.phases.iter().map(u32::to_string).collect();
+    let waves: Vec<String> = listed.facets.waves.iter().map(u32::to_string).collect();
     let mut status_choices = vec![Choice::new("", "Any status")];
     status_choices.extend(
         StatusKind::ALL
             .iter()
             .map(|k| Choice::new(k.slug(), k.label())),
     );
+    let members: Vec<(String, String)> = listed
+        .partnership
+        .members
+        .iter()
+        .map(|m| (m.authority.to_string(), listed.names.name(&m.authority)))
+        .collect();
+    let mut council_choices = vec![Choice::new("", "Any council")];
+    council_choices.extend(members.iter().map(|(v, t)| Choice::new(v, t)));
+    let size_choices = [
+        Choice::new("", "Any size"),
+        Choice::new("small", "Small"),
+        Choice::new("large", "Large"),
+    ];
+    let sort_choices: Vec<Choice> = OpportunitySort::ALL
+        .iter()
+        .map(|s| Choice::new(s.slug(), s.label()))
+        .collect();
     let mut listing = Table::new(
-        format!(
-            "{} of {} opportunities",
-            shown.len(),
-            programme.entries.len()
-        ),
+        format!("{} of {} opportunities", listed.page.total, listed.all),
         vec![
+            Column::text("Reference"),
             Column::text("Service"),
             Column::numeric("Phase"),
             Column::numeric("Wave"),
@@ -373,18 +484,32 @@ pub async fn list(
             Column::text("Gateway"),
         ],
     );
-    for entry in &shown {
-        let o = entry.opportunity();
+    for item in &listed.page.items {
+        let o = &item.entry.opportunity;
         listing = listing.row(vec![
-            html! { a class="govuk-link" href=(href(id, o.id)) { (o.service.name) } },
+            html! { a class="govuk-link" href=(href_of(id, o)) { (o.reference()) } },
+            html! { (o.service.name) },
             number_or_not_stated(o.phase),
             number_or_not_stated(o.wave),
-            html! { (programme.name(&o.originating)) },
+            html! { (listed.names.name(&o.originating)) },
             status_tag(&o.status),
-            gateway_summary(entry),
+            tally_summary(&item.gateway),
         ]);
     }
-    let name = &programme.partnership.name;
+    let page_href = |n: u32| {
+        let mut pairs: Vec<(String, String)> = LIST_FIELDS
+            .iter()
+            .filter(|f| !form_data.get(f).is_empty())
+            .map(|f| ((*f).to_owned(), form_data.get(f).to_owned()))
+            .collect();
+        pairs.push(("page".into(), n.to_string()));
+        format!(
+            "{}?{}",
+            base(id),
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    };
+    let name = &listed.partnership.name;
     let content = html! {
         (error_summary(&invalid))
         span class="govuk-caption-l" { (name) }
@@ -404,19 +529,24 @@ pub async fn list(
         }
         form method="get" action=(base(id)) novalidate class="accord-opportunity-filters" {
             div class="accord-opportunity-filters__fields" {
-                (select(&Field::new("phase", "Phase").value(query.phase.trim()).errors(&invalid), &number_choices(&phases, "Any phase")))
-                (select(&Field::new("wave", "Wave").value(query.wave.trim()).errors(&invalid), &number_choices(&waves, "Any wave")))
-                (select(&Field::new("status", "Status").value(query.status.trim()).errors(&invalid), &status_choices))
+                (select(&Field::new("phase", "Phase").value(form_data.get("phase").trim()).errors(&invalid), &number_choices(&phases, "Any phase")))
+                (select(&Field::new("wave", "Wave").value(form_data.get("wave").trim()).errors(&invalid), &number_choices(&waves, "Any wave")))
+                (select(&Field::new("status", "Status").value(form_data.get("status").trim()).errors(&invalid), &status_choices))
+                (select(&Field::new("originating", "Raised by").value(form_data.get("originating").trim()).errors(&invalid), &council_choices))
+                (select(&Field::new("size", "Size").value(form_data.get("size").trim()).errors(&invalid), &size_choices))
+                (text_input(&Field::new("text", "Service, scope or reference contains").value(form_data.get("text")).errors(&invalid)))
+                (select(&Field::new("sort", "Order").value(sort.slug()).errors(&invalid), &sort_choices))
             }
             (button("Filter", ButtonKind::Secondary))
         }
-        @if shown.is_empty() {
+        @if listed.page.items.is_empty() {
             p class="govuk-body" { "No opportunity matches." }
         } @else {
             (table(&listing.row_headers()))
+            (pagination(current, pages, page_href))
         }
     };
-    Ok(render(
+    let markup = render(
         &state,
         &viewer,
         Page::new(format!("Opportunities – {name}"))
@@ -425,7 +555,12 @@ pub async fn list(
             .breadcrumb(name.clone(), format!("/partnerships/{id}"))
             .section("/"),
         content,
-    ))
+    );
+    if invalid.is_empty() {
+        Ok(markup.into_response())
+    } else {
+        Ok(refused(markup))
+    }
 }
 
 // ----- raising an opportunity -----
@@ -437,12 +572,9 @@ async fn opportunity_form_page(
     form_data: &FormData,
     errors: &Invalid,
 ) -> Result<Markup, WebError> {
-    let partnership = records::partnership(state, id).await?;
-    let catalogue = records::catalogue(state, viewer).await?;
-    let names = super::common::councils(state, &super::common::member_codes(&partnership)).await?;
-    let today = state.today();
+    let choices = use_case::raise_choices(&state.app, &viewer.caller(), id).await?;
     let mut services = vec![Choice::new("", "Choose a service")];
-    let service_ids: Vec<(String, String)> = catalogue
+    let service_ids: Vec<(String, String)> = choices
         .services
         .iter()
         .map(|s| {
@@ -453,9 +585,10 @@ async fn opportunity_form_page(
         })
         .collect();
     services.extend(service_ids.iter().map(|(v, t)| Choice::new(v, t)));
-    let member_names: Vec<(String, String)> = partnership
-        .members_on(today)
-        .map(|m| (m.authority.to_string(), council_name(&names, &m.authority)))
+    let member_names: Vec<(String, String)> = choices
+        .members
+        .iter()
+        .map(|(code, name)| (code.to_string(), name.clone()))
         .collect();
     let mut councils = vec![Choice::new("", "Choose a council")];
     councils.extend(member_names.iter().map(|(v, t)| Choice::new(v, t)));
@@ -466,9 +599,9 @@ async fn opportunity_form_page(
     };
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (partnership.name) }
+        span class="govuk-caption-l" { (choices.partnership.name) }
         h1 class="govuk-heading-xl" { "Raise an opportunity" }
-        @if catalogue.services.is_empty() {
+        @if choices.services.is_empty() {
             p class="govuk-body" {
                 "The service catalogue is empty: an administrator adds services on "
                 a class="govuk-link" href="/services" { "the catalogue page" } "."
@@ -506,72 +639,6 @@ pub async fn new_form(
     opportunity_form_page(&state, &viewer, id, &FormData::default(), &Invalid::new()).await
 }
 
-/// What raising an opportunity needs, from a form or the API.
-#[derive(Debug, Clone)]
-pub struct Raise {
-    /// The catalogue service's id, as typed.
-    pub service_id: String,
-    /// The domain's input.
-    pub input: NewOpportunity,
-    /// `partnership` (default), `council` or `published`.
-    pub classification: String,
-}
-
-/// Raises an opportunity for the pages and the API: the domain checks it, the policy checks
-/// the caller may raise it for the originating council, then it is stored.
-pub async fn raise(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    raise: &Raise,
-) -> Result<i64, WebError> {
-    let partnership = records::partnership(state, id).await?;
-    let catalogue = records::catalogue(state, viewer).await?;
-    let mut invalid = Invalid::new();
-    let service = match raise.service_id.trim().parse::<i64>() {
-        Ok(sid) => catalogue.services.iter().find(|s| s.id == sid).cloned(),
-        Err(_) => None,
-    };
-    if service.is_none() {
-        invalid.push(
-            "service_id",
-            if raise.service_id.trim().is_empty() {
-                "Choose a service from the catalogue".to_owned()
-            } else {
-                format!(
-                    "“{}” is not a service in the catalogue",
-                    raise.service_id.trim()
-                )
-            },
-        );
-    }
-    let classification = invalid.check(records::parse_classification(
-        "classification",
-        &raise.classification,
-    ));
-    let today = state.today();
-    let placeholder = accord_domain::service::Service {
-        id: 0,
-        name: String::new(),
-        category: accord_domain::service::ServiceCategory::BackOffice,
-    };
-    let opportunity = invalid.check(Opportunity::raise(
-        &partnership,
-        service.clone().unwrap_or(placeholder),
-        &raise.input,
-        today,
-        &by(viewer),
-    ));
-    invalid.into_result()?;
-    let (Some(opportunity), Some(classification)) = (opportunity, classification) else {
-        return Err(Invalid::field("scope", "could not be read").into());
-    };
-    let meta = records::opportunity_meta(id, &opportunity.originating, classification);
-    guard::check(viewer, Action::Create, &meta, today)?;
-    let input = records::opportunity_input(meta, &opportunity)?;
-    Ok(state.store.insert_record(&input, &viewer.change()).await?)
-}
-
 /// `POST /partnerships/{id}/opportunities`.
 pub async fn create_opportunity(
     State(state): State<AppState>,
@@ -582,25 +649,31 @@ pub async fn create_opportunity(
     let mut invalid = Invalid::new();
     let wave = parse_number("wave", form_data.get("wave"), &mut invalid);
     let phase = parse_number("phase", form_data.get("phase"), &mut invalid);
-    let request = Raise {
-        service_id: form_data.get("service_id").to_owned(),
-        input: NewOpportunity {
-            scope: form_data.get("scope").to_owned(),
-            originating: form_data.get("originating").to_owned(),
-            wave,
-            phase,
-            size: Some(form_data.get("size").to_owned()),
-        },
-        classification: form_data.get("classification").to_owned(),
-    };
+    let classification = invalid.check(parse_classification(
+        "classification",
+        form_data.get("classification"),
+    ));
     if form_data.get("originating").trim().is_empty() {
         invalid.push("originating", "Choose the council raising it");
     }
-    if invalid.is_empty() {
-        match raise(&state, &viewer, id, &request).await {
-            Ok(record_id) => return Ok(Redirect::to(&href(id, record_id)).into_response()),
-            Err(WebError::Unprocessable(e)) => invalid.extend(e),
-            Err(e) => return Err(e),
+    if let (true, Some(classification)) = (invalid.is_empty(), classification) {
+        let command = RaiseOpportunity {
+            service_id: form_data.get("service_id").to_owned(),
+            input: NewOpportunity {
+                scope: form_data.get("scope").to_owned(),
+                originating: form_data.get("originating").to_owned(),
+                wave,
+                phase,
+                size: Some(form_data.get("size").to_owned()),
+            },
+            classification,
+            source: None,
+            note: String::new(),
+        };
+        match use_case::raise(&state.app, &viewer.caller(), id, command).await {
+            Ok(entry) => return Ok(Redirect::to(&href(id, &entry.reference())).into_response()),
+            Err(AppError::Invalid(e)) => invalid.extend(e),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(refused(
@@ -610,19 +683,22 @@ pub async fn create_opportunity(
 
 // ----- one opportunity -----
 
-/// `GET /partnerships/{id}/opportunities/{record_id}`.
+/// `GET /partnerships/{id}/opportunities/{reference}`.
 pub async fn show_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let programme = records::programme(&state, &viewer, id).await?;
-    let entry = programme.entry(record_id).ok_or(WebError::NotFound)?;
+    let reference = guarded_reference(&record);
+    let within =
+        accord_app::gateway::in_programme(&state.app, &viewer.caller(), id, &reference).await?;
+    let programme = &within.programme;
+    let entry = within.entry();
     let today = state.today();
     let o = entry.opportunity();
-    let stored = &entry.stored;
-    let editor = may_change(&viewer, stored, today);
-    let one = href(id, record_id);
+    let editor = may(&viewer, Action::Update, &entry.opportunity.meta, today);
+    let one = href_of(id, o);
     let name = |g: &GssCode| programme.name(g);
     let mut history = Table::new(
         "Status history",
@@ -650,11 +726,12 @@ pub async fn show_page(
         ]);
     }
     let content = html! {
-        span class="govuk-caption-l" { (programme.partnership.name) }
+        span class="govuk-caption-l" { (programme.partnership.name) " · " (o.reference()) }
         h1 class="govuk-heading-xl" { (o.service.name) }
         p class="govuk-body" { (status_tag(&o.status)) }
         (source_note(o.source.as_deref()))
         (summary_list(&[
+            SummaryRow::new("Reference", html! { (o.reference()) }),
             SummaryRow::new("Status", html! { (o.status.describe()) }),
             SummaryRow::new("Scope", html! { (o.scope) }),
             SummaryRow::new("Service category", html! { (o.service.category.label()) }),
@@ -664,7 +741,7 @@ pub async fn show_page(
             SummaryRow::new("Size", html! {
                 @match o.size { Some(size) => (size.slug()), None => span class="govuk-hint accord-not-stated" { (accord_domain::seed::NOT_STATED) } }
             }),
-            SummaryRow::new("Who may see it", html! { (classification_label(stored.record.meta.classification)) }),
+            SummaryRow::new("Who may see it", html! { (classification_label(entry.opportunity.classification)) }),
         ]))
         @if editor {
             div class="govuk-button-group" {
@@ -674,7 +751,7 @@ pub async fn show_page(
         }
 
         h2 class="govuk-heading-l" id="gateway" { "Compatibility gateway" }
-        (gateway_section(&programme, entry, id))
+        (gateway_section(&within, id))
 
         h2 class="govuk-heading-l" id="partners" { "Preferred partners" }
         p class="govuk-body" {
@@ -716,13 +793,17 @@ pub async fn show_page(
         h2 class="govuk-heading-l" { "History" }
         (table(&history))
         p class="govuk-body" {
-            a class="govuk-link" href={ "/partnerships/" (id) "/records/" (record_id) "/history" } { "See every change to this record in the audit trail" }
+            a class="govuk-link" href={ "/partnerships/" (id) "/records/" (entry.opportunity.record_id) "/history" } { "See every change to this record in the audit trail" }
         }
     };
     Ok(render(
         &state,
         &viewer,
-        page(o.service.name.clone(), id, &programme.partnership.name),
+        page(
+            format!("{} – {}", o.service.name, o.reference()),
+            id,
+            &programme.partnership.name,
+        ),
         content,
     ))
 }
@@ -762,20 +843,22 @@ fn offers_section(o: &Opportunity, name: &dyn Fn(&GssCode) -> String) -> Markup 
     table(&offers.row_headers())
 }
 
-fn gateway_section(programme: &records::Programme, entry: &Entry, id: i64) -> Markup {
+fn gateway_section(within: &InProgramme, id: i64) -> Markup {
+    let programme = &within.programme;
+    let entry = within.entry();
     let o = entry.opportunity();
-    let link = format!("{}/assessment", href(id, o.id));
+    let link = format!("{}/assessment", href_of(id, o));
     html! {
-        @match &entry.gateway {
-            Gateway::NotStarted => {
-                p class="govuk-body" { "No council has rated it yet against version " (entry.version) " of the criteria." }
+        @match &entry.state {
+            AssessmentState::NotStarted => {
+                p class="govuk-body" { "No council has rated it yet against version " (entry.set) " of the criteria." }
             },
-            Gateway::Incomplete { rated, needed, .. } => {
-                p class="govuk-body" { (rated) " of " (needed) " ratings given under version " (entry.version) " of the criteria: the outcome is known once every council has rated every criterion." }
+            AssessmentState::Incomplete { rated, needed, .. } => {
+                p class="govuk-body" { (rated) " of " (needed) " ratings given under version " (entry.set) " of the criteria: the outcome is known once every council has rated every criterion." }
             },
-            Gateway::Complete { report, .. } => {
+            AssessmentState::Complete { report, .. } => {
                 p class="govuk-body" { "Outcome: " (outcome_tag(report.outcome)) " with a weighted score of " (format!("{:.2}", report.score))
-                    ", ranked " (report.rank) " in the programme under version " (entry.version) "." }
+                    ", ranked " (report.rank) " in the programme under version " (entry.set) "." }
                 ul class="govuk-list govuk-list--bullet" {
                     @for reason in &report.reasons { li { (reason) } }
                 }
@@ -784,11 +867,62 @@ fn gateway_section(programme: &records::Programme, entry: &Entry, id: i64) -> Ma
         @if entry.illustrative() {
             p class="govuk-body" { (tag("Illustrative", TagColour::Yellow)) " The ratings are illustrative: the source’s RAG colours did not survive." }
         }
-        @if programme.current().version() != entry.version {
+        @if programme.current().version() != entry.set {
             p class="govuk-body" { "The partnership’s current criteria are version " (programme.current().version()) "." }
         }
         p class="govuk-body" { a class="govuk-link" href=(link) { "See the ratings, the reasons and how close the outcome is to changing" } }
     }
+}
+
+/// The opportunity a changing form is about, as it is now.
+async fn current(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reference: &str,
+) -> Result<OpportunityEntry, WebError> {
+    Ok(use_case::opportunity(&state.app, &viewer.caller(), id, reference).await?)
+}
+
+/// Where a changing form goes back to: an opportunity, at an anchor of its page.
+struct Back<'a> {
+    id: i64,
+    reference: &'a str,
+    anchor: &'a str,
+}
+
+/// After a change made on a form: back to the opportunity (at the anchor), or the form again
+/// with what went wrong — the typed values for refused input, the opportunity as it is now
+/// for a change made from a stale version.
+async fn after<F>(
+    state: &AppState,
+    viewer: &Viewer,
+    back: Back<'_>,
+    result: Result<OpportunityEntry, AppError>,
+    form_data: &FormData,
+    page: F,
+) -> Result<Response, WebError>
+where
+    F: Fn(&OpportunityEntry, &FormData, &Invalid) -> Markup,
+{
+    let (status, errors) = match result {
+        Ok(entry) => {
+            return Ok(Redirect::to(&format!(
+                "{}{}",
+                href(back.id, &entry.reference()),
+                back.anchor
+            ))
+            .into_response());
+        }
+        Err(e) => refusal(e)?,
+    };
+    let entry = current(state, viewer, back.id, back.reference).await?;
+    let shown = if status == StatusCode::CONFLICT {
+        FormData::default()
+    } else {
+        form_data.clone()
+    };
+    Ok((status, page(&entry, &shown, &errors)).into_response())
 }
 
 // ----- changing the scope, phase, wave and size -----
@@ -809,18 +943,23 @@ fn edit_page(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    stored: &StoredOpportunity,
+    entry: &OpportunityEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
-    let o = &stored.opportunity;
-    let action = format!("{}/edit", href(id, o.id));
+    let o = &entry.opportunity;
+    let form_data = if form_data.pairs().is_empty() {
+        edit_data(o)
+    } else {
+        form_data.clone()
+    };
+    let action = format!("{}/edit", href_of(id, o));
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (o.service.name) }
+        span class="govuk-caption-l" { (o.service.name) " · " (o.reference()) }
         h1 class="govuk-heading-xl" { "Change the scope, phase or size" }
         (form(&action, &viewer.csrf, html! {
-            input type="hidden" name="version" value=(stored.record.version);
+            input type="hidden" name="version" value=(entry.version);
             (textarea(&Field::new("scope", "Scope of the opportunity").value(form_data.get("scope")).errors(errors).rows(4)))
             (text_input(&Field::new("phase", "Phase (optional)").value(form_data.get("phase")).errors(errors).width(InputWidth::Chars2).numeric()))
             (text_input(&Field::new("wave", "Wave (optional)").value(form_data.get("wave")).errors(errors).width(InputWidth::Chars2).numeric()))
@@ -836,128 +975,74 @@ fn edit_page(
     render(
         state,
         viewer,
-        form_page("Change the scope, phase or size", href(id, o.id), errors),
+        form_page("Change the scope, phase or size", href_of(id, o), errors),
         content,
     )
 }
 
-/// `GET …/{record_id}/edit`.
+/// `GET …/{reference}/edit`.
 pub async fn edit_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let stored = decode_opportunity(record)?;
-    let data = edit_data(&stored.opportunity);
+    let entry = current(&state, &viewer, id, &guarded_reference(&record)).await?;
     Ok(edit_page(
         &state,
         &viewer,
         id,
-        &stored,
-        &data,
+        &entry,
+        &FormData::default(),
         &Invalid::new(),
     ))
 }
 
-/// The scope, phase, wave and size of an opportunity, checked as raising it checks them.
-pub fn apply_details(
-    o: &mut Opportunity,
-    scope: Option<&str>,
-    phase: Option<Option<u32>>,
-    wave: Option<Option<u32>>,
-    size: Option<&str>,
-) -> Result<(), Invalid> {
-    let mut invalid = Invalid::new();
-    if let Some(scope) = scope {
-        let scope = scope.trim();
-        if scope.is_empty() {
-            invalid.push("scope", "Describe what would be shared");
-        } else if scope.chars().count() > accord_domain::opportunity::MAX_SCOPE {
-            invalid.push(
-                "scope",
-                format!(
-                    "The scope must be {} characters or fewer",
-                    accord_domain::opportunity::MAX_SCOPE
-                ),
-            );
-        } else {
-            o.scope = scope.to_owned();
-        }
-    }
-    for (field, value, slot) in [("phase", phase, &mut o.phase), ("wave", wave, &mut o.wave)] {
-        if let Some(value) = value {
-            match value {
-                Some(n) if n == 0 || n > MAX_WAVE => invalid.push(
-                    field,
-                    format!("{n} is not a {field} number; use 1 to {MAX_WAVE}"),
-                ),
-                other => *slot = other,
-            }
-        }
-    }
-    if let Some(size) = size {
-        match size.trim() {
-            "" => o.size = None,
-            text => {
-                if let Some(s) =
-                    invalid.check(accord_domain::opportunity::ProjectSize::parse("size", text))
-                {
-                    o.size = Some(s);
-                }
-            }
-        }
-    }
-    invalid.into_result()
-}
-
-fn version_of(form: &FormData) -> Option<i64> {
-    form.get("version").trim().parse().ok()
-}
-
-/// `POST …/{record_id}/edit`.
+/// `POST …/{reference}/edit`.
 pub async fn edit(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let stored = decode_opportunity(record)?;
-    let mut o = stored.opportunity.clone();
+    let reference = guarded_reference(&record);
     let mut invalid = Invalid::new();
     let phase = parse_number("phase", form_data.get("phase"), &mut invalid);
     let wave = parse_number("wave", form_data.get("wave"), &mut invalid);
-    if invalid.is_empty()
-        && let Err(e) = apply_details(
-            &mut o,
-            Some(form_data.get("scope")),
-            Some(phase),
-            Some(wave),
-            Some(form_data.get("size")),
-        )
-    {
-        invalid.extend(e);
-    }
-    if invalid.is_empty() {
-        match records::save_opportunity(
-            &state,
-            &viewer,
-            &stored.record,
-            &o,
-            version_of(&form_data),
+    let version = invalid.check(form_version(&form_data)).flatten();
+    let result = if invalid.is_empty() {
+        use_case::change_details(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &reference,
+            version,
+            &DetailsChange {
+                scope: Some(form_data.get("scope").to_owned()),
+                phase: Some(phase),
+                wave: Some(wave),
+                size: Some(form_data.get("size").to_owned()),
+            },
             form_data.get("reason"),
         )
         .await
-        {
-            Ok(()) => return Ok(Redirect::to(&href(id, o.id)).into_response()),
-            Err(WebError::Unprocessable(e)) => invalid.extend(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(refused(edit_page(
-        &state, &viewer, id, &stored, &form_data, &invalid,
-    )))
+    } else {
+        Err(AppError::Invalid(invalid))
+    };
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "",
+        },
+        result,
+        &form_data,
+        |e, f, errors| edit_page(&state, &viewer, id, e, f, errors),
+    )
+    .await
 }
 
 // ----- the status -----
@@ -966,12 +1051,12 @@ fn status_page(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    entry_outcome: Option<Outcome>,
-    stored: &StoredOpportunity,
+    outcome: Option<Outcome>,
+    entry: &OpportunityEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
-    let o = &stored.opportunity;
+    let o = &entry.opportunity;
     let next: Vec<StatusKind> = o
         .status
         .kind()
@@ -999,7 +1084,7 @@ fn status_page(
         .iter()
         .map(|(k, h)| Choice::new(k.slug(), k.label()).hint(h))
         .collect();
-    let action = format!("{}/status", href(id, o.id));
+    let action = format!("{}/status", href_of(id, o));
     let on = if form_data.date("on").is_empty() {
         DateParts::from_date(state.today())
     } else {
@@ -1007,18 +1092,18 @@ fn status_page(
     };
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (o.service.name) }
+        span class="govuk-caption-l" { (o.service.name) " · " (o.reference()) }
         h1 class="govuk-heading-xl" { "Change the status" }
         p class="govuk-body" { "Now: " (status_tag(&o.status)) " " (o.status.describe()) }
         p class="govuk-body" id="gateway" {
             "Gateway outcome: "
-            @match entry_outcome { Some(outcome) => (outcome_tag(outcome)), None => "no complete assessment" }
+            @match outcome { Some(outcome) => (outcome_tag(outcome)), None => "no complete assessment" }
         }
         @if next.is_empty() {
             p class="govuk-body" { "An opportunity that is " (o.status.kind().label()) " cannot change status any more." }
         } @else {
             (form(&action, &viewer.csrf, html! {
-                input type="hidden" name="version" value=(stored.record.version);
+                input type="hidden" name="version" value=(entry.version);
                 (radios(&Field::new("to", "New status").value(form_data.get("to")).errors(errors), &choices))
                 (date_input(&Field::new("on", "Date of the change").errors(errors), &on))
                 (date_input(&Field::new("re_evaluate", "Date to evaluate it again (if deferring)").errors(errors), &form_data.date("re_evaluate")))
@@ -1030,158 +1115,82 @@ fn status_page(
     render(
         state,
         viewer,
-        form_page("Change the status", href(id, o.id), errors),
+        form_page("Change the status", href_of(id, o), errors),
         content,
     )
 }
 
-async fn outcome_of(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    record_id: i64,
-) -> Result<Option<Outcome>, WebError> {
-    let programme = records::programme(state, viewer, id).await?;
-    Ok(programme
-        .entry(record_id)
-        .and_then(|e| e.gateway.report().map(|r| r.outcome)))
-}
-
-/// `GET …/{record_id}/status`.
+/// `GET …/{reference}/status`.
 pub async fn status_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let stored = decode_opportunity(record)?;
-    let outcome = outcome_of(&state, &viewer, id, record_id).await?;
+    let reference = guarded_reference(&record);
+    let entry = current(&state, &viewer, id, &reference).await?;
+    let outcome = use_case::outcome(&state.app, &viewer.caller(), id, &reference).await?;
     Ok(status_page(
         &state,
         &viewer,
         id,
         outcome,
-        &stored,
+        &entry,
         &FormData::default(),
         &Invalid::new(),
     ))
 }
 
-/// A status change as a form or the API asks for it.
-#[derive(Debug, Clone, Default)]
-pub struct StatusAsk {
-    /// The status's slug.
-    pub to: String,
-    /// When, if not today.
-    pub on: Option<chrono::NaiveDate>,
-    /// The re-evaluation date of a deferral.
-    pub re_evaluate: Option<chrono::NaiveDate>,
-    /// Why (the reason of a status "not pursued").
-    pub reason: String,
-}
-
-/// Changes an opportunity's status through the domain's lifecycle, with the outcome of its
-/// assessment as the reader sees it. Returns the changed opportunity.
-pub async fn apply_status(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    stored: &StoredOpportunity,
-    ask: &StatusAsk,
-    version: Option<i64>,
-) -> Result<Opportunity, WebError> {
-    let mut invalid = Invalid::new();
-    let kind = if ask.to.trim().is_empty() {
-        invalid.push("to", "Choose the new status");
-        None
-    } else {
-        invalid.check(StatusKind::parse("to", &ask.to))
-    };
-    let to = match kind {
-        Some(StatusKind::Identified) => Some(Status::Identified),
-        Some(StatusKind::OfferedToPreferredPartner) => Some(Status::OfferedToPreferredPartner),
-        Some(StatusKind::Assessing) => Some(Status::Assessing),
-        Some(StatusKind::Passed) => Some(Status::Passed),
-        Some(StatusKind::PassedWithConditions) => Some(Status::PassedWithConditions),
-        Some(StatusKind::HandedToDelivery) => Some(Status::HandedToDelivery),
-        Some(StatusKind::NotPursued) => Some(Status::NotPursued {
-            reason: ask.reason.clone(),
-        }),
-        Some(StatusKind::Deferred) => match ask.re_evaluate {
-            Some(re_evaluate) => Some(Status::Deferred { re_evaluate }),
-            None => {
-                invalid.push("re_evaluate", "Enter the date to evaluate it again");
-                None
-            }
-        },
-        None => None,
-    };
-    invalid.into_result()?;
-    let Some(to) = to else {
-        return Err(Invalid::field("to", "Choose the new status").into());
-    };
-    let gateway = outcome_of(state, viewer, id, stored.record.id).await?;
-    let reason = if to.kind() == StatusKind::NotPursued {
-        String::new()
-    } else {
-        ask.reason.clone()
-    };
-    let mut o = stored.opportunity.clone();
-    o.change_status(&StatusRequest {
-        to,
-        on: ask.on.unwrap_or_else(|| state.today()),
-        by: by(viewer),
-        reason,
-        gateway,
-    })?;
-    records::save_opportunity(state, viewer, &stored.record, &o, version, &ask.reason).await?;
-    Ok(o)
-}
-
-/// `POST …/{record_id}/status`.
+/// `POST …/{reference}/status`.
 pub async fn change_status(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let stored = decode_opportunity(record)?;
+    let reference = guarded_reference(&record);
     let mut invalid = Invalid::new();
-    let today = state.today();
-    let on = date_or_today(
+    let on = date_of(&form_data, "on", "the date of the change", &mut invalid);
+    let re_evaluate = date_of(
         &form_data,
-        "on",
-        "the date of the change",
-        today,
+        "re_evaluate",
+        "the date to evaluate it again",
         &mut invalid,
     );
-    let re_evaluate = if form_data.date("re_evaluate").is_empty() {
-        None
-    } else {
-        invalid.check(
-            form_data
-                .date("re_evaluate")
-                .parse("re_evaluate", "the date to evaluate it again"),
+    let version = invalid.check(form_version(&form_data)).flatten();
+    let result = if invalid.is_empty() {
+        use_case::change_status(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &reference,
+            version,
+            &StatusAsk {
+                to: form_data.get("to").to_owned(),
+                on,
+                re_evaluate,
+                reason: form_data.get("reason").to_owned(),
+            },
         )
+        .await
+    } else {
+        Err(AppError::Invalid(invalid))
     };
-    let ask = StatusAsk {
-        to: form_data.get("to").to_owned(),
-        on,
-        re_evaluate,
-        reason: form_data.get("reason").to_owned(),
-    };
-    if invalid.is_empty() {
-        match apply_status(&state, &viewer, id, &stored, &ask, version_of(&form_data)).await {
-            Ok(_) => return Ok(Redirect::to(&href(id, record_id)).into_response()),
-            Err(WebError::Unprocessable(e)) => invalid.extend(e),
-            Err(e) => return Err(e),
-        }
-    }
-    let outcome = outcome_of(&state, &viewer, id, record_id).await?;
-    Ok(refused(status_page(
-        &state, &viewer, id, outcome, &stored, &form_data, &invalid,
-    )))
+    let outcome = use_case::outcome(&state.app, &viewer.caller(), id, &reference).await?;
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "",
+        },
+        result,
+        &form_data,
+        |e, f, errors| status_page(&state, &viewer, id, outcome, e, f, errors),
+    )
+    .await
 }
 
 // ----- offering to the preferred partners -----
@@ -1190,11 +1199,11 @@ fn offer_page(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    stored: &StoredOpportunity,
+    entry: &OpportunityEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
-    let o = &stored.opportunity;
+    let o = &entry.opportunity;
     let on = if form_data.date("on").is_empty() {
         DateParts::from_date(state.today())
     } else {
@@ -1202,14 +1211,14 @@ fn offer_page(
     };
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (o.service.name) }
+        span class="govuk-caption-l" { (o.service.name) " · " (o.reference()) }
         h1 class="govuk-heading-xl" { "Offer to the preferred partners" }
         p class="govuk-body" {
             "The opportunity is offered to every other member council, as the MOU asks (3.2.1). "
             "Record each council’s answer when it gives one."
         }
-        (form(&format!("{}/offer", href(id, o.id)), &viewer.csrf, html! {
-            input type="hidden" name="version" value=(stored.record.version);
+        (form(&format!("{}/offer", href_of(id, o)), &viewer.csrf, html! {
+            input type="hidden" name="version" value=(entry.version);
             (date_input(&Field::new("on", "Date of the offer").errors(errors), &on))
             (button("Offer it", ButtonKind::Primary))
         }))
@@ -1217,101 +1226,77 @@ fn offer_page(
     render(
         state,
         viewer,
-        form_page("Offer to the preferred partners", href(id, o.id), errors),
+        form_page("Offer to the preferred partners", href_of(id, o), errors),
         content,
     )
 }
 
-/// `GET …/{record_id}/offer`.
+/// `GET …/{reference}/offer`.
 pub async fn offer_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let stored = decode_opportunity(record)?;
+    let entry = current(&state, &viewer, id, &guarded_reference(&record)).await?;
     Ok(offer_page(
         &state,
         &viewer,
         id,
-        &stored,
+        &entry,
         &FormData::default(),
         &Invalid::new(),
     ))
 }
 
-/// Offers an opportunity to its preferred partners (the domain decides who they are).
-pub async fn apply_offer(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    stored: &StoredOpportunity,
-    on: chrono::NaiveDate,
-    version: Option<i64>,
-) -> Result<Opportunity, WebError> {
-    let partnership = records::partnership(state, id).await?;
-    let mut o = stored.opportunity.clone();
-    o.offer(&partnership, on, &by(viewer))?;
-    records::save_opportunity(state, viewer, &stored.record, &o, version, "").await?;
-    Ok(o)
-}
-
-/// `POST …/{record_id}/offer`.
+/// `POST …/{reference}/offer`.
 pub async fn offer(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let stored = decode_opportunity(record)?;
+    let reference = guarded_reference(&record);
     let mut invalid = Invalid::new();
-    let on = date_or_today(
+    let on = date_of(&form_data, "on", "the date of the offer", &mut invalid);
+    let version = invalid.check(form_version(&form_data)).flatten();
+    let result = if invalid.is_empty() {
+        use_case::offer(&state.app, &viewer.caller(), id, &reference, version, on).await
+    } else {
+        Err(AppError::Invalid(invalid))
+    };
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "#partners",
+        },
+        result,
         &form_data,
-        "on",
-        "the date of the offer",
-        state.today(),
-        &mut invalid,
-    );
-    if let (true, Some(on)) = (invalid.is_empty(), on) {
-        match apply_offer(&state, &viewer, id, &stored, on, version_of(&form_data)).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("{}#partners", href(id, record_id))).into_response()
-                );
-            }
-            Err(WebError::Unprocessable(e)) => invalid.extend(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(refused(offer_page(
-        &state, &viewer, id, &stored, &form_data, &invalid,
-    )))
+        |e, f, errors| offer_page(&state, &viewer, id, e, f, errors),
+    )
+    .await
 }
 
 // ----- a preferred partner's answer -----
 
-async fn response_page(
+fn response_page(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    stored: &StoredOpportunity,
+    entry: &OpportunityEntry,
+    names: &accord_app::gateway::Names,
     form_data: &FormData,
     errors: &Invalid,
-) -> Result<Markup, WebError> {
-    let o = &stored.opportunity;
-    let names = super::common::councils(
-        state,
-        &o.offers
-            .iter()
-            .map(|x| x.partner.clone())
-            .collect::<Vec<_>>(),
-    )
-    .await?;
+) -> Markup {
+    let o = &entry.opportunity;
     let partners: Vec<(String, String)> = o
         .offers
         .iter()
-        .map(|x| (x.partner.to_string(), council_name(&names, &x.partner)))
+        .map(|x| (x.partner.to_string(), names.name(&x.partner)))
         .collect();
     let mut partner_choices = vec![Choice::new("", "Choose a council")];
     partner_choices.extend(partners.iter().map(|(v, t)| Choice::new(v, t)));
@@ -1336,13 +1321,13 @@ async fn response_page(
     };
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (o.service.name) }
+        span class="govuk-caption-l" { (o.service.name) " · " (o.reference()) }
         h1 class="govuk-heading-xl" { "Record a partner’s answer" }
         @if o.offers.is_empty() {
             p class="govuk-body" { "The opportunity has not been offered to the preferred partners yet." }
         } @else {
-            (form(&format!("{}/responses", href(id, o.id)), &viewer.csrf, html! {
-                input type="hidden" name="version" value=(stored.record.version);
+            (form(&format!("{}/responses", href_of(id, o)), &viewer.csrf, html! {
+                input type="hidden" name="version" value=(entry.version);
                 (select(&Field::new("partner", "Preferred partner").value(form_data.get("partner")).errors(errors), &partner_choices))
                 (radios(&Field::new("kind", "Answer").value(form_data.get("kind")).errors(errors), &kinds))
                 (date_input(&Field::new("on", "Date of the answer").errors(errors), &on))
@@ -1351,120 +1336,92 @@ async fn response_page(
             }))
         }
     };
-    Ok(render(
+    render(
         state,
         viewer,
-        form_page("Record a partner’s answer", href(id, o.id), errors),
+        form_page("Record a partner’s answer", href_of(id, o), errors),
         content,
-    ))
+    )
 }
 
-/// `GET …/{record_id}/responses`.
+/// The member councils, named, for the answer form (offers go to members).
+async fn offer_names(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<accord_app::gateway::Names, WebError> {
+    Ok(accord_app::gateway::member_names(&state.app, &viewer.caller(), id).await?)
+}
+
+/// `GET …/{reference}/responses`.
 pub async fn response_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let stored = decode_opportunity(record)?;
-    response_page(
+    let entry = current(&state, &viewer, id, &guarded_reference(&record)).await?;
+    let names = offer_names(&state, &viewer, id).await?;
+    Ok(response_page(
         &state,
         &viewer,
         id,
-        &stored,
+        &entry,
+        &names,
         &FormData::default(),
         &Invalid::new(),
-    )
-    .await
+    ))
 }
 
-/// A preferred partner's answer as a form or the API gives it.
-#[derive(Debug, Clone, Default)]
-pub struct Answer {
-    /// The partner's GSS code.
-    pub partner: String,
-    /// The answer's slug.
-    pub kind: String,
-    /// When, if not today.
-    pub on: Option<chrono::NaiveDate>,
-    /// What it said.
-    pub note: String,
-}
-
-/// Records a preferred partner's answer through the domain.
-pub async fn apply_answer(
-    state: &AppState,
-    viewer: &Viewer,
-    stored: &StoredOpportunity,
-    answer: &Answer,
-    version: Option<i64>,
-) -> Result<Opportunity, WebError> {
-    let mut invalid = Invalid::new();
-    let partner = if answer.partner.trim().is_empty() {
-        invalid.push("partner", "Choose the council that answered");
-        None
-    } else {
-        invalid.check(GssCode::parse("partner", &answer.partner))
-    };
-    let kind = if answer.kind.trim().is_empty() {
-        invalid.push("kind", "Choose the answer");
-        None
-    } else {
-        invalid.check(ResponseKind::parse("kind", &answer.kind))
-    };
-    invalid.into_result()?;
-    let (Some(partner), Some(kind)) = (partner, kind) else {
-        return Err(Invalid::field("kind", "could not be read").into());
-    };
-    let mut o = stored.opportunity.clone();
-    o.respond(
-        &partner,
-        kind,
-        answer.on.unwrap_or_else(|| state.today()),
-        &by(viewer),
-        &answer.note,
-    )?;
-    records::save_opportunity(state, viewer, &stored.record, &o, version, &answer.note).await?;
-    Ok(o)
-}
-
-/// `POST …/{record_id}/responses`.
+/// `POST …/{reference}/responses`.
 pub async fn respond(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let stored = decode_opportunity(record)?;
+    let reference = guarded_reference(&record);
     let mut invalid = Invalid::new();
-    let on = date_or_today(
-        &form_data,
-        "on",
-        "the date of the answer",
-        state.today(),
-        &mut invalid,
-    );
-    let answer = Answer {
-        partner: form_data.get("partner").to_owned(),
-        kind: form_data.get("kind").to_owned(),
-        on,
-        note: form_data.get("note").to_owned(),
+    let on = date_of(&form_data, "on", "the date of the answer", &mut invalid);
+    let version = invalid.check(form_version(&form_data)).flatten();
+    let result = if invalid.is_empty() {
+        use_case::respond(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &reference,
+            version,
+            &Answer {
+                partner: form_data.get("partner").to_owned(),
+                kind: form_data.get("kind").to_owned(),
+                on,
+                note: form_data.get("note").to_owned(),
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Invalid(invalid))
     };
-    if invalid.is_empty() {
-        match apply_answer(&state, &viewer, &stored, &answer, version_of(&form_data)).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("{}#partners", href(id, record_id))).into_response()
-                );
-            }
-            Err(WebError::Unprocessable(e)) => invalid.extend(e),
-            Err(e) => return Err(e),
-        }
+    if let Ok(entry) = &result {
+        return Ok(
+            Redirect::to(&format!("{}#partners", href(id, &entry.reference()))).into_response(),
+        );
     }
-    Ok(refused(
-        response_page(&state, &viewer, id, &stored, &form_data, &invalid).await?,
-    ))
+    let names = offer_names(&state, &viewer, id).await?;
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "#partners",
+        },
+        result,
+        &form_data,
+        |e, f, errors| response_page(&state, &viewer, id, e, &names, f, errors),
+    )
+    .await
 }
 
 // ----- another partner (the preferred-partner rule) -----
@@ -1473,11 +1430,11 @@ fn other_partner_page(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    stored: &StoredOpportunity,
+    entry: &OpportunityEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
-    let o = &stored.opportunity;
+    let o = &entry.opportunity;
     let on = if form_data.date("on").is_empty() {
         DateParts::from_date(state.today())
     } else {
@@ -1485,7 +1442,7 @@ fn other_partner_page(
     };
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (o.service.name) }
+        span class="govuk-caption-l" { (o.service.name) " · " (o.reference()) }
         h1 class="govuk-heading-xl" { "Record another partner" }
         (notification_banner(Banner::Important, "The preferred-partner rule (MOU 3.2.1–3.2.3)", html! {
             p class="govuk-body" {
@@ -1503,8 +1460,8 @@ fn other_partner_page(
                 }
             }
         }
-        (form(&format!("{}/other-partners", href(id, o.id)), &viewer.csrf, html! {
-            input type="hidden" name="version" value=(stored.record.version);
+        (form(&format!("{}/other-partners", href_of(id, o)), &viewer.csrf, html! {
+            input type="hidden" name="version" value=(entry.version);
             (text_input(&Field::new("name", "The other partner").hint("A council, a consortium or a company").value(form_data.get("name")).errors(errors)))
             (text_input(&Field::new("authority", "Its GSS code, if it is a council (optional)").hint("For example, E09000026").value(form_data.get("authority")).errors(errors).width(InputWidth::Chars10)))
             (date_input(&Field::new("on", "Date of the arrangement").errors(errors), &on))
@@ -1515,84 +1472,78 @@ fn other_partner_page(
     render(
         state,
         viewer,
-        form_page("Record another partner", href(id, o.id), errors),
+        form_page("Record another partner", href_of(id, o), errors),
         content,
     )
 }
 
-/// `GET …/{record_id}/other-partners`.
+/// `GET …/{reference}/other-partners`.
 pub async fn other_partner_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let stored = decode_opportunity(record)?;
+    let entry = current(&state, &viewer, id, &guarded_reference(&record)).await?;
     Ok(other_partner_page(
         &state,
         &viewer,
         id,
-        &stored,
+        &entry,
         &FormData::default(),
         &Invalid::new(),
     ))
 }
 
-/// Records another partner; the domain's preferred-partner rule decides whether it may be.
-pub async fn apply_other_partner(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    stored: &StoredOpportunity,
-    input: &NewOtherPartner,
-    version: Option<i64>,
-) -> Result<Opportunity, WebError> {
-    let partnership = records::partnership(state, id).await?;
-    let mut o = stored.opportunity.clone();
-    o.record_other_partner(&partnership, input, &by(viewer))?;
-    records::save_opportunity(state, viewer, &stored.record, &o, version, &input.note).await?;
-    Ok(o)
-}
-
-/// `POST …/{record_id}/other-partners`.
+/// `POST …/{reference}/other-partners`.
 pub async fn record_other_partner(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
-    GuardedRecord(record): GuardedRecord,
+    Path((id, _)): Path<(i64, String)>,
+    record: GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
-    let stored = decode_opportunity(record)?;
+    let reference = guarded_reference(&record);
     let mut invalid = Invalid::new();
-    let on = date_or_today(
+    let on = date_of(
         &form_data,
         "on",
         "the date of the arrangement",
-        state.today(),
         &mut invalid,
-    );
-    let input = NewOtherPartner {
-        name: form_data.get("name").to_owned(),
-        authority: Some(form_data.get("authority").to_owned()),
-        on: on.map(|d| d.to_string()).unwrap_or_default(),
-        note: form_data.get("note").to_owned(),
+    )
+    .unwrap_or_else(|| state.today());
+    let version = invalid.check(form_version(&form_data)).flatten();
+    let result = if invalid.is_empty() {
+        use_case::record_other_partner(
+            &state.app,
+            &viewer.caller(),
+            id,
+            &reference,
+            version,
+            &NewOtherPartner {
+                name: form_data.get("name").to_owned(),
+                authority: Some(form_data.get("authority").to_owned()),
+                on: on.to_string(),
+                note: form_data.get("note").to_owned(),
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Invalid(invalid))
     };
-    if invalid.is_empty() {
-        match apply_other_partner(&state, &viewer, id, &stored, &input, version_of(&form_data))
-            .await
-        {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("{}#partners", href(id, record_id))).into_response()
-                );
-            }
-            Err(WebError::Unprocessable(e)) => invalid.extend(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(refused(other_partner_page(
-        &state, &viewer, id, &stored, &form_data, &invalid,
-    )))
+    after(
+        &state,
+        &viewer,
+        Back {
+            id,
+            reference: &reference,
+            anchor: "#partners",
+        },
+        result,
+        &form_data,
+        |e, f, errors| other_partner_page(&state, &viewer, id, e, f, errors),
+    )
+    .await
 }
 
 /// Parses an optional `YYYY-MM-DD` date from the API.

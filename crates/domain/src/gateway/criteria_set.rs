@@ -6,8 +6,11 @@
 //! programme team — may change them), so an assessment is put together from its parts here
 //! rather than stored whole.
 
-use super::assessment::{Assessment, Council, CouncilRating, RatingInput, check_rating};
-use super::criteria::{CriteriaSet, CriterionInput};
+use super::assessment::{
+    Assessment, AssessmentReport, Council, CouncilRating, RatingInput, check_rating,
+    report_programme,
+};
+use super::criteria::{Criteria, CriterionInput};
 use super::rule::{GatewayRule, RuleInput};
 use crate::opportunity::Opportunity;
 use crate::{GssCode, Invalid};
@@ -19,9 +22,9 @@ use serde::{Deserialize, Serialize};
 /// explained as it was reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub struct GatewayVersion {
+pub struct CriteriaSet {
     /// The criteria; their `version` is this version's number.
-    pub criteria: CriteriaSet,
+    pub criteria: Criteria,
     /// The rule.
     pub rule: GatewayRule,
     /// When the partnership adopted it; `None` for the built-in defaults.
@@ -32,12 +35,12 @@ pub struct GatewayVersion {
     pub note: String,
 }
 
-impl Default for GatewayVersion {
+impl Default for CriteriaSet {
     /// Version 1: the eleven criteria of the Haringey report (7.2.1), equally weighted, and
     /// the default rule. Every partnership starts with it.
     fn default() -> Self {
-        GatewayVersion {
-            criteria: CriteriaSet::default(),
+        CriteriaSet {
+            criteria: Criteria::default(),
             rule: GatewayRule::default(),
             on: None,
             by: String::new(),
@@ -48,14 +51,14 @@ impl Default for GatewayVersion {
     }
 }
 
-impl GatewayVersion {
+impl CriteriaSet {
     /// The version's number.
     pub fn version(&self) -> u32 {
         self.criteria.version
     }
 
     /// The next version, with new criteria and a new rule; this one is unchanged. Refuses the
-    /// same problems as [`CriteriaSet::parse`] and [`RuleInput::parse`] (fields `criteria…`
+    /// same problems as [`Criteria::parse`] and [`RuleInput::parse`] (fields `criteria…`
     /// and `rule.…`), a version that changes nothing (`criteria`), and a date before this
     /// version's (`on`).
     pub fn revise(
@@ -65,7 +68,7 @@ impl GatewayVersion {
         on: NaiveDate,
         by: &str,
         note: &str,
-    ) -> Result<GatewayVersion, Invalid> {
+    ) -> Result<CriteriaSet, Invalid> {
         let mut invalid = Invalid::new();
         let set = invalid.check(self.criteria.revise(criteria));
         let parsed_rule = invalid.check(rule.parse());
@@ -96,7 +99,7 @@ impl GatewayVersion {
         }
         invalid.into_result()?;
         match (set, parsed_rule) {
-            (Some(criteria), Some(rule)) => Ok(GatewayVersion {
+            (Some(criteria), Some(rule)) => Ok(CriteriaSet {
                 criteria,
                 rule,
                 on: Some(on),
@@ -119,7 +122,7 @@ impl GatewayVersion {
 /// council has rated every criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub struct CouncilAssessment {
+pub struct CouncilRatings {
     /// The version of the gateway the ratings use.
     pub criteria_version: u32,
     /// The council that rates.
@@ -135,10 +138,10 @@ pub struct CouncilAssessment {
     pub illustrative: bool,
 }
 
-impl CouncilAssessment {
+impl CouncilRatings {
     /// A council's assessment with no ratings yet.
     pub fn new(criteria_version: u32, council: GssCode, on: NaiveDate, by: &str) -> Self {
-        CouncilAssessment {
+        CouncilRatings {
             criteria_version,
             council,
             ratings: Vec::new(),
@@ -184,13 +187,13 @@ pub fn councils_of(opportunity: &Opportunity, name: impl Fn(&GssCode) -> String)
 /// keeps it). All or nothing: on a refusal nothing is returned to store.
 pub fn rate(
     opportunity: &Opportunity,
-    version: &GatewayVersion,
+    version: &CriteriaSet,
     councils: &[Council],
-    parts: &[CouncilAssessment],
+    parts: &[CouncilRatings],
     inputs: &[RatingInput],
     on: NaiveDate,
     by: &str,
-) -> Result<Vec<CouncilAssessment>, Invalid> {
+) -> Result<Vec<CouncilRatings>, Invalid> {
     opportunity.check_can_be_assessed()?;
     let mut invalid = Invalid::new();
     if inputs.is_empty() {
@@ -201,7 +204,7 @@ pub fn rate(
     }
     let criteria = &version.criteria;
     let mut seen: Vec<(usize, usize, usize)> = Vec::new();
-    let mut changed: Vec<CouncilAssessment> = Vec::new();
+    let mut changed: Vec<CouncilRatings> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let (criterion, council, rating) = match check_rating(criteria, councils, input) {
             Ok(checked) => checked,
@@ -232,9 +235,7 @@ pub fn rate(
                     .iter()
                     .find(|p| &p.council == gss && p.criteria_version == version.version())
                     .cloned()
-                    .unwrap_or_else(|| {
-                        CouncilAssessment::new(version.version(), gss.clone(), on, by)
-                    });
+                    .unwrap_or_else(|| CouncilRatings::new(version.version(), gss.clone(), on, by));
                 changed.push(stored);
                 // Just pushed, so the list is not empty.
                 let Some(part) = changed.last_mut() else {
@@ -269,9 +270,9 @@ pub fn rate(
 /// lists every missing rating (field `ratings`). Parts of councils that no longer assess the
 /// opportunity, and parts under other versions, are left out.
 pub fn combine(
-    version: &GatewayVersion,
+    version: &CriteriaSet,
     councils: Vec<Council>,
-    parts: &[CouncilAssessment],
+    parts: &[CouncilRatings],
 ) -> Result<Assessment, Invalid> {
     let inputs: Vec<RatingInput> = parts
         .iter()
@@ -288,6 +289,121 @@ pub fn combine(
         })
         .collect();
     Assessment::parse(version.criteria.clone(), version.rule, councils, &inputs)
+}
+
+/// Where one opportunity's assessment stands, as one reader sees its ratings.
+#[derive(Debug, Clone)]
+pub enum AssessmentState {
+    /// No council has rated it under the criteria set it uses.
+    NotStarted,
+    /// Some ratings are missing (or not visible to the reader).
+    Incomplete {
+        /// Ratings given.
+        rated: usize,
+        /// Ratings needed: criteria × assessing councils.
+        needed: usize,
+        /// What is missing, in words.
+        missing: Invalid,
+    },
+    /// Every council rated every criterion.
+    Complete {
+        /// The assessment.
+        assessment: Box<Assessment>,
+        /// The gateway's report, ranked among the programme's assessments under the same set.
+        report: Box<AssessmentReport>,
+    },
+}
+
+impl AssessmentState {
+    /// The report, when complete.
+    pub fn report(&self) -> Option<&AssessmentReport> {
+        match self {
+            AssessmentState::Complete { report, .. } => Some(report),
+            _ => None,
+        }
+    }
+
+    /// The outcome, when complete.
+    pub fn outcome(&self) -> Option<super::Outcome> {
+        self.report().map(|r| r.outcome)
+    }
+}
+
+/// One opportunity of a programme, as [`assess_programme`] takes it.
+#[derive(Debug, Clone)]
+pub struct ProgrammeItem<'a> {
+    /// The version of the criteria set its assessment uses.
+    pub set: u32,
+    /// The councils that rate it.
+    pub councils: &'a [Council],
+    /// The councils' ratings the reader may see, under any set.
+    pub parts: &'a [CouncilRatings],
+}
+
+/// The criteria set an opportunity's assessment uses: the latest one it has ratings under, or
+/// the partnership's current one when it has none.
+pub fn set_used(parts: &[CouncilRatings], current: u32) -> u32 {
+    parts
+        .iter()
+        .map(|p| p.criteria_version)
+        .max()
+        .unwrap_or(current)
+}
+
+/// Works out every opportunity's assessment in a programme: combined when complete, then
+/// ranked with the other complete assessments under the same criteria set (a rank compares
+/// scores on one scale). An opportunity whose set is not among `sets` is not started.
+pub fn assess_programme(
+    sets: &[CriteriaSet],
+    items: &[ProgrammeItem<'_>],
+) -> Result<Vec<AssessmentState>, Invalid> {
+    let mut states: Vec<AssessmentState> =
+        items.iter().map(|_| AssessmentState::NotStarted).collect();
+    let mut complete: Vec<(u32, Vec<(usize, Assessment)>)> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let Some(set) = sets.iter().find(|s| s.version() == item.set) else {
+            continue;
+        };
+        let visible: Vec<CouncilRatings> = item
+            .parts
+            .iter()
+            .filter(|p| p.criteria_version == item.set)
+            .cloned()
+            .collect();
+        if visible.is_empty() {
+            continue;
+        }
+        match combine(set, item.councils.to_vec(), &visible) {
+            Ok(assessment) => match complete.iter_mut().find(|(v, _)| *v == item.set) {
+                Some((_, group)) => group.push((index, assessment)),
+                None => complete.push((item.set, vec![(index, assessment)])),
+            },
+            Err(missing) => {
+                let needed = set.criteria.criteria.len() * item.councils.len();
+                let rated = visible
+                    .iter()
+                    .filter(|p| item.councils.iter().any(|c| c.gss == p.council))
+                    .map(|p| p.ratings.len())
+                    .sum();
+                states[index] = AssessmentState::Incomplete {
+                    rated,
+                    needed,
+                    missing,
+                };
+            }
+        }
+    }
+    for (_, group) in complete {
+        let assessments: Vec<Assessment> = group.iter().map(|(_, a)| a.clone()).collect();
+        let reports = report_programme(&assessments)?;
+        for ((index, assessment), report) in group.into_iter().zip(reports) {
+            states[index] = AssessmentState::Complete {
+                assessment: Box::new(assessment),
+                report: Box::new(report),
+            };
+        }
+    }
+    Ok(states)
 }
 
 #[cfg(test)]
@@ -387,7 +503,7 @@ mod tests {
 
     /// Every criterion of the default version rated by one council: one letter per criterion.
     fn all(council: &str, letters: &str) -> Vec<RatingInput> {
-        CriteriaSet::default()
+        Criteria::default()
             .criteria
             .iter()
             .zip(letters.chars())
@@ -398,7 +514,7 @@ mod tests {
     #[test]
     fn bad_ratings_are_refused_naming_the_field_and_nothing_is_returned() {
         let o = assessing();
-        let version = GatewayVersion::default();
+        let version = CriteriaSet::default();
         let councils = councils(&o);
         let mut not_pursued = o.clone();
         not_pursued
@@ -462,7 +578,7 @@ mod tests {
     #[test]
     fn ratings_build_up_per_council_and_combine_when_complete() {
         let o = assessing();
-        let version = GatewayVersion::default();
+        let version = CriteriaSet::default();
         let councils = councils(&o);
         // Haringey rates everything; Waltham Forest rates part now, the rest later.
         let mut parts = rate(
@@ -538,7 +654,7 @@ mod tests {
     #[test]
     fn an_assessment_keeps_its_version() {
         let o = assessing();
-        let v1 = GatewayVersion::default();
+        let v1 = CriteriaSet::default();
         let mut inputs = v1.criteria.to_inputs();
         inputs[7].weight = 3.0;
         inputs.push(CriterionInput {
@@ -602,7 +718,7 @@ mod tests {
 
     #[test]
     fn revising_refuses_bad_weights_and_no_change() {
-        let v1 = GatewayVersion::default();
+        let v1 = CriteriaSet::default();
         let same = v1.criteria.to_inputs();
         let mut negative = same.clone();
         negative[2].weight = -1.0;
@@ -651,9 +767,9 @@ mod tests {
 
     #[test]
     fn versions_and_parts_round_trip_through_json() {
-        let version = GatewayVersion::default();
+        let version = CriteriaSet::default();
         let json = serde_json::to_string(&version).unwrap();
-        let back: GatewayVersion = serde_json::from_str(&json).unwrap();
+        let back: CriteriaSet = serde_json::from_str(&json).unwrap();
         assert_eq!(back, version);
         let o = assessing();
         let parts = rate(
@@ -668,7 +784,7 @@ mod tests {
         .unwrap();
         let json = serde_json::to_string(&parts[0]).unwrap();
         assert!(json.contains(r#""rating":"red""#), "{json}");
-        let back: CouncilAssessment = serde_json::from_str(&json).unwrap();
+        let back: CouncilRatings = serde_json::from_str(&json).unwrap();
         assert_eq!(back, parts[0]);
     }
 }
