@@ -151,6 +151,17 @@ pub fn publish(
     Snapshot::freeze(version, on, report)
 }
 
+/// A published version's title in lists and the audit trail: "Shared services project summary
+/// update (version 2, published 21 August 2011)".
+pub fn version_title(snapshot: &Snapshot<ProgressReport>) -> String {
+    format!(
+        "{} (version {}, published {})",
+        snapshot.content().title,
+        snapshot.version(),
+        crate::mou::long_date(snapshot.published_on())
+    )
+}
+
 /// The date of the Haringey Corporate Committee report that holds Appendix B.
 pub fn demo_as_at() -> NaiveDate {
     NaiveDate::from_ymd_opt(2011, 7, 21).unwrap_or_default()

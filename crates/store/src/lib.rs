@@ -21,6 +21,7 @@ use std::sync::Arc;
 mod backend;
 pub mod council_data;
 pub mod credentials;
+pub mod delivery;
 pub mod holidays;
 pub mod raid;
 pub mod records;
@@ -34,6 +35,7 @@ pub mod write;
 
 pub use backend::{PgStore, SqliteStore};
 pub use council_data::CouncilDataStore;
+pub use delivery::{DeliveryStore, DeliveryTx};
 pub use raid::{RaidPage, RaidStore, RaidTx, StoredRaid};
 pub use records::{
     RecordInput, RecordOrder, RecordQuery, RecordStore, RecordUpdate, RecordWrite, StoredRecord,
@@ -217,7 +219,9 @@ pub struct ApiToken {
 /// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: RecordStore + CouncilDataStore + RaidStore + Send + Sync + fmt::Debug {
+pub trait Store:
+    RecordStore + CouncilDataStore + RaidStore + DeliveryStore + Send + Sync + fmt::Debug
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 

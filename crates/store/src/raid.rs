@@ -302,7 +302,7 @@ fn header<'a>(meta: &'a RecordMeta, item: &'a RaidItem, reference: &'a str) -> H
 }
 
 /// `text` in lower case with `LIKE`'s wildcards escaped, wrapped for "contains".
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
     for c in text.trim().to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -25,10 +25,16 @@ pub(crate) struct DataMove {
 }
 
 /// Every data move, in order.
-pub(crate) const DATA_MOVES: &[DataMove] = &[DataMove {
-    name: "raid_items",
-    after: 200,
-}];
+pub(crate) const DATA_MOVES: &[DataMove] = &[
+    DataMove {
+        name: "raid_items",
+        after: 200,
+    },
+    DataMove {
+        name: "delivery",
+        after: 240,
+    },
+];
 
 /// The migrations of `all` up to and including `version` (every one, for `None`), as a migrator
 /// that accepts a database already further on.
@@ -88,6 +94,7 @@ macro_rules! upgrade_impl {
             async fn run_move(conn: &mut $conn, name: &str) -> $crate::Result<u64> {
                 match name {
                     "raid_items" => Self::upgrade_raid_items(conn).await,
+                    "delivery" => Self::upgrade_delivery(conn).await,
                     other => Err($crate::StoreError::Corrupt(format!(
                         "no data move is called {other}"
                     ))),

@@ -8,9 +8,11 @@
 //! allocated twice, and a version checked cannot change underneath. Dropping the handle without
 //! [`WriteTx::commit`] rolls everything back.
 //!
-//! Each capability adds its reads and writes as a trait of its own (`RaidTx`, …) that `WriteTx`
-//! extends, so a use case sees one handle and each capability's SQL stays in its own module.
+//! Each capability adds its reads and writes as a trait of its own (`RaidTx`, `DeliveryTx`, …)
+//! that `WriteTx` extends, so a use case sees one handle and each capability's SQL stays in its
+//! own module.
 
+use crate::delivery::DeliveryTx;
 use crate::raid::RaidTx;
 use crate::records::StoredRecord;
 use crate::{Result, StoreError};
@@ -20,7 +22,7 @@ use chrono::NaiveDate;
 
 /// A write transaction. See the module's documentation.
 #[async_trait]
-pub trait WriteTx: RaidTx + Send {
+pub trait WriteTx: RaidTx + DeliveryTx + Send {
     /// Makes every change of the transaction durable, with its audit entries.
     async fn commit(self: Box<Self>) -> Result<()>;
 }
