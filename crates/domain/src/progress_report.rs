@@ -79,6 +79,9 @@ pub struct ProgressReport {
     pub totals: ProgressTotals,
 }
 
+/// The report's title, as the Haringey report's Appendix B names it.
+pub const TITLE: &str = "Shared services project summary update";
+
 /// Builds the report from projects, in the order given, as at a date.
 pub fn build(title: &str, projects: &[Project], as_at: NaiveDate) -> ProgressReport {
     let mut totals = ProgressTotals {

@@ -913,6 +913,20 @@ impl Outcome {
         }
     }
 
+    /// The outcome a slug names, with `when` for a re-evaluation; `None` for an unknown slug.
+    pub fn from_slug(slug: &str, when: String) -> Option<Outcome> {
+        Some(match slug {
+            "being-implemented" => Outcome::BeingImplemented,
+            "business-case-in-development" => Outcome::BusinessCaseInDevelopment,
+            "under-evaluation" => Outcome::UnderEvaluation,
+            "collaboration-only" => Outcome::CollaborationOnly,
+            "not-pursued-market-testing" => Outcome::NotPursuedMarketTesting,
+            "re-evaluate" => Outcome::ReEvaluate { when },
+            "not-stated" => Outcome::NotStated,
+            _ => return None,
+        })
+    }
+
     /// In words for pages.
     pub fn label(&self) -> String {
         match self {

@@ -741,18 +741,8 @@ struct MilestoneRow {
 }
 
 fn outcome_of(slug: &str, when: Option<String>) -> std::result::Result<Outcome, String> {
-    Ok(match slug {
-        "being-implemented" => Outcome::BeingImplemented,
-        "business-case-in-development" => Outcome::BusinessCaseInDevelopment,
-        "under-evaluation" => Outcome::UnderEvaluation,
-        "collaboration-only" => Outcome::CollaborationOnly,
-        "not-pursued-market-testing" => Outcome::NotPursuedMarketTesting,
-        "re-evaluate" => Outcome::ReEvaluate {
-            when: when.unwrap_or_default(),
-        },
-        "not-stated" => Outcome::NotStated,
-        other => return Err(format!("“{other}” is not an outcome")),
-    })
+    Outcome::from_slug(slug, when.unwrap_or_default())
+        .ok_or_else(|| format!("“{slug}” is not an outcome"))
 }
 
 fn savings_of(kind: &str, pence: Option<i64>) -> std::result::Result<CashableSavings, String> {

@@ -153,24 +153,34 @@ pub async fn enforce(
             let Some(id) = param(&params, "id") else {
                 return WebError::NotFound.into_response();
             };
-            // A record is named by its reference (`R12`), or by its storage id on addresses
-            // made before it had one.
-            let Some(key) = params
+            // A record is named by its reference (`R12`, `P-7`), or by its storage id on
+            // addresses made before it had one: a `{reference}` may be either, a `{record_id}`
+            // is always an id.
+            let Some((name, key)) = params
                 .iter()
                 .find(|(n, _)| *n == "reference" || *n == "record_id")
-                .map(|(_, v)| v.to_owned())
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
             else {
                 return WebError::NotFound.into_response();
             };
-            let found =
-                accord_app::records::find(&state.app, &viewer.caller(), kind, id, &key).await;
+            let caller = viewer.caller();
+            let found = if name == "reference" {
+                accord_app::records::find(&state.app, &caller, kind, id, &key).await
+            } else {
+                accord_app::records::find_by_id(&state.app, &caller, kind, id, &key).await
+            };
             let record = match found {
                 Ok(Some((record, named))) => {
                     if named == accord_app::records::Named::Old
                         && request.method() == axum::http::Method::GET
                         && let Some(reference) = &record.reference
                     {
-                        let moved = path.replacen(&format!("/{key}"), &format!("/{reference}"), 1);
+                        let moved =
+                            accord_app::records::moved_path(&record.kind, &path, &key, reference);
+                        let moved = match &query {
+                            Some(q) => format!("{moved}?{q}"),
+                            None => moved,
+                        };
                         return Redirect::permanent(&moved).into_response();
                     }
                     record

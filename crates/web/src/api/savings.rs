@@ -37,20 +37,17 @@ pub const PROJECT_KIND: &str = "project";
 /// The most lines one import may hold.
 pub const MAX_IMPORT_LINES: usize = 5_000;
 
-/// What the ledger needs of a project record: its name and milestones (other fields are
-/// the delivery pages' business).
-#[derive(Debug, Clone, Deserialize)]
+/// What the ledger needs of a project: its name and milestones (other fields are the
+/// delivery pages' business).
+#[derive(Debug, Clone)]
 struct ProjectMilestones {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     milestones: Vec<MilestoneDates>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 struct MilestoneDates {
     number: u32,
-    #[serde(default)]
     name: String,
     due: DatePlan,
 }
@@ -118,15 +115,24 @@ pub async fn ledger(
         if let Some(pid) = s.project_record_id
             && !projects.contains_key(&pid)
         {
-            let found = finance::find::<serde_json::Value>(
-                state,
-                viewer,
-                PROJECT_KIND,
+            let found = accord_app::delivery::projects::milestones_of(
+                &state.app,
+                &viewer.caller(),
                 partnership_id,
                 pid,
             )
             .await?
-            .and_then(|(_, v)| serde_json::from_value::<ProjectMilestones>(v).ok());
+            .map(|(name, milestones)| ProjectMilestones {
+                name,
+                milestones: milestones
+                    .into_iter()
+                    .map(|m| MilestoneDates {
+                        number: m.number,
+                        name: m.name,
+                        due: m.due,
+                    })
+                    .collect(),
+            });
             projects.insert(pid, found);
         }
     }
