@@ -151,7 +151,6 @@ fn the_application_layer_knows_no_http() {
 const WEB_FILES_WITH_STORE: &[&str] = &[
     "src/api/allocations.rs",
     "src/api/business_cases.rs",
-    "src/api/delivery.rs",
     "src/api/finance.rs",
     "src/api/governance.rs",
     "src/api/grants.rs",
@@ -162,9 +161,6 @@ const WEB_FILES_WITH_STORE: &[&str] = &[
     "src/error.rs",
     "src/lib.rs",
     "src/opportunity_records.rs",
-    "src/pages/delivery/common.rs",
-    "src/pages/delivery/projects.rs",
-    "src/pages/delivery/reports.rs",
     "src/pages/finance/allocations.rs",
     "src/pages/finance/business_cases.rs",
     "src/pages/finance/grants.rs",
