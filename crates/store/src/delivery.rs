@@ -1327,6 +1327,14 @@ fn unique(error: sqlx::Error, what: String) -> StoreError {
     }
 }
 
+/// The same for a storage error: a header whose reference is taken.
+fn unique_header(error: StoreError, what: String) -> StoreError {
+    match error {
+        StoreError::Database(e) => unique(e, what),
+        other => other,
+    }
+}
+
 macro_rules! delivery_impl {
     ($store:ident, $write:ident, $conn:ty) => {
         impl $store {
@@ -1987,7 +1995,9 @@ macro_rules! delivery_impl {
                 })?;
                 let reference = project::reference(number);
                 let header = project_header(meta, project, &reference);
-                let id = $store::insert_header(&mut self.tx, &header, change).await?;
+                let id = $store::insert_header(&mut self.tx, &header, change).await.map_err(|e| {
+                    unique_header(e, format!("Project {reference} is already taken in this partnership; plan the project again"))
+                })?;
                 let mut project = project.clone();
                 project.id = id;
                 $store::write_project_rows(&mut self.tx, id, partnership_id, number, &project, false).await?;
@@ -2095,7 +2105,9 @@ macro_rules! delivery_impl {
                 let reference = highlight_report::reference(&project.reference(), number);
                 let title = highlight_report::title(&project.project.name, &report.draft);
                 let header = highlight_header(meta, project.record_id, &title, report, &reference);
-                let id = $store::insert_header(&mut self.tx, &header, change).await?;
+                let id = $store::insert_header(&mut self.tx, &header, change).await.map_err(|e| {
+                    unique_header(e, format!("Highlight report {number} of this project is already taken; start it again"))
+                })?;
                 $store::write_highlight_row(&mut self.tx, id, partnership_id, number, report, false).await?;
                 let after = header.snapshot(id, 1, (change.at, change.at), json(report));
                 $store::audit_record(&mut self.tx, change, AuditAction::Create, None, Some(&after)).await?;
@@ -2170,7 +2182,9 @@ macro_rules! delivery_impl {
                 let reference = snapshot.version().to_string();
                 let title = progress_report::version_title(snapshot);
                 let header = progress_header(meta, &title, snapshot, &reference);
-                let id = $store::insert_header(&mut self.tx, &header, change).await?;
+                let id = $store::insert_header(&mut self.tx, &header, change).await.map_err(|e| {
+                    unique_header(e, format!("Version {reference} of the progress report is already published; publish again"))
+                })?;
                 $store::write_progress_row(&mut self.tx, id, partnership_id, snapshot).await?;
                 let after = header.snapshot(id, 1, (change.at, change.at), json(snapshot));
                 $store::audit_record(&mut self.tx, change, AuditAction::Create, None, Some(&after)).await?;
