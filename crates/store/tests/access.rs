@@ -400,10 +400,21 @@ async fn delivery_tables_filter_by_the_policy_too() {
                 .insert_progress_report(&meta, &snapshot, &change)
                 .await
                 .unwrap();
-            stored.push((pid, number, p.record_id, e.record_id, version, r.record_id, meta));
+            stored.push((
+                pid,
+                number,
+                p.record_id,
+                e.record_id,
+                version,
+                r.record_id,
+                meta,
+            ));
         }
         tx.commit().await.unwrap();
-        assert!(stored.len() > 40, "{backend}: the combinations cover the space");
+        assert!(
+            stored.len() > 40,
+            "{backend}: the combinations cover the space"
+        );
         let everything = ProjectFilter::default();
         let page = ProjectPage {
             limit: 1000,
@@ -470,9 +481,15 @@ async fn delivery_tables_filter_by_the_policy_too() {
                     let what = format!("{backend}: {name}, project {number}");
                     let one = store.project(pid, *number, &scope, today).await.unwrap();
                     assert_eq!(one.is_some(), may, "{what}");
-                    let by_id = store.project_by_id(*project_id, &scope, today).await.unwrap();
+                    let by_id = store
+                        .project_by_id(*project_id, &scope, today)
+                        .await
+                        .unwrap();
                     assert_eq!(by_id.is_some(), may, "{what}");
-                    let e = store.escalation_by_id(*escalation, &scope, today).await.unwrap();
+                    let e = store
+                        .escalation_by_id(*escalation, &scope, today)
+                        .await
+                        .unwrap();
                     assert_eq!(e.is_some(), may, "{what}: escalation");
                     let e = store
                         .project_escalations(*project_id, &scope, today)

@@ -187,7 +187,17 @@ fn project_strategy() -> impl Strategy<Value = Project> {
 
 fn filter_strategy() -> impl Strategy<Value = ProjectFilter> {
     let needle = prop::sample::select(vec![
-        "", "legal", "LEGAL", "économie", "ÉCONOMIE", "_", "%", "hr_1", "i", "İ", "audit",
+        "",
+        "legal",
+        "LEGAL",
+        "économie",
+        "ÉCONOMIE",
+        "_",
+        "%",
+        "hr_1",
+        "i",
+        "İ",
+        "audit",
     ]);
     (
         needle,
@@ -199,7 +209,13 @@ fn filter_strategy() -> impl Strategy<Value = ProjectFilter> {
         .prop_map(|(text, outcome, size, beyond, due)| ProjectFilter {
             text: Some(text.to_owned()).filter(|t| !t.is_empty()),
             outcome: outcome.map(|o| {
-                ["being-implemented", "under-evaluation", "re-evaluate", "not-stated"][o].to_owned()
+                [
+                    "being-implemented",
+                    "under-evaluation",
+                    "re-evaluate",
+                    "not-stated",
+                ][o]
+                    .to_owned()
             }),
             size: size.map(|s| [ProjectSize::Small, ProjectSize::Large][s]),
             beyond_tolerance: beyond,
@@ -275,7 +291,13 @@ fn sql_beyond_tolerance_filters_and_pages_match_the_domain() {
                     .insert_project(&meta(pid), number, &project, &Change::by("test"))
                     .await
                     .unwrap();
-                assert_eq!(s.project, Project { id: s.record_id, ..project });
+                assert_eq!(
+                    s.project,
+                    Project {
+                        id: s.record_id,
+                        ..project
+                    }
+                );
                 stored.push(s);
             }
             tx.commit().await.unwrap();
@@ -357,9 +379,8 @@ fn sql_beyond_tolerance_filters_and_pages_match_the_domain() {
                                 .into_iter()
                                 .collect();
                             drop(tx);
-                            let pages = |order| {
-                                keyset_pages(&*store, pid, &filter, order, limit, today)
-                            };
+                            let pages =
+                                |order| keyset_pages(&*store, pid, &filter, order, limit, today);
                             (
                                 all,
                                 page,
@@ -432,7 +453,10 @@ async fn an_earlier_release_moves_its_delivery_records_on_connect() {
     let change = Change::by("test");
     // As the earlier release wrote them: JSON bodies in the generic table, each changed once.
     let mut projects = Vec::new();
-    for project in progress_report::demo_haringey_waltham_forest().into_iter().take(3) {
+    for project in progress_report::demo_haringey_waltham_forest()
+        .into_iter()
+        .take(3)
+    {
         let input = RecordInput::new("project", meta(pid), project.name.clone(), &project)
             .unwrap()
             .status(project.outcome.slug())
@@ -488,9 +512,14 @@ async fn an_earlier_release_moves_its_delivery_records_on_connect() {
     .unwrap();
     let progress = store
         .insert_record(
-            &RecordInput::new("progress_report", meta(pid), "Update (version 1)", &snapshot)
-                .unwrap()
-                .status("published"),
+            &RecordInput::new(
+                "progress_report",
+                meta(pid),
+                "Update (version 1)",
+                &snapshot,
+            )
+            .unwrap()
+            .status("published"),
             &change,
         )
         .await
@@ -503,7 +532,11 @@ async fn an_earlier_release_moves_its_delivery_records_on_connect() {
     let scope = testing::everything();
     for (n, (id, project)) in projects.iter().enumerate() {
         let number = u32::try_from(n).unwrap() + 1;
-        let moved = store.project(pid, number, &scope, today).await.unwrap().unwrap();
+        let moved = store
+            .project(pid, number, &scope, today)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(moved.record_id, *id, "numbered in the order they were made");
         assert_eq!(moved.version, 2, "the version is kept");
         assert_eq!(
