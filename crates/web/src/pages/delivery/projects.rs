@@ -789,9 +789,8 @@ async fn after_change<T>(
     result: Result<T, AppError>,
     again: impl FnOnce(&ProjectEntry, &Invalid, bool) -> Markup,
 ) -> Result<Response, WebError> {
-    let error = match result {
-        Ok(_) => return Ok(Redirect::to(&project_path(id, reference)).into_response()),
-        Err(error) => error,
+    let Err(error) = result else {
+        return Ok(Redirect::to(&project_path(id, reference)).into_response());
     };
     let (status, errors) = form_refusal(error)?;
     let entry = use_case::get(&state.app, &viewer.caller(), id, reference).await?;
@@ -1303,9 +1302,8 @@ pub async fn record_approval(
         }
         _ => Err(invalid.into()),
     };
-    let error = match result {
-        Ok(_) => return Ok(Redirect::to(&project_path(id, &reference)).into_response()),
-        Err(error) => error,
+    let Err(error) = result else {
+        return Ok(Redirect::to(&project_path(id, &reference)).into_response());
     };
     let (status, errors) = form_refusal(error)?;
     let entry = use_case::get(&state.app, &viewer.caller(), id, &reference).await?;
