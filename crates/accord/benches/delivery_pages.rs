@@ -1,6 +1,7 @@
 //! Delivery pages, timed server-side through the whole application (guards, store, rules and
 //! rendering): for a programme of 200 projects with 20 milestones each, the programme progress
-//! report and the timeline (Gantt) page; for a RAID log of 5,000 items, the log filtered.
+//! report and the timeline (Gantt) page, and the projects list and API page; for a RAID log
+//! of 5,000 items, the log filtered.
 //!
 //! Run with `cargo bench -p accord --bench delivery_pages`. Each figure is the median of several
 //! requests after a warm-up, each request answered by the router on a SQLite database and its
@@ -10,7 +11,7 @@
 //! Without `--bench` in its arguments (as `cargo test --all-targets` runs it)
 //! it makes a tiny programme and one request of each, so CI stays fast.
 
-use accord_domain::access::{Area, Classification, Grant, Role};
+use accord_domain::access::{Classification, Grant, Role};
 use accord_domain::board::BoardLevel;
 use accord_domain::project::{
     DatePlan, MilestoneInput, MilestoneKind, PhaseInput, PhaseStatus, Project, ProjectInput,
@@ -20,7 +21,7 @@ use accord_domain::raid::{Level, RaidDetail, RaidInput, RaidLog, RiskScore};
 use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Partnership};
 use accord_store::credentials::new_secret;
 use accord_store::{Change, Store, testing};
-use accord_web::{AppState, Clock, WebConfig, app, delivery};
+use accord_web::{AppState, Clock, WebConfig, app};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{Days, NaiveDate};
@@ -220,16 +221,26 @@ async fn setup(size: &Size, dir: &std::path::Path) -> (axum::Router, Arc<dyn Sto
     let change = Change::by("benchmark");
     let (p, id) = partnership(&*store, &change).await;
     let mut rng = Lcg(2011);
+    let application = accord_app::App::new(store.clone()).with_clock(Clock::Fixed(today()));
+    let system = accord_app::Caller::system("benchmark");
     let mut ids = Vec::with_capacity(size.projects);
     for i in 0..size.projects {
         let project = project(i, &p, size, &mut rng);
-        let meta = delivery::meta(Area::Programme, id, None, Classification::Partnership);
-        let input = delivery::project_input(&project, meta).expect("an input");
-        ids.push(store.insert_record(&input, &change).await.expect("stored"));
+        let entry = accord_app::delivery::projects::enter(
+            &application,
+            &system,
+            id,
+            accord_app::delivery::projects::EnterProject {
+                project,
+                classification: Classification::Partnership,
+                reason: String::new(),
+            },
+        )
+        .await
+        .expect("stored");
+        ids.push(entry.record_id);
     }
     let log = raid_log(size.raid, &ids, &mut rng);
-    let application = accord_app::App::new(store.clone()).with_clock(Clock::Fixed(today()));
-    let system = accord_app::Caller::system("benchmark");
     for item in &log.items {
         let input = RaidInput {
             title: item.title.clone(),
@@ -413,6 +424,26 @@ fn main() {
             &cookie,
             "programme timeline (Gantt) page",
             &format!("{p}/timeline"),
+            runs,
+            100.0,
+            None,
+        )
+        .await;
+        measure(
+            &router,
+            &cookie,
+            "projects list page (first 50 of all, dates beyond tolerance counted)",
+            &format!("{p}/projects"),
+            runs,
+            100.0,
+            None,
+        )
+        .await;
+        measure(
+            &router,
+            &cookie,
+            "projects API, beyond tolerance, a page of 100",
+            &format!("/api/v1/partnerships/{id}/projects?beyond=yes&limit=100"),
             runs,
             100.0,
             None,

@@ -173,78 +173,103 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/projects/{record_id}",
+        "/partnerships/{id}/projects/{reference}",
         "record/project/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/projects/{record_id}/edit",
+        "/partnerships/{id}/projects/{reference}/edit",
         "record/project/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/projects/{record_id}/edit",
+        "/partnerships/{id}/projects/{reference}/edit",
         "record/project/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/projects/{record_id}/dates",
+        "/partnerships/{id}/projects/{reference}/dates",
         "record/project/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/projects/{record_id}/dates",
+        "/partnerships/{id}/projects/{reference}/dates",
         "record/project/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "/partnerships/{id}/projects/{reference}/cabinet-approvals",
         "record/project/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "/partnerships/{id}/projects/{reference}/cabinet-approvals",
         "record/project/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/projects/{record_id}/phases/new",
+        "/partnerships/{id}/projects/{reference}/phases/new",
         "record/project/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/projects/{record_id}/phases",
+        "/partnerships/{id}/projects/{reference}/phases",
         "record/project/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/projects/{record_id}/milestones/new",
+        "/partnerships/{id}/projects/{reference}/milestones/new",
         "record/project/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/projects/{record_id}/milestones",
+        "/partnerships/{id}/projects/{reference}/milestones",
         "record/project/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/projects/{record_id}/escalations",
+        "/partnerships/{id}/projects/{reference}/escalations",
         "record/project/update",
     ),
     (
         "GET",
-        "/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "/partnerships/{id}/projects/{reference}/highlight-reports",
         "record/project/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/projects/{record_id}/highlight-reports/new",
+        "/partnerships/{id}/projects/{reference}/highlight-reports/new",
         "record/project/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "/partnerships/{id}/projects/{reference}/highlight-reports",
         "record/project/update",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{reference}/highlight-reports/{number}",
+        "record/project/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{reference}/highlight-reports/{number}/edit",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{reference}/highlight-reports/{number}/edit",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/projects/{reference}/highlight-reports/{number}/publish",
+        "record/project/release",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/projects/{reference}/highlight-reports/{number}/versions/{version}",
+        "record/project/read",
     ),
     (
         "GET",
@@ -254,17 +279,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/partnerships/{id}/highlight-reports/{record_id}/edit",
-        "record/highlight_report/update",
-    ),
-    (
-        "POST",
-        "/partnerships/{id}/highlight-reports/{record_id}/edit",
-        "record/highlight_report/update",
-    ),
-    (
-        "POST",
-        "/partnerships/{id}/highlight-reports/{record_id}/publish",
-        "record/highlight_report/release",
+        "record/highlight_report/read",
     ),
     (
         "GET",
@@ -280,6 +295,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "GET",
         "/partnerships/{id}/progress-report",
         "partnership/programme/read",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/progress-report/versions",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/partnerships/{id}/progress-report/versions",
+        "partnership/programme/release",
+    ),
+    (
+        "GET",
+        "/partnerships/{id}/progress-report/versions/{reference}",
+        "record/progress_report/read",
     ),
     (
         "GET",
@@ -478,33 +508,68 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/projects/{record_id}",
+        "/api/v1/partnerships/{id}/projects/{reference}",
         "record/project/read",
     ),
     (
-        "POST",
-        "/api/v1/partnerships/{id}/projects/{record_id}/dates",
+        "PUT",
+        "/api/v1/partnerships/{id}/projects/{reference}/details",
         "record/project/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/projects/{record_id}/cabinet-approvals",
+        "/api/v1/partnerships/{id}/projects/{reference}/dates",
         "record/project/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/projects/{record_id}/phases",
+        "/api/v1/partnerships/{id}/projects/{reference}/cabinet-approvals",
         "record/project/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/projects/{record_id}/milestones",
+        "/api/v1/partnerships/{id}/projects/{reference}/phases",
         "record/project/update",
     ),
     (
         "POST",
-        "/api/v1/partnerships/{id}/projects/{record_id}/highlight-reports",
+        "/api/v1/partnerships/{id}/projects/{reference}/milestones",
         "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{reference}/escalations",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{reference}/highlight-reports",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/projects/{reference}/highlight-reports/{number}",
+        "record/project/read",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/projects/{reference}/highlight-reports/{number}/draft",
+        "record/project/update",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/projects/{reference}/highlight-reports/{number}/versions",
+        "record/project/release",
+    ),
+    (
+        "PUT",
+        "/api/v1/partnerships/{id}/projects/{reference}/highlight-reports/{number}/versions/{version}",
+        "record/project/update",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/highlight-reports/{record_id}",
+        "record/highlight_report/read",
     ),
     (
         "GET",
@@ -517,6 +582,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "partnership/programme/read",
     ),
     (
+        "GET",
+        "/api/v1/partnerships/{id}/progress-report/versions",
+        "partnership/programme/read",
+    ),
+    (
+        "POST",
+        "/api/v1/partnerships/{id}/progress-report/versions",
+        "partnership/programme/release",
+    ),
+    (
+        "GET",
+        "/api/v1/partnerships/{id}/progress-report/versions/{reference}",
+        "record/progress_report/read",
+    ),
+    (
         "POST",
         "/api/v1/partnerships/{id}/progress-reports",
         "partnership/programme/release",
@@ -525,26 +605,6 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "GET",
         "/api/v1/partnerships/{id}/progress-reports/{record_id}",
         "record/progress_report/read",
-    ),
-    (
-        "GET",
-        "/api/v1/partnerships/{id}/highlight-reports/{record_id}",
-        "record/highlight_report/read",
-    ),
-    (
-        "PUT",
-        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/draft",
-        "record/highlight_report/update",
-    ),
-    (
-        "POST",
-        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/versions",
-        "record/highlight_report/release",
-    ),
-    (
-        "PUT",
-        "/api/v1/partnerships/{id}/highlight-reports/{record_id}/versions/{version}",
-        "record/highlight_report/update",
     ),
     (
         "GET",
@@ -1672,8 +1732,9 @@ async fn people(app: &TestApp, hwf: i64, other: i64) -> Vec<Who> {
 }
 
 /// Stores a fixture record of `kind` with `meta`, as its capability stores records, and
-/// returns the path parameter that names it and its value. Each kind with a table of its own
-/// has its arm here; the rest are written to the generic table.
+/// returns the path parameters that name it (its reference and its record id, for kinds with
+/// references). Each kind with a table of its own has its arm here; the rest are written to
+/// the generic table.
 async fn store_fixture(
     app: &TestApp,
     kind: &str,
@@ -1681,7 +1742,9 @@ async fn store_fixture(
     meta: &RecordMeta,
     label: &str,
     body: &serde_json::Value,
-) -> (&'static str, String) {
+) -> Vec<(&'static str, String)> {
+    use accord_store::delivery::{HIGHLIGHT_KIND, PROGRESS_KIND, PROJECT_KIND};
+    let change = Change::by("test");
     match kind {
         accord_store::raid::RAID_KIND => {
             // RAID items live in a table of their own, numbered in the log.
@@ -1689,12 +1752,45 @@ async fn store_fixture(
                 serde_json::from_value(body.clone()).unwrap();
             let mut tx = app.store.write().await.unwrap();
             item.number = tx.raid_rules_view(hwf).await.unwrap().last_number + 1;
+            let stored = tx.insert_raid_item(meta, &item, &change).await.unwrap();
+            tx.commit().await.unwrap();
+            vec![
+                ("reference", stored.item.reference()),
+                ("record_id", stored.record_id.to_string()),
+            ]
+        }
+        PROJECT_KIND => {
+            // A project, numbered in the partnership, with highlight report 1 (published once,
+            // with the project's class) for the routes under it.
+            let (project, report) = fixture_project(app, hwf, meta, body).await;
+            vec![
+                ("reference", project.reference()),
+                ("record_id", project.record_id.to_string()),
+                ("number", report.number.to_string()),
+            ]
+        }
+        HIGHLIGHT_KIND => {
+            let (_, report) =
+                fixture_project(app, hwf, meta, &fixture_body(PROJECT_KIND).unwrap()).await;
+            vec![("record_id", report.record_id.to_string())]
+        }
+        PROGRESS_KIND => {
+            use accord_domain::highlight_report::Snapshot;
+            use accord_domain::progress_report::{ProgressReport, publish};
+            let snapshot: Snapshot<ProgressReport> = serde_json::from_value(body.clone()).unwrap();
+            let mut tx = app.store.write().await.unwrap();
+            let version = tx.last_progress_version(hwf).await.unwrap() + 1;
+            let snapshot =
+                publish(snapshot.content().clone(), version, snapshot.published_on()).unwrap();
             let stored = tx
-                .insert_raid_item(meta, &item, &Change::by("test"))
+                .insert_progress_report(meta, &snapshot, &change)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            ("reference", stored.item.reference())
+            vec![
+                ("reference", version.to_string()),
+                ("record_id", stored.record_id.to_string()),
+            ]
         }
         accord_store::requests::REQUEST_KIND => {
             // Requests live in the register's tables, each with its own reference and its
@@ -1881,14 +1977,45 @@ async fn store_fixture(
         _ => {
             let input =
                 RecordInput::new(kind, meta.clone(), format!("{label} fixture"), body).unwrap();
-            let id = app
-                .store
-                .insert_record(&input, &Change::by("test"))
-                .await
-                .unwrap();
-            ("record_id", id.to_string())
+            let id = app.store.insert_record(&input, &change).await.unwrap();
+            vec![("record_id", id.to_string())]
         }
     }
+}
+
+/// A fixture project stored with `meta`, and its highlight report 1, published once.
+async fn fixture_project(
+    app: &TestApp,
+    hwf: i64,
+    meta: &RecordMeta,
+    body: &serde_json::Value,
+) -> (
+    accord_store::delivery::StoredProject,
+    accord_store::delivery::StoredHighlight,
+) {
+    let project: accord_domain::project::Project = serde_json::from_value(body.clone()).unwrap();
+    let change = Change::by("test");
+    let mut tx = app.store.write().await.unwrap();
+    let number = tx.last_project_number(hwf).await.unwrap() + 1;
+    let stored = tx
+        .insert_project(meta, number, &project, &change)
+        .await
+        .unwrap();
+    let draft = accord_domain::highlight_report::demo_published()
+        .unwrap()
+        .draft
+        .clone();
+    let mut report =
+        accord_domain::highlight_report::HighlightReport::new(&stored.project, draft).unwrap();
+    report
+        .publish(&stored.project, support::report_day())
+        .unwrap();
+    let highlight = tx
+        .insert_highlight(&stored, meta, 1, &report, &change)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (stored, highlight)
 }
 
 /// The classifications a fixture record is stored with, in the Haringey–Waltham Forest

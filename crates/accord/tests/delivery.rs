@@ -99,8 +99,8 @@ async fn record(app: &TestApp, id: i64) -> StoredRecord {
     record
 }
 
-/// The id at the end of a redirect's location.
-fn redirected_id(response: &TestResponse) -> i64 {
+/// The last segment of a redirect's location: a record's id or reference.
+fn redirected_key(response: &TestResponse) -> String {
     assert_eq!(
         response.status,
         StatusCode::SEE_OTHER,
@@ -112,8 +112,17 @@ fn redirected_id(response: &TestResponse) -> i64 {
         .rsplit('/')
         .next()
         .unwrap()
-        .parse()
-        .unwrap()
+        .to_owned()
+}
+
+/// The id at the end of a redirect's location.
+fn redirected_id(response: &TestResponse) -> i64 {
+    redirected_key(response).parse().unwrap()
+}
+
+/// A record's own reference, as its header keeps it.
+fn reference(record: &StoredRecord) -> String {
+    record.reference.clone().unwrap()
 }
 
 fn date_fields<'a>(
@@ -198,11 +207,21 @@ async fn a_published_highlight_report_never_changes() {
     let mut programme = app.signed_in(PROGRAMME).await;
     let mut viewer = app.signed_in(VIEWER).await;
     let report = records(&app, "highlight_report").await.remove(0);
-    let project = report.parent_id.unwrap();
-    let version = format!(
-        "/partnerships/{hwf}/highlight-reports/{}/versions/1",
-        report.id
+    let project = reference(&record(&app, report.parent_id.unwrap()).await);
+    let report_path = format!(
+        "/partnerships/{hwf}/projects/{project}/highlight-reports/{}",
+        reference(&report).rsplit('/').next().unwrap()
     );
+    let version = format!("{report_path}/versions/1");
+    // The old address, by the report's record id, has moved under the project.
+    let old = viewer
+        .get(&format!(
+            "/partnerships/{hwf}/highlight-reports/{}/versions/1",
+            report.id
+        ))
+        .await;
+    assert_eq!(old.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old.header("location"), version);
     let before = viewer.get(&version).await;
     assert_eq!(before.status, StatusCode::OK, "{}", before.body);
     assert!(before.body.contains("Economic Development"));
@@ -241,12 +260,7 @@ async fn a_published_highlight_report_never_changes() {
     assert!(live.body.contains("Economic Development and Regeneration"));
 
     // The draft changes too, and a new version is published.
-    let draft = programme
-        .get(&format!(
-            "/partnerships/{hwf}/highlight-reports/{}/edit",
-            report.id
-        ))
-        .await;
+    let draft = programme.get(&format!("{report_path}/edit")).await;
     assert_eq!(draft.status, StatusCode::OK);
     let mut fields = vec![
         f("confidence", "amber"),
@@ -265,12 +279,7 @@ async fn a_published_highlight_report_never_changes() {
         fields.push(f(&format!("{name}-month"), m));
         fields.push(f(&format!("{name}-year"), y));
     }
-    let saved = post_owned(
-        &mut programme,
-        &format!("/partnerships/{hwf}/highlight-reports/{}/edit", report.id),
-        &fields,
-    )
-    .await;
+    let saved = post_owned(&mut programme, &format!("{report_path}/edit"), &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
 
     let after = viewer.get(&version).await;
@@ -284,15 +293,32 @@ async fn a_published_highlight_report_never_changes() {
     // The published progress report is frozen the same way.
     let published = programme
         .post_form(
-            &format!("/partnerships/{hwf}/progress-reports"),
+            &format!("/partnerships/{hwf}/progress-report/versions"),
             &[("classification", "published")],
         )
         .await;
-    let snapshot = redirected_id(&published);
-    let path = format!("/partnerships/{hwf}/progress-reports/{snapshot}");
+    let snapshot = redirected_key(&published);
+    assert_eq!(snapshot, "1", "the first version");
+    let path = format!("/partnerships/{hwf}/progress-report/versions/{snapshot}");
     let mut anonymous = app.anonymous();
     let first = anonymous.get(&path).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    // One path for the progress report: the old addresses redirect to it.
+    let stored = records(&app, "progress_report").await.remove(0);
+    for (old, new) in [
+        (
+            format!("/partnerships/{hwf}/progress-reports/{}", stored.id),
+            path.clone(),
+        ),
+        (
+            format!("/partnerships/{hwf}/progress-reports"),
+            format!("/partnerships/{hwf}/progress-report/versions"),
+        ),
+    ] {
+        let moved = anonymous.get(&old).await;
+        assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT, "{old}");
+        assert_eq!(moved.header("location"), new);
+    }
     assert!(first.body.contains("Economic Development and Regeneration"));
     let rename = programme
         .post_form(
@@ -820,8 +846,10 @@ async fn bad_input_is_refused_and_changes_nothing() {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let legal = created.json()["id"].as_i64().unwrap();
-    let version = record(&app, legal).await.version;
+    let legal_id = created.json()["id"].as_i64().unwrap();
+    let legal = created.json()["reference"].as_str().unwrap().to_owned();
+    assert!(legal.starts_with("P-"), "{legal}");
+    let version = record(&app, legal_id).await.version;
     let early = api
         .send_json(
             Method::POST,
@@ -832,7 +860,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&early), ["forecast"]);
     assert!(early.body.contains("before the project starts"));
-    assert_eq!(record(&app, legal).await.version, version);
+    assert_eq!(record(&app, legal_id).await.version, version);
     // The same through the form.
     let mut programme = app.signed_in(PROGRAMME).await;
     let mut form = vec![(String::from("item"), "milestone-1")];
@@ -848,7 +876,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         refused.body.contains("before the project starts")
             && refused.body.contains("govuk-error-summary")
     );
-    assert_eq!(record(&app, legal).await.version, version);
+    assert_eq!(record(&app, legal_id).await.version, version);
 
     // A Cabinet approval from a council outside the partnership.
     let outside = api
@@ -860,7 +888,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         .await;
     assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&outside), ["council"]);
-    assert_eq!(record(&app, legal).await.version, version);
+    assert_eq!(record(&app, legal_id).await.version, version);
 
     // A dependency cycle: SAP ← HR already (demo); SAP → HR would close it.
     let hr = record_titled(&app, "project", "Human Resources Shared Services Centre")
@@ -928,7 +956,18 @@ async fn bad_input_is_refused_and_changes_nothing() {
 
     // A change to a published snapshot.
     let report = records(&app, "highlight_report").await.remove(0);
-    let path = format!("/api/v1/partnerships/{hwf}/highlight-reports/{}", report.id);
+    let project = reference(&record(&app, report.parent_id.unwrap()).await);
+    let number = reference(&report).rsplit('/').next().unwrap().to_owned();
+    let path = format!("/api/v1/partnerships/{hwf}/projects/{project}/highlight-reports/{number}");
+    // The old address, by record id, has moved.
+    let old = api
+        .get(&format!(
+            "/api/v1/partnerships/{hwf}/highlight-reports/{}",
+            report.id
+        ))
+        .await;
+    assert_eq!(old.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old.header("location"), path);
     let shown = api.get(&path).await.json();
     let published = shown["versions"][0].clone();
     let same = api
@@ -958,13 +997,32 @@ async fn a_project_planned_from_the_template_gates_on_every_cabinet() {
         (String::from("size"), "small"),
     ];
     form.extend(date_fields("start", "1", "9", "2011"));
-    let id = redirected_id(
+    let id = redirected_key(
         &post(
             &mut programme,
             &format!("/partnerships/{hwf}/projects"),
             form,
         )
         .await,
+    );
+    assert!(
+        id.starts_with("P-"),
+        "a project is addressed by its reference: {id}"
+    );
+    let record_id = records(&app, "project")
+        .await
+        .into_iter()
+        .find(|r| r.reference.as_deref() == Some(id.as_str()))
+        .unwrap()
+        .id;
+    // An old address, by the record's id, redirects to the reference.
+    let old = programme
+        .get(&format!("/partnerships/{hwf}/projects/{record_id}?x=1"))
+        .await;
+    assert_eq!(old.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        old.header("location"),
+        format!("/partnerships/{hwf}/projects/{id}?x=1")
     );
     let page = programme
         .get(&format!("/partnerships/{hwf}/projects/{id}"))
@@ -1014,9 +1072,8 @@ async fn a_project_planned_from_the_template_gates_on_every_cabinet() {
     assert_eq!(late.status, StatusCode::SEE_OTHER, "{}", late.body);
     let escalations = records(&app, "escalation").await;
     assert!(
-        escalations.iter().any(
-            |e| e.parent_id == Some(id) && e.title.contains("Create the shared-service design")
-        )
+        escalations.iter().any(|e| e.parent_id == Some(record_id)
+            && e.title.contains("Create the shared-service design"))
     );
     let page = programme
         .get(&format!("/partnerships/{hwf}/projects/{id}"))
@@ -1117,4 +1174,170 @@ async fn old_addresses_by_record_id_redirect_to_the_reference() {
         ))
         .await;
     assert_eq!(lower.status, StatusCode::OK);
+}
+
+/// Two editors open the same project; the first saves, the second (from the version they
+/// opened) is refused with 409 and an error summary, and nothing of theirs is written. The
+/// API refuses the same way.
+#[tokio::test]
+async fn the_second_of_two_editors_of_a_project_is_refused() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut first = app.signed_in(PROGRAMME).await;
+    let mut second = app.signed_in(PROGRAMME).await;
+    let project = record_titled(&app, "project", "Economic Development").await;
+    let p = reference(&project);
+    let opened = project.version.to_string();
+    for client in [&mut first, &mut second] {
+        let form = client
+            .get(&format!("/partnerships/{hwf}/projects/{p}/edit"))
+            .await;
+        assert!(
+            form.body
+                .contains(&format!("name=\"version\" value=\"{opened}\"")),
+            "the form carries the version it was filled from"
+        );
+    }
+    let edit = |name: &'static str| {
+        vec![
+            f("name", name),
+            f("tolerance_days", "28"),
+            f("savings", "tba"),
+            f("outcome", "being-implemented"),
+            f("version", &opened),
+        ]
+    };
+    let saved = post_owned(
+        &mut first,
+        &format!("/partnerships/{hwf}/projects/{p}/edit"),
+        &edit("Economic Development (first)"),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let refused = post_owned(
+        &mut second,
+        &format!("/partnerships/{hwf}/projects/{p}/edit"),
+        &edit("Economic Development (second)"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("govuk-error-summary"));
+    assert!(
+        refused.body.contains("changed since you opened it"),
+        "{}",
+        refused.body
+    );
+    // The form shows the project as it is now, at its new version.
+    assert!(refused.body.contains("Economic Development (first)"));
+    let now = record(&app, project.id).await;
+    assert_eq!(now.version, project.version + 1);
+    assert_eq!(now.title, "Economic Development (first)");
+
+    // The dates form and the API refuse a stale version the same way.
+    let mut dates = vec![f("item", "phase-3"), f("version", &opened)];
+    dates.extend(
+        date_fields("forecast", "1", "1", "2013")
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned())),
+    );
+    let stale = post_owned(
+        &mut second,
+        &format!("/partnerships/{hwf}/projects/{p}/dates"),
+        &dates,
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let mut api = app.token_client(PROGRAMME).await;
+    let stale = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/partnerships/{hwf}/projects/{p}/dates"),
+            &json!({"item": "phase-3", "forecast": "2013-01-01", "version": project.version}),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let current = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/partnerships/{hwf}/projects/{p}/dates"),
+            &json!({"item": "phase-3", "forecast": "2013-01-01", "version": now.version}),
+        )
+        .await;
+    assert_eq!(current.status, StatusCode::OK, "{}", current.body);
+    assert_eq!(current.json()["version"], now.version + 1);
+    assert_eq!(current.json()["reference"], p.as_str());
+}
+
+/// The projects list is answered a page at a time: its filters, its total and its cursor.
+#[tokio::test]
+async fn the_projects_list_filters_counts_and_pages() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut api = app.token_client(PROGRAMME).await;
+    let base = format!("/api/v1/partnerships/{hwf}/projects");
+    let all = api.get(&format!("{base}?limit=5")).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let body = all.json();
+    assert_eq!(body["total"], 14);
+    assert_eq!(body["items"].as_array().unwrap().len(), 5);
+    let next = body["next"].as_str().unwrap().to_owned();
+    assert_eq!(all.header("link"), format!("<{next}>; rel=\"next\""));
+    let mut seen: Vec<String> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["reference"].as_str().unwrap().to_owned())
+        .collect();
+    let mut at = Some(next);
+    while let Some(path) = at {
+        let page = api.get(&path).await.json();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["reference"].as_str().unwrap().to_owned()),
+        );
+        at = page["next"].as_str().map(str::to_owned);
+    }
+    let expected: Vec<String> = (1..=14).map(|n| format!("P-{n}")).collect();
+    assert_eq!(seen, expected, "every project once, in order");
+    // Beyond tolerance on the report's date: economic development's phase 2 and more.
+    let beyond = api.get(&format!("{base}?beyond=yes")).await.json();
+    let names: Vec<&str> = beyond["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Economic Development"), "{names:?}");
+    assert!(
+        beyond["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["exceptions"].as_u64().unwrap() > 0)
+    );
+    let text = api.get(&format!("{base}?text=ECONOMIC")).await.json();
+    assert_eq!(text["total"], 1);
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("cursor=nonsense", "cursor"),
+        ("sort=size", "sort"),
+        ("outcome=finished", "outcome"),
+    ] {
+        let r = api.get(&format!("{base}?{query}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(r.json()["error"]["fields"][0]["field"], field, "{query}");
+    }
+    // The page shows the same, with GOV.UK pagination.
+    let mut viewer = app.signed_in(VIEWER).await;
+    let page = viewer
+        .get(&format!("/partnerships/{hwf}/projects?text=economic"))
+        .await;
+    assert!(page.body.contains("Projects (1 matching)"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("/partnerships/{hwf}/projects/P-1"))
+    );
 }

@@ -18,7 +18,7 @@ use support::{TestApp, report_day};
 
 const PROGRAMME: &str = "programme@haringey.demo.accord.test";
 
-async fn id_of(app: &TestApp, kind: &str, title: &str) -> i64 {
+async fn record_of(app: &TestApp, kind: &str, title: &str) -> accord_store::StoredRecord {
     let hwf = app.hwf().await;
     app.store
         .records(
@@ -31,7 +31,15 @@ async fn id_of(app: &TestApp, kind: &str, title: &str) -> i64 {
         .into_iter()
         .find(|r| title.is_empty() || r.title == title)
         .unwrap_or_else(|| panic!("no {kind} {title}"))
-        .id
+}
+
+async fn id_of(app: &TestApp, kind: &str, title: &str) -> i64 {
+    record_of(app, kind, title).await.id
+}
+
+/// The reference a record's address carries (P-7, R2, 1).
+async fn reference_of(app: &TestApp, kind: &str, title: &str) -> String {
+    record_of(app, kind, title).await.reference.unwrap()
 }
 
 /// The demo, with a planned project, a scheduled board, a paper and a published progress
@@ -86,7 +94,10 @@ async fn prepared() -> (TestApp, i64) {
         paper.body
     );
     client
-        .post_form(&format!("/partnerships/{hwf}/progress-reports"), &[])
+        .post_form(
+            &format!("/partnerships/{hwf}/progress-report/versions"),
+            &[],
+        )
         .await;
     (app, hwf)
 }
@@ -101,8 +112,8 @@ async fn sign_in(browser: &Browser, server: &TestServer) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivery_pages_pass_axe_wcag_2_2_aa() {
     let (app, hwf) = prepared().await;
-    let economic = id_of(&app, "project", "Economic Development").await;
-    let audit = id_of(&app, "project", "Audit").await;
+    let economic = reference_of(&app, "project", "Economic Development").await;
+    let audit = reference_of(&app, "project", "Audit").await;
     let board = "programme";
     let paper = id_of(&app, "paper", "Economic development staffing").await;
     let decision = id_of(&app, "decision", "").await;
@@ -112,8 +123,12 @@ async fn delivery_pages_pass_axe_wcag_2_2_aa() {
         "ERP support contracts expire before a shared solution is in place",
     )
     .await;
-    let highlight = id_of(&app, "highlight_report", "").await;
-    let progress = id_of(&app, "progress_report", "").await;
+    let highlight = reference_of(&app, "highlight_report", "").await;
+    let highlight = format!(
+        "projects/{}",
+        highlight.replacen('/', "/highlight-reports/", 1)
+    );
+    let progress = reference_of(&app, "progress_report", "").await;
     let server = TestServer::spawn(app.router.clone()).await.unwrap();
     let browser = Browser::start().await.expect("headless Chromium starts");
     sign_in(&browser, &server).await;
@@ -129,13 +144,14 @@ async fn delivery_pages_pass_axe_wcag_2_2_aa() {
         format!("{p}/projects/{audit}/milestones/new"),
         format!("{p}/projects/{economic}/edit"),
         format!("{p}/projects/{economic}/highlight-reports"),
-        format!("{p}/highlight-reports/{highlight}"),
-        format!("{p}/highlight-reports/{highlight}/versions/1"),
-        format!("{p}/highlight-reports/{highlight}/edit"),
+        format!("{p}/{highlight}"),
+        format!("{p}/{highlight}/versions/1"),
+        format!("{p}/{highlight}/edit"),
         format!("{p}/timeline"),
         format!("{p}/progress-report"),
         format!("{p}/progress-report?format=paper"),
-        format!("{p}/progress-reports/{progress}"),
+        format!("{p}/progress-report/versions"),
+        format!("{p}/progress-report/versions/{progress}"),
         format!("{p}/boards"),
         format!("{p}/boards/{board}"),
         format!("{p}/boards/{board}/meetings/1"),

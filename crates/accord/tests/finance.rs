@@ -9,8 +9,8 @@
 
 mod support;
 
-use accord_domain::access::{Area, Classification, ReadScope, RecordMeta};
-use accord_store::{Change, RecordInput, RecordQuery};
+use accord_domain::access::{Classification, ReadScope};
+use accord_store::RecordQuery;
 use accord_testkit::http::{Client, TestResponse};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -656,26 +656,43 @@ async fn apportionment_compares_the_methods_and_shows_what_changes_when_slough_j
 }
 
 async fn project_with_milestones(app: &TestApp, hwf: i64, slipped: bool) -> i64 {
+    use accord_domain::project::{DatePlan, Milestone, MilestoneKind, Project};
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let due = if slipped {
-        json!({"baseline": "2011-06-01", "forecast": "2011-09-01"})
+        DatePlan {
+            forecast: Some(day(2011, 9, 1)),
+            ..DatePlan::on(day(2011, 6, 1))
+        }
     } else {
-        json!({"baseline": "2011-12-01"})
+        DatePlan::on(day(2011, 12, 1))
     };
-    let body = json!({"name": "HR shared service centre", "milestones": [{"number": 1, "name": "Payroll control live", "kind": "delivery", "due": due}]});
-    let meta = RecordMeta {
-        area: Area::Programme,
-        partnership_id: Some(hwf),
-        owner: None,
-        classification: Classification::Partnership,
-        embargo: None,
-    };
-    app.store
-        .insert_record(
-            &RecordInput::new("project", meta, "HR shared service centre", &body).unwrap(),
-            &Change::by("test"),
-        )
-        .await
-        .unwrap()
+    let mut project = accord_domain::progress_report::demo_haringey_waltham_forest().remove(1);
+    project.name = "HR shared service centre".into();
+    project.phases.clear();
+    project.milestones = vec![Milestone {
+        number: 1,
+        name: "Payroll control live".into(),
+        kind: MilestoneKind::Delivery,
+        stage: None,
+        phase: None,
+        due,
+        note: None,
+    }];
+    let project = Project { id: 0, ..project };
+    // Projects are written through their use case, as the delivery pages write them.
+    accord_app::delivery::projects::enter(
+        &app.state.app,
+        &accord_app::Caller::system("test"),
+        hwf,
+        accord_app::delivery::projects::EnterProject {
+            project,
+            classification: Classification::Partnership,
+            reason: String::new(),
+        },
+    )
+    .await
+    .unwrap()
+    .record_id
 }
 
 #[tokio::test]

@@ -364,6 +364,31 @@ impl<T: Serialize + DeserializeOwned + Clone> TryFrom<SnapshotRecord<T>> for Sna
     }
 }
 
+/// A highlight report's reference: its project's reference and its number among that
+/// project's reports, `P-7/2`. Addresses carry the two apart:
+/// `/partnerships/{id}/projects/P-7/highlight-reports/2`.
+pub fn reference(project: &str, number: u32) -> String {
+    format!("{project}/{number}")
+}
+
+/// The parts of a highlight report's reference: the project's reference and the number.
+pub fn parse_reference(text: &str) -> Option<(&str, u32)> {
+    let (project, number) = text.trim().rsplit_once('/')?;
+    let number = number.parse::<u32>().ok().filter(|n| *n > 0)?;
+    Some((project, number))
+}
+
+/// A report's title in lists and the audit trail: the project and the period it covers, as
+/// written when the report was started ("Economic Development: 1 July 2011 to 21 July 2011").
+pub fn title(project_name: &str, draft: &HighlightDraft) -> String {
+    format!(
+        "{}: {} to {}",
+        project_name,
+        long_date(draft.period_start),
+        long_date(draft.period_end)
+    )
+}
+
 /// A project's highlight report for one period: the draft being written and every published
 /// version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,6 +79,9 @@ pub struct ProgressReport {
     pub totals: ProgressTotals,
 }
 
+/// The report's title, as the Haringey report's Appendix B names it.
+pub const TITLE: &str = "Shared services project summary update";
+
 /// Builds the report from projects, in the order given, as at a date.
 pub fn build(title: &str, projects: &[Project], as_at: NaiveDate) -> ProgressReport {
     let mut totals = ProgressTotals {
@@ -149,6 +152,17 @@ pub fn publish(
         ));
     }
     Snapshot::freeze(version, on, report)
+}
+
+/// A published version's title in lists and the audit trail: "Shared services project summary
+/// update (version 2, published 21 August 2011)".
+pub fn version_title(snapshot: &Snapshot<ProgressReport>) -> String {
+    format!(
+        "{} (version {}, published {})",
+        snapshot.content().title,
+        snapshot.version(),
+        crate::mou::long_date(snapshot.published_on())
+    )
 }
 
 /// The date of the Haringey Corporate Committee report that holds Appendix B.

@@ -611,6 +611,16 @@ pub enum ProjectSize {
     Large,
 }
 
+impl ProjectSize {
+    /// The stable name used in storage, filters and the API.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ProjectSize::Small => "small",
+            ProjectSize::Large => "large",
+        }
+    }
+}
+
 /// An indicative timetable: the length of each stage in months.
 ///
 /// Schedule 2 gives, for small projects, about three months to assess the potential value and
@@ -879,6 +889,44 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The stable name of each kind of outcome, in the order pages list them.
+    pub const SLUGS: [&'static str; 7] = [
+        "being-implemented",
+        "business-case-in-development",
+        "under-evaluation",
+        "collaboration-only",
+        "not-pursued-market-testing",
+        "re-evaluate",
+        "not-stated",
+    ];
+
+    /// The stable name of its kind, as storage, filters and forms name it.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Outcome::BeingImplemented => "being-implemented",
+            Outcome::BusinessCaseInDevelopment => "business-case-in-development",
+            Outcome::UnderEvaluation => "under-evaluation",
+            Outcome::CollaborationOnly => "collaboration-only",
+            Outcome::NotPursuedMarketTesting => "not-pursued-market-testing",
+            Outcome::ReEvaluate { .. } => "re-evaluate",
+            Outcome::NotStated => "not-stated",
+        }
+    }
+
+    /// The outcome a slug names, with `when` for a re-evaluation; `None` for an unknown slug.
+    pub fn from_slug(slug: &str, when: String) -> Option<Outcome> {
+        Some(match slug {
+            "being-implemented" => Outcome::BeingImplemented,
+            "business-case-in-development" => Outcome::BusinessCaseInDevelopment,
+            "under-evaluation" => Outcome::UnderEvaluation,
+            "collaboration-only" => Outcome::CollaborationOnly,
+            "not-pursued-market-testing" => Outcome::NotPursuedMarketTesting,
+            "re-evaluate" => Outcome::ReEvaluate { when },
+            "not-stated" => Outcome::NotStated,
+            _ => return None,
+        })
+    }
+
     /// In words for pages.
     pub fn label(&self) -> String {
         match self {
@@ -1029,6 +1077,56 @@ impl Exception {
 /// The default time tolerance: four weeks.
 pub const DEFAULT_TOLERANCE_DAYS: u32 = 28;
 
+/// The longest time tolerance: a year.
+pub const MAX_TOLERANCE_DAYS: u32 = 366;
+
+/// A project's reference: `P-7` for the seventh project planned in its partnership. Pages and
+/// the API address a project by it, and it never changes.
+pub fn reference(number: u32) -> String {
+    format!("P-{number}")
+}
+
+/// The number a project reference names: `P-7`, `p-7` and `P7` all name project 7. `None`
+/// when the text is not a project reference.
+pub fn parse_reference(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let rest = text.strip_prefix(['P', 'p'])?;
+    let digits = rest.strip_prefix('-').unwrap_or(rest);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<u32>().ok().filter(|n| *n > 0)
+}
+
+/// What a change to a project's details sets: everything but its plan and its dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct ProjectDetails {
+    /// Its name.
+    pub name: String,
+    /// The time tolerance in days; four weeks when not given.
+    #[serde(default)]
+    pub tolerance_days: Option<u32>,
+    /// The scope of the opportunity.
+    #[serde(default)]
+    pub opportunity: String,
+    /// The opportunity record the project delivers.
+    #[serde(default)]
+    pub opportunity_id: Option<i64>,
+    /// What is being done.
+    #[serde(default)]
+    pub implementation: String,
+    /// Potential cashable savings.
+    #[serde(default)]
+    pub cashable_savings: CashableSavings,
+    /// Anticipated non-cashable benefits, one a line.
+    #[serde(default)]
+    pub non_cashable_benefits: Vec<String>,
+    /// Where it has got to.
+    #[serde(default)]
+    pub outcome: Outcome,
+}
+
 impl Project {
     /// Plans a new project from the indicative template for its size: the four stages with
     /// baseline dates from `start`, their standard and engagement activities, the Cabinet gate
@@ -1051,7 +1149,7 @@ impl Project {
             invalid.extend(e.within("template."));
         }
         let tolerance_days = input.tolerance_days.unwrap_or(DEFAULT_TOLERANCE_DAYS);
-        if tolerance_days > 366 {
+        if tolerance_days > MAX_TOLERANCE_DAYS {
             invalid.push(
                 "tolerance_days",
                 "A time tolerance is at most a year (366 days)",
@@ -1447,6 +1545,37 @@ impl Project {
         if self.councils.len() < Partnership::MIN_MEMBERS {
             invalid.push("councils", "A project needs at least two councils");
         }
+        if self.tolerance_days > MAX_TOLERANCE_DAYS {
+            invalid.push(
+                "tolerance_days",
+                "A time tolerance is at most a year (366 days)",
+            );
+        }
+        // Items are named by their numbers (and stages by their names) in addresses, forms and
+        // escalations, so no two may share one.
+        let mut stages: Vec<Stage> = self.stages.iter().map(|s| s.stage).collect();
+        stages.sort();
+        if stages.windows(2).any(|w| w[0] == w[1]) {
+            invalid.push("stages", "A stage is planned twice");
+        }
+        for (field, mut numbers) in [
+            (
+                "phases",
+                self.phases.iter().map(|p| p.number).collect::<Vec<u32>>(),
+            ),
+            (
+                "milestones",
+                self.milestones.iter().map(|m| m.number).collect(),
+            ),
+        ] {
+            numbers.sort_unstable();
+            if numbers.first() == Some(&0) {
+                invalid.push(field, format!("The {field} are numbered from 1"));
+            }
+            if numbers.windows(2).any(|w| w[0] == w[1]) {
+                invalid.push(field, format!("Two of the {field} have the same number"));
+            }
+        }
         for (target, _, plan) in self.dated_items() {
             if let Err(e) = plan.validate("", self.start) {
                 let prefix = match target {
@@ -1458,6 +1587,213 @@ impl Project {
             }
         }
         invalid.into_result()
+    }
+}
+
+impl Project {
+    /// Its details as an edit would set them, for forms that start from what is stored.
+    pub fn details(&self) -> ProjectDetails {
+        ProjectDetails {
+            name: self.name.clone(),
+            tolerance_days: Some(self.tolerance_days),
+            opportunity: self.opportunity.clone(),
+            opportunity_id: self.opportunity_id,
+            implementation: self.implementation.clone(),
+            cashable_savings: self.cashable_savings,
+            non_cashable_benefits: self.non_cashable_benefits.clone(),
+            outcome: self.outcome.clone(),
+        }
+    }
+
+    /// Changes the project's details. A missing name, a tolerance beyond a year, a
+    /// re-evaluation without its date in words, or an empty benefit is refused, naming its
+    /// field, and nothing changes.
+    pub fn edit(&mut self, details: ProjectDetails) -> Result<(), Invalid> {
+        let mut invalid = Invalid::new();
+        let name = details.name.trim();
+        if name.is_empty() {
+            invalid.push("name", "Enter the project’s name");
+        } else if name.chars().count() > 200 {
+            invalid.push("name", "The name must be 200 characters or fewer");
+        }
+        let tolerance_days = details.tolerance_days.unwrap_or(DEFAULT_TOLERANCE_DAYS);
+        if tolerance_days > MAX_TOLERANCE_DAYS {
+            invalid.push(
+                "tolerance_days",
+                "Enter the tolerance as a whole number of days, at most 366",
+            );
+        }
+        if let Outcome::ReEvaluate { when } = &details.outcome
+            && when.trim().is_empty()
+        {
+            invalid.push("re_evaluate_when", "Say when it is to be evaluated again");
+        }
+        for (i, benefit) in details.non_cashable_benefits.iter().enumerate() {
+            if benefit.trim().is_empty() {
+                invalid.push(
+                    format!("non_cashable_benefits[{i}]"),
+                    "Remove the empty line or fill it in",
+                );
+            }
+        }
+        invalid.into_result()?;
+        self.name = name.to_owned();
+        self.tolerance_days = tolerance_days;
+        self.opportunity = details.opportunity.trim().to_owned();
+        self.opportunity_id = details.opportunity_id;
+        self.implementation = details.implementation.trim().to_owned();
+        self.cashable_savings = details.cashable_savings;
+        self.non_cashable_benefits = details
+            .non_cashable_benefits
+            .iter()
+            .map(|b| b.trim().to_owned())
+            .collect();
+        self.outcome = match details.outcome {
+            Outcome::ReEvaluate { when } => Outcome::ReEvaluate {
+                when: when.trim().to_owned(),
+            },
+            other => other,
+        };
+        Ok(())
+    }
+
+    /// Sets an item's forecast (or clears it) and, when given, records when it happened, with
+    /// the rules of [`Project::set_forecast`] and [`Project::record_actual`]: a forecast before
+    /// the project starts is refused, and a stage completes only in order and after its
+    /// Cabinet gate. A refusal changes nothing.
+    pub fn change_dates(
+        &mut self,
+        target: Target,
+        forecast: Option<NaiveDate>,
+        actual: Option<NaiveDate>,
+    ) -> Result<(), Invalid> {
+        let mut changed = self.clone();
+        changed.set_forecast(target, forecast)?;
+        if let Some(actual) = actual
+            && changed.plan_of(target).and_then(|p| p.actual) != Some(actual)
+        {
+            changed.record_actual(target, actual)?;
+        }
+        *self = changed;
+        Ok(())
+    }
+
+    /// Records a council's Cabinet approval at a stage's gate on `on`, as recorded on `today`:
+    /// an approval dated in the future, a council outside the partnership or a stage without a
+    /// gate is refused, and nothing changes.
+    pub fn approve_at_gate(
+        &mut self,
+        stage: Stage,
+        council: &GssCode,
+        on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<(), Invalid> {
+        crate::board::check_recorded_on("approved_on", on, today)?;
+        let mut changed = self.clone();
+        changed.record_cabinet_approval(stage, council, on)?;
+        *self = changed;
+        Ok(())
+    }
+
+    /// The exceptions of `today` not yet escalated (each item is escalated once), as notices
+    /// to the receiving board dated `today`. `escalated` names the items already escalated.
+    pub fn new_escalations(&self, escalated: &[String], today: NaiveDate) -> Vec<EscalationNotice> {
+        let mut seen: Vec<String> = escalated.to_vec();
+        let mut out = Vec::new();
+        for exception in self.exceptions(today) {
+            // Two items of one name are one escalation: the board sees the item by its name.
+            if seen.contains(&exception.item) {
+                continue;
+            }
+            seen.push(exception.item.clone());
+            out.push(exception.notice(today));
+        }
+        out
+    }
+}
+
+/// Which projects a list shows. The store answers it in SQL; [`ProjectFilter::matches`] is the
+/// same rule in Rust, which the store's tests hold it to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectFilter {
+    /// Only projects whose name contains this, in any case.
+    pub text: Option<String>,
+    /// Only projects with this outcome (its slug: `being-implemented`, …).
+    pub outcome: Option<String>,
+    /// Only projects of this size.
+    pub size: Option<ProjectSize>,
+    /// Only projects with a date beyond their time tolerance on the day of the list.
+    pub beyond_tolerance: bool,
+    /// Only projects with a stage, phase or milestone not yet done that is expected (its
+    /// forecast, else its baseline) between these two days, inclusive.
+    pub due: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl ProjectFilter {
+    /// Checks the filter: a search of at most 200 characters, a known outcome, and a period
+    /// that does not end before it starts.
+    pub fn prepare(&self) -> Result<(), Invalid> {
+        let mut invalid = Invalid::new();
+        if self
+            .text
+            .as_deref()
+            .is_some_and(|t| t.trim().chars().count() > 200)
+        {
+            invalid.push("text", "Search for at most 200 characters");
+        }
+        if let Some(outcome) = self.outcome.as_deref()
+            && !Outcome::SLUGS.contains(&outcome)
+        {
+            invalid.push("outcome", format!("“{outcome}” is not an outcome"));
+        }
+        if let Some((from, to)) = self.due
+            && to < from
+        {
+            invalid.push(
+                "due_to",
+                format!(
+                    "{} is before {}, where the period starts",
+                    long_date(to),
+                    long_date(from)
+                ),
+            );
+        }
+        invalid.into_result()
+    }
+
+    /// Whether a project passes the filter on `today`.
+    pub fn matches(&self, project: &Project, today: NaiveDate) -> bool {
+        if let Some(text) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            && !project.name.to_lowercase().contains(&text.to_lowercase())
+        {
+            return false;
+        }
+        if self
+            .outcome
+            .as_deref()
+            .is_some_and(|o| o != project.outcome.slug())
+        {
+            return false;
+        }
+        if self.size.is_some() && self.size != project.size {
+            return false;
+        }
+        if self.beyond_tolerance && project.exceptions(today).is_empty() {
+            return false;
+        }
+        if let Some((from, to)) = self.due
+            && !project.dated_items().any(|(_, _, plan)| {
+                plan.actual.is_none()
+                    && (from..=to).contains(&plan.forecast.unwrap_or(plan.baseline))
+            })
+        {
+            return false;
+        }
+        true
     }
 }
 
@@ -2295,6 +2631,146 @@ mod tests {
                 proptest::prop_assert!(plan.actual.is_none());
                 proptest::prop_assert!(slip >= (plan.forecast.unwrap_or(plan.baseline) - plan.baseline).num_days());
             }
+        }
+    }
+
+    #[test]
+    fn references_name_projects_by_number() {
+        assert_eq!(reference(7), "P-7");
+        for (text, number) in [
+            ("P-7", Some(7)),
+            ("p-7", Some(7)),
+            ("P7", Some(7)),
+            (" P-007 ", Some(7)),
+            ("P-0", None),
+            ("P-", None),
+            ("P--7", None),
+            ("R7", None),
+            ("7", None),
+            ("P-7a", None),
+            ("P-99999999999", None),
+        ] {
+            assert_eq!(parse_reference(text), number, "{text}");
+        }
+        for n in [1, 2, 10, 4_000_000] {
+            assert_eq!(parse_reference(&reference(n)), Some(n));
+        }
+    }
+
+    #[test]
+    fn an_edit_names_each_bad_field_and_changes_nothing() {
+        let mut p = small(d(2011, 7, 1));
+        let before = p.clone();
+        let err = p
+            .edit(ProjectDetails {
+                name: " ".into(),
+                tolerance_days: Some(400),
+                outcome: Outcome::ReEvaluate { when: " ".into() },
+                non_cashable_benefits: vec!["Resilience".into(), "".into()],
+                ..before.details()
+            })
+            .unwrap_err();
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "tolerance_days",
+                "re_evaluate_when",
+                "non_cashable_benefits[1]"
+            ]
+        );
+        assert_eq!(p, before);
+        p.edit(ProjectDetails {
+            name: " Legal and Democratic Services ".into(),
+            tolerance_days: None,
+            cashable_savings: CashableSavings::Tba,
+            ..before.details()
+        })
+        .unwrap();
+        assert_eq!(p.name, "Legal and Democratic Services");
+        assert_eq!(p.tolerance_days, DEFAULT_TOLERANCE_DAYS);
+        assert_eq!(p.cashable_savings, CashableSavings::Tba);
+        assert_eq!(p.stages, before.stages, "the plan is untouched");
+    }
+
+    #[test]
+    fn each_exception_escalates_once() {
+        let mut p = small(d(2011, 7, 1));
+        p.stages[0].due.forecast = Some(d(2011, 10, 1));
+        p.milestones[0].name = Stage::AssessValue.label().to_owned();
+        p.milestones[0].due.forecast = Some(d(2013, 10, 1));
+        let today = d(2011, 7, 21);
+        assert_eq!(p.exceptions(today).len(), 2);
+        let new = p.new_escalations(&[], today);
+        assert_eq!(new.len(), 1, "two items of one name escalate once");
+        assert!(
+            p.new_escalations(&[Stage::AssessValue.label().to_owned()], today)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn filters_check_their_fields() {
+        let bad = ProjectFilter {
+            text: Some("x".repeat(201)),
+            outcome: Some("finished".into()),
+            due: Some((d(2011, 8, 1), d(2011, 7, 1))),
+            ..ProjectFilter::default()
+        };
+        let err = bad.prepare().unwrap_err();
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["text", "outcome", "due_to"]);
+        let p = small(d(2011, 7, 1));
+        let today = d(2011, 7, 21);
+        let cases = [
+            (ProjectFilter::default(), true),
+            (
+                ProjectFilter {
+                    text: Some("legal".into()),
+                    ..ProjectFilter::default()
+                },
+                true,
+            ),
+            (
+                ProjectFilter {
+                    text: Some("audit".into()),
+                    ..ProjectFilter::default()
+                },
+                false,
+            ),
+            (
+                ProjectFilter {
+                    outcome: Some("business-case-in-development".into()),
+                    size: Some(ProjectSize::Small),
+                    ..ProjectFilter::default()
+                },
+                true,
+            ),
+            (
+                ProjectFilter {
+                    beyond_tolerance: true,
+                    ..ProjectFilter::default()
+                },
+                false,
+            ),
+            (
+                ProjectFilter {
+                    due: Some((d(2011, 8, 1), d(2011, 8, 31))),
+                    ..ProjectFilter::default()
+                },
+                true,
+            ),
+            (
+                ProjectFilter {
+                    due: Some((d(2011, 9, 1), d(2011, 9, 30))),
+                    ..ProjectFilter::default()
+                },
+                false,
+            ),
+        ];
+        for (filter, expected) in cases {
+            assert_eq!(filter.matches(&p, today), expected, "{filter:?}");
         }
     }
 

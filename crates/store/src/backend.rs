@@ -84,13 +84,18 @@ fn audit_where(filter: &AuditFilter) -> (String, Vec<Bind>) {
     (clause, binds)
 }
 
-/// A value to bind to a placeholder of a query built at run time.
+/// A value to bind to a placeholder of a query built at run time. The optional kinds bind a
+/// typed NULL when empty, so PostgreSQL knows the column's type from the value.
+#[derive(Debug, Clone)]
 pub(crate) enum Bind {
     Text(String),
     Int(i64),
     Bool(bool),
     Date(chrono::NaiveDate),
     Time(chrono::DateTime<chrono::Utc>),
+    OptText(Option<String>),
+    OptInt(Option<i64>),
+    OptDate(Option<chrono::NaiveDate>),
 }
 
 /// Binds run-time values to a query, in order.
@@ -104,6 +109,9 @@ macro_rules! bind_all {
                 $crate::backend::Bind::Bool(b) => query.bind(b),
                 $crate::backend::Bind::Date(d) => query.bind(d),
                 $crate::backend::Bind::Time(t) => query.bind(t),
+                $crate::backend::Bind::OptText(t) => query.bind(t),
+                $crate::backend::Bind::OptInt(i) => query.bind(i),
+                $crate::backend::Bind::OptDate(d) => query.bind(d),
             };
         }
         query

@@ -21,6 +21,7 @@ use std::sync::Arc;
 mod backend;
 pub mod council_data;
 pub mod credentials;
+pub mod delivery;
 pub mod finance;
 pub mod gateway;
 pub mod governance;
@@ -37,6 +38,7 @@ pub mod write;
 
 pub use backend::{PgStore, SqliteStore};
 pub use council_data::CouncilDataStore;
+pub use delivery::{DeliveryStore, DeliveryTx};
 pub use finance::allocations::{AllocationStore, AllocationTx};
 pub use finance::business_cases::{BusinessCaseStore, BusinessCaseTx};
 pub use finance::funding::{FundingStore, FundingTx};
@@ -232,6 +234,7 @@ pub trait Store:
     RecordStore
     + CouncilDataStore
     + RaidStore
+    + DeliveryStore
     + RequestStore
     + GovernanceStore
     + GatewayStore

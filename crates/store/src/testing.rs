@@ -161,6 +161,22 @@ pub async fn record_value(
                 .await?
                 .map(|s| json(&s.item)))
         }
+        crate::delivery::PROJECT_KIND => Ok(store
+            .project_by_id(id, scope, today)
+            .await?
+            .map(|s| project_value(s.project))),
+        crate::delivery::ESCALATION_KIND => Ok(store
+            .escalation_by_id(id, scope, today)
+            .await?
+            .map(|s| json(&s.notice))),
+        crate::delivery::HIGHLIGHT_KIND => Ok(store
+            .highlight_by_id(id, scope, today)
+            .await?
+            .map(|s| json(&s.report))),
+        crate::delivery::PROGRESS_KIND => Ok(store
+            .progress_by_id(id, scope, today)
+            .await?
+            .map(|s| json(&s.snapshot))),
         crate::governance::BOARD_KIND => {
             Ok(store.board(id, scope, today).await?.map(|b| json(&b.board)))
         }
@@ -363,6 +379,27 @@ pub fn normalise(kind: &str, body: &serde_json::Value) -> Result<serde_json::Val
                 serde_json::from_value(body.clone()).map_err(corrupt)?;
             Ok(json(&item))
         }
+        crate::delivery::PROJECT_KIND => {
+            let project: accord_domain::project::Project =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(project_value(project))
+        }
+        crate::delivery::ESCALATION_KIND => {
+            let notice: accord_domain::board::EscalationNotice =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&notice))
+        }
+        crate::delivery::HIGHLIGHT_KIND => {
+            let report: accord_domain::highlight_report::HighlightReport =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&report))
+        }
+        crate::delivery::PROGRESS_KIND => {
+            let snapshot: accord_domain::highlight_report::Snapshot<
+                accord_domain::progress_report::ProgressReport,
+            > = serde_json::from_value(body.clone()).map_err(corrupt)?;
+            Ok(json(&snapshot))
+        }
         crate::governance::BOARD_KIND => {
             let board: accord_domain::board::Board =
                 serde_json::from_value(body.clone()).map_err(corrupt)?;
@@ -422,6 +459,14 @@ pub fn normalise(kind: &str, body: &serde_json::Value) -> Result<serde_json::Val
         }
         _ => Ok(body.clone()),
     }
+}
+
+/// A project compared without its `id`: release 0.1 wrote whatever id the project had when
+/// saved (0, or a seed's own numbering) and replaced it with the record's on every read, so
+/// the stored number was never part of the value.
+fn project_value(mut project: accord_domain::project::Project) -> serde_json::Value {
+    project.id = 0;
+    json(&project)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {

@@ -43,6 +43,10 @@ pub(crate) const DATA_MOVES: &[DataMove] = &[
         after: 230,
     },
     DataMove {
+        name: "delivery",
+        after: 240,
+    },
+    DataMove {
         name: "governance",
         after: 250,
     },
@@ -110,6 +114,7 @@ macro_rules! upgrade_impl {
                     "finance" => Self::upgrade_finance(conn).await,
                     "governance" => Self::upgrade_governance(conn).await,
                     "gateway" => Self::upgrade_gateway(conn).await,
+                    "delivery" => Self::upgrade_delivery(conn).await,
                     other => Err($crate::StoreError::Corrupt(format!(
                         "no data move is called {other}"
                     ))),

@@ -8,9 +8,10 @@
 //! allocated twice, and a version checked cannot change underneath. Dropping the handle without
 //! [`WriteTx::commit`] rolls everything back.
 //!
-//! Each capability adds its reads and writes as a trait of its own (`RaidTx`, `RequestTx`, …) that `WriteTx`
-//! extends, so a use case sees one handle and each capability's SQL stays in its own module.
+//! Each capability adds its reads and writes as a trait of its own (`RaidTx`, `RequestTx`,
+//! `DeliveryTx`, …) that `WriteTx` extends, so a use case sees one handle and each capability's SQL stays in its own module.
 
+use crate::delivery::DeliveryTx;
 use crate::finance::FinanceTx;
 use crate::finance::allocations::AllocationTx;
 use crate::finance::business_cases::BusinessCaseTx;
@@ -31,6 +32,7 @@ use chrono::NaiveDate;
 pub trait WriteTx:
     RaidTx
     + RequestTx
+    + DeliveryTx
     + GovernanceTx
     + GatewayTx
     + FinanceTx

@@ -945,6 +945,176 @@ async fn finance_tables_filter_by_the_policy_too() {
     }
 }
 
+/// Delivery's tables apply the same rule: every record class of a project, an escalation, a
+/// highlight report and a published progress report, for every actor, listed, counted and read
+/// one by one exactly as `ReadScope::permits` says.
+#[tokio::test]
+async fn delivery_tables_filter_by_the_policy_too() {
+    use accord_domain::highlight_report::HighlightReport;
+    use accord_domain::progress_report;
+    use accord_domain::project::ProjectFilter;
+    use accord_store::delivery::ProjectPage;
+    let dir = tempfile::tempdir().unwrap();
+    let today = progress_report::demo_as_at();
+    for (backend, store) in testing::stores(dir.path()).await.unwrap() {
+        let (p1, p2) = setup(&*store).await;
+        let change = Change::by("test");
+        let metas: Vec<RecordMeta> = metas(p1, p2, today)
+            .into_iter()
+            .filter(|m| m.partnership_id.is_some() && m.area == Area::Programme)
+            .collect();
+        // Economic development: a phase beyond tolerance on the day, so it has an escalation.
+        let project = progress_report::demo_haringey_waltham_forest().remove(0);
+        let draft = accord_domain::highlight_report::demo_published()
+            .unwrap()
+            .draft;
+        let mut stored = Vec::new();
+        let mut tx = store.write().await.unwrap();
+        for meta in metas {
+            let pid = meta.partnership_id.unwrap();
+            let number = tx.last_project_number(pid).await.unwrap() + 1;
+            let p = tx
+                .insert_project(&meta, number, &project, &change)
+                .await
+                .unwrap();
+            let notice = p.project.exceptions(today)[0].notice(today);
+            let e = tx.insert_escalation(&p, &notice, &change).await.unwrap();
+            let mut report = HighlightReport::new(&p.project, draft.clone()).unwrap();
+            report.publish(&p.project, today).unwrap();
+            tx.insert_highlight(&p, &meta, 1, &report, &change)
+                .await
+                .unwrap();
+            let version = tx.last_progress_version(pid).await.unwrap() + 1;
+            let snapshot = progress_report::publish(
+                progress_report::build("Update", std::slice::from_ref(&p.project), today),
+                version,
+                today,
+            )
+            .unwrap();
+            let r = tx
+                .insert_progress_report(&meta, &snapshot, &change)
+                .await
+                .unwrap();
+            stored.push((
+                pid,
+                number,
+                p.record_id,
+                e.record_id,
+                version,
+                r.record_id,
+                meta,
+            ));
+        }
+        tx.commit().await.unwrap();
+        assert!(
+            stored.len() > 40,
+            "{backend}: the combinations cover the space"
+        );
+        let everything = ProjectFilter::default();
+        let page = ProjectPage {
+            limit: 1000,
+            ..ProjectPage::default()
+        };
+        for (name, actor) in actors(p1, p2) {
+            let scope = ReadScope::of(&actor);
+            for pid in [p1, p2] {
+                let mine: Vec<_> = stored.iter().filter(|s| s.0 == pid).collect();
+                let expected: BTreeSet<u32> = mine
+                    .iter()
+                    .filter(|s| scope.permits(&s.6, today))
+                    .map(|s| s.1)
+                    .collect();
+                let listed: BTreeSet<u32> = store
+                    .projects(pid, &everything, &page, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.number)
+                    .collect();
+                assert_eq!(listed, expected, "{backend}: {name}, partnership {pid}");
+                let count = store
+                    .count_projects(pid, &everything, &scope, today)
+                    .await
+                    .unwrap();
+                assert_eq!(count, expected.len() as i64, "{backend}: {name}");
+                let programme: BTreeSet<u32> = store
+                    .programme(pid, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.number)
+                    .collect();
+                assert_eq!(programme, expected, "{backend}: {name}, programme");
+                let escalated: BTreeSet<i64> = store
+                    .escalations(pid, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|e| e.project_id)
+                    .collect();
+                let want: BTreeSet<i64> = mine
+                    .iter()
+                    .filter(|s| scope.permits(&s.6, today))
+                    .map(|s| s.2)
+                    .collect();
+                assert_eq!(escalated, want, "{backend}: {name}, escalations");
+                let versions: BTreeSet<u32> = store
+                    .progress_reports(pid, &scope, today)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.version)
+                    .collect();
+                let want: BTreeSet<u32> = mine
+                    .iter()
+                    .filter(|s| scope.permits(&s.6, today))
+                    .map(|s| s.4)
+                    .collect();
+                assert_eq!(versions, want, "{backend}: {name}, progress reports");
+                for (_, number, project_id, escalation, version, report, meta) in &mine {
+                    let may = scope.permits(meta, today);
+                    let what = format!("{backend}: {name}, project {number}");
+                    let one = store.project(pid, *number, &scope, today).await.unwrap();
+                    assert_eq!(one.is_some(), may, "{what}");
+                    let by_id = store
+                        .project_by_id(*project_id, &scope, today)
+                        .await
+                        .unwrap();
+                    assert_eq!(by_id.is_some(), may, "{what}");
+                    let e = store
+                        .escalation_by_id(*escalation, &scope, today)
+                        .await
+                        .unwrap();
+                    assert_eq!(e.is_some(), may, "{what}: escalation");
+                    let e = store
+                        .project_escalations(*project_id, &scope, today)
+                        .await
+                        .unwrap();
+                    assert_eq!(e.len(), usize::from(may), "{what}: its escalations");
+                    let h = store
+                        .highlight_reports(*project_id, &scope, today)
+                        .await
+                        .unwrap();
+                    assert_eq!(h.len(), usize::from(may), "{what}: highlight reports");
+                    let h = store
+                        .highlight_report(*project_id, 1, &scope, today)
+                        .await
+                        .unwrap();
+                    assert_eq!(h.is_some(), may, "{what}: highlight report 1");
+                    let r = store
+                        .progress_report(pid, *version, &scope, today)
+                        .await
+                        .unwrap();
+                    assert_eq!(r.is_some(), may, "{what}: progress report");
+                    let r = store.progress_by_id(*report, &scope, today).await.unwrap();
+                    assert_eq!(r.is_some(), may, "{what}: progress report by id");
+                }
+            }
+        }
+        store.close().await;
+    }
+}
+
 #[tokio::test]
 async fn embargoes_release_on_their_date_or_decision_and_the_release_is_audited() {
     let dir = tempfile::tempdir().unwrap();

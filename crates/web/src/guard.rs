@@ -153,24 +153,34 @@ pub async fn enforce(
             let Some(id) = param(&params, "id") else {
                 return WebError::NotFound.into_response();
             };
-            // A record is named by its reference (`R12`), or by its storage id on addresses
-            // made before it had one.
-            let Some(key) = params
+            // A record is named by its reference (`R12`, `P-7`), or by its storage id on
+            // addresses made before it had one: a `{reference}` may be either, a `{record_id}`
+            // is always an id.
+            let Some((name, key)) = params
                 .iter()
                 .find(|(n, _)| *n == "reference" || *n == "record_id")
-                .map(|(_, v)| v.to_owned())
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
             else {
                 return WebError::NotFound.into_response();
             };
-            let found =
-                accord_app::records::find(&state.app, &viewer.caller(), kind, id, &key).await;
+            let caller = viewer.caller();
+            let found = if name == "reference" {
+                accord_app::records::find(&state.app, &caller, kind, id, &key).await
+            } else {
+                accord_app::records::find_by_id(&state.app, &caller, kind, id, &key).await
+            };
             let record = match found {
                 Ok(Some((record, named))) => {
                     if named == accord_app::records::Named::Old
                         && request.method() == axum::http::Method::GET
                         && let Some(reference) = &record.reference
                     {
-                        let moved = moved_path(&path, &key, reference);
+                        let moved =
+                            accord_app::records::moved_path(&record.kind, &path, &key, reference);
+                        let moved = match &query {
+                            Some(q) => format!("{moved}?{q}"),
+                            None => moved,
+                        };
                         return Redirect::permanent(&moved).into_response();
                     }
                     record
@@ -186,20 +196,6 @@ pub async fn enforce(
         }
     }
     next.run(request).await
-}
-
-/// An old address with the record's storage id `key` replaced by its reference: the first
-/// segment equal to `key` after the partnership's id (which may be the same number).
-fn moved_path(path: &str, key: &str, reference: &str) -> String {
-    let mut segments: Vec<&str> = path.split('/').collect();
-    let start = segments
-        .iter()
-        .position(|s| *s == "partnerships")
-        .map_or(0, |i| i + 2);
-    if let Some(i) = (start..segments.len()).find(|&i| segments[i] == key) {
-        segments[i] = reference;
-    }
-    segments.join("/")
 }
 
 /// Checks a write against the policy with the record's real metadata (owner, class), for
@@ -222,45 +218,6 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn old_addresses_move_to_the_reference_in_the_record_s_place() {
-        let cases = [
-            (
-                "/partnerships/1/requests/1",
-                "/partnerships/1/requests/FOI-1",
-            ),
-            (
-                "/partnerships/1/requests/1/actions/forward",
-                "/partnerships/1/requests/FOI-1/actions/forward",
-            ),
-            ("/partnerships/7/raid/1", "/partnerships/7/raid/FOI-1"),
-        ];
-        for (path, moved) in cases {
-            assert_eq!(moved_path(path, "1", "FOI-1"), moved);
-        }
-    }
-
-    #[test]
-    fn old_addresses_move_the_record_not_the_partnership() {
-        let cases = [
-            (
-                "/partnerships/5/opportunities/5",
-                "/partnerships/5/opportunities/OPP-2",
-            ),
-            (
-                "/api/v1/partnerships/5/opportunities/5/assessment",
-                "/api/v1/partnerships/5/opportunities/OPP-2/assessment",
-            ),
-            (
-                "/partnerships/1/raid/5/escalate",
-                "/partnerships/1/raid/OPP-2/escalate",
-            ),
-        ];
-        for (old, new) in cases {
-            assert_eq!(moved_path(old, "5", "OPP-2"), new);
-        }
-    }
 
     #[test]
     fn encodes_next_paths() {

@@ -74,10 +74,11 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
                 Err(e) => tracing::error!(error = %e, "embargo release failed"),
             }
             // Dates pass without anyone touching a project: its exceptions escalate anyway.
-            match accord_web::delivery::escalate_all_exceptions(
-                &*sweeper,
-                today,
-                &Change::by("accord tolerance check"),
+            let sweep =
+                accord_app::App::new(sweeper.clone()).with_clock(accord_app::Clock::Fixed(today));
+            match accord_app::delivery::escalations::escalate_all(
+                &sweep,
+                &accord_app::Caller::system("accord tolerance check"),
             )
             .await
             {

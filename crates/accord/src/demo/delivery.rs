@@ -7,14 +7,17 @@
 //! their names, the highlight report by its project. Anything the seed does not give is
 //! labelled illustrative in the record itself.
 
+use accord_app::delivery::highlight_reports::{self, StartHighlight};
+use accord_app::delivery::projects::{self, EnterProject};
+use accord_app::delivery::{ProjectSummary, escalations};
 use accord_app::governance::raid as raid_use;
+use accord_app::list::{ListRequest, MAX_LIMIT, Start};
 use accord_domain::access::{Area, Classification};
 use accord_domain::board::{self, BoardLevel, DecisionInput};
-use accord_domain::highlight_report::{self, HighlightReport};
+use accord_domain::highlight_report;
 use accord_domain::progress_report::{self, demo_as_at};
+use accord_domain::project::ProjectFilter;
 use accord_domain::raid::{self, RaidDetail, RaidInput};
-use accord_store::{Change, RecordQuery, Store};
-use accord_web::delivery;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -54,49 +57,54 @@ const DECISIONS: [(BoardLevel, &str, &str, bool); 2] = [
 
 /// Loads the delivery demo into the Haringey – Waltham Forest partnership.
 pub async fn load(app: &accord_app::App, partnership_id: i64) -> anyhow::Result<DeliverySummary> {
-    let store: &dyn Store = &**app.legacy_store();
-    let change = Change::by(super::DEMO_ACTOR).because("demo data from seed 003");
     let on = demo_as_at();
-    let scope = delivery::system_scope();
     let mut summary = DeliverySummary::default();
 
     // Projects: Appendix B is a committee report published by Haringey, so they are public.
-    let existing = delivery::projects(store, partnership_id, &scope, on).await?;
-    let mut ids: HashMap<i64, i64> = HashMap::new();
+    // They are entered through the same use case as an import, on the report's date, which
+    // escalates the dates already beyond tolerance then.
+    let caller = accord_app::Caller::system(super::DEMO_ACTOR);
+    let day = app.clone().with_clock(accord_app::Clock::Fixed(on));
+    let escalated_before = escalations::of_partnership(&day, &caller, partnership_id)
+        .await?
+        .len();
+    let existing = all_projects(&day, &caller, partnership_id).await?;
+    // The seed's projects are numbered 1 to 14; the RAID items name them by those numbers.
+    let mut ids: HashMap<i64, (i64, String)> = HashMap::new();
     for project in progress_report::demo_haringey_waltham_forest() {
         let demo_id = project.id;
-        let record_id = match existing.iter().find(|p| p.value.name == project.name) {
-            Some(found) => found.id(),
+        let found = match existing.iter().find(|p| p.name == project.name) {
+            Some(found) => (found.record_id, found.reference()),
             None => {
-                let meta = delivery::meta(
-                    Area::Programme,
+                let entry = projects::enter(
+                    &day,
+                    &caller,
                     partnership_id,
-                    None,
-                    Classification::Published,
-                );
+                    EnterProject {
+                        project,
+                        classification: Classification::Published,
+                        reason: "demo data from seed 003".to_owned(),
+                    },
+                )
+                .await?;
                 summary.projects += 1;
-                store
-                    .insert_record(&delivery::project_input(&project, meta)?, &change)
-                    .await?
+                (entry.record_id, entry.reference())
             }
         };
-        ids.insert(demo_id, record_id);
+        ids.insert(demo_id, found);
     }
-    let projects = delivery::projects(store, partnership_id, &scope, on).await?;
-    for project in &projects {
-        summary.escalations +=
-            delivery::escalate_exceptions(store, project, on, &change).await? as u64;
-    }
+    summary.escalations = (escalations::of_partnership(&day, &caller, partnership_id)
+        .await?
+        .len()
+        .saturating_sub(escalated_before)) as u64;
 
     // Boards: Schedule 3, members by post, chairs rotating from Haringey; written through
     // the same use cases as the pages, on the seed's day.
-    let caller = accord_app::Caller::system(super::DEMO_ACTOR);
-    let seed_day = app.clone().with_clock(accord_app::Clock::Fixed(on));
-    let boards = accord_app::governance::boards::boards(&seed_day, &caller, partnership_id).await?;
+    let boards = accord_app::governance::boards::boards(&day, &caller, partnership_id).await?;
     for b in board::demo_haringey_waltham_forest() {
         if boards.iter().all(|s| s.board.level != b.level) {
             accord_app::governance::boards::add_board(
-                &seed_day,
+                &day,
                 &caller,
                 partnership_id,
                 &b,
@@ -106,13 +114,13 @@ pub async fn load(app: &accord_app::App, partnership_id: i64) -> anyhow::Result<
             summary.boards += 1;
         }
     }
-    let boards = accord_app::governance::boards::boards(&seed_day, &caller, partnership_id).await?;
+    let boards = accord_app::governance::boards::boards(&day, &caller, partnership_id).await?;
     for (level, title, text, key) in DECISIONS {
         let Some(b) = boards.iter().find(|b| b.board.level == level) else {
             continue;
         };
         summary.decisions +=
-            u64::from(record_decision(&seed_day, &caller, b, title, text, key, on).await?);
+            u64::from(record_decision(&day, &caller, b, title, text, key, on).await?);
     }
 
     // RAID items: the situations are the seed's, the items illustrative (each says so). They
@@ -136,7 +144,7 @@ pub async fn load(app: &accord_app::App, partnership_id: i64) -> anyhow::Result<
         if same.page.items.iter().any(|e| e.item.title == item.title) {
             continue;
         }
-        let remap = |id: i64| ids.get(&id).copied().unwrap_or(id);
+        let remap = |id: i64| ids.get(&id).map_or(id, |(record_id, _)| *record_id);
         let detail = match item.detail {
             RaidDetail::Dependency {
                 from_project,
@@ -173,33 +181,64 @@ pub async fn load(app: &accord_app::App, partnership_id: i64) -> anyhow::Result<
 
     // One published highlight report: economic development, July 2011 (ratings illustrative).
     let demo = highlight_report::demo_published()?;
-    if let Some(project) = ids
-        .get(&demo.project)
-        .and_then(|id| projects.iter().find(|p| p.id() == *id))
-    {
-        let query = RecordQuery {
-            parent_id: Some(project.id()),
-            ..RecordQuery::of(delivery::HIGHLIGHT_REPORT, partnership_id)
-        };
-        if store.count_records(&query, &scope, on).await? == 0 {
-            let mut report = HighlightReport::new(&project.value, demo.draft.clone())?;
-            report.publish(&project.value, on)?;
-            let meta = delivery::meta(
-                Area::Programme,
+    if let Some((_, reference)) = ids.get(&demo.project) {
+        let (_, reports) =
+            highlight_reports::list(&day, &caller, partnership_id, reference).await?;
+        if reports.is_empty() {
+            let started = highlight_reports::start(
+                &day,
+                &caller,
                 partnership_id,
-                None,
-                Classification::Published,
-            );
-            store
-                .insert_record(
-                    &delivery::highlight_input(&report, &project.value, meta)?,
-                    &change,
-                )
-                .await?;
+                reference,
+                StartHighlight {
+                    draft: demo.draft.clone(),
+                    classification: Classification::Published,
+                },
+            )
+            .await?;
+            highlight_reports::publish(
+                &day,
+                &caller,
+                partnership_id,
+                reference,
+                started.number,
+                Some(started.version),
+            )
+            .await?;
             summary.highlight_reports += 1;
         }
     }
     Ok(summary)
+}
+
+/// Every project of the partnership, a page at a time.
+async fn all_projects(
+    app: &accord_app::App,
+    caller: &accord_app::Caller,
+    partnership_id: i64,
+) -> anyhow::Result<Vec<ProjectSummary>> {
+    let mut out = Vec::new();
+    let mut request = ListRequest::page(1, MAX_LIMIT);
+    loop {
+        let page = projects::list(
+            app,
+            caller,
+            partnership_id,
+            &ProjectFilter::default(),
+            accord_app::delivery::ProjectOrder::Number,
+            &request,
+        )
+        .await?;
+        out.extend(page.items);
+        let Some(next) = page.next else {
+            return Ok(out);
+        };
+        let key = accord_app::list::decode_cursor("projects", &next)?;
+        request = ListRequest {
+            limit: MAX_LIMIT,
+            start: Start::After(key),
+        };
+    }
 }
 
 /// Records an illustrative decision in a board's log unless one of that title is there.

@@ -33,20 +33,17 @@ const LIST: &str = "savings";
 /// The most lines one import may hold.
 pub const MAX_IMPORT_LINES: usize = 5_000;
 
-/// What the ledger needs of a project record: its name and milestones (other fields are the
+/// What the ledger needs of a project: its name and milestones (other fields are the
 /// delivery pages' business).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 struct ProjectMilestones {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     milestones: Vec<MilestoneDates>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 struct MilestoneDates {
     number: u32,
-    #[serde(default)]
     name: String,
     due: DatePlan,
 }
@@ -125,16 +122,18 @@ async fn links(app: &App, caller: &Caller, partnership_id: i64) -> Result<Links>
         if links.projects.contains_key(project) {
             continue;
         }
-        let found = store
-            .record(*project, &scope, today)
+        let found = crate::delivery::projects::milestones_of(app, caller, partnership_id, *project)
             .await?
-            .filter(|r| r.kind == PROJECT_KIND && r.meta.partnership_id == Some(partnership_id))
-            .and_then(|r| {
-                let mut p = r.decode::<ProjectMilestones>().ok()?;
-                if p.name.is_empty() {
-                    p.name.clone_from(&r.title);
-                }
-                Some(p)
+            .map(|(name, milestones)| ProjectMilestones {
+                name,
+                milestones: milestones
+                    .into_iter()
+                    .map(|m| MilestoneDates {
+                        number: m.number,
+                        name: m.name,
+                        due: m.due,
+                    })
+                    .collect(),
             });
         links.projects.insert(*project, found);
     }

@@ -1,10 +1,10 @@
 //! What the delivery and governance pages share: loading the partnership, naming councils,
 //! reading the classification and dates of forms, and naming a project's dated items.
 
+use accord_app::records::StoredRecord;
 use accord_domain::access::{Action, Area, Classification, RecordMeta, decide};
 use accord_domain::project::{DatePrecision, Project, Stage, Target};
 use accord_domain::{Invalid, Partnership};
-use accord_store::StoredRecord;
 use maud::{Markup, html};
 
 use crate::AppState;
@@ -203,10 +203,41 @@ pub fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The store's refusal as a form's errors, or the error to return.
-pub fn refusal(error: accord_store::StoreError) -> Result<Invalid, WebError> {
+/// A refusal as a form's errors, or the error to return when it is not a refusal of the input.
+pub fn refusal(error: impl Into<WebError>) -> Result<Invalid, WebError> {
+    match error.into() {
+        WebError::Unprocessable(invalid) => Ok(invalid),
+        other => Err(other),
+    }
+}
+
+/// The version a form was filled from, if it says.
+pub fn form_version(form_data: &FormData) -> Result<Option<i64>, Invalid> {
+    match form_data.get("version").trim() {
+        "" => Ok(None),
+        text => text.parse::<i64>().map(Some).map_err(|_| {
+            Invalid::field(
+                "version",
+                "The form is damaged: reload the page and try again",
+            )
+        }),
+    }
+}
+
+/// A use case's refusal as what a form shows: the errors and the status to answer with (422
+/// for bad input, 409 with the error on `version` when someone changed the record since the
+/// form was filled), or the error to return when it is neither.
+pub fn form_refusal(
+    error: accord_app::AppError,
+) -> Result<(axum::http::StatusCode, Invalid), WebError> {
     match error {
-        accord_store::StoreError::Invalid(invalid) => Ok(invalid),
+        accord_app::AppError::Invalid(errors) => {
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, errors))
+        }
+        accord_app::AppError::Conflict(message) => Ok((
+            axum::http::StatusCode::CONFLICT,
+            Invalid::field("version", message),
+        )),
         other => Err(other.into()),
     }
 }

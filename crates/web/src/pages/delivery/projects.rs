@@ -1,44 +1,58 @@
 //! Projects (MOU Schedule 2): the list, a project with its stages, activities, engagement
 //! tracks, Cabinet gates, phases and milestones, and the forms that plan and change them.
+//!
+//! Each handler reads the request, calls one use case of `accord_app::delivery::projects` and
+//! renders its answer. Forms carry the version of the project they were filled from: a change
+//! made from a version someone has since replaced comes back with 409 and an error summary.
 
+use accord_app::AppError;
+use accord_app::delivery::projects::{self as use_case, CabinetApproval, ChangeDates, PlanProject};
+use accord_app::delivery::{ProjectEntry, ProjectOrder, ProjectSummary, escalations};
+use accord_app::list::{ListRequest, Listed};
 use accord_domain::access::{Action, Area};
 use accord_domain::mou::long_date;
 use accord_domain::project::{
     CashableSavings, DatePlan, EngagementTrack, MilestoneInput, MilestoneKind, Outcome, PhaseInput,
-    PhaseStatus, Project, ProjectInput, ProjectSize, Stage, Target, Template,
+    PhaseStatus, Project, ProjectDetails, ProjectFilter, ProjectInput, ProjectSize, Stage, Target,
+    Template,
 };
 use accord_domain::{GssCode, Invalid, Money, Partnership};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::common::{
-    classification, classification_radios, classification_tag, lines, may_create, may_do,
-    paragraphs, parse_target, partnership, precision, precision_select, refusal, target_name,
+    classification, classification_radios, form_refusal, form_version, lines, may_create, may_do,
+    meta_tag, paragraphs, parse_target, partnership, precision, precision_select, target_name,
     target_slug,
 };
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
     Banner, ButtonKind, Choice, Column, Field, InputWidth, SummaryRow, Table, TagColour, button,
-    button_link, date_input, details, error_summary, form, notification_banner, radios, select,
-    summary_list, table, tag, text_input, textarea,
+    button_link, checkboxes, date_input, details, error_summary, form, notification_banner,
+    pagination, radios, select, summary_list, table, tag, text_input, textarea,
 };
-use crate::delivery::{self, Loaded};
 use crate::error::WebError;
 use crate::forms::{DateParts, FormData, refused};
-use crate::guard::{self, GuardedRecord};
+use crate::guard::GuardedRecord;
 use crate::layout::Page;
 use crate::pages::common::{council_name, councils, render, source_note};
 use crate::pages::partnerships::reason_field;
+
+/// Projects shown on one page of the list.
+pub const PAGE_SIZE: u32 = 50;
 
 fn projects_path(id: i64) -> String {
     format!("/partnerships/{id}/projects")
 }
 
-fn project_path(id: i64, record_id: i64) -> String {
-    format!("/partnerships/{id}/projects/{record_id}")
+/// The address of a project: `/partnerships/{id}/projects/P-7`.
+pub fn project_path(id: i64, reference: &str) -> String {
+    format!("/partnerships/{id}/projects/{reference}")
 }
 
 fn page(p: &Partnership, title: impl Into<String>) -> Page {
@@ -48,18 +62,168 @@ fn page(p: &Partnership, title: impl Into<String>) -> Page {
         .breadcrumb("Projects", projects_path(p.id))
 }
 
-/// `GET /partnerships/{id}/projects`: every project the reader may see.
+/// The project the guard found, by its reference or an old address's record id.
+fn reference_of(record: &accord_app::records::StoredRecord) -> String {
+    record.reference.clone().unwrap_or_default()
+}
+
+fn hidden_version(entry: &ProjectEntry) -> Markup {
+    html! { input type="hidden" name="version" value=(entry.version); }
+}
+
+// ----- the list -----
+
+/// Reads a query string into form data.
+fn query_form(query: Option<&str>) -> FormData {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
+    FormData::from_pairs(pairs)
+}
+
+/// The first and last days of the month of `day`.
+fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = day.with_day(1).unwrap_or(day);
+    let last = first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|n| n.pred_opt())
+        .unwrap_or(day);
+    (first, last)
+}
+
+/// Reads the list's filter and order from a query: `text`, `outcome`, `size`, `beyond`
+/// (`yes`), `due` (`this-month`) and `sort` (`number`, `name` or `start`).
+pub fn filter_from(
+    form: &FormData,
+    today: NaiveDate,
+) -> Result<(ProjectFilter, ProjectOrder), Invalid> {
+    let mut invalid = Invalid::new();
+    let size = match form.get("size") {
+        "" => None,
+        text => invalid.check(crate::delivery::parse_slug::<ProjectSize>(
+            "size",
+            text,
+            "a size: small or large",
+        )),
+    };
+    let order = match form.get("sort") {
+        "" | "number" => ProjectOrder::Number,
+        "name" => ProjectOrder::Name,
+        "start" => ProjectOrder::Start,
+        other => {
+            invalid.push(
+                "sort",
+                format!("“{other}” is not an order: choose number, name or start"),
+            );
+            ProjectOrder::Number
+        }
+    };
+    let flag = |field: &str, yes: &str, invalid: &mut Invalid| match form.get(field) {
+        "" => false,
+        text if text == yes => true,
+        other => {
+            invalid.push(field, format!("“{other}” is not a choice here"));
+            false
+        }
+    };
+    let beyond_tolerance = flag("beyond", "yes", &mut invalid);
+    let due = flag("due", "this-month", &mut invalid).then(|| month_of(today));
+    let text = |field: &str| Some(form.get(field).trim().to_owned()).filter(|t| !t.is_empty());
+    let filter = ProjectFilter {
+        text: text("text"),
+        outcome: text("outcome"),
+        size,
+        beyond_tolerance,
+        due,
+    };
+    if let Err(e) = filter.prepare() {
+        invalid.extend(e);
+    }
+    invalid.into_result()?;
+    Ok((filter, order))
+}
+
+/// `GET /partnerships/{id}/projects`: one page of the projects the reader may see, filtered,
+/// sorted, counted and paged by the database.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Markup, WebError> {
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let projects = delivery::projects(&*state.store, id, &viewer.scope(), today).await?;
+    let form_data = query_form(query.as_deref());
+    let (filter, order, errors) = match filter_from(&form_data, today) {
+        Ok((f, o)) => (f, o, Invalid::new()),
+        Err(e) => (ProjectFilter::default(), ProjectOrder::Number, e),
+    };
+    let wanted = form_data.get("page").parse::<u32>().unwrap_or(1).max(1);
+    let caller = viewer.caller();
+    let mut listed = use_case::list(
+        &state.app,
+        &caller,
+        id,
+        &filter,
+        order,
+        &ListRequest::page(wanted, PAGE_SIZE),
+    )
+    .await?;
+    let pages = listed.pages(PAGE_SIZE);
+    if wanted > pages {
+        // A page beyond the end (the list shrank, or a hand-made address) shows the last.
+        listed = use_case::list(
+            &state.app,
+            &caller,
+            id,
+            &filter,
+            order,
+            &ListRequest::page(pages, PAGE_SIZE),
+        )
+        .await?;
+    }
+    let markup = render_list(
+        &state,
+        &viewer,
+        &p,
+        &form_data,
+        &errors,
+        &listed,
+        wanted.min(pages),
+        pages,
+    );
+    if errors.is_empty() {
+        Ok(markup.into_response())
+    } else {
+        Ok(refused(markup))
+    }
+}
+
+fn size_label(size: Option<ProjectSize>) -> &'static str {
+    match size {
+        Some(ProjectSize::Small) => "Small",
+        Some(ProjectSize::Large) => "Large",
+        None => accord_domain::seed::NOT_STATED,
+    }
+}
+
+// Each argument is one part of the page; a struct would only name them twice.
+#[allow(clippy::too_many_arguments)]
+fn render_list(
+    state: &AppState,
+    viewer: &Viewer,
+    p: &Partnership,
+    form_data: &FormData,
+    errors: &Invalid,
+    listed: &Listed<ProjectSummary>,
+    current: u32,
+    pages: u32,
+) -> Markup {
+    let id = p.id;
+    let today = state.today();
     let mut listing = Table::new(
-        "Projects",
+        format!("Projects ({} matching)", listed.total),
         vec![
+            Column::text("Reference"),
             Column::text("Project"),
             Column::text("Size"),
             Column::text("Starts"),
@@ -69,22 +233,61 @@ pub async fn list(
         ],
     )
     .row_headers();
-    for project in &projects {
-        let v = &project.value;
-        let exceptions = v.exceptions(today).len();
+    for v in &listed.items {
+        let reference = v.reference();
         listing = listing.row(vec![
-            html! { a class="govuk-link" href=(project_path(id, project.id())) { (v.name) } },
+            html! { (reference) },
+            html! { a class="govuk-link" href=(project_path(id, &reference)) { (v.name) } },
             html! { (size_label(v.size)) },
             crate::pages::common::date_or_not_stated(v.start),
             html! { (v.cashable_savings.label()) },
             html! { (v.outcome.label()) },
             html! {
-                @if exceptions == 0 { "None" }
-                @else { (tag(&format!("{exceptions} beyond tolerance"), TagColour::Red)) }
+                @if v.exceptions == 0 { "None" }
+                @else { (tag(&format!("{} beyond tolerance", v.exceptions), TagColour::Red)) }
             },
         ]);
     }
+    let mut outcomes = vec![Choice::new("", "Any outcome")];
+    outcomes.extend(OUTCOMES.iter().map(|(v, t)| Choice::new(v, t)));
+    let sizes = [
+        Choice::new("", "Any size"),
+        Choice::new("small", "Small"),
+        Choice::new("large", "Large"),
+    ];
+    let sorts = [
+        Choice::new("number", "Reference (the order they were planned in)"),
+        Choice::new("name", "Name"),
+        Choice::new("start", "Start"),
+    ];
+    let flags = [Choice::new(
+        "yes",
+        "Only projects with a date beyond its time tolerance",
+    )];
+    let due = [Choice::new(
+        "this-month",
+        "Only projects with a date due this month",
+    )];
+    let page_href = |n: u32| {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for field in ["text", "outcome", "size", "beyond", "due", "sort"] {
+            let v = form_data.get(field);
+            if !v.is_empty() {
+                pairs.push((field.into(), v.into()));
+            }
+        }
+        pairs.push(("page".into(), n.to_string()));
+        format!(
+            "{}?{}",
+            projects_path(id),
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    };
+    let filtered = ["text", "outcome", "size", "beyond", "due", "sort"]
+        .iter()
+        .any(|f| !form_data.get(f).is_empty());
     let content = html! {
+        (error_summary(errors))
         span class="govuk-caption-l" { (p.name) }
         h1 class="govuk-heading-xl" { "Projects" }
         p class="govuk-body" {
@@ -97,31 +300,39 @@ pub async fn list(
             li { a class="govuk-link" href={ "/partnerships/" (id) "/progress-report" } { "Programme progress report" } }
             li { a class="govuk-link" href={ "/partnerships/" (id) "/raid" } { "RAID log" } }
         }
-        @if projects.is_empty() {
-            p class="govuk-body" { "There are no projects you can see yet." }
-        } @else {
-            (table(&listing.scrollable()))
-        }
-        @if may_create(&viewer, Area::Programme, id, today) {
+        @if may_create(viewer, Area::Programme, id, today) {
             (button_link("Plan a project", &format!("{}/new", projects_path(id)), ButtonKind::Secondary))
         }
+        details class="govuk-details" open[filtered || !errors.is_empty()] {
+            summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Filter and sort the projects" } }
+            div class="govuk-details__text" {
+                form method="get" action=(projects_path(id)) novalidate {
+                    (text_input(&Field::new("text", "Name contains").value(form_data.get("text")).errors(errors)))
+                    (select(&Field::new("outcome", "Outcome").value(form_data.get("outcome")).errors(errors), &outcomes))
+                    (select(&Field::new("size", "Size").value(form_data.get("size")).errors(errors), &sizes))
+                    (checkboxes(&Field::new("beyond", "Time tolerance").errors(errors), &flags, &form_data.all("beyond")))
+                    (checkboxes(&Field::new("due", "Dates due").errors(errors), &due, &form_data.all("due")))
+                    (select(&Field::new("sort", "Sort by").value(form_data.get("sort")).errors(errors), &sorts))
+                    (button("Show projects", ButtonKind::Secondary))
+                }
+            }
+        }
+        @if listed.total == 0 {
+            p class="govuk-body" { "There are no projects you can see that match." }
+        } @else {
+            (table(&listing.scrollable()))
+            (pagination(current, pages, page_href))
+        }
     };
-    Ok(render(
-        &state,
-        &viewer,
+    render(
+        state,
+        viewer,
         Page::new(format!("Projects – {}", p.name))
             .breadcrumb("Partnerships", "/")
-            .breadcrumb(p.name.clone(), format!("/partnerships/{id}")),
+            .breadcrumb(p.name.clone(), format!("/partnerships/{id}"))
+            .with_errors(errors),
         content,
-    ))
-}
-
-fn size_label(size: Option<ProjectSize>) -> &'static str {
-    match size {
-        Some(ProjectSize::Small) => "Small",
-        Some(ProjectSize::Large) => "Large",
-        None => accord_domain::seed::NOT_STATED,
-    }
+    )
 }
 
 // ----- a new project -----
@@ -258,47 +469,40 @@ pub async fn create(
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let today = state.today();
-    let class = classification(&form_data, "classification");
-    let planned = project_input_from(&form_data).and_then(|input| Project::plan(0, input, &p));
-    let (project, class) = match (planned, class) {
-        (Ok(project), Ok(class)) => (project, class),
-        (planned, class) => {
-            let mut invalid = Invalid::new();
-            for e in [planned.err(), class.err()].into_iter().flatten() {
-                invalid.extend(e);
-            }
-            return Ok(refused(new_form_page(
-                &state, &viewer, &p, &form_data, &invalid,
-            )));
+    let mut invalid = Invalid::new();
+    let class = invalid.check(classification(&form_data, "classification"));
+    let input = invalid.check(project_input_from(&form_data));
+    let result = match (input, class) {
+        (Some(input), Some(classification)) => {
+            use_case::plan(
+                &state.app,
+                &viewer.caller(),
+                id,
+                PlanProject {
+                    input,
+                    classification,
+                },
+            )
+            .await
         }
+        _ => Err(invalid.into()),
     };
-    let meta = delivery::meta(Area::Programme, id, None, class);
-    guard::check(&viewer, Action::Create, &meta, today)?;
-    let change = viewer.change();
-    let record_id = state
-        .store
-        .insert_record(&delivery::project_input(&project, meta)?, &change)
-        .await?;
-    if let Some(record) = state
-        .store
-        .record(record_id, &delivery::system_scope(), today)
-        .await?
-    {
-        delivery::escalate_exceptions(
-            &*state.store,
-            &delivery::project_of(record)?,
-            today,
-            &change,
-        )
-        .await?;
+    match result {
+        Ok(entry) => Ok(Redirect::to(&project_path(id, &entry.reference())).into_response()),
+        Err(error) => {
+            let (status, errors) = form_refusal(error)?;
+            Ok((
+                status,
+                new_form_page(&state, &viewer, &p, &form_data, &errors),
+            )
+                .into_response())
+        }
     }
-    Ok(Redirect::to(&project_path(id, record_id)).into_response())
 }
 
 // ----- a project -----
 
-fn date_cell(plan: &DatePlan, date: Option<chrono::NaiveDate>) -> Markup {
+fn date_cell(plan: &DatePlan, date: Option<NaiveDate>) -> Markup {
     html! {
         @match date {
             Some(d) => (plan.precision.label(d)),
@@ -307,43 +511,39 @@ fn date_cell(plan: &DatePlan, date: Option<chrono::NaiveDate>) -> Markup {
     }
 }
 
-/// `GET /partnerships/{id}/projects/{record_id}`.
+/// `GET /partnerships/{id}/projects/{reference}`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
+    let caller = viewer.caller();
+    let entry = use_case::get(&state.app, &caller, id, &reference_of(&record)).await?;
+    let escalated_items: Vec<String> =
+        escalations::of_project(&state.app, &caller, entry.record_id)
+            .await?
+            .iter()
+            .map(|e| e.item().to_owned())
+            .collect();
+    project_page(&state, &viewer, &p, &entry, &escalated_items).await
+}
+
+async fn project_page(
+    state: &AppState,
+    viewer: &Viewer,
+    p: &Partnership,
+    entry: &ProjectEntry,
+    escalated_items: &[String],
+) -> Result<Markup, WebError> {
+    let id = p.id;
     let today = state.today();
-    let loaded = delivery::project_of(record)?;
-    let project = &loaded.value;
-    let record_id = loaded.id();
-    let names = councils(&state, &project.councils).await?;
-    let editor = may_do(&viewer, Action::Update, &loaded.record.meta, today);
-    let base = project_path(id, record_id);
+    let project = &entry.project;
+    let names = councils(state, &project.councils).await?;
+    let editor = may_do(viewer, Action::Update, &entry.meta, today);
+    let base = project_path(id, &entry.reference());
     let exceptions = project.exceptions(today);
-    let escalated: Vec<_> = state
-        .store
-        .records(
-            &accord_store::RecordQuery {
-                parent_id: Some(record_id),
-                ..accord_store::RecordQuery::of(delivery::ESCALATION, id)
-            },
-            &viewer.scope(),
-            today,
-        )
-        .await?;
-    let escalated_items: Vec<String> = escalated
-        .iter()
-        .filter_map(|r| {
-            serde_json::from_value::<accord_domain::board::EscalationNotice>(r.body.clone()).ok()
-        })
-        .filter_map(|n| match n.from {
-            accord_domain::board::EscalatedFrom::Exception { item, .. } => Some(item),
-            accord_domain::board::EscalatedFrom::Raid { .. } => None,
-        })
-        .collect();
     let not_escalated = exceptions
         .iter()
         .filter(|e| !escalated_items.contains(&e.item))
@@ -389,7 +589,7 @@ pub async fn show(
         .collect();
 
     let content = html! {
-        span class="govuk-caption-l" { (p.name) }
+        span class="govuk-caption-l" { (p.name) ", project " (entry.reference()) }
         h1 class="govuk-heading-xl" { (project.name) }
         (source_note(project.source.as_deref()))
         @if !exceptions.is_empty() {
@@ -410,6 +610,7 @@ pub async fn show(
             }))
         }
         (summary_list(&[
+            SummaryRow::new("Reference", html! { (entry.reference()) }),
             SummaryRow::new("Size", html! { (size_label(project.size)) }),
             SummaryRow::new("Starts", crate::pages::common::date_or_not_stated(project.start)),
             SummaryRow::new("Time tolerance", html! { (project.tolerance_days) " days" }),
@@ -434,7 +635,7 @@ pub async fn show(
                 @else { ul class="govuk-list govuk-list--bullet" { @for b in &project.non_cashable_benefits { li { (b) } } } }
             }),
             SummaryRow::new("Outcome", html! { (project.outcome.label()) }),
-            SummaryRow::new("Who may see it", classification_tag(&loaded.record, today)),
+            SummaryRow::new("Who may see it", meta_tag(&entry.meta, today)),
         ]))
         div class="govuk-button-group" {
             @if editor {
@@ -503,13 +704,13 @@ pub async fn show(
             }
         }
         p class="govuk-body" {
-            a class="govuk-link" href={ "/partnerships/" (id) "/records/" (record_id) "/history" } { "See the history of changes to this project" }
+            a class="govuk-link" href={ "/partnerships/" (id) "/records/" (entry.record_id) "/history" } { "See the history of changes to this project" }
         }
     };
     Ok(render(
-        &state,
-        &viewer,
-        page(&p, project.name.clone()),
+        state,
+        viewer,
+        page(p, project.name.clone()),
         content,
     ))
 }
@@ -564,46 +765,40 @@ fn gate_table(
     t
 }
 
-/// Saves a changed project (refused when someone changed it since it was read), then
-/// escalates any new tolerance exception. A refusal comes back as the form's errors.
-pub async fn save_project(
-    state: &AppState,
-    viewer: &Viewer,
-    loaded: &Loaded<Project>,
-    project: &Project,
-    reason: &str,
-) -> Result<Result<(), Invalid>, WebError> {
-    if let Err(e) = project.validate() {
-        return Ok(Err(e));
-    }
-    let change = viewer.change().because(reason);
-    let input = delivery::project_input(project, loaded.record.meta.clone())?;
-    if let Err(e) = state
-        .store
-        .update_record(loaded.id(), Some(loaded.record.version), &input, &change)
-        .await
-    {
-        return refusal(e).map(Err);
-    }
-    let saved = Loaded {
-        record: loaded.record.clone(),
-        value: project.clone(),
-    };
-    delivery::escalate_exceptions(&*state.store, &saved, state.today(), &change).await?;
-    Ok(Ok(()))
-}
-
-/// `POST /partnerships/{id}/projects/{record_id}/escalations`: escalates the project's
+/// `POST /partnerships/{id}/projects/{reference}/escalations`: escalates the project's
 /// tolerance exceptions not escalated yet.
 pub async fn escalate(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Response, WebError> {
-    let loaded = delivery::project_of(record)?;
-    delivery::escalate_exceptions(&*state.store, &loaded, state.today(), &viewer.change()).await?;
-    Ok(Redirect::to(&project_path(id, record_id)).into_response())
+    let reference = reference_of(&record);
+    escalations::escalate(&state.app, &viewer.caller(), id, &reference).await?;
+    Ok(Redirect::to(&project_path(id, &reference)).into_response())
+}
+
+/// After a change made with a form: back to the project, or the form again with what went
+/// wrong (422, or 409 when someone changed the project since the form was filled), drawn by
+/// `again` over the project as it is now.
+async fn after_change<T>(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reference: &str,
+    result: Result<T, AppError>,
+    again: impl FnOnce(&ProjectEntry, &Invalid, bool) -> Markup,
+) -> Result<Response, WebError> {
+    let Err(error) = result else {
+        return Ok(Redirect::to(&project_path(id, reference)).into_response());
+    };
+    let (status, errors) = form_refusal(error)?;
+    let entry = use_case::get(&state.app, &viewer.caller(), id, reference).await?;
+    Ok((
+        status,
+        again(&entry, &errors, status == StatusCode::CONFLICT),
+    )
+        .into_response())
 }
 
 // ----- the project's details -----
@@ -652,7 +847,7 @@ fn details_form_data(project: &Project) -> FormData {
         ("savings", savings.to_owned()),
         ("savings_amount", amount),
         ("benefits", project.non_cashable_benefits.join("\n")),
-        ("outcome", delivery::project_status(project)),
+        ("outcome", project.outcome.slug().to_owned()),
         ("re_evaluate_when", when),
     ])
 }
@@ -661,11 +856,11 @@ fn details_page(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    record_id: i64,
-    project: &Project,
+    entry: &ProjectEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
+    let project = &entry.project;
     let savings = [
         Choice::new("amount", "An amount a year"),
         Choice::new("tba", "TBA: to be assessed"),
@@ -676,7 +871,8 @@ fn details_page(
         (error_summary(errors))
         span class="govuk-caption-l" { (project.name) }
         h1 class="govuk-heading-xl" { "Change the project’s details" }
-        (form(&format!("{}/edit", project_path(p.id, record_id)), &viewer.csrf, html! {
+        (form(&format!("{}/edit", project_path(p.id, &entry.reference())), &viewer.csrf, html! {
+            (hidden_version(entry))
             (text_input(&Field::new("name", "Project name").value(form_data.get("name")).errors(errors)))
             (text_input(&Field::new("tolerance_days", "Time tolerance in days").value(form_data.get("tolerance_days")).width(InputWidth::Chars4).numeric().errors(errors)))
             (textarea(&Field::new("opportunity", "Scope of the opportunity").value(form_data.get("opportunity")).rows(3).errors(errors)))
@@ -699,46 +895,36 @@ fn details_page(
     )
 }
 
-/// `GET /partnerships/{id}/projects/{record_id}/edit`.
+/// `GET /partnerships/{id}/projects/{reference}/edit`.
 pub async fn edit_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
+    let entry = use_case::get(&state.app, &viewer.caller(), id, &reference_of(&record)).await?;
     Ok(details_page(
         &state,
         &viewer,
         &p,
-        record_id,
-        &loaded.value,
-        &details_form_data(&loaded.value),
+        &entry,
+        &details_form_data(&entry.project),
         &Invalid::new(),
     ))
 }
 
-/// Applies the details form to a project.
-fn apply_details(project: &mut Project, form: &FormData) -> Result<(), Invalid> {
+/// Reads the details form. The rules (a name, a tolerance of at most a year, when a
+/// re-evaluation is due) are the domain's, applied by the use case.
+pub fn details_from(form: &FormData) -> Result<ProjectDetails, Invalid> {
     let mut invalid = Invalid::new();
-    let name = form.get("name").trim();
-    if name.is_empty() {
-        invalid.push("name", "Enter the project’s name");
-    }
-    let tolerance = match form.get("tolerance_days").trim() {
-        "" => Some(accord_domain::project::DEFAULT_TOLERANCE_DAYS),
-        text => match text.parse::<u32>() {
-            Ok(days) if days <= 366 => Some(days),
-            _ => {
-                invalid.push(
-                    "tolerance_days",
-                    "Enter the tolerance as a whole number of days, at most 366",
-                );
-                None
-            }
-        },
-    };
+    let tolerance_days = invalid
+        .check(optional_number::<u32>(
+            form,
+            "tolerance_days",
+            "the tolerance in days",
+        ))
+        .flatten();
     let opportunity_id = invalid
         .check(optional_number(
             form,
@@ -763,17 +949,9 @@ fn apply_details(project: &mut Project, form: &FormData) -> Result<(), Invalid> 
         "under-evaluation" => Some(Outcome::UnderEvaluation),
         "collaboration-only" => Some(Outcome::CollaborationOnly),
         "not-pursued-market-testing" => Some(Outcome::NotPursuedMarketTesting),
-        "re-evaluate" => {
-            let when = form.get("re_evaluate_when").trim();
-            if when.is_empty() {
-                invalid.push("re_evaluate_when", "Say when it is to be evaluated again");
-                None
-            } else {
-                Some(Outcome::ReEvaluate {
-                    when: when.to_owned(),
-                })
-            }
-        }
+        "re-evaluate" => Some(Outcome::ReEvaluate {
+            when: form.get("re_evaluate_when").trim().to_owned(),
+        }),
         "" | "not-stated" => Some(Outcome::NotStated),
         other => {
             invalid.push("outcome", format!("“{other}” is not an outcome"));
@@ -781,48 +959,66 @@ fn apply_details(project: &mut Project, form: &FormData) -> Result<(), Invalid> 
         }
     };
     invalid.into_result()?;
-    project.name = name.to_owned();
-    project.tolerance_days = tolerance.unwrap_or(project.tolerance_days);
-    project.opportunity = form.get("opportunity").trim().to_owned();
-    project.opportunity_id = opportunity_id;
-    project.implementation = form.get("implementation").trim().to_owned();
-    if let Some(savings) = savings {
-        project.cashable_savings = savings;
-    }
-    project.non_cashable_benefits = lines(form.get("benefits"));
-    if let Some(outcome) = outcome {
-        project.outcome = outcome;
-    }
-    Ok(())
+    Ok(ProjectDetails {
+        name: form.get("name").to_owned(),
+        tolerance_days,
+        opportunity: form.get("opportunity").to_owned(),
+        opportunity_id,
+        implementation: form.get("implementation").to_owned(),
+        cashable_savings: savings.unwrap_or_default(),
+        non_cashable_benefits: lines(form.get("benefits")),
+        outcome: outcome.unwrap_or_default(),
+    })
 }
 
-/// `POST /partnerships/{id}/projects/{record_id}/edit`.
+/// `POST /partnerships/{id}/projects/{reference}/edit`.
 pub async fn edit(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
-    let mut project = loaded.value.clone();
-    let result = match apply_details(&mut project, &form_data) {
-        Ok(()) => save_project(&state, &viewer, &loaded, &project, form_data.get("reason")).await?,
-        Err(e) => Err(e),
+    let reference = reference_of(&record);
+    let result = match (form_version(&form_data), details_from(&form_data)) {
+        (Ok(version), Ok(details)) => {
+            use_case::edit(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &reference,
+                version,
+                details,
+                form_data.get("reason"),
+            )
+            .await
+        }
+        (version, details) => {
+            let mut invalid = Invalid::new();
+            for e in [version.err(), details.err()].into_iter().flatten() {
+                invalid.extend(e);
+            }
+            Err(invalid.into())
+        }
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&project_path(id, record_id)).into_response()),
-        Err(errors) => Ok(refused(details_page(
-            &state,
-            &viewer,
-            &p,
-            record_id,
-            &loaded.value,
-            &form_data,
-            &errors,
-        ))),
-    }
+    after_change(
+        &state,
+        &viewer,
+        id,
+        &reference,
+        result,
+        |entry, errors, conflict| {
+            // A conflict shows the details as they are now; a refusal keeps what was typed.
+            let shown = if conflict {
+                details_form_data(&entry.project)
+            } else {
+                form_data.clone()
+            };
+            details_page(&state, &viewer, &p, entry, &shown, errors)
+        },
+    )
+    .await
 }
 
 // ----- dates -----
@@ -841,12 +1037,13 @@ fn dates_page(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    record_id: i64,
-    project: &Project,
+    entry: &ProjectEntry,
     target: Option<Target>,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
+    let project = &entry.project;
+    let base = project_path(p.id, &entry.reference());
     let plan = target.and_then(|t| project.plan_of(t));
     let name = target.and_then(|t| target_name(project, t));
     let content = html! {
@@ -859,7 +1056,8 @@ fn dates_page(
                     SummaryRow::new("Baseline", html! { (plan.precision.label(plan.baseline)) }),
                     SummaryRow::new("Where it stands", html! { (plan.describe(&name, accord_domain::project::done_verb(target), state.today())) }),
                 ]))
-                (form(&format!("{}/dates", project_path(p.id, record_id)), &viewer.csrf, html! {
+                (form(&format!("{base}/dates"), &viewer.csrf, html! {
+                    (hidden_version(entry))
                     input type="hidden" name="item" value=(target_slug(target));
                     (date_input(&Field::new("forecast", "Forecast (optional)").hint("When it is now expected. Leave blank to expect it on its baseline").errors(errors), &form_data.date("forecast")))
                     (date_input(&Field::new("actual", "Actual (optional)").hint(if matches!(target, Target::Stage { .. }) { "When the stage completed. A stage that ends at a Cabinet gate completes only after every council’s Cabinet has approved" } else { "When it happened" }).errors(errors), &form_data.date("actual")))
@@ -872,7 +1070,7 @@ fn dates_page(
                 p class="govuk-body" { "Choose a stage, phase or milestone from the project’s schedule." }
                 ul class="govuk-list" {
                     @for (t, n, _) in project.dated_items() {
-                        li { a class="govuk-link" href={ (project_path(p.id, record_id)) "/dates?item=" (target_slug(t)) } { (n) } }
+                        li { a class="govuk-link" href={ (base) "/dates?item=" (target_slug(t)) } { (n) } }
                     }
                 }
             },
@@ -886,22 +1084,10 @@ fn dates_page(
     )
 }
 
-/// `GET /partnerships/{id}/projects/{record_id}/dates?item=…`.
-pub async fn dates_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
-    Query(query): Query<ItemQuery>,
-    GuardedRecord(record): GuardedRecord,
-) -> Result<Markup, WebError> {
-    let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
-    let target = query
-        .item
-        .as_deref()
-        .and_then(|t| parse_target("item", t).ok());
+/// The dates form filled from what is stored for an item.
+fn dates_form_data(project: &Project, target: Option<Target>) -> FormData {
     let mut form_data = FormData::default();
-    if let Some(plan) = target.and_then(|t| loaded.value.plan_of(t)) {
+    if let Some(plan) = target.and_then(|t| project.plan_of(t)) {
         for (name, date) in [("forecast", plan.forecast), ("actual", plan.actual)] {
             if let Some(date) = date {
                 let parts = DateParts::from_date(date);
@@ -911,49 +1097,48 @@ pub async fn dates_form(
             }
         }
     }
+    form_data
+}
+
+/// `GET /partnerships/{id}/projects/{reference}/dates?item=…`.
+pub async fn dates_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, _)): Path<(i64, String)>,
+    Query(query): Query<ItemQuery>,
+    GuardedRecord(record): GuardedRecord,
+) -> Result<Markup, WebError> {
+    let p = partnership(&state, id).await?;
+    let entry = use_case::get(&state.app, &viewer.caller(), id, &reference_of(&record)).await?;
+    let target = query
+        .item
+        .as_deref()
+        .and_then(|t| parse_target("item", t).ok());
+    let form_data = dates_form_data(&entry.project, target);
     Ok(dates_page(
         &state,
         &viewer,
         &p,
-        record_id,
-        &loaded.value,
+        &entry,
         target,
         &form_data,
         &Invalid::new(),
     ))
 }
 
-/// Applies a forecast and an actual to a dated item, with the domain's rules (a forecast
-/// before the project starts is refused; a stage completes only after its gate).
-pub fn apply_dates(
-    project: &mut Project,
-    target: Target,
-    forecast: Option<chrono::NaiveDate>,
-    actual: Option<chrono::NaiveDate>,
-) -> Result<(), Invalid> {
-    let mut changed = project.clone();
-    changed.set_forecast(target, forecast)?;
-    if let Some(actual) = actual
-        && changed.plan_of(target).and_then(|p| p.actual) != Some(actual)
-    {
-        changed.record_actual(target, actual)?;
-    }
-    *project = changed;
-    Ok(())
-}
-
-/// `POST /partnerships/{id}/projects/{record_id}/dates`.
+/// `POST /partnerships/{id}/projects/{reference}/dates`.
 pub async fn save_dates(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
-    let target = parse_target("item", form_data.get("item"));
+    let reference = reference_of(&record);
     let mut invalid = Invalid::new();
+    let version = invalid.check(form_version(&form_data)).flatten();
+    let target = invalid.check(parse_target("item", form_data.get("item")));
     let forecast = invalid
         .check(
             form_data
@@ -968,36 +1153,34 @@ pub async fn save_dates(
                 .parse_optional("actual", "the actual date"),
         )
         .flatten();
-    let mut project = loaded.value.clone();
-    let result = match &target {
-        Ok(target) if invalid.is_empty() => {
-            match apply_dates(&mut project, *target, forecast, actual) {
-                Ok(()) => {
-                    save_project(&state, &viewer, &loaded, &project, form_data.get("reason"))
-                        .await?
-                }
-                Err(e) => Err(e),
-            }
+    let result = match target {
+        Some(target) if invalid.is_empty() => {
+            use_case::change_dates(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &reference,
+                version,
+                ChangeDates {
+                    target,
+                    forecast,
+                    actual,
+                },
+                form_data.get("reason"),
+            )
+            .await
         }
-        Ok(_) => Err(invalid),
-        Err(e) => {
-            invalid.extend(e.clone());
-            Err(invalid)
-        }
+        _ => Err(invalid.into()),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&project_path(id, record_id)).into_response()),
-        Err(errors) => Ok(refused(dates_page(
-            &state,
-            &viewer,
-            &p,
-            record_id,
-            &loaded.value,
-            target.ok(),
-            &form_data,
-            &errors,
-        ))),
-    }
+    after_change(
+        &state,
+        &viewer,
+        id,
+        &reference,
+        result,
+        |entry, errors, _| dates_page(&state, &viewer, &p, entry, target, &form_data, errors),
+    )
+    .await
 }
 
 // ----- Cabinet approvals at a gate -----
@@ -1015,11 +1198,11 @@ async fn approval_page(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    record_id: i64,
-    project: &Project,
+    entry: &ProjectEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Result<Markup, WebError> {
+    let project = &entry.project;
     let names = councils(state, &project.councils).await?;
     let gates: Vec<Stage> = project
         .stages
@@ -1048,7 +1231,8 @@ async fn approval_page(
             p class="govuk-body" { "No stage of this project ends at a Cabinet gate." }
         } @else {
             p class="govuk-body" { "Each council keeps its own sovereignty: a stage that ends at a gate completes only once every council’s Cabinet has approved." }
-            (form(&format!("{}/cabinet-approvals", project_path(p.id, record_id)), &viewer.csrf, html! {
+            (form(&format!("{}/cabinet-approvals", project_path(p.id, &entry.reference())), &viewer.csrf, html! {
+                (hidden_version(entry))
                 (radios(&Field::new("stage", "Stage").value(form_data.get("stage")).errors(errors), &stage_choices))
                 (radios(&Field::new("council", "Council").value(form_data.get("council")).errors(errors), &council_choices))
                 (date_input(&Field::new("approved_on", "Date of the Cabinet’s approval").errors(errors), &form_data.date("approved_on")))
@@ -1064,59 +1248,35 @@ async fn approval_page(
     ))
 }
 
-/// `GET /partnerships/{id}/projects/{record_id}/cabinet-approvals`.
+/// `GET /partnerships/{id}/projects/{reference}/cabinet-approvals`.
 pub async fn approval_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     Query(query): Query<ApprovalQuery>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
+    let entry = use_case::get(&state.app, &viewer.caller(), id, &reference_of(&record)).await?;
     let form_data = FormData::from_pairs([
         ("stage", query.stage.unwrap_or_default()),
         ("council", query.council.unwrap_or_default()),
     ]);
-    approval_page(
-        &state,
-        &viewer,
-        &p,
-        record_id,
-        &loaded.value,
-        &form_data,
-        &Invalid::new(),
-    )
-    .await
+    approval_page(&state, &viewer, &p, &entry, &form_data, &Invalid::new()).await
 }
 
-/// Records a Cabinet approval at a project's gate, with the domain's rules: a council outside
-/// the partnership, a stage without a gate, or an approval dated in the future is refused.
-pub fn apply_approval(
-    project: &mut Project,
-    stage: Stage,
-    council: &GssCode,
-    on: chrono::NaiveDate,
-    today: chrono::NaiveDate,
-) -> Result<(), Invalid> {
-    accord_domain::board::check_recorded_on("approved_on", on, today)?;
-    let mut changed = project.clone();
-    changed.record_cabinet_approval(stage, council, on)?;
-    *project = changed;
-    Ok(())
-}
-
-/// `POST /partnerships/{id}/projects/{record_id}/cabinet-approvals`.
+/// `POST /partnerships/{id}/projects/{reference}/cabinet-approvals`.
 pub async fn record_approval(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
+    let reference = reference_of(&record);
     let mut invalid = Invalid::new();
+    let version = invalid.check(form_version(&form_data)).flatten();
     let stage = invalid.check(Stage::parse("stage", form_data.get("stage")));
     let council = invalid.check(GssCode::parse("council", form_data.get("council")));
     let on = invalid.check(
@@ -1124,31 +1284,31 @@ pub async fn record_approval(
             .date("approved_on")
             .parse("approved_on", "the date of the Cabinet’s approval"),
     );
-    let mut project = loaded.value.clone();
     let result = match (stage, council, on) {
-        (Some(stage), Some(council), Some(on)) if invalid.is_empty() => {
-            match apply_approval(&mut project, stage, &council, on, state.today()) {
-                Ok(()) => save_project(&state, &viewer, &loaded, &project, "").await?,
-                Err(e) => Err(e),
-            }
-        }
-        _ => Err(invalid),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&project_path(id, record_id)).into_response()),
-        Err(errors) => Ok(refused(
-            approval_page(
-                &state,
-                &viewer,
-                &p,
-                record_id,
-                &loaded.value,
-                &form_data,
-                &errors,
+        (Some(stage), Some(council), Some(approved_on)) if invalid.is_empty() => {
+            use_case::approve(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &reference,
+                version,
+                CabinetApproval {
+                    stage,
+                    council,
+                    approved_on,
+                },
             )
-            .await?,
-        )),
-    }
+            .await
+        }
+        _ => Err(invalid.into()),
+    };
+    let Err(error) = result else {
+        return Ok(Redirect::to(&project_path(id, &reference)).into_response());
+    };
+    let (status, errors) = form_refusal(error)?;
+    let entry = use_case::get(&state.app, &viewer.caller(), id, &reference).await?;
+    let markup = approval_page(&state, &viewer, &p, &entry, &form_data, &errors).await?;
+    Ok((status, markup).into_response())
 }
 
 // ----- phases and milestones -----
@@ -1170,8 +1330,7 @@ fn phase_page(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    record_id: i64,
-    project: &Project,
+    entry: &ProjectEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
@@ -1182,10 +1341,11 @@ fn phase_page(
     ];
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (project.name) }
+        span class="govuk-caption-l" { (entry.project.name) }
         h1 class="govuk-heading-xl" { "Add a phase" }
         p class="govuk-body" { "Phases are the steps in which a shared service is introduced, such as “closer joint working”, then “a shared service with a joint head”, then “a social enterprise”." }
-        (form(&format!("{}/phases", project_path(p.id, record_id)), &viewer.csrf, html! {
+        (form(&format!("{}/phases", project_path(p.id, &entry.reference())), &viewer.csrf, html! {
+            (hidden_version(entry))
             (text_input(&Field::new("name", "Short name").hint("For example, “Phase 2” or “Work stream 1”").value(form_data.get("name")).errors(errors)))
             (textarea(&Field::new("description", "What it is").value(form_data.get("description")).rows(3).errors(errors)))
             (radios(&Field::new("status", "Status").value(if form_data.get("status").is_empty() { "planned" } else { form_data.get("status") }).errors(errors), &statuses))
@@ -1202,37 +1362,37 @@ fn phase_page(
     )
 }
 
-/// `GET /partnerships/{id}/projects/{record_id}/phases/new`.
+/// `GET /partnerships/{id}/projects/{reference}/phases/new`.
 pub async fn phase_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
+    let entry = use_case::get(&state.app, &viewer.caller(), id, &reference_of(&record)).await?;
     Ok(phase_page(
         &state,
         &viewer,
         &p,
-        record_id,
-        &loaded.value,
+        &entry,
         &FormData::default(),
         &Invalid::new(),
     ))
 }
 
-/// `POST /partnerships/{id}/projects/{record_id}/phases`.
+/// `POST /partnerships/{id}/projects/{reference}/phases`.
 pub async fn add_phase(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
+    let reference = reference_of(&record);
     let mut invalid = Invalid::new();
+    let version = invalid.check(form_version(&form_data)).flatten();
     let status = match form_data.get("status") {
         "" | "planned" => Some(PhaseStatus::Planned),
         "underway" => Some(PhaseStatus::Underway),
@@ -1245,46 +1405,46 @@ pub async fn add_phase(
     let start = invalid
         .check(dated_plan(&form_data, "start", "the date the phase starts"))
         .flatten();
-    let mut project = loaded.value.clone();
     let result = match status {
         Some(status) if invalid.is_empty() => {
-            let input = PhaseInput {
-                name: form_data.get("name").trim().to_owned(),
-                description: form_data.get("description").trim().to_owned(),
-                status,
-                start,
-                note: None,
-            };
-            match project.add_phase(input) {
-                Ok(_) => save_project(&state, &viewer, &loaded, &project, "").await?,
-                Err(e) => Err(e),
-            }
+            use_case::add_phase(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &reference,
+                version,
+                PhaseInput {
+                    name: form_data.get("name").trim().to_owned(),
+                    description: form_data.get("description").trim().to_owned(),
+                    status,
+                    start,
+                    note: None,
+                },
+            )
+            .await
         }
-        _ => Err(invalid),
+        _ => Err(invalid.into()),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&project_path(id, record_id)).into_response()),
-        Err(errors) => Ok(refused(phase_page(
-            &state,
-            &viewer,
-            &p,
-            record_id,
-            &loaded.value,
-            &form_data,
-            &errors,
-        ))),
-    }
+    after_change(
+        &state,
+        &viewer,
+        id,
+        &reference,
+        result,
+        |entry, errors, _| phase_page(&state, &viewer, &p, entry, &form_data, errors),
+    )
+    .await
 }
 
 fn milestone_page(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    record_id: i64,
-    project: &Project,
+    entry: &ProjectEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
+    let project = &entry.project;
     let kinds = [
         Choice::new("delivery", "Something delivered"),
         Choice::new("decision", "A decision or report due"),
@@ -1303,7 +1463,8 @@ fn milestone_page(
         (error_summary(errors))
         span class="govuk-caption-l" { (project.name) }
         h1 class="govuk-heading-xl" { "Add a milestone" }
-        (form(&format!("{}/milestones", project_path(p.id, record_id)), &viewer.csrf, html! {
+        (form(&format!("{}/milestones", project_path(p.id, &entry.reference())), &viewer.csrf, html! {
+            (hidden_version(entry))
             (text_input(&Field::new("name", "What it is").hint("For example, “Payroll control live”").value(form_data.get("name")).errors(errors)))
             (radios(&Field::new("kind", "What it marks").value(if form_data.get("kind").is_empty() { "delivery" } else { form_data.get("kind") }).errors(errors), &kinds))
             (select(&Field::new("stage", "Stage (optional)").value(form_data.get("stage")).errors(errors), &stages))
@@ -1321,37 +1482,37 @@ fn milestone_page(
     )
 }
 
-/// `GET /partnerships/{id}/projects/{record_id}/milestones/new`.
+/// `GET /partnerships/{id}/projects/{reference}/milestones/new`.
 pub async fn milestone_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
+    let entry = use_case::get(&state.app, &viewer.caller(), id, &reference_of(&record)).await?;
     Ok(milestone_page(
         &state,
         &viewer,
         &p,
-        record_id,
-        &loaded.value,
+        &entry,
         &FormData::default(),
         &Invalid::new(),
     ))
 }
 
-/// `POST /partnerships/{id}/projects/{record_id}/milestones`.
+/// `POST /partnerships/{id}/projects/{reference}/milestones`.
 pub async fn add_milestone(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let loaded = delivery::project_of(record)?;
+    let reference = reference_of(&record);
     let mut invalid = Invalid::new();
+    let version = invalid.check(form_version(&form_data)).flatten();
     let kind = match form_data.get("kind") {
         "" | "delivery" => Some(MilestoneKind::Delivery),
         "decision" => Some(MilestoneKind::Decision),
@@ -1368,8 +1529,7 @@ pub async fn add_milestone(
     let phase = invalid
         .check(optional_number::<u32>(&form_data, "phase", "the phase"))
         .flatten();
-    let due = invalid.check(dated_plan(&form_data, "due", "the baseline date"));
-    let due = match due {
+    let due = match invalid.check(dated_plan(&form_data, "due", "the baseline date")) {
         Some(Some(due)) => Some(due),
         Some(None) => {
             invalid.push("due", "Enter the baseline date");
@@ -1377,34 +1537,34 @@ pub async fn add_milestone(
         }
         None => None,
     };
-    let mut project = loaded.value.clone();
     let result = match (kind, due) {
         (Some(kind), Some(due)) if invalid.is_empty() => {
-            let input = MilestoneInput {
-                name: form_data.get("name").trim().to_owned(),
-                kind,
-                stage,
-                phase,
-                due,
-                note: None,
-            };
-            match project.add_milestone(input) {
-                Ok(_) => save_project(&state, &viewer, &loaded, &project, "").await?,
-                Err(e) => Err(e),
-            }
+            use_case::add_milestone(
+                &state.app,
+                &viewer.caller(),
+                id,
+                &reference,
+                version,
+                MilestoneInput {
+                    name: form_data.get("name").trim().to_owned(),
+                    kind,
+                    stage,
+                    phase,
+                    due,
+                    note: None,
+                },
+            )
+            .await
         }
-        _ => Err(invalid),
+        _ => Err(invalid.into()),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&project_path(id, record_id)).into_response()),
-        Err(errors) => Ok(refused(milestone_page(
-            &state,
-            &viewer,
-            &p,
-            record_id,
-            &loaded.value,
-            &form_data,
-            &errors,
-        ))),
-    }
+    after_change(
+        &state,
+        &viewer,
+        id,
+        &reference,
+        result,
+        |entry, errors, _| milestone_page(&state, &viewer, &p, entry, &form_data, errors),
+    )
+    .await
 }

@@ -1,20 +1,21 @@
 //! Reporting: the programme timeline (Gantt), the programme progress report (Appendix B of the
-//! Haringey report) with its published snapshots, each project's highlight reports with their
+//! Haringey report) with its published versions, each project's highlight reports with their
 //! published versions, and the partnership's iCalendar feed.
 //!
 //! A published report is rendered from its frozen snapshot alone — never from live data — so
 //! the page of a published version is the same, byte for byte, whatever has changed since.
+//! Each handler calls one use case of `accord_app::delivery`.
 
+use accord_app::AppError;
+use accord_app::delivery::highlight_reports::{self, StartHighlight};
+use accord_app::delivery::{ProjectEntry, StoredHighlight, calendar, progress_report, timeline};
 use accord_domain::access::{Action, Area};
-use accord_domain::highlight_report::{
-    Confidence, HighlightContent, HighlightDraft, HighlightReport, Rag, Snapshot,
-};
+use accord_domain::highlight_report::{Confidence, HighlightContent, HighlightDraft, Rag};
 use accord_domain::mou::long_date;
-use accord_domain::progress_report::{self, ProgressReport};
-use accord_domain::project::{Project, timeline};
+use accord_domain::progress_report::ProgressReport;
 use accord_domain::{Invalid, Partnership};
-use accord_store::RecordQuery;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
@@ -22,24 +23,30 @@ use serde::Deserialize;
 
 use super::charts::{gantt_chart, gantt_table};
 use super::common::{
-    classification, classification_radios, classification_tag, lines, may_do, paragraphs,
-    partnership, refusal,
+    classification, classification_radios, form_refusal, form_version, lines, may_do, meta_tag,
+    paragraphs, partnership,
 };
+use super::projects::project_path;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::components::{
     self, ButtonKind, Choice, Column, Field, SummaryRow, Table, TagColour, button, button_link,
     date_input, error_summary, form, radios, summary_list, table, tag, text_input, textarea,
 };
-use crate::delivery::{self, Loaded};
+use crate::delivery;
 use crate::error::WebError;
-use crate::forms::{DateParts, FormData, refused};
-use crate::guard::{self, GuardedRecord};
+use crate::forms::{DateParts, FormData};
+use crate::guard::GuardedRecord;
 use crate::layout::Page;
 use crate::pages::common::render;
 
 /// The title of the programme progress report, as the Haringey report's Appendix B names it.
-pub const PROGRESS_TITLE: &str = "Shared services project summary update";
+pub const PROGRESS_TITLE: &str = accord_domain::progress_report::TITLE;
+
+/// The address of the published versions of the progress report.
+fn versions_path(id: i64) -> String {
+    format!("/partnerships/{id}/progress-report/versions")
+}
 
 /// A small form that shows a page as at another date.
 fn as_at_form(action: &str, parts: &DateParts, errors: &Invalid) -> Markup {
@@ -62,13 +69,7 @@ pub async fn timeline_page(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let (on, parts, errors) = format.as_at(state.today());
-    let projects: Vec<Project> =
-        delivery::projects(&*state.store, id, &viewer.scope(), state.today())
-            .await?
-            .into_iter()
-            .map(|l| l.value)
-            .collect();
-    let t = timeline(&projects, on);
+    let t = timeline::timeline(&state.app, &viewer.caller(), id, on).await?;
     let content = html! {
         (error_summary(&errors))
         span class="govuk-caption-l" { (p.name) }
@@ -255,12 +256,7 @@ pub async fn progress_live(
     let p = partnership(&state, id).await?;
     let today = state.today();
     let (on, parts, errors) = format.as_at(today);
-    let projects: Vec<Project> = delivery::projects(&*state.store, id, &viewer.scope(), today)
-        .await?
-        .into_iter()
-        .map(|l| l.value)
-        .collect();
-    let report = progress_report::build(PROGRESS_TITLE, &projects, on);
+    let report = progress_report::live(&state.app, &viewer.caller(), id, on).await?;
     let paper_link = if on == today {
         format!("/partnerships/{id}/progress-report?format=paper")
     } else {
@@ -287,7 +283,7 @@ pub async fn progress_live(
     let actions = html! {
         div class="govuk-button-group accord-no-print" {
             (button_link("Committee paper (print or save as PDF)", &paper_link, ButtonKind::Secondary))
-            (button_link("Published versions", &format!("/partnerships/{id}/progress-reports"), ButtonKind::Secondary))
+            (button_link("Published versions", &versions_path(id), ButtonKind::Secondary))
         }
         (as_at_form(&format!("/partnerships/{id}/progress-report"), &parts, &errors))
     };
@@ -299,7 +295,7 @@ pub async fn progress_live(
             div class="accord-no-print" {
                 h2 class="govuk-heading-l" { "Publish this report" }
                 p class="govuk-body" { "Publishing freezes the report as it stands today. Later changes to the projects never change a published version." }
-                (form(&format!("/partnerships/{id}/progress-reports"), &viewer.csrf, html! {
+                (form(&versions_path(id), &viewer.csrf, html! {
                     (classification_radios("classification", "Who may see the published version?", "", &Invalid::new()))
                     (button("Publish", ButtonKind::Primary))
                 }))
@@ -316,49 +312,8 @@ pub async fn progress_live(
     ))
 }
 
-/// Publishes the programme progress report as it stands today: the next version, frozen.
-pub async fn publish_progress(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    class: accord_domain::access::Classification,
-) -> Result<Result<i64, Invalid>, WebError> {
-    let today = state.today();
-    let projects: Vec<Project> = delivery::projects(&*state.store, id, &viewer.scope(), today)
-        .await?
-        .into_iter()
-        .map(|l| l.value)
-        .collect();
-    let report = progress_report::build(PROGRESS_TITLE, &projects, today);
-    let published = state
-        .store
-        .count_records(
-            &RecordQuery::of(delivery::PROGRESS_REPORT, id),
-            &delivery::system_scope(),
-            today,
-        )
-        .await?;
-    let version = u32::try_from(published + 1).unwrap_or(u32::MAX);
-    let snapshot = match progress_report::publish(report, version, today) {
-        Ok(s) => s,
-        Err(e) => return Ok(Err(e)),
-    };
-    let meta = delivery::meta(Area::Programme, id, None, class);
-    guard::check(viewer, Action::Release, &meta, today)?;
-    match state
-        .store
-        .insert_record(
-            &delivery::progress_input(&snapshot, meta)?,
-            &viewer.change(),
-        )
-        .await
-    {
-        Ok(record_id) => Ok(Ok(record_id)),
-        Err(e) => refusal(e).map(Err),
-    }
-}
-
-/// `POST /partnerships/{id}/progress-reports`.
+/// `POST /partnerships/{id}/progress-report/versions`: publishes the report as it stands
+/// today as the next version, frozen.
 pub async fn publish_progress_form(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -367,16 +322,35 @@ pub async fn publish_progress_form(
 ) -> Result<Response, WebError> {
     partnership(&state, id).await?;
     let class = classification(&form_data, "classification")?;
-    match publish_progress(&state, &viewer, id, class).await? {
-        Ok(record_id) => Ok(Redirect::to(&format!(
-            "/partnerships/{id}/progress-reports/{record_id}"
-        ))
-        .into_response()),
-        Err(e) => Err(WebError::Unprocessable(e)),
-    }
+    let published = progress_report::publish(&state.app, &viewer.caller(), id, class).await?;
+    Ok(Redirect::to(&format!(
+        "{}/{}",
+        versions_path(id),
+        published.snapshot.version()
+    ))
+    .into_response())
 }
 
-/// `GET /partnerships/{id}/progress-reports`: the published versions.
+/// `GET /partnerships/{id}/progress-reports`: moved, with one path for the progress report,
+/// to `…/progress-report/versions`.
+pub async fn old_progress_versions(Path(id): Path<i64>) -> Response {
+    Redirect::permanent(&versions_path(id)).into_response()
+}
+
+/// `POST /partnerships/{id}/progress-reports`: moved to `…/progress-report/versions`; the
+/// permanent redirect keeps the method, so an old form still publishes.
+pub async fn old_publish_progress(Path(id): Path<i64>) -> Response {
+    Redirect::permanent(&versions_path(id)).into_response()
+}
+
+/// `GET /partnerships/{id}/progress-reports/{record_id}`: an old address of a published
+/// version. The guard redirects it to `…/progress-report/versions/{version}`; a record it
+/// could not name that way is not there.
+pub async fn old_progress_version() -> Result<Markup, WebError> {
+    Err(WebError::NotFound)
+}
+
+/// `GET /partnerships/{id}/progress-report/versions`: the published versions.
 pub async fn progress_versions(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -384,26 +358,16 @@ pub async fn progress_versions(
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let records = state
-        .store
-        .records(
-            &RecordQuery {
-                order: accord_store::RecordOrder::KeyDate,
-                ..RecordQuery::of(delivery::PROGRESS_REPORT, id)
-            },
-            &viewer.scope(),
-            today,
-        )
-        .await?;
+    let versions = progress_report::versions(&state.app, &viewer.caller(), id).await?;
     let content = html! {
         span class="govuk-caption-l" { (p.name) }
         h1 class="govuk-heading-xl" { "Published progress reports" }
-        @if records.is_empty() {
+        @if versions.is_empty() {
             p class="govuk-body" { "No version has been published yet." }
         } @else {
             ul class="govuk-list" {
-                @for r in &records {
-                    li { a class="govuk-link" href={ "/partnerships/" (id) "/progress-reports/" (r.id) } { (r.title) } " " (classification_tag(r, today)) }
+                @for v in &versions {
+                    li { a class="govuk-link" href={ (versions_path(id)) "/" (v.version) } { (v.title) } " " (meta_tag(&v.meta, today)) }
                 }
             }
         }
@@ -419,16 +383,27 @@ pub async fn progress_versions(
     ))
 }
 
-/// `GET /partnerships/{id}/progress-reports/{record_id}`: a published version, rendered from
-/// its frozen snapshot only.
+/// The version number a progress report's address names.
+fn version_number(record: &accord_app::records::StoredRecord) -> Result<u32, WebError> {
+    record
+        .reference
+        .as_deref()
+        .and_then(|r| r.parse::<u32>().ok())
+        .ok_or(WebError::NotFound)
+}
+
+/// `GET /partnerships/{id}/progress-report/versions/{reference}`: a published version,
+/// rendered from its frozen snapshot only.
 pub async fn progress_version(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     Query(format): Query<Format>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let snapshot = delivery::decode::<Snapshot<ProgressReport>>(record)?.value;
+    let version = version_number(&record)?;
+    let stored = progress_report::version(&state.app, &viewer.caller(), id, version).await?;
+    let snapshot = &stored.snapshot;
     let published = Some((snapshot.version(), snapshot.published_on()));
     let actions = html! {
         @if !format.paper() {
@@ -449,10 +424,9 @@ pub async fn progress_version(
     Ok(render(
         &state,
         &viewer,
-        Page::new(title).breadcrumb("Partnerships", "/").breadcrumb(
-            "Published progress reports",
-            format!("/partnerships/{id}/progress-reports"),
-        ),
+        Page::new(title)
+            .breadcrumb("Partnerships", "/")
+            .breadcrumb("Published progress reports", versions_path(id)),
         content,
     ))
 }
@@ -545,31 +519,42 @@ pub fn highlight_content(
     }
 }
 
-/// `GET /partnerships/{id}/projects/{record_id}/highlight-reports`.
+fn highlights_path(id: i64, project: &str) -> String {
+    format!("{}/highlight-reports", project_path(id, project))
+}
+
+fn highlight_path(id: i64, report: &StoredHighlight) -> String {
+    format!(
+        "{}/{}",
+        highlights_path(id, &report.project_reference()),
+        report.number
+    )
+}
+
+/// The project the guard found, by its reference or an old address's record id.
+fn project_reference(record: &accord_app::records::StoredRecord) -> String {
+    record.reference.clone().unwrap_or_default()
+}
+
+/// `GET /partnerships/{id}/projects/{reference}/highlight-reports`.
 pub async fn highlight_list(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
     let today = state.today();
-    let project = delivery::project_of(record)?;
-    let editor = may_do(&viewer, Action::Update, &project.record.meta, today);
-    let reports = state
-        .store
-        .records(
-            &RecordQuery {
-                parent_id: Some(record_id),
-                order: accord_store::RecordOrder::KeyDate,
-                ..RecordQuery::of(delivery::HIGHLIGHT_REPORT, id)
-            },
-            &viewer.scope(),
-            today,
-        )
-        .await?;
+    let (project, reports) = highlight_reports::list(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &project_reference(&record),
+    )
+    .await?;
+    let editor = may_do(&viewer, Action::Update, &project.meta, today);
     let content = html! {
-        span class="govuk-caption-l" { (project.value.name) }
+        span class="govuk-caption-l" { (project.project.name) }
         h1 class="govuk-heading-xl" { "Highlight reports" }
         @if reports.is_empty() {
             p class="govuk-body" { "No highlight reports you can see." }
@@ -577,15 +562,15 @@ pub async fn highlight_list(
             ul class="govuk-list" {
                 @for r in &reports {
                     li {
-                        a class="govuk-link" href={ "/partnerships/" (id) "/highlight-reports/" (r.id) } { (r.title) }
+                        a class="govuk-link" href=(highlight_path(id, r)) { (r.title) }
                         " "
-                        @if r.status.as_deref() == Some("published") { (tag("Published", TagColour::Green)) } @else { (tag("Draft", TagColour::Grey)) }
+                        @if r.report.versions().is_empty() { (tag("Draft", TagColour::Grey)) } @else { (tag("Published", TagColour::Green)) }
                     }
                 }
             }
         }
         @if editor {
-            (button_link("Write a highlight report", &format!("/partnerships/{id}/projects/{record_id}/highlight-reports/new"), ButtonKind::Secondary))
+            (button_link("Write a highlight report", &format!("{}/new", highlights_path(id, &project.reference())), ButtonKind::Secondary))
         }
     };
     Ok(render(
@@ -596,14 +581,14 @@ pub async fn highlight_list(
     ))
 }
 
-fn project_page(p: &Partnership, project: &Loaded<Project>, title: &str) -> Page {
-    Page::new(format!("{title} – {}", project.value.name))
+fn project_page(p: &Partnership, project: &ProjectEntry, title: &str) -> Page {
+    Page::new(format!("{title} – {}", project.project.name))
         .breadcrumb("Partnerships", "/")
         .breadcrumb(p.name.clone(), format!("/partnerships/{}", p.id))
         .breadcrumb("Projects", format!("/partnerships/{}/projects", p.id))
         .breadcrumb(
-            project.value.name.clone(),
-            format!("/partnerships/{}/projects/{}", p.id, project.id()),
+            project.project.name.clone(),
+            project_path(p.id, &project.reference()),
         )
 }
 
@@ -734,15 +719,15 @@ fn new_highlight_page(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    project: &Loaded<Project>,
+    project: &ProjectEntry,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (project.value.name) }
+        span class="govuk-caption-l" { (project.project.name) }
         h1 class="govuk-heading-xl" { "Write a highlight report" }
-        (form(&format!("/partnerships/{}/projects/{}/highlight-reports", p.id, project.id()), &viewer.csrf, html! {
+        (form(&highlights_path(p.id, &project.reference()), &viewer.csrf, html! {
             (draft_fields(form_data, errors, true))
             (button("Save draft", ButtonKind::Primary))
         }))
@@ -755,15 +740,21 @@ fn new_highlight_page(
     )
 }
 
-/// `GET /partnerships/{id}/projects/{record_id}/highlight-reports/new`.
+/// `GET /partnerships/{id}/projects/{reference}/highlight-reports/new`.
 pub async fn highlight_new_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let project = delivery::project_of(record)?;
+    let project = accord_app::delivery::projects::get(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &project_reference(&record),
+    )
+    .await?;
     Ok(new_highlight_page(
         &state,
         &viewer,
@@ -774,89 +765,68 @@ pub async fn highlight_new_form(
     ))
 }
 
-/// Starts a highlight report for a project and stores its draft. Returns its record id.
-pub async fn start_highlight(
-    state: &AppState,
-    viewer: &Viewer,
-    project: &Loaded<Project>,
-    draft: HighlightDraft,
-    class: accord_domain::access::Classification,
-) -> Result<Result<i64, Invalid>, WebError> {
-    let Some(pid) = project.record.meta.partnership_id else {
-        return Err(WebError::NotFound);
-    };
-    let report = match HighlightReport::new(&project.value, draft) {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(e)),
-    };
-    let meta = delivery::meta(
-        Area::Programme,
-        pid,
-        project.record.meta.owner.clone(),
-        class,
-    );
-    guard::check(viewer, Action::Create, &meta, state.today())?;
-    match state
-        .store
-        .insert_record(
-            &delivery::highlight_input(&report, &project.value, meta)?,
-            &viewer.change(),
-        )
-        .await
-    {
-        Ok(id) => Ok(Ok(id)),
-        Err(e) => refusal(e).map(Err),
-    }
-}
-
-/// `POST /partnerships/{id}/projects/{record_id}/highlight-reports`.
+/// `POST /partnerships/{id}/projects/{reference}/highlight-reports`.
 pub async fn highlight_create(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _)): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let project = delivery::project_of(record)?;
-    let class = classification(&form_data, "classification");
-    let result = match (draft_from(&form_data), class) {
-        (Ok(draft), Ok(class)) => start_highlight(&state, &viewer, &project, draft, class).await?,
-        (draft, class) => {
-            let mut invalid = Invalid::new();
-            for e in [draft.err(), class.err()].into_iter().flatten() {
-                invalid.extend(e);
-            }
-            Err(invalid)
+    let reference = project_reference(&record);
+    let caller = viewer.caller();
+    let mut invalid = Invalid::new();
+    let draft = invalid.check(draft_from(&form_data));
+    let class = invalid.check(classification(&form_data, "classification"));
+    let result = match (draft, class) {
+        (Some(draft), Some(classification)) => {
+            highlight_reports::start(
+                &state.app,
+                &caller,
+                id,
+                &reference,
+                StartHighlight {
+                    draft,
+                    classification,
+                },
+            )
+            .await
         }
+        _ => Err(invalid.into()),
     };
     match result {
-        Ok(report_id) => Ok(Redirect::to(&format!(
-            "/partnerships/{id}/highlight-reports/{report_id}"
-        ))
-        .into_response()),
-        Err(errors) => Ok(refused(new_highlight_page(
-            &state, &viewer, &p, &project, &form_data, &errors,
-        ))),
+        Ok(report) => Ok(Redirect::to(&highlight_path(id, &report)).into_response()),
+        Err(error) => {
+            let (status, errors) = form_refusal(error)?;
+            let project =
+                accord_app::delivery::projects::get(&state.app, &caller, id, &reference).await?;
+            Ok((
+                status,
+                new_highlight_page(&state, &viewer, &p, &project, &form_data, &errors),
+            )
+                .into_response())
+        }
     }
 }
 
-/// `GET /partnerships/{id}/highlight-reports/{record_id}`: the draft and the published versions.
-pub async fn highlight_show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
-    Query(format): Query<Format>,
-    GuardedRecord(record): GuardedRecord,
-) -> Result<Markup, WebError> {
-    let p = partnership(&state, id).await?;
+fn highlight_page(
+    state: &AppState,
+    viewer: &Viewer,
+    p: &Partnership,
+    project: &ProjectEntry,
+    report: &StoredHighlight,
+    three_point: bool,
+    errors: &Invalid,
+) -> Markup {
     let today = state.today();
-    let report = delivery::decode::<HighlightReport>(record)?;
-    let editor = may_do(&viewer, Action::Update, &report.record.meta, today);
-    let publisher = may_do(&viewer, Action::Release, &report.record.meta, today);
-    let r = &report.value;
+    let editor = may_do(viewer, Action::Update, &report.meta, today);
+    let publisher = may_do(viewer, Action::Release, &report.meta, today);
+    let r = &report.report;
+    let base = highlight_path(p.id, report);
     let content = html! {
-        span class="govuk-caption-l" { (report.record.title) }
+        (error_summary(errors))
+        span class="govuk-caption-l" { (report.title) }
         h1 class="govuk-heading-xl" { "Highlight report" }
         (summary_list(&[
             SummaryRow::new("Published versions", html! {
@@ -864,7 +834,7 @@ pub async fn highlight_show(
                 @else {
                     ul class="govuk-list" {
                         @for v in r.versions() {
-                            li { a class="govuk-link" href={ "/partnerships/" (id) "/highlight-reports/" (record_id) "/versions/" (v.version()) } { "Version " (v.version()) ", published " (long_date(v.published_on())) } }
+                            li { a class="govuk-link" href={ (base) "/versions/" (v.version()) } { "Version " (v.version()) ", published " (long_date(v.published_on())) } }
                         }
                     }
                 }
@@ -872,12 +842,12 @@ pub async fn highlight_show(
             SummaryRow::new("Draft", html! {
                 @if r.has_unpublished_changes() { "Has changes not yet published" } @else { "The same as the latest published version" }
             }),
-            SummaryRow::new("Who may see it", classification_tag(&report.record, today)),
+            SummaryRow::new("Who may see it", meta_tag(&report.meta, today)),
         ]))
         h2 class="govuk-heading-l" { "The draft" }
-        (draft_body(&r.draft, format.three_point()))
+        (draft_body(&r.draft, three_point))
         p class="govuk-body" {
-            @if format.three_point() {
+            @if three_point {
                 a class="govuk-link" href="?" { "Show delivery confidence on five points" }
             } @else {
                 a class="govuk-link" href="?points=3" { "Show delivery confidence on three points" }
@@ -885,23 +855,51 @@ pub async fn highlight_show(
         }
         div class="govuk-button-group" {
             @if editor {
-                (button_link("Edit the draft", &format!("/partnerships/{id}/highlight-reports/{record_id}/edit"), ButtonKind::Secondary))
+                (button_link("Edit the draft", &format!("{base}/edit"), ButtonKind::Secondary))
             }
         }
         @if publisher && r.has_unpublished_changes() {
-            (form(&format!("/partnerships/{id}/highlight-reports/{record_id}/publish"), &viewer.csrf, html! {
+            (form(&format!("{base}/publish"), &viewer.csrf, html! {
+                input type="hidden" name="version" value=(report.version);
                 p class="govuk-body" { "Publishing freezes the draft and the project’s schedule as they stand today as the next version. Later edits make a new version." }
                 (button("Publish the draft", ButtonKind::Primary))
             }))
         }
     };
-    Ok(render(
+    render(
+        state,
+        viewer,
+        project_page(p, project, &report.title).with_errors(errors),
+        content,
+    )
+}
+
+/// `GET /partnerships/{id}/projects/{reference}/highlight-reports/{number}`: the draft and the
+/// published versions.
+pub async fn highlight_show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, _, number)): Path<(i64, String, u32)>,
+    Query(format): Query<Format>,
+    GuardedRecord(record): GuardedRecord,
+) -> Result<Markup, WebError> {
+    let p = partnership(&state, id).await?;
+    let (project, report) = highlight_reports::get(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &project_reference(&record),
+        number,
+    )
+    .await?;
+    Ok(highlight_page(
         &state,
         &viewer,
-        Page::new(report.record.title.clone())
-            .breadcrumb("Partnerships", "/")
-            .breadcrumb(p.name.clone(), format!("/partnerships/{id}")),
-        content,
+        &p,
+        &project,
+        &report,
+        format.three_point(),
+        &Invalid::new(),
     ))
 }
 
@@ -909,16 +907,18 @@ fn edit_highlight_page(
     state: &AppState,
     viewer: &Viewer,
     p: &Partnership,
-    report: &Loaded<HighlightReport>,
+    project: &ProjectEntry,
+    report: &StoredHighlight,
     form_data: &FormData,
     errors: &Invalid,
 ) -> Markup {
     let content = html! {
         (error_summary(errors))
-        span class="govuk-caption-l" { (report.record.title) }
+        span class="govuk-caption-l" { (report.title) }
         h1 class="govuk-heading-xl" { "Edit the draft" }
         p class="govuk-body" { "Published versions do not change: publish the draft again to make a new version." }
-        (form(&format!("/partnerships/{}/highlight-reports/{}/edit", p.id, report.id()), &viewer.csrf, html! {
+        (form(&format!("{}/edit", highlight_path(p.id, report)), &viewer.csrf, html! {
+            input type="hidden" name="version" value=(report.version);
             (draft_fields(form_data, errors, false))
             (button("Save draft", ButtonKind::Primary))
         }))
@@ -926,158 +926,138 @@ fn edit_highlight_page(
     render(
         state,
         viewer,
-        Page::new("Edit the draft")
-            .breadcrumb("Partnerships", "/")
-            .breadcrumb(p.name.clone(), format!("/partnerships/{}", p.id))
-            .with_errors(errors),
+        project_page(p, project, "Edit the draft").with_errors(errors),
         content,
     )
 }
 
-/// `GET /partnerships/{id}/highlight-reports/{record_id}/edit`.
+/// `GET /partnerships/{id}/projects/{reference}/highlight-reports/{number}/edit`.
 pub async fn highlight_edit_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, _)): Path<(i64, i64)>,
+    Path((id, _, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
     let p = partnership(&state, id).await?;
-    let report = delivery::decode::<HighlightReport>(record)?;
-    let form_data = draft_form_data(&report.value.draft);
+    let (project, report) = highlight_reports::get(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &project_reference(&record),
+        number,
+    )
+    .await?;
+    let form_data = draft_form_data(&report.report.draft);
     Ok(edit_highlight_page(
         &state,
         &viewer,
         &p,
+        &project,
         &report,
         &form_data,
         &Invalid::new(),
     ))
 }
 
-/// Saves a changed highlight report (draft edited, or a version published).
-pub async fn save_highlight(
-    state: &AppState,
-    viewer: &Viewer,
-    report: &Loaded<HighlightReport>,
-    changed: &HighlightReport,
-) -> Result<Result<(), Invalid>, WebError> {
-    let mut input = accord_store::RecordInput::new(
-        delivery::HIGHLIGHT_REPORT,
-        report.record.meta.clone(),
-        report.record.title.clone(),
-        changed,
-    )?
-    .status(if changed.versions().is_empty() {
-        "draft"
-    } else {
-        "published"
-    })
-    .key_date(Some(changed.draft.period_end));
-    input.parent_id = report.record.parent_id;
-    match state
-        .store
-        .update_record(
-            report.id(),
-            Some(report.record.version),
-            &input,
-            &viewer.change(),
-        )
-        .await
-    {
-        Ok(_) => Ok(Ok(())),
-        Err(e) => refusal(e).map(Err),
-    }
-}
-
-/// `POST /partnerships/{id}/highlight-reports/{record_id}/edit`.
+/// `POST /partnerships/{id}/projects/{reference}/highlight-reports/{number}/edit`.
 pub async fn highlight_edit(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
     form_data: FormData,
 ) -> Result<Response, WebError> {
     let p = partnership(&state, id).await?;
-    let report = delivery::decode::<HighlightReport>(record)?;
-    let mut changed = report.value.clone();
-    let result = match draft_from(&form_data).and_then(|d| changed.edit(d)) {
-        Ok(()) => save_highlight(&state, &viewer, &report, &changed).await?,
-        Err(e) => Err(e),
+    let reference = project_reference(&record);
+    let caller = viewer.caller();
+    let mut invalid = Invalid::new();
+    let version = invalid.check(form_version(&form_data)).flatten();
+    let draft = invalid.check(draft_from(&form_data));
+    let result = match draft {
+        Some(draft) if invalid.is_empty() => {
+            highlight_reports::edit_draft(
+                &state.app, &caller, id, &reference, number, version, draft,
+            )
+            .await
+        }
+        _ => Err(invalid.into()),
     };
-    match result {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/partnerships/{id}/highlight-reports/{record_id}"))
-                .into_response(),
-        ),
-        Err(errors) => Ok(refused(edit_highlight_page(
-            &state, &viewer, &p, &report, &form_data, &errors,
-        ))),
-    }
+    let error = match result {
+        Ok(report) => return Ok(Redirect::to(&highlight_path(id, &report)).into_response()),
+        Err(error) => error,
+    };
+    let (status, errors) = form_refusal(error)?;
+    let (project, report) =
+        highlight_reports::get(&state.app, &caller, id, &reference, number).await?;
+    // A conflict shows the draft as it is now; a refusal keeps what was typed.
+    let shown = if status == StatusCode::CONFLICT {
+        draft_form_data(&report.report.draft)
+    } else {
+        form_data
+    };
+    Ok((
+        status,
+        edit_highlight_page(&state, &viewer, &p, &project, &report, &shown, &errors),
+    )
+        .into_response())
 }
 
-/// Publishes a highlight report's draft as its next version, freezing the project's schedule
-/// as it stands today with it.
-pub async fn publish_highlight(
-    state: &AppState,
-    viewer: &Viewer,
-    report: &Loaded<HighlightReport>,
-) -> Result<Result<u32, Invalid>, WebError> {
-    let today = state.today();
-    let Some(project_id) = report.record.parent_id else {
-        return Ok(Err(Invalid::field(
-            "project",
-            "This report belongs to no project",
-        )));
-    };
-    let Some(project) = state
-        .store
-        .record(project_id, &viewer.scope(), today)
-        .await?
-    else {
-        return Ok(Err(Invalid::field(
-            "project",
-            "You cannot see the project this report belongs to",
-        )));
-    };
-    let project = delivery::project_of(project)?;
-    let mut changed = report.value.clone();
-    let version = match changed.publish(&project.value, today) {
-        Ok(snapshot) => snapshot.version(),
-        Err(e) => return Ok(Err(e)),
-    };
-    Ok(save_highlight(state, viewer, report, &changed)
-        .await?
-        .map(|()| version))
-}
-
-/// `POST /partnerships/{id}/highlight-reports/{record_id}/publish`.
+/// `POST /partnerships/{id}/projects/{reference}/highlight-reports/{number}/publish`.
 pub async fn highlight_publish(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id)): Path<(i64, i64)>,
+    Path((id, _, number)): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
+    form_data: FormData,
 ) -> Result<Response, WebError> {
-    let report = delivery::decode::<HighlightReport>(record)?;
-    match publish_highlight(&state, &viewer, &report).await? {
-        Ok(version) => Ok(Redirect::to(&format!(
-            "/partnerships/{id}/highlight-reports/{record_id}/versions/{version}"
-        ))
-        .into_response()),
-        Err(e) => Err(WebError::Unprocessable(e)),
-    }
+    let p = partnership(&state, id).await?;
+    let reference = project_reference(&record);
+    let caller = viewer.caller();
+    let result = match form_version(&form_data) {
+        Ok(version) => {
+            highlight_reports::publish(&state.app, &caller, id, &reference, number, version).await
+        }
+        Err(e) => Err(AppError::from(e)),
+    };
+    let error = match result {
+        Ok(report) => {
+            let version = report.report.versions().len();
+            return Ok(Redirect::to(&format!(
+                "{}/versions/{version}",
+                highlight_path(id, &report)
+            ))
+            .into_response());
+        }
+        Err(error) => error,
+    };
+    let (status, errors) = form_refusal(error)?;
+    let (project, report) =
+        highlight_reports::get(&state.app, &caller, id, &reference, number).await?;
+    Ok((
+        status,
+        highlight_page(&state, &viewer, &p, &project, &report, false, &errors),
+    )
+        .into_response())
 }
 
-/// `GET /partnerships/{id}/highlight-reports/{record_id}/versions/{version}`: a published
-/// version, rendered from its frozen snapshot only.
+/// `GET /partnerships/{id}/projects/{reference}/highlight-reports/{number}/versions/{version}`:
+/// a published version, rendered from its frozen snapshot only.
 pub async fn highlight_version(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, record_id, version)): Path<(i64, i64, u32)>,
+    Path((id, _, number, version)): Path<(i64, String, u32, u32)>,
     Query(format): Query<Format>,
     GuardedRecord(record): GuardedRecord,
 ) -> Result<Markup, WebError> {
-    let report = delivery::decode::<HighlightReport>(record)?;
-    let snapshot = report.value.version(version).ok_or(WebError::NotFound)?;
+    let (_, report) = highlight_reports::get(
+        &state.app,
+        &viewer.caller(),
+        id,
+        &project_reference(&record),
+        number,
+    )
+    .await?;
+    let snapshot = report.report.version(version).ok_or(WebError::NotFound)?;
     let content = highlight_content(
         snapshot.content(),
         snapshot.version(),
@@ -1095,10 +1075,9 @@ pub async fn highlight_version(
     Ok(render(
         &state,
         &viewer,
-        Page::new(title).breadcrumb("Partnerships", "/").breadcrumb(
-            "Highlight report",
-            format!("/partnerships/{id}/highlight-reports/{record_id}"),
-        ),
+        Page::new(title)
+            .breadcrumb("Partnerships", "/")
+            .breadcrumb("Highlight report", highlight_path(id, &report)),
         html! {
             div class="govuk-button-group accord-no-print" {
                 (button_link("Print version", "?format=paper", ButtonKind::Secondary))
@@ -1106,6 +1085,12 @@ pub async fn highlight_version(
             (content)
         },
     ))
+}
+
+/// `GET /partnerships/{id}/highlight-reports/{record_id}…`: an old address of a report. The
+/// guard redirects it under its project; a record it could not name that way is not there.
+pub async fn old_highlight() -> Result<Markup, WebError> {
+    Err(WebError::NotFound)
 }
 
 // ----- the calendar feed -----
@@ -1118,30 +1103,14 @@ pub async fn calendar_feed(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let p = partnership(&state, id).await?;
-    let today = state.today();
-    let scope = viewer.scope();
-    let boards: Vec<_> = accord_app::governance::boards::boards(&state.app, &viewer.caller(), id)
-        .await?
-        .into_iter()
-        .map(|b| b.board)
-        .collect();
-    let projects: Vec<Project> = delivery::projects(&*state.store, id, &scope, today)
-        .await?
-        .into_iter()
-        .map(|l| l.value)
-        .collect();
-    let reviews = match state.store.mou(id).await? {
-        Some(mou) => match mou.starts() {
-            Some(start) => mou.reviews_between(start, mou.clock(today).ends),
-            None => Vec::new(),
-        },
-        None => Vec::new(),
-    };
-    let calendar = accord_domain::calendar::partnership_calendar(
-        id, &p.name, &boards, &projects, &reviews, today,
-    );
-    let text = accord_domain::calendar::write(&calendar, chrono::Utc::now().naive_utc())?;
+    partnership(&state, id).await?;
+    let text = calendar::feed(
+        &state.app,
+        &viewer.caller(),
+        id,
+        chrono::Utc::now().naive_utc(),
+    )
+    .await?;
     Ok((
         [
             (CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
