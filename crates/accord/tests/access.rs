@@ -1818,7 +1818,7 @@ async fn store_fixture(
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            ("reference", stored.request.reference)
+            vec![("reference", stored.request.reference)]
         }
         // Finance records live in tables of their own, numbered in their partnership.
         "business_case" => {
@@ -1849,10 +1849,10 @@ async fn store_fixture(
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            (
+            vec![(
                 "reference",
                 FinanceKind::BusinessCase.reference(stored.number),
-            )
+            )]
         }
         "allocation" => {
             use accord_store::finance::allocations::{AllocationRecord, CoreStatus, inputs_of};
@@ -1878,10 +1878,10 @@ async fn store_fixture(
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            (
+            vec![(
                 "reference",
                 FinanceKind::Allocation.reference(stored.number),
-            )
+            )]
         }
         "saving" => {
             let saving: accord_domain::finance::saving::Saving =
@@ -1892,7 +1892,7 @@ async fn store_fixture(
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            ("reference", FinanceKind::Saving.reference(stored.number))
+            vec![("reference", FinanceKind::Saving.reference(stored.number))]
         }
         "funding_award" => {
             let award: accord_domain::finance::funding::FundingAward =
@@ -1903,10 +1903,10 @@ async fn store_fixture(
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            (
+            vec![(
                 "reference",
                 FinanceKind::FundingAward.reference(stored.number),
-            )
+            )]
         }
         accord_store::gateway::OPPORTUNITY_KIND => {
             // Opportunities live in a table of their own, numbered in the programme.
@@ -1920,7 +1920,7 @@ async fn store_fixture(
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            ("reference", stored.opportunity.reference())
+            vec![("reference", stored.opportunity.reference())]
         }
         accord_store::governance::BOARD_KIND => {
             // A partnership has one board of each level: this one replaces the last.
@@ -1941,7 +1941,7 @@ async fn store_fixture(
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            ("reference", stored.board.level.slug().to_owned())
+            vec![("reference", stored.board.level.slug().to_owned())]
         }
         accord_store::governance::PAPER_KIND | accord_store::records::DECISION_KIND => {
             // Filed with the partnership's Projects Board, numbered after what it holds.
@@ -1972,7 +1972,7 @@ async fn store_fixture(
                     .record_id
             };
             tx.commit().await.unwrap();
-            ("record_id", id.to_string())
+            vec![("record_id", id.to_string())]
         }
         _ => {
             let input =
@@ -2202,8 +2202,9 @@ async fn every_route_allows_and_denies_each_role_and_classification_as_the_polic
             if let (Guard::Record(kind, _), Some(meta)) = (route.guard, meta) {
                 let stored_kind = if kind == "*" { "paper" } else { kind };
                 let body = fixture_body(stored_kind).unwrap();
-                let (name, key) = store_fixture(&app, stored_kind, hwf, meta, label, &body).await;
-                v.insert(name, key);
+                for (name, key) in store_fixture(&app, stored_kind, hwf, meta, label, &body).await {
+                    v.insert(name, key);
+                }
             }
             let path = fill(&route.path, &v);
             for w in &who {

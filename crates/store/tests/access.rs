@@ -17,10 +17,10 @@ use accord_domain::opportunity::{
     NewOpportunity, Opportunity, ResponseKind, Status, StatusRequest,
 };
 use accord_domain::raid::{Level, RaidDetail, RaidFilter, RaidItem, RaidStatus, RiskScore};
-use accord_domain::service::Service;
 use accord_domain::request::{
     Channel, Context, DueDates, NewRequest, Protocol, Regime, Request, Requester,
 };
+use accord_domain::service::Service;
 use accord_domain::working_days::{CalendarScope, HolidayTable};
 use accord_domain::{GssCode, Member, MemberRole, MemberStatus, Partnership};
 use accord_store::RaidPage;

@@ -12,7 +12,7 @@ use accord_app::delivery::projects::{self, EnterProject};
 use accord_app::delivery::{ProjectSummary, escalations};
 use accord_app::governance::raid as raid_use;
 use accord_app::list::{ListRequest, MAX_LIMIT, Start};
-use accord_domain::access::{Area, Classification};
+use accord_domain::access::Classification;
 use accord_domain::board::{self, BoardLevel, DecisionInput};
 use accord_domain::highlight_report;
 use accord_domain::progress_report::{self, demo_as_at};

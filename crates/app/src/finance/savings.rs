@@ -18,7 +18,6 @@ use accord_store::finance::savings::{
     LedgerRow, SavingKey, SavingsFilter, SavingsOrder, SavingsPage, SavingsTotal, TotalsBy,
 };
 use accord_store::finance::{PROJECT_KIND, Stored};
-use serde::Deserialize;
 
 use super::files::{self, Format, Rows};
 use super::{

@@ -63,17 +63,6 @@ pub(crate) fn class_in(field: &str, text: Option<&str>) -> Result<Classification
     }
 }
 
-/// A record read again after a change, as the caller may see it.
-pub(crate) async fn reload(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<StoredRecord, WebError> {
-    accord_app::records::get(&state.app, &viewer.caller(), id)
-        .await?
-        .ok_or(WebError::NotFound)
-}
-
 /// The project the guard found, by its reference or an old address's record id.
 fn reference_of(record: &StoredRecord) -> String {
     record.reference.clone().unwrap_or_default()

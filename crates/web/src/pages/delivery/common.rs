@@ -203,14 +203,6 @@ pub fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A refusal as a form's errors, or the error to return when it is not a refusal of the input.
-pub fn refusal(error: impl Into<WebError>) -> Result<Invalid, WebError> {
-    match error.into() {
-        WebError::Unprocessable(invalid) => Ok(invalid),
-        other => Err(other),
-    }
-}
-
 /// The version a form was filled from, if it says.
 pub fn form_version(form_data: &FormData) -> Result<Option<i64>, Invalid> {
     match form_data.get("version").trim() {
