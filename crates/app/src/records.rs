@@ -166,6 +166,16 @@ pub async fn find(
     find_by_id(app, caller, kind, partnership_id, key).await
 }
 
+/// Whether a record of `kind` with this reference can be named by it in an address: a
+/// highlight report through its project's reference and its number (`P-7/2`), the others by
+/// their canonical reference.
+fn addressable(kind: &str, reference: &str) -> bool {
+    if kind == accord_store::delivery::HIGHLIGHT_KIND {
+        return accord_domain::highlight_report::parse_reference(reference).is_some();
+    }
+    canonical_reference(kind, reference).is_some()
+}
+
 /// The record of `kind` (`*` for any) in a partnership whose storage id is `key`, if the
 /// caller may read it: for addresses that name records by id.
 pub async fn find_by_id(
@@ -198,8 +208,7 @@ pub async fn find_by_id(
             let addressable = record
                 .reference
                 .as_deref()
-                .and_then(|r| canonical_reference(&record.kind, r))
-                .is_some();
+                .is_some_and(|r| addressable(&record.kind, r));
             let named = if addressable { named } else { Named::Current };
             (record, named)
         }))

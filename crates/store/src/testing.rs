@@ -273,8 +273,86 @@ pub async fn record_value(
                 .await?
                 .map(|s| json(&s.value)))
         }
+        crate::requests::REQUEST_KIND => {
+            let Some(header) = store.record(id, scope, today).await? else {
+                return Ok(None);
+            };
+            let (Some(partnership), Some(reference)) =
+                (header.meta.partnership_id, header.reference.as_deref())
+            else {
+                return Ok(None);
+            };
+            Ok(store
+                .request(partnership, reference, scope, today)
+                .await?
+                .map(|s| json(&s.request)))
+        }
+        crate::requests::REQUESTER_KIND => {
+            let Some(parent) = parent_of(store, id, scope, today).await? else {
+                return Ok(None);
+            };
+            Ok(store
+                .requester(parent, scope, today)
+                .await?
+                .map(|r| json(&r)))
+        }
+        crate::requests::REVIEW_KIND => {
+            let Some(parent) = parent_of(store, id, scope, today).await? else {
+                return Ok(None);
+            };
+            Ok(store
+                .review(parent, scope, today)
+                .await?
+                .filter(|r| r.record_id == id)
+                .map(|r| json(&r.review)))
+        }
+        crate::requests::COMPLAINT_KIND => {
+            let Some(parent) = parent_of(store, id, scope, today).await? else {
+                return Ok(None);
+            };
+            Ok(store
+                .complaint(parent, scope, today)
+                .await?
+                .filter(|c| c.record_id == id)
+                .map(|c| json(&c.complaint)))
+        }
+        crate::requests::DISCLOSURE_KIND => {
+            let Some(partnership) = header_partnership(store, id, scope, today).await? else {
+                return Ok(None);
+            };
+            let page = crate::requests::DisclosurePage {
+                before: None,
+                offset: 0,
+                limit: i64::MAX,
+            };
+            Ok(store
+                .disclosures(partnership, &page, scope, today)
+                .await?
+                .into_iter()
+                .find(|d| d.record_id == id)
+                .map(|d| json(&d.entry)))
+        }
+        crate::holidays::PROCLAIMED_HOLIDAY_KIND => Ok(store
+            .proclaimed_holidays(scope, today)
+            .await?
+            .into_iter()
+            .find(|p| p.record_id == id)
+            .map(|p| json(&p.holiday))),
         _ => Ok(store.record(id, scope, today).await?.map(|r| r.body)),
     }
+}
+
+/// The record a record's header files it under (a requester's request).
+async fn parent_of(
+    store: &dyn Store,
+    id: i64,
+    scope: &accord_domain::access::ReadScope,
+    today: chrono::NaiveDate,
+) -> Result<Option<i64>> {
+    Ok(store
+        .record(id, scope, today)
+        .await?
+        .and_then(|r| r.parent_id))
 }
 
 /// The partnership a record's header files it under.
@@ -456,6 +534,13 @@ pub fn normalise(kind: &str, body: &serde_json::Value) -> Result<serde_json::Val
             let award: accord_domain::finance::funding::FundingAward =
                 serde_json::from_value(body.clone()).map_err(corrupt)?;
             Ok(json(&award))
+        }
+        // The requester was always kept apart from its request, never in its value.
+        crate::requests::REQUEST_KIND => {
+            let mut request: accord_domain::request::Request =
+                serde_json::from_value(body.clone()).map_err(corrupt)?;
+            request.take_requester();
+            Ok(json(&request))
         }
         _ => Ok(body.clone()),
     }

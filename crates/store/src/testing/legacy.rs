@@ -535,6 +535,9 @@ async fn dump_postgres(pool: &sqlx::PgPool) -> Result<Fixture> {
                     "date" => row
                         .try_get::<Option<NaiveDate>, _>(i)?
                         .map(|d| Value::from(d.format("%Y-%m-%d").to_string())),
+                    "timestamp without time zone" => row
+                        .try_get::<Option<chrono::NaiveDateTime>, _>(i)?
+                        .map(|t| Value::from(t.format("%Y-%m-%d %H:%M:%S%.f").to_string())),
                     "timestamp with time zone" => row
                         .try_get::<Option<DateTime<Utc>>, _>(i)?
                         .map(|t| Value::from(timestamp_text(t))),
