@@ -289,8 +289,11 @@ async fn setup(size: &Size, dir: &std::path::Path) -> (axum::Router, Arc<dyn Sto
         )
         .await
         .expect("a session");
-    let state = AppState::new(WebConfig::new("Benchmark"), Arc::clone(&store))
-        .with_clock(Clock::Fixed(today()));
+    let state = AppState::new(
+        WebConfig::new("Benchmark"),
+        accord_app::App::new(Arc::clone(&store)),
+    )
+    .with_clock(Clock::Fixed(today()));
     (app(state), store, id, format!("accord_session={session}"))
 }
 

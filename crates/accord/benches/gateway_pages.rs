@@ -235,8 +235,11 @@ async fn main() {
     let url = accord_store::testing::sqlite_url(dir.path());
     let store = accord_store::connect(&url).await.unwrap();
     let (id, user, token) = programme(&App::new(store.clone()), &*store, n).await;
-    let state = AppState::new(WebConfig::new("Benchmark"), store.clone())
-        .with_clock(Clock::Fixed(day(2011, 7, 21)));
+    let state = AppState::new(
+        WebConfig::new("Benchmark"),
+        accord_app::App::new(store.clone()),
+    )
+    .with_clock(Clock::Fixed(day(2011, 7, 21)));
     let router = app(state.clone());
     let cookie = format!("accord_session={token}");
     let pages = [

@@ -284,8 +284,11 @@ async fn main() {
         "register: {requests} requests ({open} open) with their requesters, built in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let state =
-        AppState::new(WebConfig::new("Benchmark"), store.clone()).with_clock(Clock::Fixed(TODAY));
+    let state = AppState::new(
+        WebConfig::new("Benchmark"),
+        accord_app::App::new(store.clone()),
+    )
+    .with_clock(Clock::Fixed(TODAY));
     let router = app(state);
     let some_request = store
         .request_summaries(

@@ -498,7 +498,10 @@ async fn a_reset_link_sets_a_new_passphrase_once() {
     let path = &link[link.find("/reset-passphrase/").unwrap()..];
 
     let store = accord_store::connect(&db).await.unwrap();
-    let state = accord_web::AppState::new(accord_web::WebConfig::new("Test"), store.clone());
+    let state = accord_web::AppState::new(
+        accord_web::WebConfig::new("Test"),
+        accord_app::App::new(store.clone()),
+    );
     let mut client = accord_testkit::http::Client::new(accord_web::app(state));
     let short = client.post_form(path, &[("passphrase", "too short")]).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -146,46 +146,27 @@ fn the_application_layer_knows_no_http() {
     }
 }
 
-/// The web files that still reach the store directly. Each capability that moves behind the
-/// application layer takes its files off; nothing is ever added.
-const WEB_FILES_WITH_STORE: &[&str] = &[
-    "src/auth.rs",
-    "src/delivery.rs",
-    "src/error.rs",
-    "src/lib.rs",
-];
-
+/// The web crate keeps HTTP and HTML only: it does not depend on the store (its tests may, to
+/// prepare accounts), and no file of it names the store, so every request goes through a use
+/// case of accord-app.
 #[test]
-fn the_web_reaches_the_store_only_where_it_still_did() {
+fn the_web_does_not_depend_on_the_store() {
+    let deps = dependencies("web");
+    assert!(
+        !deps.iter().any(|d| d == "accord-store"),
+        "crates/web depends on accord-store: call a use case of accord-app instead"
+    );
     let web = root().join("crates/web");
-    let mut offenders = Vec::new();
-    let mut still = Vec::new();
-    for file in rust_files(&web.join("src")) {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let relative = file
-            .strip_prefix(&web)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if text.contains("accord_store") || text.contains(".store.") || text.contains("state.store")
-        {
-            if WEB_FILES_WITH_STORE.contains(&relative.as_str()) {
-                still.push(relative);
-            } else {
-                offenders.push(relative);
-            }
-        }
-    }
+    let offenders: Vec<String> = rust_files(&web.join("src"))
+        .into_iter()
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            text.contains("accord_store") || text.contains("legacy_store")
+        })
+        .map(|file| file.strip_prefix(&web).unwrap().display().to_string())
+        .collect();
     assert!(
         offenders.is_empty(),
         "these web files reach the store; call a use case of accord-app instead: {offenders:?}"
-    );
-    let gone: Vec<&&str> = WEB_FILES_WITH_STORE
-        .iter()
-        .filter(|f| !still.iter().any(|s| s == *f))
-        .collect();
-    assert!(
-        gone.is_empty(),
-        "no longer reach the store; take them off the list: {gone:?}"
     );
 }

@@ -7,7 +7,6 @@
 //! decisions are the domain's (`accord_domain::access`), applied by [`crate::guard`].
 
 use accord_domain::access::{Actor, ReadScope, UserAccount};
-use accord_store::Change;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE};
@@ -73,17 +72,6 @@ impl Viewer {
             user: self.user.clone(),
             via_token: self.via_token,
             system: None,
-        }
-    }
-
-    /// A change made by them now, for the audit trail.
-    pub fn change(&self) -> Change {
-        match &self.user {
-            Some(user) if self.via_token => {
-                Change::by_user(user.id, format!("{} (API token)", user.email))
-            }
-            Some(user) => Change::by_user(user.id, user.email.clone()),
-            None => Change::by("anonymous"),
         }
     }
 }

@@ -2,28 +2,28 @@
 //! delivery and governance pages share. Every record is read and written through the use cases
 //! of `accord_app::delivery` and `accord_app::governance`, each kind in tables of its own.
 
+use accord_app::records::StoredRecord;
 use accord_domain::access::{Actor, Area, Classification, ReadScope, RecordMeta};
 use accord_domain::{GssCode, Invalid};
-use accord_store::StoredRecord;
 use serde::de::DeserializeOwned;
 
 /// The kind of a project record.
-pub const PROJECT: &str = accord_store::delivery::PROJECT_KIND;
+pub const PROJECT: &str = accord_app::delivery::PROJECT_KIND;
 /// The kind of an escalated tolerance exception.
-pub const ESCALATION: &str = accord_store::delivery::ESCALATION_KIND;
+pub const ESCALATION: &str = accord_app::delivery::ESCALATION_KIND;
 /// The kind of a board record.
-pub const BOARD: &str = accord_store::governance::BOARD_KIND;
+pub const BOARD: &str = accord_app::governance::boards::BOARD_KIND;
 /// The kind of a decision record; written with status [`MADE`], it releases its papers.
-pub const DECISION: &str = accord_store::records::DECISION_KIND;
+pub const DECISION: &str = accord_app::governance::boards::DECISION_KIND;
 /// The kind of a board paper.
-pub const PAPER: &str = accord_store::governance::PAPER_KIND;
+pub const PAPER: &str = accord_app::governance::boards::PAPER_KIND;
 /// The kind of a highlight report (its draft and published versions).
-pub const HIGHLIGHT_REPORT: &str = accord_store::delivery::HIGHLIGHT_KIND;
+pub const HIGHLIGHT_REPORT: &str = accord_app::delivery::HIGHLIGHT_KIND;
 /// The kind of a published programme progress report.
-pub const PROGRESS_REPORT: &str = accord_store::delivery::PROGRESS_KIND;
+pub const PROGRESS_REPORT: &str = accord_app::delivery::PROGRESS_KIND;
 
 /// The status of a decision that has been made (every Cabinet approval given).
-pub const MADE: &str = accord_store::records::DECISION_MADE;
+pub const MADE: &str = accord_app::governance::boards::DECISION_MADE;
 /// The status of a key decision still waiting for a Cabinet.
 pub const PENDING: &str = "pending";
 

@@ -81,17 +81,6 @@ impl WebError {
     }
 }
 
-impl From<accord_store::StoreError> for WebError {
-    fn from(error: accord_store::StoreError) -> Self {
-        match error {
-            accord_store::StoreError::Invalid(invalid) => Self::Unprocessable(invalid),
-            accord_store::StoreError::NotFound(_) => Self::NotFound,
-            accord_store::StoreError::Conflict(message) => Self::Conflict(message),
-            other => Self::Internal(other.into()),
-        }
-    }
-}
-
 impl From<accord_app::AppError> for WebError {
     fn from(error: accord_app::AppError) -> Self {
         match error {

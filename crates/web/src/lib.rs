@@ -12,7 +12,6 @@
 //! - [`assets`] serves the compiled stylesheet and script embedded in the binary.
 
 use accord_app::App;
-use accord_store::Store;
 use chrono::NaiveDate;
 use std::sync::Arc;
 
@@ -88,19 +87,16 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The use cases, over the store and the clock.
     pub app: App,
-    /// The database, for the parts not yet moved behind use cases of their own.
-    pub store: Arc<dyn Store>,
     /// What day it is.
     pub clock: Clock,
 }
 
 impl AppState {
     /// The state for an installation.
-    pub fn new(config: WebConfig, store: Arc<dyn Store>) -> Self {
+    pub fn new(config: WebConfig, app: App) -> Self {
         Self {
             config: Arc::new(config),
-            app: App::new(store.clone()),
-            store,
+            app,
             clock: Clock::System,
         }
     }

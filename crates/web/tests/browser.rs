@@ -16,7 +16,7 @@ async fn serve() -> TestServer {
         .expect("an in-memory database opens");
     TestServer::spawn(app(AppState::new(
         WebConfig::new("London Borough of Haringey"),
-        store,
+        accord_app::App::new(store),
     )))
     .await
     .expect("the app is served on a local port")

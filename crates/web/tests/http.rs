@@ -16,7 +16,10 @@ async fn state() -> AppState {
     let store = accord_store::connect("sqlite::memory:")
         .await
         .expect("an in-memory database opens");
-    AppState::new(WebConfig::new("London Borough of Waltham Forest"), store)
+    AppState::new(
+        WebConfig::new("London Borough of Waltham Forest"),
+        accord_app::App::new(store),
+    )
 }
 
 async fn router() -> Router {
@@ -33,13 +36,15 @@ async fn token_client(state: AppState, router: Router) -> Client {
         admin: false,
     };
     let id = state
-        .store
+        .app
+        .legacy_store()
         .create_user(&user, &accord_store::Change::by("test"))
         .await
         .unwrap();
     let (token, digest) = accord_store::credentials::new_secret("accord_pat_");
     state
-        .store
+        .app
+        .legacy_store()
         .create_api_token(id, "test", &digest, &accord_store::Change::by("test"))
         .await
         .unwrap();

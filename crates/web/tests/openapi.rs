@@ -17,7 +17,10 @@ async fn the_document_is_openapi_3_1_and_is_what_the_server_serves() {
         .await
         .expect("an in-memory database opens");
     let response = http::get(
-        &app(AppState::new(WebConfig::new("Council"), store)),
+        &app(AppState::new(
+            WebConfig::new("Council"),
+            accord_app::App::new(store),
+        )),
         OPENAPI_PATH,
     )
     .await;

@@ -57,7 +57,7 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
     config.trust_forwarded_for = args.trust_forwarded_for;
     config.base_url.clone_from(&args.base_url);
     config.demo = args.demo;
-    let state = AppState::new(config, store.clone());
+    let state = AppState::new(config, accord_app::App::new(store.clone()));
 
     let sweeper = store.clone();
     tokio::spawn(async move {

@@ -80,7 +80,8 @@ impl TestApp {
         }
         let mut config = WebConfig::new("Haringey and Waltham Forest shared services");
         config.demo = demo;
-        let state = AppState::new(config, store.clone()).with_clock(Clock::Fixed(today));
+        let state = AppState::new(config, accord_app::App::new(store.clone()))
+            .with_clock(Clock::Fixed(today));
         let router = app(state.clone());
         TestApp {
             state,

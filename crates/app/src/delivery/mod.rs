@@ -23,8 +23,8 @@ pub mod projects;
 pub mod timeline;
 
 pub use accord_store::delivery::{
-    ProgressListing, ProjectOrder, ProjectSummary, StoredEscalation, StoredHighlight,
-    StoredProgress,
+    ESCALATION_KIND, HIGHLIGHT_KIND, PROGRESS_KIND, PROJECT_KIND, ProgressListing, ProjectOrder,
+    ProjectSummary, StoredEscalation, StoredHighlight, StoredProgress,
 };
 
 /// A project as its reader sees it.

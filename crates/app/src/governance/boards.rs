@@ -9,7 +9,10 @@ use accord_domain::board::{
     Board, Decision, DecisionInput, EscalationNotice, Paper, PaperRelease, check_recorded_on,
 };
 use accord_domain::{GssCode, Partnership};
-pub use accord_store::governance::{PaperBody, StoredBoard, StoredDecision, StoredPaper};
+pub use accord_store::governance::{
+    BOARD_KIND, PAPER_KIND, PaperBody, StoredBoard, StoredDecision, StoredPaper,
+};
+pub use accord_store::records::{DECISION_KIND, DECISION_MADE};
 
 use chrono::NaiveDate;
 
