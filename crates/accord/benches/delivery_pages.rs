@@ -11,7 +11,7 @@
 //! Without `--bench` in its arguments (as `cargo test --all-targets` runs it)
 //! it makes a tiny programme and one request of each, so CI stays fast.
 
-use accord_domain::access::{Classification, Grant, Role};
+use accord_domain::access::{Classification, Role, RoleAssignment};
 use accord_domain::board::BoardLevel;
 use accord_domain::project::{
     DatePlan, MilestoneInput, MilestoneKind, PhaseInput, PhaseStatus, Project, ProjectInput,
@@ -269,9 +269,9 @@ async fn setup(size: &Size, dir: &std::path::Path) -> (axum::Router, Arc<dyn Sto
         .expect("a user")
         .expect("the demo programme manager");
     store
-        .add_grant(
+        .assign_role(
             user.id,
-            Grant {
+            RoleAssignment {
                 partnership_id: id,
                 role: Role::Programme,
             },

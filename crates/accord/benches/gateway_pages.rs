@@ -18,7 +18,7 @@ use accord_app::gateway::{
     opportunities::{self, Answer, RaiseOpportunity, StatusAsk},
 };
 use accord_app::{App, Caller};
-use accord_domain::access::{Classification, Grant, Role};
+use accord_domain::access::{Classification, Role, RoleAssignment};
 use accord_domain::gateway::{CriteriaSet, RatingInput};
 use accord_domain::opportunity::NewOpportunity;
 use accord_domain::service::Catalogue;
@@ -199,9 +199,9 @@ async fn programme(app: &App, store: &dyn Store, n: usize) -> (i64, i64, String)
         .await
         .unwrap();
     store
-        .add_grant(
+        .assign_role(
             user,
-            Grant {
+            RoleAssignment {
                 partnership_id: hwf,
                 role: Role::Programme,
             },

@@ -10,7 +10,7 @@
 //! (as `cargo test --all-targets` runs it) it does a small smoke run only.
 
 use accord_app::{App, Caller};
-use accord_domain::access::{Area, Classification, Grant, RecordMeta, Role};
+use accord_domain::access::{Area, Classification, RecordMeta, Role, RoleAssignment};
 use accord_domain::request::{
     Action, Channel, Context, Draft, NewRequest, Outcome, Protocol, Regime, Request, Requester,
     ResponseInput, Stage,
@@ -218,7 +218,7 @@ async fn build(requests: usize) -> (tempfile::TempDir, Arc<dyn Store>, i64, Stri
         .await
         .expect("a query")
         .expect("the demo user");
-    assert!(user.grants.contains(&Grant {
+    assert!(user.role_assignments.contains(&RoleAssignment {
         partnership_id: pid,
         role: Role::Information
     }));

@@ -666,7 +666,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/partnerships/{id}/raid/{reference}/escalations",
         "record/raid/update",
     ), // Finance: business cases, allocations, the savings ledger, funding awards (and the
-    // addresses of earlier releases, which called funding grants).
+    // addresses of earlier releases, which called funding role_assignments).
     (
         "GET",
         "/partnerships/{id}/business-cases",
@@ -894,27 +894,27 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/grants/new",
+        "/partnerships/{id}/role_assignments/new",
         "partnership/finance/create",
     ),
     (
         "GET",
-        "/partnerships/{id}/grants/{reference}",
+        "/partnerships/{id}/role_assignments/{reference}",
         "record/funding_award/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/grants/{reference}/edit",
+        "/partnerships/{id}/role_assignments/{reference}/edit",
         "record/funding_award/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/grants/{reference}/edit",
+        "/partnerships/{id}/role_assignments/{reference}/edit",
         "record/funding_award/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/grants/{reference}/delete",
+        "/partnerships/{id}/role_assignments/{reference}/delete",
         "record/funding_award/delete",
     ),
     ("POST", "/api/v1/appraise", "signed-in"),
@@ -1041,17 +1041,17 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/grants/{reference}",
+        "/api/v1/partnerships/{id}/role_assignments/{reference}",
         "record/funding_award/read",
     ),
     (
         "PUT",
-        "/api/v1/partnerships/{id}/grants/{reference}",
+        "/api/v1/partnerships/{id}/role_assignments/{reference}",
         "record/funding_award/update",
     ),
     (
         "DELETE",
-        "/api/v1/partnerships/{id}/grants/{reference}",
+        "/api/v1/partnerships/{id}/role_assignments/{reference}",
         "record/funding_award/delete",
     ),
     // Opportunities, the gateway, the RAG matrix and the service catalogue.
@@ -1711,9 +1711,9 @@ async fn people(app: &TestApp, hwf: i64, other: i64) -> Vec<Who> {
         .await
         .unwrap();
     app.store
-        .add_grant(
+        .assign_role(
             id,
-            accord_domain::access::Grant {
+            accord_domain::access::RoleAssignment {
                 partnership_id: other,
                 role: Role::Programme,
             },

@@ -109,9 +109,9 @@ async fn the_api_creates_and_changes_partnerships_members_and_mous() {
         .unwrap()
         .unwrap();
     app.store
-        .add_grant(
+        .assign_role(
             user.id,
-            accord_domain::access::Grant {
+            accord_domain::access::RoleAssignment {
                 partnership_id: id,
                 role: accord_domain::access::Role::Programme,
             },

@@ -131,7 +131,7 @@ async fn an_embargoed_board_paper_stays_hidden_until_its_decision_is_recorded() 
                 user_id: Some(1),
                 home: None,
                 admin: true,
-                grants: vec![],
+                role_assignments: vec![],
             }),
             report_day(),
         )

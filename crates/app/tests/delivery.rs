@@ -8,7 +8,7 @@ use accord_app::delivery::escalations;
 use accord_app::delivery::projects::{self, ChangeDates, EnterProject, PlanProject};
 use accord_app::list::{ListRequest, MAX_LIMIT, Start};
 use accord_app::{App, AppError, Caller, Clock};
-use accord_domain::access::{Classification, Grant, Role, UserAccount};
+use accord_domain::access::{Classification, Role, RoleAssignment, UserAccount};
 use accord_domain::project::{ProjectDetails, ProjectFilter, ProjectInput, ProjectSize, Target};
 use accord_store::testing;
 use chrono::NaiveDate;
@@ -31,7 +31,7 @@ fn programme_manager(id: i64, partnership_id: i64) -> Caller {
         home: None,
         admin: false,
         disabled: false,
-        grants: vec![Grant {
+        role_assignments: vec![RoleAssignment {
             partnership_id,
             role: Role::Programme,
         }],

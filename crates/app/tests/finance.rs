@@ -10,7 +10,7 @@ use accord_app::finance::savings::{self, SavingCommand};
 use accord_app::finance::{SavingsFilter, SavingsOrder, Visibility};
 use accord_app::list::ListRequest;
 use accord_app::{App, AppError, Caller, Clock};
-use accord_domain::access::{Action, Grant, Role, UserAccount};
+use accord_domain::access::{Action, Role, RoleAssignment, UserAccount};
 use accord_domain::finance::funding::{ConditionStatus, FundingAward, Tranche};
 use accord_domain::finance::saving::{Recurrence, Saving};
 use accord_domain::{FinancialYear, GssCode, Money};
@@ -32,7 +32,7 @@ fn finance_officer(id: i64, partnership_id: i64) -> Caller {
             home: Some(GssCode::parse("g", "E09000014").unwrap()),
             admin: false,
             disabled: false,
-            grants: vec![Grant {
+            role_assignments: vec![RoleAssignment {
                 partnership_id,
                 role: Role::Finance,
             }],

@@ -10,7 +10,7 @@ use accord_app::gateway::opportunities::{self, Answer, RaiseOpportunity, StatusA
 use accord_app::gateway::{self, services};
 use accord_app::list::{ListRequest, MAX_LIMIT, Start};
 use accord_app::{App, AppError, Caller, Clock};
-use accord_domain::access::{Classification, Grant, Role, UserAccount};
+use accord_domain::access::{Classification, Role, RoleAssignment, UserAccount};
 use accord_domain::gateway::{Criteria, RatingInput};
 use accord_domain::opportunity::NewOpportunity;
 use accord_domain::opportunity::list::{OpportunityFilter, OpportunitySort};
@@ -35,7 +35,7 @@ fn user(id: i64, home: &str, partnership_id: i64, role: Role) -> Caller {
         home: Some(GssCode::parse("home", home).unwrap()),
         admin: false,
         disabled: false,
-        grants: vec![Grant {
+        role_assignments: vec![RoleAssignment {
             partnership_id,
             role,
         }],

@@ -6,7 +6,7 @@
 use accord_app::governance::raid::{self, RaiseRaid};
 use accord_app::list::{ListRequest, MAX_LIMIT};
 use accord_app::{App, AppError, Caller, Clock};
-use accord_domain::access::{Classification, Grant, Role, UserAccount};
+use accord_domain::access::{Classification, Role, RoleAssignment, UserAccount};
 use accord_domain::raid::{Level, RaidDetail, RaidFilter, RaidInput, RiskScore};
 use accord_store::testing;
 use chrono::NaiveDate;
@@ -49,7 +49,7 @@ fn programme_manager(id: i64, partnership_id: i64) -> Caller {
         home: None,
         admin: false,
         disabled: false,
-        grants: vec![Grant {
+        role_assignments: vec![RoleAssignment {
             partnership_id,
             role: Role::Programme,
         }],

@@ -12,7 +12,7 @@ use accord_app::list::{ListRequest, Start};
 use accord_app::requests::{self, LogRequest, RequestFilter};
 use accord_app::{App, AppError, Caller, Clock};
 use accord_domain::GssCode;
-use accord_domain::access::{Area, Classification, Grant, RecordMeta, Role, UserAccount};
+use accord_domain::access::{Area, Classification, RecordMeta, Role, RoleAssignment, UserAccount};
 use accord_domain::audit::AuditAction;
 use accord_domain::request::{
     Action, Attention, Channel, Context, Draft, NewRequest, Outcome, Protocol, Regime, Request,
@@ -49,7 +49,7 @@ fn information_lead(id: i64, partnership_id: i64, home: &str) -> Caller {
         home: Some(gss(home)),
         admin: false,
         disabled: false,
-        grants: vec![Grant {
+        role_assignments: vec![RoleAssignment {
             partnership_id,
             role: Role::Information,
         }],

@@ -184,7 +184,7 @@ pub enum Area {
     Assessment,
     /// Boards, meetings, papers, decisions.
     Governance,
-    /// Business cases, allocations, the savings ledger, grants.
+    /// Business cases, allocations, the savings ledger, funding awards.
     Finance,
     /// Information-law requests.
     Information,
@@ -212,7 +212,7 @@ pub enum Action {
 
 /// A user's role in a partnership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Grant {
+pub struct RoleAssignment {
     /// The partnership.
     pub partnership_id: i64,
     /// The role.
@@ -229,8 +229,9 @@ pub struct Actor {
     pub home: Option<GssCode>,
     /// An instance administrator.
     pub admin: bool,
-    /// Roles per partnership.
-    pub grants: Vec<Grant>,
+    /// Roles per partnership (`grants` in earlier releases).
+    #[serde(alias = "grants")]
+    pub role_assignments: Vec<RoleAssignment>,
 }
 
 impl Actor {
@@ -246,14 +247,14 @@ impl Actor {
 
     /// Whether the actor has a role in a partnership.
     pub fn has(&self, partnership_id: i64, role: Role) -> bool {
-        self.grants
+        self.role_assignments
             .iter()
             .any(|g| g.partnership_id == partnership_id && g.role == role)
     }
 
     /// Whether the actor has any role in a partnership.
     pub fn is_in(&self, partnership_id: i64) -> bool {
-        self.grants
+        self.role_assignments
             .iter()
             .any(|g| g.partnership_id == partnership_id)
     }
@@ -261,7 +262,7 @@ impl Actor {
     /// The partnerships in which the actor has any of `roles`.
     fn partnerships_with(&self, roles: &[Role]) -> Vec<i64> {
         let mut ids: Vec<i64> = self
-            .grants
+            .role_assignments
             .iter()
             .filter(|g| roles.contains(&g.role))
             .map(|g| g.partnership_id)
@@ -469,8 +470,9 @@ pub struct UserAccount {
     pub admin: bool,
     /// A disabled account cannot sign in and its API tokens stop working.
     pub disabled: bool,
-    /// Roles per partnership.
-    pub grants: Vec<Grant>,
+    /// Roles per partnership (`grants` in earlier releases).
+    #[serde(alias = "grants")]
+    pub role_assignments: Vec<RoleAssignment>,
 }
 
 impl UserAccount {
@@ -483,7 +485,7 @@ impl UserAccount {
             user_id: Some(self.id),
             home: self.home.clone(),
             admin: self.admin,
-            grants: self.grants.clone(),
+            role_assignments: self.role_assignments.clone(),
         }
     }
 }
@@ -595,7 +597,7 @@ mod tests {
             user_id: Some(7),
             home: Some(gss(home)),
             admin: false,
-            grants: vec![Grant {
+            role_assignments: vec![RoleAssignment {
                 partnership_id: P,
                 role,
             }],
@@ -746,7 +748,7 @@ mod tests {
             user_id: Some(1),
             home: Some(gss(HARINGEY)),
             admin: false,
-            grants: vec![Grant {
+            role_assignments: vec![RoleAssignment {
                 partnership_id: OTHER,
                 role: Role::Programme,
             }],
@@ -938,7 +940,7 @@ mod tests {
             user_id: Some(1),
             home: None,
             admin: true,
-            grants: vec![],
+            role_assignments: vec![],
         };
         let today = d(2011, 7, 21);
         assert!(

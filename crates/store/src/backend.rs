@@ -13,7 +13,7 @@ use crate::{
     ApiToken, AuditFilter, AuthorityQuery, Backend, Change, ImportSummary, NewUser, Result, Store,
     StoreError, StoredHoliday,
 };
-use accord_domain::access::{Grant, UserAccount};
+use accord_domain::access::{RoleAssignment, UserAccount};
 use accord_domain::audit::{AuditAction, AuditEntry, AuditRecord, entry_hash};
 use accord_domain::mou::MouEvent;
 use accord_domain::{Authority, Invalid, Member, Mou, Partnership};
@@ -394,14 +394,14 @@ macro_rules! store_impl {
                         .fetch_optional(&mut *conn)
                         .await?;
                 let Some(row) = row else { return Ok(None) };
-                let grants: Vec<GrantRow> = sqlx::query_as(
+                let role_assignments: Vec<GrantRow> = sqlx::query_as(
                     "SELECT user_id, partnership_id, role FROM role_assignments WHERE user_id = $1 ORDER BY partnership_id, role",
                 )
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await?;
-                let grants = grants.into_iter().map(GrantRow::into_domain).collect::<Result<_>>()?;
-                row.into_domain(grants).map(Some)
+                let role_assignments = role_assignments.into_iter().map(GrantRow::into_domain).collect::<Result<_>>()?;
+                row.into_domain(role_assignments).map(Some)
             }
 
             async fn end_sessions_of(conn: &mut $conn, user_id: i64) -> Result<()> {
@@ -793,18 +793,18 @@ macro_rules! store_impl {
                     sqlx::query_as("SELECT id, email, display_name, home_gss, admin, disabled FROM users ORDER BY email")
                         .fetch_all(&mut *conn)
                         .await?;
-                let grants: Vec<GrantRow> =
+                let role_assignments: Vec<GrantRow> =
                     sqlx::query_as("SELECT user_id, partnership_id, role FROM role_assignments ORDER BY user_id, partnership_id, role")
                         .fetch_all(&mut *conn)
                         .await?;
-                let mut by_user: HashMap<i64, Vec<Grant>> = HashMap::new();
-                for g in grants {
+                let mut by_user: HashMap<i64, Vec<RoleAssignment>> = HashMap::new();
+                for g in role_assignments {
                     let user_id = g.user_id;
                     by_user.entry(user_id).or_default().push(g.into_domain()?);
                 }
                 rows.into_iter().map(|r| {
-                    let grants = by_user.remove(&r.id).unwrap_or_default();
-                    r.into_domain(grants)
+                    let role_assignments = by_user.remove(&r.id).unwrap_or_default();
+                    r.into_domain(role_assignments)
                 }).collect()
             }
 
@@ -839,10 +839,10 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn add_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()> {
+            async fn assign_role(&self, user_id: i64, grant: RoleAssignment, change: &Change) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let before = Self::load_user(&mut tx, user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
-                if before.grants.contains(&grant) {
+                if before.role_assignments.contains(&grant) {
                     return Ok(());
                 }
                 if Self::load_partnership(&mut tx, grant.partnership_id).await?.is_none() {
@@ -860,7 +860,7 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn remove_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()> {
+            async fn unassign_role(&self, user_id: i64, grant: RoleAssignment, change: &Change) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let before = Self::load_user(&mut tx, user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
                 sqlx::query("DELETE FROM role_assignments WHERE user_id = $1 AND partnership_id = $2 AND role = $3")

@@ -9,7 +9,7 @@
 //! transaction, and appends an audit entry to the hash chain in the same transaction, so a
 //! change and its audit entry are written together or not at all.
 
-use accord_domain::access::{Grant, UserAccount};
+use accord_domain::access::{RoleAssignment, UserAccount};
 use accord_domain::audit::{AuditAction, AuditEntry};
 use accord_domain::mou::MouEvent;
 use accord_domain::{Authority, Invalid, Member, Mou, Partnership};
@@ -365,10 +365,16 @@ pub trait Store:
     async fn set_user_disabled(&self, user_id: i64, disabled: bool, change: &Change) -> Result<()>;
 
     /// Gives a user a role in a partnership (doing nothing if they have it).
-    async fn add_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()>;
+    async fn assign_role(&self, user_id: i64, grant: RoleAssignment, change: &Change)
+    -> Result<()>;
 
     /// Takes a role away.
-    async fn remove_grant(&self, user_id: i64, grant: Grant, change: &Change) -> Result<()>;
+    async fn unassign_role(
+        &self,
+        user_id: i64,
+        grant: RoleAssignment,
+        change: &Change,
+    ) -> Result<()>;
 
     /// Starts a session (the sign-in is audited in the same transaction) and clears the
     /// account's throttle.

@@ -249,8 +249,8 @@ pub(crate) struct GrantRow {
 }
 
 impl GrantRow {
-    pub fn into_domain(self) -> Result<accord_domain::access::Grant> {
-        Ok(accord_domain::access::Grant {
+    pub fn into_domain(self) -> Result<accord_domain::access::RoleAssignment> {
+        Ok(accord_domain::access::RoleAssignment {
             partnership_id: self.partnership_id,
             role: accord_domain::access::Role::parse("role", &self.role)
                 .map_err(|e| corrupt("grant role", e))?,
@@ -261,7 +261,7 @@ impl GrantRow {
 impl UserRow {
     pub fn into_domain(
         self,
-        grants: Vec<accord_domain::access::Grant>,
+        role_assignments: Vec<accord_domain::access::RoleAssignment>,
     ) -> Result<accord_domain::access::UserAccount> {
         Ok(accord_domain::access::UserAccount {
             id: self.id,
@@ -275,7 +275,7 @@ impl UserRow {
                 .map_err(|e| corrupt("user home", e))?,
             admin: self.admin,
             disabled: self.disabled,
-            grants,
+            role_assignments,
         })
     }
 }

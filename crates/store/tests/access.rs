@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 use accord_domain::access::{
-    Actor, Area, Classification, Embargo, Grant, ReadScope, RecordMeta, Role,
+    Actor, Area, Classification, Embargo, ReadScope, RecordMeta, Role, RoleAssignment,
 };
 use accord_domain::authority::register;
 use accord_domain::board::BoardLevel;
@@ -134,7 +134,7 @@ fn actors(p1: i64, p2: i64) -> Vec<(String, Actor)> {
                 user_id: Some(1),
                 home: None,
                 admin: true,
-                grants: vec![],
+                role_assignments: vec![],
             },
         ),
         (
@@ -143,7 +143,7 @@ fn actors(p1: i64, p2: i64) -> Vec<(String, Actor)> {
                 user_id: Some(2),
                 home: Some(gss(HARINGEY)),
                 admin: false,
-                grants: vec![],
+                role_assignments: vec![],
             },
         ),
     ];
@@ -155,7 +155,7 @@ fn actors(p1: i64, p2: i64) -> Vec<(String, Actor)> {
                     user_id: Some(3),
                     home: Some(gss(home)),
                     admin: false,
-                    grants: vec![Grant {
+                    role_assignments: vec![RoleAssignment {
                         partnership_id: p1,
                         role,
                     }],
@@ -168,7 +168,7 @@ fn actors(p1: i64, p2: i64) -> Vec<(String, Actor)> {
                 user_id: Some(4),
                 home: None,
                 admin: false,
-                grants: vec![Grant {
+                role_assignments: vec![RoleAssignment {
                     partnership_id: p2,
                     role,
                 }],
@@ -181,12 +181,12 @@ fn actors(p1: i64, p2: i64) -> Vec<(String, Actor)> {
             user_id: Some(5),
             home: Some(gss(HARINGEY)),
             admin: false,
-            grants: vec![
-                Grant {
+            role_assignments: vec![
+                RoleAssignment {
                     partnership_id: p1,
                     role: Role::Officer,
                 },
-                Grant {
+                RoleAssignment {
                     partnership_id: p2,
                     role: Role::Information,
                 },
@@ -460,7 +460,7 @@ async fn the_gateway_tables_filter_by_the_policy_too() {
                 user_id: Some(5),
                 home: Some(gss(home)),
                 admin: false,
-                grants: vec![Grant {
+                role_assignments: vec![RoleAssignment {
                     partnership_id: p1,
                     role: Role::Officer,
                 }],
@@ -1168,7 +1168,7 @@ async fn embargoes_release_on_their_date_or_decision_and_the_release_is_audited(
             user_id: Some(9),
             home: None,
             admin: false,
-            grants: vec![Grant {
+            role_assignments: vec![RoleAssignment {
                 partnership_id: p1,
                 role: Role::Viewer,
             }],

@@ -8,7 +8,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use accord_domain::access::{Actor, Area, Classification, Grant, ReadScope, RecordMeta, Role};
+use accord_domain::access::{
+    Actor, Area, Classification, ReadScope, RecordMeta, Role, RoleAssignment,
+};
 use accord_domain::audit::verify_chain;
 use accord_domain::authority::register;
 use accord_domain::gateway::{
@@ -378,7 +380,7 @@ fn readers(pid: i64) -> Vec<(&'static str, ReadScope)> {
             user_id: Some(7),
             home: home.map(gss),
             admin: false,
-            grants: vec![Grant {
+            role_assignments: vec![RoleAssignment {
                 partnership_id: pid,
                 role,
             }],

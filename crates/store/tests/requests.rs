@@ -7,7 +7,9 @@
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
 
-use accord_domain::access::{Actor, Area, Classification, Grant, ReadScope, RecordMeta, Role};
+use accord_domain::access::{
+    Actor, Area, Classification, ReadScope, RecordMeta, Role, RoleAssignment,
+};
 use accord_domain::audit::verify_chain;
 use accord_domain::request::{
     Action, Channel, Complaint, Context, DisclosureLogEntry, Draft, DueDates, InternalReview,
@@ -118,8 +120,8 @@ fn scope(role: Option<Role>, pid: i64, admin: bool) -> ReadScope {
         user_id: Some(1),
         home: Some(gss("E09000031")),
         admin,
-        grants: role
-            .map(|role| Grant {
+        role_assignments: role
+            .map(|role| RoleAssignment {
                 partnership_id: pid,
                 role,
             })

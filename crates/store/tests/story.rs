@@ -4,7 +4,7 @@
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
 
-use accord_domain::access::{Actor, Area, Grant, ReadScope, RecordMeta, Role};
+use accord_domain::access::{Actor, Area, ReadScope, RecordMeta, Role, RoleAssignment};
 use accord_domain::audit::{AuditAction, GENESIS_HASH, verify_chain};
 use accord_domain::authority::register;
 use accord_domain::mou::{MouEnd, MouEvent, MouValue};
@@ -376,18 +376,18 @@ async fn identity(store: &dyn Store, partnership_id: i64) {
         invalid_field(store.create_user(&unknown_home, &change).await),
         "council"
     );
-    let grant = Grant {
+    let grant = RoleAssignment {
         partnership_id,
         role: Role::Officer,
     };
-    store.add_grant(user_id, grant, &change).await.unwrap();
-    store.add_grant(user_id, grant, &change).await.unwrap();
+    store.assign_role(user_id, grant, &change).await.unwrap();
+    store.assign_role(user_id, grant, &change).await.unwrap();
     assert_eq!(
         invalid_field(
             store
-                .add_grant(
+                .assign_role(
                     user_id,
-                    Grant {
+                    RoleAssignment {
                         partnership_id: 999,
                         role: Role::Viewer
                     },
@@ -402,7 +402,7 @@ async fn identity(store: &dyn Store, partnership_id: i64) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(user.grants, vec![grant]);
+    assert_eq!(user.role_assignments, vec![grant]);
     assert!(credentials::verify_passphrase(
         &stored_hash,
         "correct horse battery staple"
@@ -624,14 +624,14 @@ async fn identity(store: &dyn Store, partnership_id: i64) {
         .set_passphrase_hash(user_id, &hash, &change)
         .await
         .unwrap();
-    store.remove_grant(user_id, grant, &change).await.unwrap();
+    store.unassign_role(user_id, grant, &change).await.unwrap();
     assert!(
         store
             .user(user_id)
             .await
             .unwrap()
             .unwrap()
-            .grants
+            .role_assignments
             .is_empty()
     );
 }
@@ -643,7 +643,7 @@ async fn records(store: &dyn Store, partnership_id: i64) {
         user_id: Some(1),
         home: None,
         admin: false,
-        grants: vec![Grant {
+        role_assignments: vec![RoleAssignment {
             partnership_id,
             role: Role::Programme,
         }],

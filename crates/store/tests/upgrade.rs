@@ -8,7 +8,7 @@
 // In tests a panic is a failure with a message, which is what unwrap gives.
 #![allow(clippy::unwrap_used)]
 
-use accord_domain::access::{Actor, Area, Grant, ReadScope, RecordMeta, Role};
+use accord_domain::access::{Actor, Area, ReadScope, RecordMeta, Role, RoleAssignment};
 use accord_domain::audit::{GENESIS_HASH, verify_chain};
 use accord_store::testing::legacy::{self, Fixture, Table};
 use accord_store::testing::{self, REQUIRE_POSTGRES, TEST_DATABASE_URL};
@@ -109,9 +109,9 @@ fn reader(partnerships: &[i64]) -> ReadScope {
         user_id: Some(1),
         home: None,
         admin: true,
-        grants: partnerships
+        role_assignments: partnerships
             .iter()
-            .map(|&partnership_id| Grant {
+            .map(|&partnership_id| RoleAssignment {
                 partnership_id,
                 role: Role::Information,
             })

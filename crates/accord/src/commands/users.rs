@@ -1,7 +1,7 @@
 //! `accord user`: accounts, roles, API tokens and passphrase resets.
 
 use crate::cli::open;
-use accord_domain::access::{Grant, Role, check_passphrase, parse_email};
+use accord_domain::access::{Role, RoleAssignment, check_passphrase, parse_email};
 use accord_domain::{GssCode, Invalid};
 use accord_store::credentials::{generate_passphrase, hash_passphrase, new_secret};
 use accord_store::{Change, NewUser, Store};
@@ -16,10 +16,12 @@ pub const RESET_HOURS: i64 = 1;
 pub enum UserCommand {
     /// Creates an account and prints its passphrase once.
     Add(AddUser),
-    /// Gives a user a role in a partnership.
-    Grant(RoleArgs),
-    /// Takes a role away.
-    Revoke(RoleArgs),
+    /// Assigns a user a role in a partnership (`grant` in earlier releases).
+    #[command(alias = "grant")]
+    Assign(RoleArgs),
+    /// Takes a role assignment away (`revoke` in earlier releases).
+    #[command(alias = "revoke")]
+    Unassign(RoleArgs),
     /// Creates an API token for a user and prints it once.
     Token {
         /// The user's email.
@@ -89,7 +91,7 @@ pub struct AddUser {
     pub passphrase_stdin: bool,
 }
 
-/// `accord user grant` and `revoke`.
+/// `accord user assign` and `unassign`.
 #[derive(Debug, Args)]
 pub struct RoleArgs {
     /// The user's email.
@@ -119,32 +121,36 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
     let store = &*store;
     match command {
         UserCommand::Add(add) => add_user(store, add).await?,
-        UserCommand::Grant(args) => {
+        UserCommand::Assign(args) => {
             let id = user_id(store, &args.email).await?;
-            let grant = Grant {
+            let assignment = RoleAssignment {
                 partnership_id: args.partnership,
                 role: Role::parse("--role", &args.role)?,
             };
-            store.add_grant(id, grant, &Change::by(ACTOR)).await?;
+            store
+                .assign_role(id, assignment, &Change::by(ACTOR))
+                .await?;
             println!(
                 "{} is now {} in partnership {}.",
                 args.email,
-                grant.role.label(),
-                grant.partnership_id
+                assignment.role.label(),
+                assignment.partnership_id
             );
         }
-        UserCommand::Revoke(args) => {
+        UserCommand::Unassign(args) => {
             let id = user_id(store, &args.email).await?;
-            let grant = Grant {
+            let assignment = RoleAssignment {
                 partnership_id: args.partnership,
                 role: Role::parse("--role", &args.role)?,
             };
-            store.remove_grant(id, grant, &Change::by(ACTOR)).await?;
+            store
+                .unassign_role(id, assignment, &Change::by(ACTOR))
+                .await?;
             println!(
                 "{} is no longer {} in partnership {}.",
                 args.email,
-                grant.role.label(),
-                grant.partnership_id
+                assignment.role.label(),
+                assignment.partnership_id
             );
         }
         UserCommand::Token { email, name } => {
@@ -193,7 +199,7 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::List => {
             for user in store.users().await? {
                 let roles: Vec<String> = user
-                    .grants
+                    .role_assignments
                     .iter()
                     .map(|g| format!("{} in {}", g.role, g.partnership_id))
                     .collect();
@@ -254,9 +260,9 @@ async fn add_user(store: &dyn Store, add: AddUser) -> anyhow::Result<()> {
     let id = store.create_user(&new, &change).await?;
     if let (Some(role), Some(partnership_id)) = (role, add.partnership) {
         store
-            .add_grant(
+            .assign_role(
                 id,
-                Grant {
+                RoleAssignment {
                     partnership_id,
                     role,
                 },

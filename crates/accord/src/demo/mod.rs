@@ -1,7 +1,7 @@
 //! Loads the demo partnerships into a store. Loading twice changes nothing the second time:
 //! councils, partnerships and MOUs are matched by their natural keys.
 
-use accord_domain::access::{Grant, Role};
+use accord_domain::access::{Role, RoleAssignment};
 use accord_domain::{GssCode, demo};
 use accord_store::credentials::hash_passphrase;
 use accord_store::{Change, NewUser, Store};
@@ -138,9 +138,9 @@ pub async fn load(app: &accord_app::App) -> anyhow::Result<DemoSummary> {
         let id = store.create_user(&user, &change).await?;
         if let Some(role) = role {
             store
-                .add_grant(
+                .assign_role(
                     id,
-                    Grant {
+                    RoleAssignment {
                         partnership_id: hwf,
                         role,
                     },

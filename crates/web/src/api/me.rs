@@ -53,7 +53,7 @@ pub async fn me(viewer: Viewer) -> Result<Json<MeOut>, WebError> {
         council: user.home.map(|g| g.to_string()),
         admin: user.admin,
         roles: user
-            .grants
+            .role_assignments
             .iter()
             .map(|g| RoleOut {
                 partnership_id: g.partnership_id,

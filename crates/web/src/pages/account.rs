@@ -189,7 +189,7 @@ pub async fn account(State(state): State<AppState>, viewer: Viewer) -> Result<Ma
         "Your roles",
         vec![Column::text("Partnership"), Column::text("Role")],
     );
-    for g in &user.grants {
+    for g in &user.role_assignments {
         let name = match accord_app::partnership::get(&state.app, g.partnership_id).await {
             Ok(p) => p.name,
             Err(accord_app::AppError::NotFound(_)) => g.partnership_id.to_string(),
@@ -219,7 +219,7 @@ pub async fn account(State(state): State<AppState>, viewer: Viewer) -> Result<Ma
                 SummaryRow::new("Administrator", html! { @if user.admin { "Yes" } @else { "No" } }),
                 SummaryRow::new("Passphrase", html! { "Set" }).action("Change", "/account/passphrase", "your passphrase"),
             ]))
-            @if user.grants.is_empty() {
+            @if user.role_assignments.is_empty() {
                 p class="govuk-body" { "You have no role in any partnership yet." }
             } @else {
                 (table(&roles))

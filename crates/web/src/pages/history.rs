@@ -396,7 +396,7 @@ pub async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<Mark
             html! { (u.home.as_ref().map_or("", |g| g.as_str())) },
             html! {
                 @if u.admin { "Administrator" br; }
-                @for g in &u.grants { (g.role.label()) " in partnership " (g.partnership_id) br; }
+                @for g in &u.role_assignments { (g.role.label()) " in partnership " (g.partnership_id) br; }
             },
         ]);
     }

@@ -215,20 +215,24 @@ pub fn routes(r: Routes) -> Routes {
         // the guards of the addresses they moved to.
         .get("/partnerships/{id}/grants", read, moved)
         .post("/partnerships/{id}/grants", create, moved)
-        .get("/partnerships/{id}/grants/new", create, moved)
-        .get("/partnerships/{id}/grants/{reference}", award(Read), moved)
+        .get("/partnerships/{id}/role_assignments/new", create, moved)
         .get(
-            "/partnerships/{id}/grants/{reference}/edit",
+            "/partnerships/{id}/role_assignments/{reference}",
+            award(Read),
+            moved,
+        )
+        .get(
+            "/partnerships/{id}/role_assignments/{reference}/edit",
             award(Update),
             moved,
         )
         .post(
-            "/partnerships/{id}/grants/{reference}/edit",
+            "/partnerships/{id}/role_assignments/{reference}/edit",
             award(Update),
             moved,
         )
         .post(
-            "/partnerships/{id}/grants/{reference}/delete",
+            "/partnerships/{id}/role_assignments/{reference}/delete",
             award(Delete),
             moved,
         )
