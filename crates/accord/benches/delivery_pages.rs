@@ -278,7 +278,7 @@ async fn setup(size: &Size, dir: &std::path::Path) -> (axum::Router, Arc<dyn Sto
             &change,
         )
         .await
-        .expect("a grant");
+        .expect("a role assignment");
     let (session, digest) = new_secret("");
     store
         .create_session(

@@ -666,7 +666,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/partnerships/{id}/raid/{reference}/escalations",
         "record/raid/update",
     ), // Finance: business cases, allocations, the savings ledger, funding awards (and the
-    // addresses of earlier releases, which called funding role_assignments).
+    // addresses of earlier releases, which called funding grants).
     (
         "GET",
         "/partnerships/{id}/business-cases",
@@ -894,27 +894,27 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/partnerships/{id}/role_assignments/new",
+        "/partnerships/{id}/grants/new",
         "partnership/finance/create",
     ),
     (
         "GET",
-        "/partnerships/{id}/role_assignments/{reference}",
+        "/partnerships/{id}/grants/{reference}",
         "record/funding_award/read",
     ),
     (
         "GET",
-        "/partnerships/{id}/role_assignments/{reference}/edit",
+        "/partnerships/{id}/grants/{reference}/edit",
         "record/funding_award/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/role_assignments/{reference}/edit",
+        "/partnerships/{id}/grants/{reference}/edit",
         "record/funding_award/update",
     ),
     (
         "POST",
-        "/partnerships/{id}/role_assignments/{reference}/delete",
+        "/partnerships/{id}/grants/{reference}/delete",
         "record/funding_award/delete",
     ),
     ("POST", "/api/v1/appraise", "signed-in"),
@@ -1041,17 +1041,17 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
-        "/api/v1/partnerships/{id}/role_assignments/{reference}",
+        "/api/v1/partnerships/{id}/grants/{reference}",
         "record/funding_award/read",
     ),
     (
         "PUT",
-        "/api/v1/partnerships/{id}/role_assignments/{reference}",
+        "/api/v1/partnerships/{id}/grants/{reference}",
         "record/funding_award/update",
     ),
     (
         "DELETE",
-        "/api/v1/partnerships/{id}/role_assignments/{reference}",
+        "/api/v1/partnerships/{id}/grants/{reference}",
         "record/funding_award/delete",
     ),
     // Opportunities, the gateway, the RAG matrix and the service catalogue.

@@ -938,11 +938,11 @@ async fn external_funding_shows_conditions_and_refuses_drawing_a_pending_tranche
             format!("/partnerships/{hwf}/funding"),
         ),
         (
-            format!("/partnerships/{hwf}/role_assignments/FA-1"),
+            format!("/partnerships/{hwf}/grants/FA-1"),
             format!("/partnerships/{hwf}/funding/FA-1"),
         ),
         (
-            format!("/api/v1/partnerships/{hwf}/role_assignments?limit=1"),
+            format!("/api/v1/partnerships/{hwf}/grants?limit=1"),
             format!("/api/v1/partnerships/{hwf}/funding?limit=1"),
         ),
     ] {
@@ -954,7 +954,7 @@ async fn external_funding_shows_conditions_and_refuses_drawing_a_pending_tranche
     let r = api
         .send_json(
             Method::PUT,
-            &format!("/api/v1/partnerships/{hwf}/role_assignments/FA-1"),
+            &format!("/api/v1/partnerships/{hwf}/grants/FA-1"),
             &json!({}),
         )
         .await;

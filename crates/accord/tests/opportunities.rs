@@ -311,7 +311,7 @@ async fn the_matrix_exports_as_csv_and_svg() {
 }
 
 async fn raise(client: &mut Client, hwf: i64, service: &str, originating: &str) -> Value {
-    let services = client.get("/api/v1/services").await.json();
+    let services = client.get("/api/v1/services?limit=500").await.json()["items"].clone();
     let service_id = services
         .as_array()
         .unwrap()
@@ -454,7 +454,7 @@ async fn the_preferred_partner_rule_holds_on_the_pages() {
     let hwf = app.hwf().await;
     let mut programme = app.signed_in(PROGRAMME).await;
     let mut api = app.token_client(PROGRAMME).await;
-    let services = api.get("/api/v1/services").await.json();
+    let services = api.get("/api/v1/services?limit=500").await.json()["items"].clone();
     let service_id = services
         .as_array()
         .unwrap()

@@ -366,7 +366,8 @@ async fn councils_are_searchable_by_name_and_code() {
     let app = TestApp::demo(report_day()).await;
     let mut client = app.anonymous();
     let found = client.get("/api/v1/authorities?q=haring").await.json();
-    assert_eq!(found[0]["gss"], "E09000014");
+    assert_eq!(found["items"][0]["gss"], "E09000014");
+    assert_eq!(found["total"], 1);
     let by_code = client.get("/api/v1/authorities/HRY").await;
     assert_eq!(
         by_code.json()["official_name"],
@@ -381,7 +382,7 @@ async fn councils_are_searchable_by_name_and_code() {
         .await
         .json();
     assert_eq!(
-        abolished.as_array().unwrap().len(),
+        abolished["items"].as_array().unwrap().len(),
         0,
         "abolished councils only when asked"
     );
@@ -389,5 +390,56 @@ async fn councils_are_searchable_by_name_and_code() {
         .get("/api/v1/authorities?q=northamptonshire&abolished=true")
         .await
         .json();
-    assert_eq!(asked[0]["end_date"], "2021-04-01");
+    assert_eq!(asked["items"][0]["end_date"], "2021-04-01");
+    // The register a page at a time: following `next` gives every match once, in order, and
+    // the total counts them all.
+    let whole = client
+        .get("/api/v1/authorities?q=borough&limit=500")
+        .await
+        .json();
+    let total = whole["total"].as_i64().unwrap();
+    assert!(total > 20, "{whole}");
+    let mut address = "/api/v1/authorities?q=borough&limit=9".to_owned();
+    let mut seen = Vec::new();
+    loop {
+        let page = client.get(&address).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let body = page.json();
+        assert_eq!(body["total"], total);
+        seen.extend(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["code"].clone()),
+        );
+        match body["next"].as_str() {
+            Some(next) => {
+                assert_eq!(page.header("link"), format!("<{next}>; rel=\"next\""));
+                address = next.to_owned();
+            }
+            None => break,
+        }
+    }
+    let codes: Vec<serde_json::Value> = whole["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].clone())
+        .collect();
+    assert_eq!(seen, codes);
+    // A cursor it did not give, a limit out of range, a word for a flag: each named.
+    for (query, field) in [
+        ("cursor=nonsense", "cursor"),
+        ("limit=0", "limit"),
+        ("abolished=perhaps", "abolished"),
+    ] {
+        let refused = client.get(&format!("/api/v1/authorities?{query}")).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(
+            refused.json()["error"]["fields"][0]["field"],
+            field,
+            "{query}"
+        );
+    }
 }

@@ -7,6 +7,7 @@ use accord_domain::Authority;
 pub use accord_store::AuthorityQuery;
 pub use accord_store::council_data::{Budget, Population};
 
+use crate::list::{ListRequest, Listed, offset_of, offset_page};
 use crate::{App, AppError, Result};
 
 /// A council by GSS code or register code.
@@ -24,6 +25,31 @@ pub async fn find(app: &App, key: &str) -> Result<Option<Authority>> {
 /// Councils whose names or codes match a search, current ones and best matches first.
 pub async fn search(app: &App, query: &AuthorityQuery) -> Result<Vec<Authority>> {
     Ok(app.store().search_authorities(query).await?)
+}
+
+/// The name of the council search's cursors.
+const LIST: &str = "authorities";
+
+/// One page of a council search, best matches first, with how many match in all: `request`
+/// starts at a numbered page or after a cursor of an earlier page (a cursor names how many
+/// came before, as a ranking has no key of its own to continue from).
+pub async fn search_page(
+    app: &App,
+    text: &str,
+    current_only: bool,
+    request: &ListRequest,
+) -> Result<Listed<Authority>> {
+    let offset = offset_of(request)?;
+    let query = AuthorityQuery {
+        text: text.to_owned(),
+        current_only,
+        limit: i64::from(request.limit) + 1,
+        offset,
+    };
+    let store = app.store();
+    let items = store.search_authorities(&query).await?;
+    let total = store.count_matching_authorities(&query).await?;
+    Ok(offset_page(LIST, items, offset, request, total))
 }
 
 /// How many councils the register holds.

@@ -110,6 +110,36 @@ pub fn decode_cursor(list: &str, cursor: &str) -> Result<String, Invalid> {
         .ok_or_else(refused)
 }
 
+/// Where a list without a key of its own to continue from (a ranking, a list by name) starts:
+/// the cursors of such lists name how many items came before the page.
+pub fn offset_of(request: &ListRequest) -> Result<i64, Invalid> {
+    match &request.start {
+        Start::Page(_) => Ok(request.offset()),
+        Start::After(key) => key.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            Invalid::field(
+                "cursor",
+                "The cursor is not one this list gave: start again from the first page",
+            )
+        }),
+    }
+}
+
+/// A page of such a list from the `limit + 1` items read from `offset` (the one beyond the
+/// page says there is a next), and the total.
+pub fn offset_page<T>(
+    list: &str,
+    mut items: Vec<T>,
+    offset: i64,
+    request: &ListRequest,
+    total: i64,
+) -> Listed<T> {
+    let limit = request.limit as usize;
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next = more.then(|| encode_cursor(list, &(offset + i64::from(request.limit)).to_string()));
+    Listed { items, total, next }
+}
+
 /// A page of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listed<T> {

@@ -5,6 +5,7 @@ use accord_domain::access::{Action, Area, Classification, RecordMeta};
 use accord_domain::mou::MouEvent;
 use accord_domain::{Member, Mou, Partnership};
 
+use crate::list::{ListRequest, Listed, offset_of, offset_page};
 use crate::{App, AppError, Caller, Result};
 
 /// What a change to a partnership is checked against: the partnership's own area, written by
@@ -22,6 +23,18 @@ fn change_meta(caller: &Caller, id: i64) -> RecordMeta {
 /// Every partnership with its members, by name. Partnerships themselves are published.
 pub async fn all(app: &App) -> Result<Vec<Partnership>> {
     Ok(app.store().partnerships().await?)
+}
+
+/// One page of the partnerships with their members, by name, and how many there are.
+pub async fn page(app: &App, request: &ListRequest) -> Result<Listed<Partnership>> {
+    const LIST: &str = "partnerships";
+    let offset = offset_of(request)?;
+    let store = app.store();
+    let items = store
+        .partnerships_page(i64::from(request.limit) + 1, offset)
+        .await?;
+    let total = store.count_partnerships().await?;
+    Ok(offset_page(LIST, items, offset, request, total))
 }
 
 /// A partnership with its members.

@@ -5,8 +5,8 @@
 //! per-backend migrations, never here.
 
 use crate::rows::{
-    ApiTokenRow, AuditRow, AuthorityRow, GrantRow, HolidayRow, MemberRow, MouEventRow, MouRow,
-    PartnershipRow, UserRow, end_columns,
+    ApiTokenRow, AuditRow, AuthorityRow, HolidayRow, MemberRow, MouEventRow, MouRow,
+    PartnershipRow, RoleAssignmentRow, UserRow, end_columns,
 };
 use crate::write::{PgWrite, SqliteWrite, WriteTx};
 use crate::{
@@ -22,6 +22,18 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
+
+/// The condition of a council search: `$1` a name pattern, `$2` the text as a code, `$3`
+/// whether only current councils count.
+const AUTHORITY_MATCH: &str = "(lower(short_name) LIKE $1 OR lower(official_name) LIKE $1 \
+     OR lower(gss) = $2 OR lower(code) = $2) AND ($3 = 0 OR end_date IS NULL)";
+
+/// A search's name pattern, its text as a code, and its prefix pattern for the ranking.
+fn authority_patterns(query: &AuthorityQuery) -> (String, String, String) {
+    let text = query.text.trim().to_lowercase();
+    let bare = text.replace(['%', '_'], "");
+    (format!("%{bare}%"), text, format!("{bare}%"))
+}
 
 /// Columns of `authorities`, in the order `AuthorityRow` reads them.
 pub(crate) const AUTHORITY_COLUMNS: &str = "code, gss, official_name, short_name, kind, region, nation, population, lat, long, \
@@ -394,13 +406,13 @@ macro_rules! store_impl {
                         .fetch_optional(&mut *conn)
                         .await?;
                 let Some(row) = row else { return Ok(None) };
-                let role_assignments: Vec<GrantRow> = sqlx::query_as(
+                let role_assignments: Vec<RoleAssignmentRow> = sqlx::query_as(
                     "SELECT user_id, partnership_id, role FROM role_assignments WHERE user_id = $1 ORDER BY partnership_id, role",
                 )
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await?;
-                let role_assignments = role_assignments.into_iter().map(GrantRow::into_domain).collect::<Result<_>>()?;
+                let role_assignments = role_assignments.into_iter().map(RoleAssignmentRow::into_domain).collect::<Result<_>>()?;
                 row.into_domain(role_assignments).map(Some)
             }
 
@@ -479,26 +491,37 @@ macro_rules! store_impl {
             }
 
             async fn search_authorities(&self, query: &AuthorityQuery) -> Result<Vec<Authority>> {
-                let text = query.text.trim().to_lowercase();
-                let pattern = format!("%{}%", text.replace(['%', '_'], ""));
-                let prefix = format!("{}%", text.replace(['%', '_'], ""));
-                let limit = if query.limit > 0 { query.limit.min(500) } else { 50 };
+                let (pattern, text, prefix) = authority_patterns(query);
+                let limit = if query.limit > 0 { query.limit.min(501) } else { 50 };
+                // The GSS code last, so that every page of a ranking holds its place.
                 let rows: Vec<AuthorityRow> = sqlx::query_as(&format!(
-                    "SELECT {AUTHORITY_COLUMNS} FROM authorities \
-                     WHERE (lower(short_name) LIKE $1 OR lower(official_name) LIKE $1 OR lower(gss) = $2 OR lower(code) = $2) \
-                     AND ($3 = 0 OR end_date IS NULL) \
+                    "SELECT {AUTHORITY_COLUMNS} FROM authorities WHERE {AUTHORITY_MATCH} \
                      ORDER BY CASE WHEN end_date IS NULL THEN 0 ELSE 1 END, \
-                     CASE WHEN lower(short_name) LIKE $4 THEN 0 ELSE 1 END, short_name \
-                     LIMIT $5"
+                     CASE WHEN lower(short_name) LIKE $4 THEN 0 ELSE 1 END, short_name, gss \
+                     LIMIT $5 OFFSET $6"
                 ))
                 .bind(&pattern)
                 .bind(&text)
                 .bind(i64::from(query.current_only))
                 .bind(&prefix)
                 .bind(limit)
+                .bind(query.offset.max(0))
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(AuthorityRow::into_domain).collect()
+            }
+
+            async fn count_matching_authorities(&self, query: &AuthorityQuery) -> Result<i64> {
+                let (pattern, text, _) = authority_patterns(query);
+                let (count,): (i64,) = sqlx::query_as(&format!(
+                    "SELECT COUNT(*) FROM authorities WHERE {AUTHORITY_MATCH}"
+                ))
+                .bind(&pattern)
+                .bind(&text)
+                .bind(i64::from(query.current_only))
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(count)
             }
 
             async fn count_authorities(&self, current_only: bool) -> Result<i64> {
@@ -603,6 +626,46 @@ macro_rules! store_impl {
             async fn partnerships(&self) -> Result<Vec<Partnership>> {
                 let mut conn = self.pool.acquire().await?;
                 Self::load_partnerships(&mut conn, None).await
+            }
+
+            async fn partnerships_page(&self, limit: i64, offset: i64) -> Result<Vec<Partnership>> {
+                let mut conn = self.pool.acquire().await?;
+                // By name, then id, so that every page holds its place; the members of the
+                // page's partnerships only.
+                let rows: Vec<PartnershipRow> = sqlx::query_as(
+                    "SELECT id, name, summary, source FROM partnerships ORDER BY name, id LIMIT $1 OFFSET $2",
+                )
+                .bind(limit)
+                .bind(offset.max(0))
+                .fetch_all(&mut *conn)
+                .await?;
+                let members: Vec<MemberRow> = sqlx::query_as(
+                    "SELECT partnership_id, authority_gss, role, status, joined, left_on FROM members \
+                     WHERE partnership_id IN (SELECT id FROM partnerships ORDER BY name, id LIMIT $1 OFFSET $2) \
+                     ORDER BY partnership_id, position",
+                )
+                .bind(limit)
+                .bind(offset.max(0))
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut by_partnership = group_members(members)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|row| Partnership {
+                        members: by_partnership.remove(&row.id).unwrap_or_default(),
+                        id: row.id,
+                        name: row.name,
+                        summary: row.summary,
+                        source: row.source,
+                    })
+                    .collect())
+            }
+
+            async fn count_partnerships(&self) -> Result<i64> {
+                let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM partnerships")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count)
             }
 
             async fn partnerships_of(&self, gss: &str) -> Result<Vec<Partnership>> {
@@ -793,7 +856,7 @@ macro_rules! store_impl {
                     sqlx::query_as("SELECT id, email, display_name, home_gss, admin, disabled FROM users ORDER BY email")
                         .fetch_all(&mut *conn)
                         .await?;
-                let role_assignments: Vec<GrantRow> =
+                let role_assignments: Vec<RoleAssignmentRow> =
                     sqlx::query_as("SELECT user_id, partnership_id, role FROM role_assignments ORDER BY user_id, partnership_id, role")
                         .fetch_all(&mut *conn)
                         .await?;
@@ -839,38 +902,38 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn assign_role(&self, user_id: i64, grant: RoleAssignment, change: &Change) -> Result<()> {
+            async fn assign_role(&self, user_id: i64, assignment: RoleAssignment, change: &Change) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let before = Self::load_user(&mut tx, user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
-                if before.role_assignments.contains(&grant) {
+                if before.role_assignments.contains(&assignment) {
                     return Ok(());
                 }
-                if Self::load_partnership(&mut tx, grant.partnership_id).await?.is_none() {
-                    return Err(Invalid::field("partnership", format!("there is no partnership {}", grant.partnership_id)).into());
+                if Self::load_partnership(&mut tx, assignment.partnership_id).await?.is_none() {
+                    return Err(Invalid::field("partnership", format!("there is no partnership {}", assignment.partnership_id)).into());
                 }
                 sqlx::query("INSERT INTO role_assignments (user_id, partnership_id, role) VALUES ($1, $2, $3)")
                     .bind(user_id)
-                    .bind(grant.partnership_id)
-                    .bind(grant.role.slug())
+                    .bind(assignment.partnership_id)
+                    .bind(assignment.role.slug())
                     .execute(&mut *tx)
                     .await?;
                 let after = Self::load_user(&mut tx, user_id).await?;
-                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), Some(grant.partnership_id), to_json(&before), to_json(&after)).await?;
+                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), Some(assignment.partnership_id), to_json(&before), to_json(&after)).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
-            async fn unassign_role(&self, user_id: i64, grant: RoleAssignment, change: &Change) -> Result<()> {
+            async fn unassign_role(&self, user_id: i64, assignment: RoleAssignment, change: &Change) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 let before = Self::load_user(&mut tx, user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
                 sqlx::query("DELETE FROM role_assignments WHERE user_id = $1 AND partnership_id = $2 AND role = $3")
                     .bind(user_id)
-                    .bind(grant.partnership_id)
-                    .bind(grant.role.slug())
+                    .bind(assignment.partnership_id)
+                    .bind(assignment.role.slug())
                     .execute(&mut *tx)
                     .await?;
                 let after = Self::load_user(&mut tx, user_id).await?;
-                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), Some(grant.partnership_id), to_json(&before), to_json(&after)).await?;
+                Self::audit(&mut tx, change, AuditAction::Update, "user", &user_id.to_string(), Some(assignment.partnership_id), to_json(&before), to_json(&after)).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -335,6 +335,24 @@ pub trait DeliveryStore: Send + Sync {
         today: NaiveDate,
     ) -> Result<Vec<ProgressListing>>;
 
+    /// At most `limit` of those after version `after`, by version.
+    async fn progress_reports_page(
+        &self,
+        partnership_id: i64,
+        after: u32,
+        limit: i64,
+        scope: &ReadScope,
+        today: NaiveDate,
+    ) -> Result<Vec<ProgressListing>>;
+
+    /// How many published progress reports `scope` may read.
+    async fn count_progress_reports(
+        &self,
+        partnership_id: i64,
+        scope: &ReadScope,
+        today: NaiveDate,
+    ) -> Result<i64>;
+
     /// A published progress report by its version, if `scope` may read it.
     async fn progress_report(
         &self,
@@ -1899,6 +1917,43 @@ macro_rules! delivery_impl {
                 );
                 let rows: Vec<ListingRow> = sqlx::query_as(&sql).bind(partnership_id).fetch_all(&self.pool).await?;
                 rows.into_iter().map(ListingRow::into_listing).collect()
+            }
+
+            async fn progress_reports_page(
+                &self,
+                partnership_id: i64,
+                after: u32,
+                limit: i64,
+                scope: &ReadScope,
+                today: NaiveDate,
+            ) -> Result<Vec<ProgressListing>> {
+                let sql = format!(
+                    "SELECT {LISTING_COLUMNS} FROM progress_reports d JOIN records r ON r.id = d.record_id \
+                     WHERE d.partnership_id = $1 AND d.version > $2 AND {} ORDER BY d.version LIMIT $3",
+                    visible(scope, today, "r")
+                );
+                let rows: Vec<ListingRow> = sqlx::query_as(&sql)
+                    .bind(partnership_id)
+                    .bind(i64::from(after))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(ListingRow::into_listing).collect()
+            }
+
+            async fn count_progress_reports(
+                &self,
+                partnership_id: i64,
+                scope: &ReadScope,
+                today: NaiveDate,
+            ) -> Result<i64> {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM progress_reports d JOIN records r ON r.id = d.record_id \
+                     WHERE d.partnership_id = $1 AND {}",
+                    visible(scope, today, "r")
+                );
+                let (count,): (i64,) = sqlx::query_as(&sql).bind(partnership_id).fetch_one(&self.pool).await?;
+                Ok(count)
             }
 
             async fn progress_report(

@@ -171,6 +171,13 @@ pub trait GatewayStore: Send + Sync {
     /// The catalogue, in the order services were added.
     async fn services(&self) -> Result<Vec<StoredService>>;
 
+    /// At most `limit` services of the catalogue after the record `after`, in the order they
+    /// were added.
+    async fn services_page(&self, after: Option<i64>, limit: i64) -> Result<Vec<StoredService>>;
+
+    /// How many services the catalogue holds.
+    async fn count_services(&self) -> Result<i64>;
+
     /// A page of the opportunities matching `filter` that `scope` may read on `today`.
     async fn opportunities(
         &self,
@@ -1486,6 +1493,26 @@ macro_rules! gateway_impl {
             async fn services(&self) -> Result<Vec<StoredService>> {
                 let mut conn = self.pool.acquire().await?;
                 Self::load_services(&mut conn, "1 = 1", Vec::new()).await
+            }
+
+            async fn services_page(&self, after: Option<i64>, limit: i64) -> Result<Vec<StoredService>> {
+                let sql = format!(
+                    "SELECT {SERVICE_COLUMNS} FROM services s JOIN records r ON r.id = s.record_id \
+                     WHERE s.record_id > $1 ORDER BY s.record_id LIMIT $2"
+                );
+                let rows: Vec<ServiceRow> = sqlx::query_as(&sql)
+                    .bind(after.unwrap_or(0))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(ServiceRow::into_stored).collect()
+            }
+
+            async fn count_services(&self) -> Result<i64> {
+                let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM services")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count)
             }
 
             async fn opportunities(

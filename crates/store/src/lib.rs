@@ -162,8 +162,10 @@ pub struct AuthorityQuery {
     pub text: String,
     /// Only councils that still exist.
     pub current_only: bool,
-    /// At most this many results.
+    /// At most this many results (1 to 501: a page of 500 and one to say there is more).
     pub limit: i64,
+    /// Skip this many of the ranked results, for the pages after the first.
+    pub offset: i64,
 }
 
 /// A search of the audit trail.
@@ -279,6 +281,9 @@ pub trait Store:
     /// How many councils the register holds.
     async fn count_authorities(&self, current_only: bool) -> Result<i64>;
 
+    /// How many councils match a search (its limit and offset aside).
+    async fn count_matching_authorities(&self, query: &AuthorityQuery) -> Result<i64>;
+
     // ----- bank holidays -----
 
     /// Replaces the stored bank holidays with an imported feed, in one transaction.
@@ -311,6 +316,12 @@ pub trait Store:
 
     /// Every partnership with its members, by name.
     async fn partnerships(&self) -> Result<Vec<Partnership>>;
+
+    /// At most `limit` partnerships with their members, by name, after the first `offset`.
+    async fn partnerships_page(&self, limit: i64, offset: i64) -> Result<Vec<Partnership>>;
+
+    /// How many partnerships there are.
+    async fn count_partnerships(&self) -> Result<i64>;
 
     /// The partnerships a council has been a member of.
     async fn partnerships_of(&self, gss: &str) -> Result<Vec<Partnership>>;
@@ -365,14 +376,18 @@ pub trait Store:
     async fn set_user_disabled(&self, user_id: i64, disabled: bool, change: &Change) -> Result<()>;
 
     /// Gives a user a role in a partnership (doing nothing if they have it).
-    async fn assign_role(&self, user_id: i64, grant: RoleAssignment, change: &Change)
-    -> Result<()>;
+    async fn assign_role(
+        &self,
+        user_id: i64,
+        assignment: RoleAssignment,
+        change: &Change,
+    ) -> Result<()>;
 
     /// Takes a role away.
     async fn unassign_role(
         &self,
         user_id: i64,
-        grant: RoleAssignment,
+        assignment: RoleAssignment,
         change: &Change,
     ) -> Result<()>;
 

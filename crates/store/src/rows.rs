@@ -242,18 +242,18 @@ pub(crate) struct UserRow {
 }
 
 #[derive(Debug, sqlx::FromRow)]
-pub(crate) struct GrantRow {
+pub(crate) struct RoleAssignmentRow {
     pub user_id: i64,
     pub partnership_id: i64,
     pub role: String,
 }
 
-impl GrantRow {
+impl RoleAssignmentRow {
     pub fn into_domain(self) -> Result<accord_domain::access::RoleAssignment> {
         Ok(accord_domain::access::RoleAssignment {
             partnership_id: self.partnership_id,
             role: accord_domain::access::Role::parse("role", &self.role)
-                .map_err(|e| corrupt("grant role", e))?,
+                .map_err(|e| corrupt("role assignment role", e))?,
         })
     }
 }

@@ -97,10 +97,41 @@ async fn story(store: &dyn Store) {
             text: "Northampton".into(),
             current_only: true,
             limit: 10,
+            offset: 0,
         })
         .await
         .unwrap();
     assert!(current.is_empty());
+    // Pages of a ranking hold their places: page after page gives each match once, in the
+    // order of the whole ranking, and the count is of every match.
+    let everyone = AuthorityQuery {
+        text: "borough".into(),
+        current_only: false,
+        limit: 501,
+        offset: 0,
+    };
+    let whole = store.search_authorities(&everyone).await.unwrap();
+    assert!(whole.len() > 20, "{}", whole.len());
+    assert_eq!(
+        store.count_matching_authorities(&everyone).await.unwrap(),
+        whole.len() as i64
+    );
+    let mut paged = Vec::new();
+    for offset in (0..whole.len() as i64).step_by(7) {
+        paged.extend(
+            store
+                .search_authorities(&AuthorityQuery {
+                    limit: 7,
+                    offset,
+                    ..everyone.clone()
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let codes =
+        |list: &[accord_domain::Authority]| list.iter().map(|a| a.code.clone()).collect::<Vec<_>>();
+    assert_eq!(codes(&paged), codes(&whole));
     let mut extra = authorities[0].clone();
     extra.official_name = "must not overwrite".into();
     let mut new = authorities[2].clone();
@@ -376,12 +407,18 @@ async fn identity(store: &dyn Store, partnership_id: i64) {
         invalid_field(store.create_user(&unknown_home, &change).await),
         "council"
     );
-    let grant = RoleAssignment {
+    let assignment = RoleAssignment {
         partnership_id,
         role: Role::Officer,
     };
-    store.assign_role(user_id, grant, &change).await.unwrap();
-    store.assign_role(user_id, grant, &change).await.unwrap();
+    store
+        .assign_role(user_id, assignment, &change)
+        .await
+        .unwrap();
+    store
+        .assign_role(user_id, assignment, &change)
+        .await
+        .unwrap();
     assert_eq!(
         invalid_field(
             store
@@ -402,7 +439,7 @@ async fn identity(store: &dyn Store, partnership_id: i64) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(user.role_assignments, vec![grant]);
+    assert_eq!(user.role_assignments, vec![assignment]);
     assert!(credentials::verify_passphrase(
         &stored_hash,
         "correct horse battery staple"
@@ -624,7 +661,10 @@ async fn identity(store: &dyn Store, partnership_id: i64) {
         .set_passphrase_hash(user_id, &hash, &change)
         .await
         .unwrap();
-    store.unassign_role(user_id, grant, &change).await.unwrap();
+    store
+        .unassign_role(user_id, assignment, &change)
+        .await
+        .unwrap();
     assert!(
         store
             .user(user_id)

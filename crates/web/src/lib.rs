@@ -26,6 +26,7 @@ pub mod guard;
 pub mod layout;
 pub mod openapi;
 mod pages;
+pub mod paging;
 pub mod routes;
 mod security;
 

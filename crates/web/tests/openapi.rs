@@ -89,3 +89,97 @@ fn the_route_table_lists_every_route_once() {
         "a route is listed twice: {listed:?}"
     );
 }
+
+/// The schema a response or property names, followed through `$ref`s to the components.
+fn resolve<'a>(
+    document: &'a serde_json::Value,
+    schema: &'a serde_json::Value,
+) -> &'a serde_json::Value {
+    let mut schema = schema;
+    while let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        schema = &document["components"]["schemas"][name];
+    }
+    schema
+}
+
+/// Whether a response schema is a list: an array, or an object holding its rows in `items`.
+fn is_list(document: &serde_json::Value, schema: &serde_json::Value) -> bool {
+    let schema = resolve(document, schema);
+    schema["type"] == "array"
+        || resolve(document, &schema["properties"]["items"])["type"] == "array"
+}
+
+/// The GET operations of the API whose answer is a list, with whether they page it: a list
+/// takes `limit` and `cursor`, and answers its `total` and the `next` page's address.
+fn lists(document: &serde_json::Value) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let schema = &get["responses"]["200"]["content"]["application/json"]["schema"];
+        if schema.is_null() || !is_list(document, schema) {
+            continue;
+        }
+        let params: Vec<&str> = get["parameters"]
+            .as_array()
+            .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+            .unwrap_or_default();
+        let body = resolve(document, schema);
+        let paged = params.contains(&"limit")
+            && params.contains(&"cursor")
+            && body["properties"]["total"].is_object()
+            && body["properties"]["next"].is_object();
+        out.push((path.clone(), paged));
+    }
+    out
+}
+
+/// Lists bounded by what they list, which answer whole: a partnership's boards (one per level,
+/// three at most), the versions of its gateway criteria, and the request statistics (a table
+/// of counts by group, summed in SQL).
+const WHOLE_LISTS: &[&str] = &[
+    "/api/v1/partnerships/{id}/boards",
+    "/api/v1/partnerships/{id}/criteria",
+    "/api/v1/partnerships/{id}/requests/statistics",
+];
+
+#[test]
+fn every_list_in_the_api_is_paged_with_limit_and_cursor() {
+    let document = serde_json::to_value(routes::openapi_document()).unwrap();
+    let lists = lists(&document);
+    assert!(lists.len() >= 8, "the API's lists: {lists:?}");
+    let unpaged: Vec<&String> = lists
+        .iter()
+        .filter(|(path, paged)| !paged && !WHOLE_LISTS.contains(&path.as_str()))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        unpaged.is_empty(),
+        "these API lists do not take limit and cursor and answer total and next: {unpaged:?}"
+    );
+}
+
+#[test]
+fn the_paging_check_sees_an_unpaged_list() {
+    let document = serde_json::json!({
+        "paths": {
+            "/api/v1/things": {"get": {"responses": {"200": {"content": {"application/json": {
+                "schema": {"type": "array", "items": {"type": "string"}}}}}}}},
+            "/api/v1/pages": {"get": {
+                "parameters": [{"name": "limit"}, {"name": "cursor"}],
+                "responses": {"200": {"content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Page"}}}}}}}
+        },
+        "components": {"schemas": {"Page": {"type": "object", "properties": {
+            "items": {"type": "array"}, "total": {"type": "integer"}, "next": {"type": "string"}}}}}
+    });
+    let mut found = lists(&document);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("/api/v1/pages".to_owned(), true),
+            ("/api/v1/things".to_owned(), false)
+        ]
+    );
+}

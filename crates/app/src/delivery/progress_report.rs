@@ -11,7 +11,9 @@ use accord_store::delivery::{ProgressListing, StoredProgress};
 use chrono::NaiveDate;
 
 use super::programme_meta;
+use crate::list::{ListRequest, Listed, Start, encode_cursor};
 use crate::{App, AppError, Caller, Result};
+use accord_domain::Invalid;
 
 /// The report as at `on`, built now from the projects the caller may see.
 pub async fn live(
@@ -81,6 +83,52 @@ pub async fn versions(
         .store()
         .progress_reports(partnership_id, &caller.scope(), today)
         .await?)
+}
+
+/// One page of the published versions the caller may read, by version, and how many there
+/// are; a cursor names the last version of the page before.
+pub async fn versions_page(
+    app: &App,
+    caller: &Caller,
+    partnership_id: i64,
+    request: &ListRequest,
+) -> Result<Listed<ProgressListing>> {
+    const LIST: &str = "progress-report-versions";
+    let today = app.today();
+    caller.check(Action::Read, &programme_meta(partnership_id), today)?;
+    let after = match &request.start {
+        Start::After(key) => key.parse::<u32>().map_err(|_| {
+            Invalid::field(
+                "cursor",
+                "The cursor is not one this list gave: start again from the first page",
+            )
+        })?,
+        Start::Page(_) => 0,
+    };
+    let scope = caller.scope();
+    let store = app.store();
+    let mut items = store
+        .progress_reports_page(
+            partnership_id,
+            after,
+            i64::from(request.limit) + 1,
+            &scope,
+            today,
+        )
+        .await?;
+    let more = items.len() > request.limit as usize;
+    items.truncate(request.limit as usize);
+    let next = more
+        .then(|| {
+            items
+                .last()
+                .map(|v| encode_cursor(LIST, &v.version.to_string()))
+        })
+        .flatten();
+    let total = store
+        .count_progress_reports(partnership_id, &scope, today)
+        .await?;
+    Ok(Listed { items, total, next })
 }
 
 /// A published version by its number, exactly as it was published.

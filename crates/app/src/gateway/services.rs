@@ -6,6 +6,7 @@ use accord_domain::access::{Action, Area, RecordMeta};
 use accord_domain::service::{Catalogue, Service, ServiceCategory};
 use accord_store::gateway::StoredService;
 
+use crate::list::{ListRequest, Listed, Start, encode_cursor};
 use crate::{App, AppError, Caller, Result};
 
 /// A catalogue entry with the version a change must name.
@@ -40,6 +41,44 @@ pub async fn catalogue(app: &App, caller: &Caller) -> Result<Vec<ServiceEntry>> 
         .into_iter()
         .map(ServiceEntry::from)
         .collect())
+}
+
+/// One page of the catalogue, in the order services were added, and how many it holds; a
+/// cursor names the last service of the page before.
+pub async fn catalogue_page(
+    app: &App,
+    caller: &Caller,
+    request: &ListRequest,
+) -> Result<Listed<ServiceEntry>> {
+    const LIST: &str = "services";
+    caller.check(Action::Read, &meta(), app.today())?;
+    let after = match &request.start {
+        Start::After(key) => Some(key.parse::<i64>().map_err(|_| {
+            Invalid::field(
+                "cursor",
+                "The cursor is not one this list gave: start again from the first page",
+            )
+        })?),
+        Start::Page(_) => None,
+    };
+    let store = app.store();
+    let mut items: Vec<ServiceEntry> = store
+        .services_page(after, i64::from(request.limit) + 1)
+        .await?
+        .into_iter()
+        .map(ServiceEntry::from)
+        .collect();
+    let more = items.len() > request.limit as usize;
+    items.truncate(request.limit as usize);
+    let next = more
+        .then(|| {
+            items
+                .last()
+                .map(|e| encode_cursor(LIST, &e.service.id.to_string()))
+        })
+        .flatten();
+    let total = store.count_services().await?;
+    Ok(Listed { items, total, next })
 }
 
 /// One catalogue entry.

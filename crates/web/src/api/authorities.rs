@@ -1,17 +1,19 @@
 //! Councils in the API.
 
-use accord_app::authorities::AuthorityQuery;
-use accord_domain::Authority;
+use accord_app::list::ListRequest;
+use accord_domain::{Authority, Invalid};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::paging::{next_page, page_response, query_form};
 
 /// A council.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuthorityOut {
     /// The GSS code, e.g. E09000014 (absent for some abolished councils).
     pub gss: Option<String>,
@@ -66,42 +68,67 @@ impl From<Authority> for AuthorityOut {
     }
 }
 
-/// The search of `GET /api/v1/authorities`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct AuthoritySearch {
-    /// Words of the name, or a GSS or register code; empty lists every council.
-    #[serde(default)]
-    pub q: String,
-    /// Include abolished councils (default false).
-    #[serde(default)]
-    pub abolished: bool,
-    /// At most this many (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<i64>,
+/// A page of a council search.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuthorityListOut {
+    /// How many councils match.
+    pub total: i64,
+    /// This page of them, current councils and best matches first.
+    pub items: Vec<AuthorityOut>,
+    /// The address of the next page, when there is one (also sent as a `Link` header).
+    pub next: Option<String>,
 }
 
-/// Searches the council register.
+/// Searches the council register: `q` (words of the name, or a GSS or register code; empty
+/// lists every council), `abolished` (`true` to include abolished councils), paged with
+/// `limit` (1 to 500, 100 unless given) and `cursor` (from the `next` address of the page
+/// before).
 #[utoipa::path(
     get,
     path = "/api/v1/authorities",
     tag = "authorities",
-    params(AuthoritySearch),
-    responses((status = 200, description = "Matching councils, current ones and best matches first", body = [AuthorityOut])),
+    params(
+        ("q" = Option<String>, Query, description = "Words of the name, or a GSS or register code; empty lists every council"),
+        ("abolished" = Option<bool>, Query, description = "Include abolished councils (false unless given)"),
+        ("limit" = Option<u32>, Query, description = "Councils on the page: 1 to 500 (100 unless given)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: the `cursor` of the previous page's `next` address"),
+    ),
+    responses(
+        (status = 200, description = "A page of matching councils, current ones and best matches first", body = AuthorityListOut),
+        (status = 422, description = "The limit, the cursor or `abolished` is not valid", body = crate::error::ErrorResponse),
+    ),
 )]
 pub async fn search(
     State(state): State<AppState>,
-    Query(search): Query<AuthoritySearch>,
-) -> Result<Json<Vec<AuthorityOut>>, WebError> {
-    let found = accord_app::authorities::search(
-        &state.app,
-        &AuthorityQuery {
-            text: search.q,
-            current_only: !search.abolished,
-            limit: search.limit.unwrap_or(50),
-        },
-    )
-    .await?;
-    Ok(Json(found.into_iter().map(AuthorityOut::from).collect()))
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let form = query_form(query.as_deref());
+    let mut invalid = Invalid::new();
+    let request = invalid.check(ListRequest::from_query(
+        "authorities",
+        form.get("limit"),
+        form.get("cursor"),
+    ));
+    let abolished = match form.get("abolished").trim() {
+        "" | "false" => false,
+        "true" => true,
+        other => {
+            invalid.push("abolished", format!("“{other}” is not true or false"));
+            false
+        }
+    };
+    invalid.into_result()?;
+    let request = request.unwrap_or_default();
+    let listed =
+        accord_app::authorities::search_page(&state.app, form.get("q"), !abolished, &request)
+            .await?;
+    let next = next_page("/api/v1/authorities", &form, listed.next.as_ref());
+    let body = AuthorityListOut {
+        total: listed.total,
+        items: listed.items.into_iter().map(AuthorityOut::from).collect(),
+        next: next.clone(),
+    };
+    Ok(page_response(body, next))
 }
 
 /// One council, by GSS or register code.

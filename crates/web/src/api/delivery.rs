@@ -1004,18 +1004,39 @@ pub struct ProgressVersionOut {
     get,
     path = "/api/v1/partnerships/{id}/progress-report/versions",
     tag = "delivery",
-    params(("id" = i64, Path, description = "The partnership's id")),
-    responses((status = 200, description = "The published versions", body = [ProgressVersionOut])),
+    params(
+        ("id" = i64, Path, description = "The partnership's id"),
+        ("limit" = Option<u32>, Query, description = "Versions on the page: 1 to 500 (100 unless given)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: the `cursor` of the previous page's `next` address"),
+    ),
+    responses(
+        (status = 200, description = "A page of the published versions, oldest first", body = ProgressVersionListOut),
+        (status = 422, description = "The limit or the cursor is not valid", body = ErrorResponse),
+    ),
 )]
 pub async fn progress_versions(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Json<Vec<ProgressVersionOut>>, WebError> {
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
     let today = state.today();
-    let versions = progress_report::versions(&state.app, &viewer.caller(), id).await?;
-    Ok(Json(
-        versions
+    let form = crate::paging::query_form(query.as_deref());
+    let request = ListRequest::from_query(
+        "progress-report-versions",
+        form.get("limit"),
+        form.get("cursor"),
+    )?;
+    let listed = progress_report::versions_page(&state.app, &viewer.caller(), id, &request).await?;
+    let next = crate::paging::next_page(
+        &format!("/api/v1/partnerships/{id}/progress-report/versions"),
+        &form,
+        listed.next.as_ref(),
+    );
+    let body = ProgressVersionListOut {
+        total: listed.total,
+        items: listed
+            .items
             .into_iter()
             .map(|v| ProgressVersionOut {
                 version: v.version,
@@ -1025,7 +1046,20 @@ pub async fn progress_versions(
                 classification: v.meta.effective_classification(today).slug().to_owned(),
             })
             .collect(),
-    ))
+        next: next.clone(),
+    };
+    Ok(crate::paging::page_response(body, next))
+}
+
+/// A page of the progress report's published versions.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgressVersionListOut {
+    /// How many versions the reader may see.
+    pub total: i64,
+    /// This page of them, oldest first.
+    pub items: Vec<ProgressVersionOut>,
+    /// The address of the next page, when there is one (also sent as a `Link` header).
+    pub next: Option<String>,
 }
 
 /// Publishes the progress report as it stands today as the next version, frozen.

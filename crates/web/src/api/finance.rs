@@ -8,10 +8,8 @@ pub mod business_cases;
 pub mod funding;
 pub mod savings;
 
+pub use crate::paging::{next_address, page_response};
 use accord_app::list::ListRequest;
-use axum::Json;
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use crate::forms::FormData;
 
@@ -34,31 +32,4 @@ pub struct DeleteQuery {
 /// The page a list's query asks for: its `limit` and `cursor`.
 pub fn list_request(list: &str, form: &FormData) -> Result<ListRequest, accord_domain::Invalid> {
     ListRequest::from_query(list, form.get("limit"), form.get("cursor"))
-}
-
-/// The address of the next page of a list at `path`: the same query with the next cursor.
-pub fn next_address(path: &str, form: &FormData, cursor: &str) -> String {
-    let mut pairs: Vec<(String, String)> = form
-        .pairs()
-        .iter()
-        .filter(|(k, _)| k != "cursor" && k != "page")
-        .cloned()
-        .collect();
-    pairs.push(("cursor".to_owned(), cursor.to_owned()));
-    format!(
-        "{path}?{}",
-        serde_urlencoded::to_string(&pairs).unwrap_or_default()
-    )
-}
-
-/// A page of a list as JSON, with the next page's address as a `Link` header too.
-pub fn page_response<T: Serialize>(body: T, next: Option<&str>) -> Response {
-    match next {
-        Some(next) => (
-            [(axum::http::header::LINK, format!("<{next}>; rel=\"next\""))],
-            Json(body),
-        )
-            .into_response(),
-        None => Json(body).into_response(),
-    }
 }

@@ -81,19 +81,47 @@ pub struct ServiceIn {
     pub version: Option<i64>,
 }
 
-/// The service catalogue, in the order services were added.
+/// A page of the service catalogue.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ServiceListOut {
+    /// How many services the catalogue holds.
+    pub total: i64,
+    /// This page of it, in the order services were added.
+    pub items: Vec<ServiceOut>,
+    /// The address of the next page, when there is one (also sent as a `Link` header).
+    pub next: Option<String>,
+}
+
+/// The service catalogue, in the order services were added, paged with `limit` (1 to 500, 100
+/// unless given) and `cursor` (from the `next` address of the page before).
 #[utoipa::path(
     get,
     path = "/api/v1/services",
     tag = "opportunities",
-    responses((status = 200, description = "Every service of the catalogue", body = [ServiceOut])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Services on the page: 1 to 500 (100 unless given)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: the `cursor` of the previous page's `next` address"),
+    ),
+    responses(
+        (status = 200, description = "A page of the catalogue", body = ServiceListOut),
+        (status = 422, description = "The limit or the cursor is not valid", body = ErrorResponse),
+    ),
 )]
 pub async fn services(
     State(state): State<AppState>,
     viewer: Viewer,
-) -> Result<Json<Vec<ServiceOut>>, WebError> {
-    let catalogue = services::catalogue(&state.app, &viewer.caller()).await?;
-    Ok(Json(catalogue.iter().map(ServiceOut::from).collect()))
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let form = crate::paging::query_form(query.as_deref());
+    let request = ListRequest::from_query("services", form.get("limit"), form.get("cursor"))?;
+    let listed = services::catalogue_page(&state.app, &viewer.caller(), &request).await?;
+    let next = crate::paging::next_page("/api/v1/services", &form, listed.next.as_ref());
+    let body = ServiceListOut {
+        total: listed.total,
+        items: listed.items.iter().map(ServiceOut::from).collect(),
+        next: next.clone(),
+    };
+    Ok(crate::paging::page_response(body, next))
 }
 
 /// Adds a service to the catalogue (administrators).

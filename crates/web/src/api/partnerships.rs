@@ -3,8 +3,9 @@
 use accord_domain::mou::{Mou, MouClock, MouEnd, MouEvent, MouStatus, MouValue};
 use accord_domain::{GssCode, Invalid, Member, MemberRole, MemberStatus, Partnership};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -293,18 +294,54 @@ async fn load(state: &AppState, id: i64) -> Result<Partnership, WebError> {
 }
 
 /// Every partnership.
+/// A page of the partnerships.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartnershipListOut {
+    /// How many partnerships there are.
+    pub total: i64,
+    /// This page of them, by name.
+    pub items: Vec<PartnershipOut>,
+    /// The address of the next page, when there is one (also sent as a `Link` header).
+    pub next: Option<String>,
+}
+
+/// The partnerships, by name, paged with `limit` (1 to 500, 100 unless given) and `cursor`
+/// (from the `next` address of the page before).
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships",
     tag = "partnerships",
-    responses((status = 200, description = "Every partnership, by name", body = [PartnershipOut])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Partnerships on the page: 1 to 500 (100 unless given)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: the `cursor` of the previous page's `next` address"),
+    ),
+    responses(
+        (status = 200, description = "A page of the partnerships, by name", body = PartnershipListOut),
+        (status = 422, description = "The limit or the cursor is not valid", body = ErrorResponse),
+    ),
 )]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<PartnershipOut>>, WebError> {
-    let mut out = Vec::new();
-    for p in accord_app::partnership::all(&state.app).await? {
-        out.push(partnership_out(&state, p).await?);
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let form = crate::paging::query_form(query.as_deref());
+    let request = accord_app::list::ListRequest::from_query(
+        "partnerships",
+        form.get("limit"),
+        form.get("cursor"),
+    )?;
+    let listed = accord_app::partnership::page(&state.app, &request).await?;
+    let mut items = Vec::new();
+    for p in listed.items {
+        items.push(partnership_out(&state, p).await?);
     }
-    Ok(Json(out))
+    let next = crate::paging::next_page("/api/v1/partnerships", &form, listed.next.as_ref());
+    let body = PartnershipListOut {
+        total: listed.total,
+        items,
+        next: next.clone(),
+    };
+    Ok(crate::paging::page_response(body, next))
 }
 
 /// One partnership, with its members and MOU.

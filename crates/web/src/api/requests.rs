@@ -2,6 +2,7 @@
 //! its deadlines, the workflow's actions, internal reviews and complaints, the statistics and
 //! the disclosure log. A request's requester is in its answer only for the information role.
 
+use crate::paging::{next_page, page_response, query_form};
 use accord_app::list::ListRequest;
 use accord_app::requests::{self, LogRequest, RequestFilter, RequestSummary, RequestView};
 use accord_domain::request::cli::{DeadlineArgs, deadline as calculate};
@@ -12,7 +13,7 @@ use accord_domain::{GssCode, Invalid};
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{ErrorResponse, WebError};
-use crate::forms::{FormData, JsonBody, parse_json};
+use crate::forms::{JsonBody, parse_json};
 use crate::guard::GuardedRecord;
 use crate::pages::requests::register;
 
@@ -189,41 +190,6 @@ pub struct RequestListOut {
     pub next: Option<String>,
 }
 
-/// The answer of a paged list: its body, with the next page's address in a `Link` header.
-fn paged<T: Serialize>(body: T, next: Option<&String>) -> Response {
-    match next {
-        Some(next) => (
-            [(axum::http::header::LINK, format!("<{next}>; rel=\"next\""))],
-            Json(body),
-        )
-            .into_response(),
-        None => Json(body).into_response(),
-    }
-}
-
-/// The address of the page after this one: the same query, with the cursor given.
-fn next_address(path: &str, form: &FormData, cursor: Option<&String>) -> Option<String> {
-    cursor.map(|cursor| {
-        let mut pairs: Vec<(String, String)> = form
-            .pairs()
-            .iter()
-            .filter(|(k, _)| k != "cursor" && k != "page")
-            .cloned()
-            .collect();
-        pairs.push(("cursor".to_owned(), cursor.clone()));
-        format!(
-            "{path}?{}",
-            serde_urlencoded::to_string(&pairs).unwrap_or_default()
-        )
-    })
-}
-
-fn query_form(query: Option<&str>) -> FormData {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
-    FormData::from_pairs(pairs)
-}
-
 /// A page of the partnership's requests the caller may see, by the date the response must go
 /// by (the clock stopped last), then by number. Filtered by query: `stage` (a stage such as
 /// `drafting`, or `open` for every open request), `regime` (`foi`, `eir`, `foisa`, `sar`),
@@ -281,7 +247,7 @@ pub async fn list(
         text: Some(form.get("text").trim().to_owned()).filter(|t| !t.is_empty()),
     };
     let listed = requests::register(&state.app, &viewer.caller(), id, &filter, &request).await?;
-    let next = next_address(
+    let next = next_page(
         &format!("/api/v1/partnerships/{id}/requests"),
         &form,
         listed.next.as_ref(),
@@ -291,7 +257,7 @@ pub async fn list(
         items: listed.items.iter().map(summary_out).collect(),
         next: next.clone(),
     };
-    Ok(paged(body, next.as_ref()))
+    Ok(page_response(body, next.as_ref()))
 }
 
 /// The person who asked.
@@ -891,7 +857,7 @@ pub async fn disclosure_log(
     let form = query_form(query.as_deref());
     let request = ListRequest::from_query("disclosure-log", form.get("limit"), form.get("cursor"))?;
     let listed = requests::disclosure_log(&state.app, &viewer.caller(), id, &request).await?;
-    let next = next_address(
+    let next = next_page(
         &format!("/api/v1/partnerships/{id}/disclosure-log"),
         &form,
         listed.next.as_ref(),
@@ -916,7 +882,7 @@ pub async fn disclosure_log(
             .collect(),
         next: next.clone(),
     };
-    Ok(paged(body, next.as_ref()))
+    Ok(page_response(body, next.as_ref()))
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub async fn index(
             text: search.q.clone(),
             current_only: !include_abolished,
             limit: 100,
+            offset: 0,
         },
     )
     .await?;

@@ -472,6 +472,7 @@ async fn council_choices(state: &AppState) -> Result<Vec<(String, String)>, WebE
             text: String::new(),
             current_only: false,
             limit: 500,
+            offset: 0,
         },
     )
     .await?;

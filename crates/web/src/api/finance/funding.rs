@@ -1,6 +1,6 @@
 //! External funding in the API: funding awards with their tranches, listed with what each has
 //! awarded, confirmed, drawn and spent, and addressed by their reference (`FA-1`). The
-//! addresses of earlier releases (`…/role_assignments`) answer 308 with the new address.
+//! addresses of earlier releases (`…/grants`) answer 308 with the new address.
 
 use accord_app::finance::funding::{self as funding, FundingCommand, FundingEntry};
 use accord_app::finance::{FundingFilter, FundingStatus, ListOrder, Visibility};
@@ -331,7 +331,7 @@ pub async fn moved_create(uri: OriginalUri) -> Response {
 /// Moved: an award is at `/api/v1/partnerships/{id}/funding/{reference}`.
 #[utoipa::path(
     get,
-    path = "/api/v1/partnerships/{id}/role_assignments/{reference}",
+    path = "/api/v1/partnerships/{id}/grants/{reference}",
     tag = "finance",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
@@ -346,7 +346,7 @@ pub async fn moved_show(uri: OriginalUri) -> Response {
 /// Moved: replace an award at `/api/v1/partnerships/{id}/funding/{reference}`.
 #[utoipa::path(
     put,
-    path = "/api/v1/partnerships/{id}/role_assignments/{reference}",
+    path = "/api/v1/partnerships/{id}/grants/{reference}",
     tag = "finance",
     params(
         ("id" = i64, Path, description = "The partnership's id"),
@@ -362,7 +362,7 @@ pub async fn moved_replace(uri: OriginalUri) -> Response {
 /// Moved: delete an award at `/api/v1/partnerships/{id}/funding/{reference}`.
 #[utoipa::path(
     delete,
-    path = "/api/v1/partnerships/{id}/role_assignments/{reference}",
+    path = "/api/v1/partnerships/{id}/grants/{reference}",
     tag = "finance",
     params(
         ("id" = i64, Path, description = "The partnership's id"),

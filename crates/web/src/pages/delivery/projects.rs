@@ -5,6 +5,7 @@
 //! renders its answer. Forms carry the version of the project they were filled from: a change
 //! made from a version someone has since replaced comes back with 409 and an error summary.
 
+use crate::paging::query_form;
 use accord_app::AppError;
 use accord_app::delivery::projects::{self as use_case, CabinetApproval, ChangeDates, PlanProject};
 use accord_app::delivery::{ProjectEntry, ProjectOrder, ProjectSummary, escalations};
@@ -72,13 +73,6 @@ fn hidden_version(entry: &ProjectEntry) -> Markup {
 }
 
 // ----- the list -----
-
-/// Reads a query string into form data.
-fn query_form(query: Option<&str>) -> FormData {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
-    FormData::from_pairs(pairs)
-}
 
 /// The first and last days of the month of `day`.
 fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {

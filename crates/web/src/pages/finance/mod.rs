@@ -9,6 +9,7 @@ pub mod funding;
 pub mod lines;
 pub mod savings;
 
+pub use crate::paging::query_form;
 use accord_app::AppError;
 use accord_app::finance::Visibility;
 use accord_domain::access::{Action, Area};
@@ -215,24 +216,20 @@ pub fn routes(r: Routes) -> Routes {
         // the guards of the addresses they moved to.
         .get("/partnerships/{id}/grants", read, moved)
         .post("/partnerships/{id}/grants", create, moved)
-        .get("/partnerships/{id}/role_assignments/new", create, moved)
+        .get("/partnerships/{id}/grants/new", create, moved)
+        .get("/partnerships/{id}/grants/{reference}", award(Read), moved)
         .get(
-            "/partnerships/{id}/role_assignments/{reference}",
-            award(Read),
-            moved,
-        )
-        .get(
-            "/partnerships/{id}/role_assignments/{reference}/edit",
+            "/partnerships/{id}/grants/{reference}/edit",
             award(Update),
             moved,
         )
         .post(
-            "/partnerships/{id}/role_assignments/{reference}/edit",
+            "/partnerships/{id}/grants/{reference}/edit",
             award(Update),
             moved,
         )
         .post(
-            "/partnerships/{id}/role_assignments/{reference}/delete",
+            "/partnerships/{id}/grants/{reference}/delete",
             award(Delete),
             moved,
         )
@@ -333,13 +330,6 @@ pub fn page_link(base: &str, form: &FormData, page: u32) -> String {
         "{base}?{}",
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     )
-}
-
-/// Reads a query string into form data (repeated names kept).
-pub fn query_form(query: Option<&str>) -> FormData {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
-    FormData::from_pairs(pairs)
 }
 
 /// Reads a list's order from its query: `sort` is `reference` (the default) or `name`.

@@ -2,6 +2,7 @@
 //! SVG with the same figures in a table); an item with its escalation history; and the forms
 //! that raise, escalate, close and reopen items.
 
+pub use crate::paging::query_form;
 use accord_domain::access::{Action, Area, Classification};
 use accord_domain::board::BoardLevel;
 use accord_domain::mou::long_date;
@@ -51,13 +52,6 @@ fn page(p: &Partnership, title: impl Into<String>) -> Page {
         .breadcrumb("Partnerships", "/")
         .breadcrumb(p.name.clone(), format!("/partnerships/{}", p.id))
         .breadcrumb("RAID log", raid_path(p.id))
-}
-
-/// Reads a query string into form data (repeated names kept, for the kind checkboxes).
-pub fn query_form(query: Option<&str>) -> FormData {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
-    FormData::from_pairs(pairs)
 }
 
 /// Reads the log's filter from a query.

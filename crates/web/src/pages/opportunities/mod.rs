@@ -12,6 +12,7 @@ pub mod assessment;
 pub mod criteria;
 pub mod matrix;
 
+pub use crate::paging::query_form;
 use accord_app::AppError;
 use accord_app::gateway::opportunities::{
     self as use_case, Answer, GatewaySummary, RaiseOpportunity, StatusAsk,
@@ -381,13 +382,6 @@ pub fn filter_from(form: &FormData) -> Result<(OpportunityFilter, OpportunitySor
     }
     invalid.into_result()?;
     Ok((filter, sort))
-}
-
-/// Reads a query string into form data.
-pub fn query_form(query: Option<&str>) -> FormData {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
-    FormData::from_pairs(pairs)
 }
 
 fn number_choices<'a>(values: &'a [String], all: &'a str) -> Vec<Choice<'a>> {
