@@ -398,8 +398,8 @@ async fn councils_are_searchable_by_name_and_code() {
         .await
         .json();
     let total = whole["total"].as_i64().unwrap();
-    assert!(total > 20, "{whole}");
-    let mut address = "/api/v1/authorities?q=borough&limit=9".to_owned();
+    assert!(total >= 5, "{whole}");
+    let mut address = "/api/v1/authorities?q=borough&limit=3".to_owned();
     let mut seen = Vec::new();
     loop {
         let page = client.get(&address).await;

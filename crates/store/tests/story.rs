@@ -105,23 +105,23 @@ async fn story(store: &dyn Store) {
     // Pages of a ranking hold their places: page after page gives each match once, in the
     // order of the whole ranking, and the count is of every match.
     let everyone = AuthorityQuery {
-        text: "borough".into(),
+        text: String::new(),
         current_only: false,
         limit: 501,
         offset: 0,
     };
     let whole = store.search_authorities(&everyone).await.unwrap();
-    assert!(whole.len() > 20, "{}", whole.len());
+    assert_eq!(whole.len(), 4);
     assert_eq!(
         store.count_matching_authorities(&everyone).await.unwrap(),
         whole.len() as i64
     );
     let mut paged = Vec::new();
-    for offset in (0..whole.len() as i64).step_by(7) {
+    for offset in (0..whole.len() as i64).step_by(3) {
         paged.extend(
             store
                 .search_authorities(&AuthorityQuery {
-                    limit: 7,
+                    limit: 3,
                     offset,
                     ..everyone.clone()
                 })
