@@ -42,4 +42,4 @@ bench: assets
 
 bench-http: assets
 	$(CARGO) build --release -p accord
-	python3 bench/http.py
+	python3 bench/http_load.py

@@ -506,7 +506,8 @@ fn main() {
             &router,
             &cookie,
             "RAID item page",
-            &format!("{p}/raid/R{}", size.raid / 2),
+            // Items cycle risk, risk, issue, dependency: the one after the middle is a risk.
+            &format!("{p}/raid/R{}", size.raid / 2 + 1),
             runs,
             50.0,
             None,

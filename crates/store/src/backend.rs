@@ -137,6 +137,11 @@ macro_rules! store_impl {
         #[derive(Debug, Clone)]
         pub struct $store {
             pub(crate) pool: $pool,
+            /// Taken by every write transaction of this process before it begins, so that
+            /// writers queue here in order rather than in the database, whose busy handler
+            /// (SQLite's) sleeps and retries; the audit head still orders writers of other
+            /// processes.
+            pub(crate) writers: std::sync::Arc<tokio::sync::Mutex<()>>,
         }
 
         impl $store {
@@ -158,10 +163,11 @@ macro_rules! store_impl {
             /// Starts a transaction that will write, taking the write lock first: every
             /// audited change updates `audit_head`, so doing that first serialises writers
             /// (and, on SQLite, avoids a read lock that cannot be upgraded).
-            pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
+            pub(crate) async fn begin_write(&self) -> Result<crate::write::Locked<$db>> {
+                let turn = std::sync::Arc::clone(&self.writers).lock_owned().await;
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
-                Ok(tx)
+                Ok(crate::write::Locked::new(turn, tx))
             }
 
             /// Appends an audit entry inside the caller's transaction.
@@ -1193,7 +1199,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         Self::migrate(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            writers: std::sync::Arc::default(),
+        })
     }
 }
 
@@ -1206,6 +1215,9 @@ impl PgStore {
             .connect(url)
             .await?;
         Self::migrate(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            writers: std::sync::Arc::default(),
+        })
     }
 }

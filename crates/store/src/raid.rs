@@ -81,6 +81,16 @@ pub trait RaidStore: Send + Sync {
     ) -> Result<HeatMap>;
 
     /// One item by its number, if `scope` may read it.
+    /// How many items match `filter` for `scope`, and the heat map of the open risks among
+    /// them, in one pass over the log.
+    async fn raid_summary(
+        &self,
+        partnership_id: i64,
+        filter: &RaidFilter,
+        scope: &ReadScope,
+        today: NaiveDate,
+    ) -> Result<(i64, HeatMap)>;
+
     async fn raid_item(
         &self,
         partnership_id: i64,
@@ -108,6 +118,10 @@ pub trait RaidTx: Send {
     /// What the numbering and the dependency-cycle rules need of the whole log: its highest
     /// number and its open dependencies (every item, whoever asks; nothing read is shown).
     async fn raid_rules_view(&mut self, partnership_id: i64) -> Result<RaidLog>;
+
+    /// The log's last number, and no items: what the rules need to number an item that is not
+    /// a dependency (only dependencies are checked against the others, for cycles).
+    async fn raid_numbering_view(&mut self, partnership_id: i64) -> Result<RaidLog>;
 
     /// An item by number, to change it.
     async fn raid_item_for_change(
@@ -634,6 +648,48 @@ macro_rules! raid_impl {
                 Ok(HeatMap { basis: filter.score_basis, counts })
             }
 
+            async fn raid_summary(
+                &self,
+                partnership_id: i64,
+                filter: &RaidFilter,
+                scope: &ReadScope,
+                today: NaiveDate,
+            ) -> Result<(i64, HeatMap)> {
+                let (p, i) = match filter.score_basis {
+                    ScoreBasis::Inherent => ("d.inherent_probability", "d.inherent_impact"),
+                    ScoreBasis::Residual => ("d.residual_probability", "d.residual_impact"),
+                };
+                let mut binds = vec![Bind::Int(partnership_id)];
+                // Every matching item counted once, grouped so that the open risks' cells
+                // come out of the same scan.
+                let sql = format!(
+                    "SELECT CASE WHEN d.kind = 'risk' AND d.status = 'open' THEN 1 ELSE 0 END, {p}, {i}, COUNT(*) \
+                     FROM raid_items d JOIN records r ON r.id = d.record_id \
+                     WHERE d.partnership_id = $1 AND {} AND {} \
+                     GROUP BY 1, 2, 3",
+                    filter_where(filter, &mut binds),
+                    visible(scope, today, "r")
+                );
+                let cells: Vec<(i32, Option<i32>, Option<i32>, i64)> =
+                    bind_all!(sqlx::query_as(&sql), binds).fetch_all(&self.pool).await?;
+                let mut counts = [[0u32; 5]; 5];
+                let mut total = 0;
+                for (open_risk, probability, impact, count) in cells {
+                    total += count;
+                    if open_risk == 0 {
+                        continue;
+                    }
+                    let (Some(probability), Some(impact)) = (probability, impact) else { continue };
+                    let (Ok(pi), Ok(ii)) = (usize::try_from(probability - 1), usize::try_from(impact - 1)) else {
+                        continue;
+                    };
+                    if let Some(cell) = counts.get_mut(pi).and_then(|row| row.get_mut(ii)) {
+                        *cell = cell.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
+                    }
+                }
+                Ok((total, HeatMap { basis: filter.score_basis, counts }))
+            }
+
             async fn raid_item(
                 &self,
                 partnership_id: i64,
@@ -674,6 +730,18 @@ macro_rules! raid_impl {
 
         #[async_trait]
         impl RaidTx for $write {
+            async fn raid_numbering_view(&mut self, partnership_id: i64) -> Result<RaidLog> {
+                let (last,): (Option<i64>,) =
+                    sqlx::query_as("SELECT CAST(MAX(number) AS BIGINT) FROM raid_items WHERE partnership_id = $1")
+                        .bind(partnership_id)
+                        .fetch_one(&mut *self.tx)
+                        .await?;
+                Ok(RaidLog {
+                    items: Vec::new(),
+                    last_number: last.and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+                })
+            }
+
             async fn raid_rules_view(&mut self, partnership_id: i64) -> Result<RaidLog> {
                 let (last,): (Option<i64>,) =
                     sqlx::query_as("SELECT CAST(MAX(number) AS BIGINT) FROM raid_items WHERE partnership_id = $1")

@@ -49,13 +49,48 @@ pub trait WriteTx:
 /// A write transaction on SQLite.
 #[derive(Debug)]
 pub struct SqliteWrite {
-    pub(crate) tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    pub(crate) tx: Locked<sqlx::Sqlite>,
 }
 
 /// A write transaction on PostgreSQL.
 #[derive(Debug)]
 pub struct PgWrite {
-    pub(crate) tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    pub(crate) tx: Locked<sqlx::Postgres>,
+}
+
+/// A write transaction holding this process's turn to write: the turn passes to the next
+/// writer when the transaction commits or is dropped (rolled back).
+#[derive(Debug)]
+pub struct Locked<DB: sqlx::Database> {
+    tx: sqlx::Transaction<'static, DB>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl<DB: sqlx::Database> Locked<DB> {
+    pub(crate) fn new(
+        turn: tokio::sync::OwnedMutexGuard<()>,
+        tx: sqlx::Transaction<'static, DB>,
+    ) -> Self {
+        Locked { tx, _turn: turn }
+    }
+
+    /// Commits the transaction; the turn passes on after.
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Locked<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Locked<DB> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 #[async_trait]

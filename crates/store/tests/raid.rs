@@ -275,6 +275,12 @@ fn sql_filters_pages_counts_and_heat_maps_match_the_domain() {
                             .raid_heat_map(pid, &filter, &scope, today)
                             .await
                             .unwrap();
+                        // The one-pass summary the list uses says the same.
+                        let summary = store
+                            .raid_summary(pid, &filter, &scope, today)
+                            .await
+                            .unwrap();
+                        assert_eq!(summary, (count, map.clone()), "{filter:?}");
                         (page, after, count, map)
                     });
                     let numbers = |items: &[accord_store::StoredRaid]| -> Vec<u32> {

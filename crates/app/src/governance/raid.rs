@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use accord_domain::Invalid;
 use accord_domain::access::{Action, Area, Classification, RecordMeta};
 use accord_domain::board::BoardLevel;
-use accord_domain::raid::{HeatMap, RaidFilter, RaidInput, RaidItem, RaidLog, parse_reference};
+use accord_domain::raid::{
+    HeatMap, RaidDetail, RaidFilter, RaidInput, RaidItem, RaidLog, parse_reference,
+};
 use accord_store::WriteTx;
 use accord_store::raid::{RaidPage, StoredRaid};
 
@@ -117,11 +119,8 @@ pub async fn list(
                 .map(|r| encode_cursor(LIST, &r.item.number.to_string()))
         })
         .flatten();
-    let total = store
-        .count_raid_items(partnership_id, filter, &scope, today)
-        .await?;
-    let heat_map = store
-        .raid_heat_map(partnership_id, filter, &scope, today)
+    let (total, heat_map) = store
+        .raid_summary(partnership_id, filter, &scope, today)
         .await?;
     Ok(RaidList {
         page: Listed {
@@ -210,9 +209,20 @@ pub async fn raise(
         embargo: None,
     };
     caller.check(Action::Create, &meta, today)?;
-    let names = crate::delivery::project_names(app, caller, partnership_id).await?;
+    // Only a dependency is checked against the others (for a cycle, named by its projects);
+    // any other item needs the log's last number alone, so raising one reads no list.
+    let dependency = matches!(command.input.detail, RaidDetail::Dependency { .. });
+    let names = if dependency {
+        crate::delivery::project_names(app, caller, partnership_id).await?
+    } else {
+        HashMap::new()
+    };
     let mut tx = app.store().write().await?;
-    let mut log: RaidLog = tx.raid_rules_view(partnership_id).await?;
+    let mut log: RaidLog = if dependency {
+        tx.raid_rules_view(partnership_id).await?
+    } else {
+        tx.raid_numbering_view(partnership_id).await?
+    };
     let number = log.add_named(command.input, namer(&names))?;
     let item = log
         .get(number)
@@ -280,7 +290,11 @@ async fn change<T>(
     .await?;
     let number = stored.item.number;
     // The rules that look beyond the item (reopening a dependency) see the open dependencies.
-    let mut log = tx.raid_rules_view(partnership_id).await?;
+    let mut log = if matches!(stored.item.detail, RaidDetail::Dependency { .. }) {
+        tx.raid_rules_view(partnership_id).await?
+    } else {
+        tx.raid_numbering_view(partnership_id).await?
+    };
     log.items.retain(|i| i.number != number);
     log.items.push(stored.item.clone());
     let answer = rule(&mut log, number)?;

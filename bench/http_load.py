@@ -9,7 +9,7 @@ four clients raise items into the 5,000-item log. With --postgres URL the read m
 PostgreSQL too; with a Redmine server reachable (see BENCHMARKS.md) the same matrix runs against
 its equivalent pages in the same run, and the ratios are reported.
 
-Usage: python3 bench/http.py [--duration 30] [--postgres URL] [--soak SECONDS] [--out DIR]
+Usage: python3 bench/http_load.py [--duration 30] [--postgres URL] [--soak SECONDS] [--out DIR]
 Needs wrk (Debian package `wrk`) and a release build (`cargo build --release -p accord`).
 """
 
@@ -198,8 +198,8 @@ def prepare_accord(binary, db, port, log, items):
     time.sleep(2)
     idle = rss_mib(server.pid)
     api = Api(port, token)
-    status, partnerships = api.call("GET", "/api/v1/partnerships")
-    pid = next(p["id"] for p in partnerships if p["name"] == HWF)
+    status, partnerships = api.call("GET", "/api/v1/partnerships?limit=500")
+    pid = next(p["id"] for p in partnerships["items"] if p["name"] == HWF)
     status, page = api.call("GET", f"/api/v1/partnerships/{pid}/raid?limit=1")
     have = page["total"]
     started = time.time()
@@ -210,7 +210,14 @@ def prepare_accord(binary, db, port, log, items):
     took = time.time() - started
     print(f"  filled the RAID log from {have} to {items} items in {took:.1f} s "
           f"({(items - have) / max(took, 1e-9):.0f} items/s, one client, keep-alive)")
-    return server, token, pid, idle
+    # One risk from the middle of the log, by its own reference (items cycle risk, risk,
+    # issue, assumption, so a middle number need not be a risk's).
+    middle = items // 2
+    status, found = api.call("GET", f"/api/v1/partnerships/{pid}/raid?kind=risk&limit=1&text=Item+{middle}%3A")
+    if status != 200 or not found["items"]:
+        status, found = api.call("GET", f"/api/v1/partnerships/{pid}/raid?kind=risk&limit=1")
+    reference = found["items"][0]["reference"]
+    return server, token, pid, idle, reference
 
 
 POST_LUA = """
@@ -246,13 +253,13 @@ def main():
         for backend, db in backends:
             print(f"Accord on {backend}:", flush=True)
             port = free_port()
-            server, token, pid, idle = prepare_accord(binary, db, port, log, args.items)
+            server, token, pid, idle, reference = prepare_accord(binary, db, port, log, args.items)
             print(f"  idle RSS with the demo: {idle:.1f} MiB")
             base = f"http://127.0.0.1:{port}"
             urls = {
                 "list": f"{base}/partnerships/{pid}/raid",
                 "json": f"{base}/api/v1/partnerships/{pid}/raid?limit=100",
-                "item": f"{base}/partnerships/{pid}/raid/R{args.items // 2}",
+                "item": f"{base}/partnerships/{pid}/raid/{reference}",
             }
             auth = [f"Authorization: Bearer {token}"]
             rows = matrix(f"accord-{backend}", urls, auth, args.duration, server.pid, out_dir)
