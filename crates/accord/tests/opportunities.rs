@@ -1277,3 +1277,43 @@ async fn the_api_list_pages_with_cursors_and_says_how_many() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("31 of 31 opportunities"));
 }
+
+/// The catalogue a page at a time: following `next` gives every service once, in the order
+/// they were added, the total counts them all, and a cursor it did not give is refused by name.
+#[tokio::test]
+async fn the_catalogue_api_pages_with_a_cursor() {
+    let app = TestApp::demo(report_day()).await;
+    let mut client = app.token_client(PROGRAMME).await;
+    let whole = client.get("/api/v1/services?limit=500").await.json();
+    let total = whole["total"].as_i64().unwrap();
+    assert!(total > 4, "{whole}");
+    let mut address = "/api/v1/services?limit=4".to_owned();
+    let mut seen = Vec::new();
+    loop {
+        let page = client.get(&address).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let body = page.json();
+        assert_eq!(body["total"], total);
+        seen.extend(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].clone()),
+        );
+        match body["next"].as_str() {
+            Some(next) => address = next.to_owned(),
+            None => break,
+        }
+    }
+    let ids: Vec<Value> = whole["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].clone())
+        .collect();
+    assert_eq!(seen, ids);
+    let refused = client.get("/api/v1/services?cursor=nonsense").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json()["error"]["fields"][0]["field"], "cursor");
+}

@@ -140,6 +140,25 @@ pub fn offset_page<T>(
     Listed { items, total, next }
 }
 
+/// A page of a keyset-paged list from the `limit + 1` items read after the cursor's key (the
+/// one beyond the page says there is a next, whose cursor names the page's last item by `key`),
+/// and the total.
+pub fn keyset_page<T>(
+    list: &str,
+    mut items: Vec<T>,
+    request: &ListRequest,
+    key: impl Fn(&T) -> String,
+    total: i64,
+) -> Listed<T> {
+    let limit = request.limit as usize;
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next = more
+        .then(|| items.last().map(|item| encode_cursor(list, &key(item))))
+        .flatten();
+    Listed { items, total, next }
+}
+
 /// A page of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listed<T> {

@@ -11,7 +11,7 @@ use accord_store::delivery::{ProgressListing, StoredProgress};
 use chrono::NaiveDate;
 
 use super::programme_meta;
-use crate::list::{ListRequest, Listed, Start, encode_cursor};
+use crate::list::{ListRequest, Listed, Start, keyset_page};
 use crate::{App, AppError, Caller, Result};
 use accord_domain::Invalid;
 
@@ -107,7 +107,7 @@ pub async fn versions_page(
     };
     let scope = caller.scope();
     let store = app.store();
-    let mut items = store
+    let items = store
         .progress_reports_page(
             partnership_id,
             after,
@@ -116,19 +116,16 @@ pub async fn versions_page(
             today,
         )
         .await?;
-    let more = items.len() > request.limit as usize;
-    items.truncate(request.limit as usize);
-    let next = more
-        .then(|| {
-            items
-                .last()
-                .map(|v| encode_cursor(LIST, &v.version.to_string()))
-        })
-        .flatten();
     let total = store
         .count_progress_reports(partnership_id, &scope, today)
         .await?;
-    Ok(Listed { items, total, next })
+    Ok(keyset_page(
+        LIST,
+        items,
+        request,
+        |v| v.version.to_string(),
+        total,
+    ))
 }
 
 /// A published version by its number, exactly as it was published.

@@ -6,7 +6,7 @@ use accord_domain::access::{Action, Area, RecordMeta};
 use accord_domain::service::{Catalogue, Service, ServiceCategory};
 use accord_store::gateway::StoredService;
 
-use crate::list::{ListRequest, Listed, Start, encode_cursor};
+use crate::list::{ListRequest, Listed, Start, keyset_page};
 use crate::{App, AppError, Caller, Result};
 
 /// A catalogue entry with the version a change must name.
@@ -62,23 +62,20 @@ pub async fn catalogue_page(
         Start::Page(_) => None,
     };
     let store = app.store();
-    let mut items: Vec<ServiceEntry> = store
+    let items: Vec<ServiceEntry> = store
         .services_page(after, i64::from(request.limit) + 1)
         .await?
         .into_iter()
         .map(ServiceEntry::from)
         .collect();
-    let more = items.len() > request.limit as usize;
-    items.truncate(request.limit as usize);
-    let next = more
-        .then(|| {
-            items
-                .last()
-                .map(|e| encode_cursor(LIST, &e.service.id.to_string()))
-        })
-        .flatten();
     let total = store.count_services().await?;
-    Ok(Listed { items, total, next })
+    Ok(keyset_page(
+        LIST,
+        items,
+        request,
+        |e| e.service.id.to_string(),
+        total,
+    ))
 }
 
 /// One catalogue entry.
