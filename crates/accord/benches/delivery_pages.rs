@@ -506,8 +506,9 @@ fn main() {
             &router,
             &cookie,
             "RAID item page",
-            // Items cycle risk, risk, issue, dependency: the one after the middle is a risk.
-            &format!("{p}/raid/R{}", size.raid / 2 + 1),
+            // Items cycle risk, risk, issue, assumption and share one numbering: the first of
+            // the cycle nearest the middle is a risk.
+            &format!("{p}/raid/R{}", size.raid / 2 / 4 * 4 + 1),
             runs,
             50.0,
             None,

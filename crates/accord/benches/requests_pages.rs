@@ -163,7 +163,11 @@ fn synthetic(n: usize, rng: &mut Lcg, calendars: &Calendars, protocol: &Protocol
 
 async fn build(requests: usize) -> (tempfile::TempDir, Arc<dyn Store>, i64, String) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite:{}", dir.path().join("bench.db").display());
+    // ACCORD_BENCH_DATABASE names a file to build the register in and keep, to study its
+    // query plans afterwards; a temporary one otherwise.
+    let path = std::env::var_os("ACCORD_BENCH_DATABASE")
+        .map_or_else(|| dir.path().join("bench.db"), std::path::PathBuf::from);
+    let url = format!("sqlite:{}", path.display());
     let store = accord_store::connect(&url).await.expect("the store opens");
     accord::demo::load(&accord_app::App::new(store.clone()))
         .await
