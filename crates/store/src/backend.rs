@@ -1187,7 +1187,12 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Reads through a memory map rather than a system call per page, and a page cache
+            // of 16 MiB per connection rather than 2: a list counted over the RAID log of
+            // 5,000 items spent most of its time copying pages in from the system.
+            .pragma("mmap_size", "268435456")
+            .pragma("cache_size", "-16384");
         // An in-memory database exists once per connection: keep it to one.
         let max = if url.contains(":memory:") || url.contains("mode=memory") {
             1

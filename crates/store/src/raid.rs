@@ -581,7 +581,7 @@ macro_rules! raid_impl {
                 let mut condition = format!(
                     "d.partnership_id = $1 AND {} AND {}",
                     filter_where(filter, &mut binds),
-                    visible(scope, today, "r")
+                    visible(scope, today, "d")
                 );
                 if let Some(after) = page.after {
                     binds.push(Bind::Int(i64::from(after)));
@@ -605,10 +605,10 @@ macro_rules! raid_impl {
             ) -> Result<i64> {
                 let mut binds = vec![Bind::Int(partnership_id)];
                 let sql = format!(
-                    "SELECT COUNT(*) FROM raid_items d JOIN records r ON r.id = d.record_id \
+                    "SELECT COUNT(*) FROM raid_items d \
                      WHERE d.partnership_id = $1 AND {} AND {}",
                     filter_where(filter, &mut binds),
-                    visible(scope, today, "r")
+                    visible(scope, today, "d")
                 );
                 let (count,): (i64,) = bind_all!(sqlx::query_as(&sql), binds).fetch_one(&self.pool).await?;
                 Ok(count)
@@ -627,11 +627,11 @@ macro_rules! raid_impl {
                 };
                 let mut binds = vec![Bind::Int(partnership_id)];
                 let sql = format!(
-                    "SELECT {p}, {i}, COUNT(*) FROM raid_items d JOIN records r ON r.id = d.record_id \
+                    "SELECT {p}, {i}, COUNT(*) FROM raid_items d \
                      WHERE d.partnership_id = $1 AND d.kind = 'risk' AND d.status = 'open' AND {} AND {} \
                      GROUP BY {p}, {i}",
                     filter_where(filter, &mut binds),
-                    visible(scope, today, "r")
+                    visible(scope, today, "d")
                 );
                 let cells: Vec<(Option<i32>, Option<i32>, i64)> =
                     bind_all!(sqlx::query_as(&sql), binds).fetch_all(&self.pool).await?;
@@ -661,22 +661,24 @@ macro_rules! raid_impl {
                 };
                 let mut binds = vec![Bind::Int(partnership_id)];
                 // Every matching item counted once, grouped so that the open risks' cells
-                // come out of the same scan.
+                // come out of the same scan. Grouped in the order of `raid_items_summary`,
+                // which holds every column read here, the scan is of that index alone and
+                // needs no sort (on the residual basis, the one shown unless asked).
                 let sql = format!(
-                    "SELECT CASE WHEN d.kind = 'risk' AND d.status = 'open' THEN 1 ELSE 0 END, {p}, {i}, COUNT(*) \
-                     FROM raid_items d JOIN records r ON r.id = d.record_id \
+                    "SELECT d.kind, d.status, {p}, {i}, COUNT(*) \
+                     FROM raid_items d \
                      WHERE d.partnership_id = $1 AND {} AND {} \
-                     GROUP BY 1, 2, 3",
+                     GROUP BY d.kind, d.status, {p}, {i}",
                     filter_where(filter, &mut binds),
-                    visible(scope, today, "r")
+                    visible(scope, today, "d")
                 );
-                let cells: Vec<(i32, Option<i32>, Option<i32>, i64)> =
+                let cells: Vec<(String, String, Option<i32>, Option<i32>, i64)> =
                     bind_all!(sqlx::query_as(&sql), binds).fetch_all(&self.pool).await?;
                 let mut counts = [[0u32; 5]; 5];
                 let mut total = 0;
-                for (open_risk, probability, impact, count) in cells {
+                for (kind, status, probability, impact, count) in cells {
                     total += count;
-                    if open_risk == 0 {
+                    if kind != "risk" || status != "open" {
                         continue;
                     }
                     let (Some(probability), Some(impact)) = (probability, impact) else { continue };

@@ -1043,12 +1043,9 @@ fn filter_where(filter: &RequestFilter, binds: &mut Vec<Bind>) -> String {
         format!("${}", binds.len())
     };
     if !filter.stages.is_empty() {
-        let list: Vec<String> = filter
-            .stages
-            .iter()
-            .map(|s| bind(binds, Bind::Text(s.slug().to_owned())))
-            .collect();
-        conditions.push(format!("d.stage IN ({})", list.join(", ")));
+        conditions.push(stages_in(
+            Stage::ALL.into_iter().filter(|s| filter.stages.contains(s)),
+        ));
     }
     if let Some(regime) = filter.regime {
         let p = bind(binds, Bind::Text(regime.slug().to_owned()));
@@ -1071,14 +1068,18 @@ fn filter_where(filter: &RequestFilter, binds: &mut Vec<Bind>) -> String {
     }
 }
 
-fn open_stages(binds: &mut Vec<Bind>) -> String {
-    let list: Vec<String> = Stage::open()
-        .map(|s| {
-            binds.push(Bind::Text(s.slug().to_owned()));
-            format!("${}", binds.len())
-        })
-        .collect();
+/// `d.stage IN (…)` with the stages written out, in their order, rather than bound: the
+/// databases use a partial index only when they can see that the query's condition is the
+/// index's, and `requests_open` is on exactly the open stages written so. (The slugs are
+/// Accord's own constants, never input.)
+fn stages_in(stages: impl Iterator<Item = Stage>) -> String {
+    let list: Vec<String> = stages.map(|s| format!("'{}'", s.slug())).collect();
     format!("d.stage IN ({})", list.join(", "))
+}
+
+/// The condition of an open request, as the partial index `requests_open` is made.
+pub fn open_stages() -> String {
+    stages_in(Stage::open())
 }
 
 /// The condition of one section of a caseload, over an open request `d` (binds after those
@@ -1616,7 +1617,7 @@ macro_rules! requests_impl {
                 let mut condition = format!(
                     "d.partnership_id = $1 AND {} AND {}",
                     filter_where(filter, &mut binds),
-                    visible(scope, today, "r")
+                    visible(scope, today, "d")
                 );
                 if let Some((date, number)) = page.after {
                     binds.push(Bind::Date(date));
@@ -1629,7 +1630,7 @@ macro_rules! requests_impl {
                 }
                 let limit = page.limit.clamp(1, 10_000);
                 let sql = format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM requests d JOIN records r ON r.id = d.record_id WHERE {condition} \
+                    "SELECT {SUMMARY_COLUMNS} FROM requests d WHERE {condition} \
                      ORDER BY d.answer_sort, d.number LIMIT {limit} OFFSET {}",
                     page.offset.max(0)
                 );
@@ -1646,10 +1647,10 @@ macro_rules! requests_impl {
             ) -> Result<i64> {
                 let mut binds = vec![Bind::Int(partnership_id)];
                 let sql = format!(
-                    "SELECT COUNT(*) FROM requests d JOIN records r ON r.id = d.record_id \
+                    "SELECT COUNT(*) FROM requests d \
                      WHERE d.partnership_id = $1 AND {} AND {}",
                     filter_where(filter, &mut binds),
-                    visible(scope, today, "r")
+                    visible(scope, today, "d")
                 );
                 let (count,): (i64,) = bind_all!(sqlx::query_as(&sql), binds).fetch_one(&self.pool).await?;
                 Ok(count)
@@ -1728,9 +1729,9 @@ macro_rules! requests_impl {
             ) -> Result<Vec<StatisticsGroup>> {
                 let sql = format!(
                     "SELECT d.owner, d.regime, d.received_quarter, d.outcome, d.timeliness, COUNT(*) \
-                     FROM requests d JOIN records r ON r.id = d.record_id WHERE d.partnership_id = $1 AND {} \
+                     FROM requests d WHERE d.partnership_id = $1 AND {} \
                      GROUP BY d.owner, d.regime, d.received_quarter, d.outcome, d.timeliness",
-                    visible(scope, today, "r")
+                    visible(scope, today, "d")
                 );
                 let rows: Vec<(String, String, i32, Option<String>, Option<String>, i64)> =
                     sqlx::query_as(&sql).bind(partnership_id).fetch_all(&self.pool).await?;
@@ -1765,7 +1766,7 @@ macro_rules! requests_impl {
                 today: NaiveDate,
             ) -> Result<CaseloadCounts> {
                 let mut binds = vec![Bind::Int(partnership_id)];
-                let open = open_stages(&mut binds);
+                let open = open_stages();
                 binds.push(Bind::Text(query.council.as_str().to_owned()));
                 let own = format!("d.owner = ${}", binds.len());
                 let mut sums = vec![format!("CAST(COALESCE(SUM(CASE WHEN {own} THEN 1 ELSE 0 END), 0) AS BIGINT)")];
@@ -1774,10 +1775,10 @@ macro_rules! requests_impl {
                     sums.push(format!("CAST(COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS BIGINT)"));
                 }
                 let sql = format!(
-                    "SELECT {} FROM requests d JOIN records r ON r.id = d.record_id \
+                    "SELECT {} FROM requests d \
                      WHERE d.partnership_id = $1 AND {open} AND {}",
                     sums.join(", "),
-                    visible(scope, today, "r")
+                    visible(scope, today, "d")
                 );
                 let row: (i64, i64, i64, i64, i64, i64, i64) =
                     bind_all!(sqlx::query_as(&sql), binds).fetch_one(&self.pool).await?;
@@ -1798,13 +1799,13 @@ macro_rules! requests_impl {
                 today: NaiveDate,
             ) -> Result<Vec<RequestSummary>> {
                 let mut binds = vec![Bind::Int(partnership_id)];
-                let open = open_stages(&mut binds);
+                let open = open_stages();
                 let condition = section_where(section, query, &mut binds);
                 let sql = format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM requests d JOIN records r ON r.id = d.record_id \
+                    "SELECT {SUMMARY_COLUMNS} FROM requests d \
                      WHERE d.partnership_id = $1 AND {open} AND {condition} AND {} \
                      ORDER BY d.answer_sort, d.number LIMIT {}",
-                    visible(scope, today, "r"),
+                    visible(scope, today, "d"),
                     limit.clamp(1, 10_000)
                 );
                 let rows: Vec<SummaryRow> = bind_all!(sqlx::query_as(&sql), binds).fetch_all(&self.pool).await?;
@@ -1818,8 +1819,8 @@ macro_rules! requests_impl {
                 today: NaiveDate,
             ) -> Result<Vec<StoredRequest>> {
                 let mut conn = self.pool.acquire().await?;
-                let mut binds = vec![Bind::Int(partnership_id)];
-                let open = open_stages(&mut binds);
+                let binds = vec![Bind::Int(partnership_id)];
+                let open = open_stages();
                 let condition = format!("d.partnership_id = $1 AND {open} AND {}", visible(scope, today, "r"));
                 Self::load_requests(&mut conn, &condition, binds).await
             }
@@ -2180,8 +2181,8 @@ macro_rules! requests_impl {
             }
 
             async fn open_requests_everywhere(&mut self) -> Result<Vec<StoredRequest>> {
-                let mut binds = Vec::new();
-                let open = open_stages(&mut binds);
+                let binds = Vec::new();
+                let open = open_stages();
                 $store::load_requests(&mut self.tx, &open, binds).await
             }
 

@@ -659,3 +659,32 @@ async fn an_earlier_release_moves_its_requests_on_connect() {
         store.close().await;
     }
 }
+
+/// The partial index of open requests applies only when a query's condition is written as the
+/// index's: the stages in the migrations are `Stage::open`, in order, as the queries write them.
+#[test]
+fn the_open_requests_index_is_on_the_open_stages() {
+    let condition = accord_store::requests::open_stages().replace("d.stage", "stage");
+    for (backend, migration) in [
+        (
+            "sqlite",
+            include_str!("../migrations/sqlite/0270_access_beside_rows.sql"),
+        ),
+        (
+            "postgres",
+            include_str!("../migrations/postgres/0270_access_beside_rows.sql"),
+        ),
+    ] {
+        let flat = migration.split_whitespace().collect::<Vec<_>>().join(" ");
+        let index = flat
+            .split("CREATE INDEX requests_open")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{backend}: no index requests_open"));
+        let stages = index
+            .split(" WHERE ")
+            .nth(1)
+            .and_then(|w| w.split(';').next())
+            .unwrap_or_else(|| panic!("{backend}: requests_open is not partial"));
+        assert_eq!(stages, condition, "{backend}");
+    }
+}
