@@ -341,6 +341,26 @@ async fn a_business_case_built_in_forms_is_appraised_the_green_book_way() {
         assert!(r.body.contains(expected), "missing {expected}: {}", r.body);
     }
     assert_eq!(version(&app, id).await, v + 1);
+    // An upload over the stated 2 MB is refused before it is read, and changes nothing.
+    let big = format!("{}{}", csv.body, "x".repeat(2 * 1024 * 1024 + 1));
+    let r = upload(
+        &mut finance,
+        &format!("{case}/import"),
+        big.as_bytes(),
+        "lines.csv",
+        &[],
+    )
+    .await;
+    assert!(
+        [
+            StatusCode::PAYLOAD_TOO_LARGE,
+            StatusCode::UNPROCESSABLE_ENTITY
+        ]
+        .contains(&r.status),
+        "{}",
+        r.status
+    );
+    assert_eq!(version(&app, id).await, v + 1);
 
     // The case downloads as `accord appraise` reads it.
     let json = finance.get(&format!("{case}/case.json")).await.json();

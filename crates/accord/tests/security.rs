@@ -526,3 +526,144 @@ async fn a_reset_link_sets_a_new_passphrase_once() {
     );
     store.close().await;
 }
+
+/// A control character (a NUL above all, which PostgreSQL cannot store) is refused at the
+/// boundary with a field error, the same on both backends: in a query, an address, a JSON body
+/// and a form, signed in or not, and nothing is written.
+#[tokio::test]
+async fn control_characters_are_refused_at_the_boundary_on_every_backend() {
+    let field_of = |r: &accord_testkit::http::TestResponse| -> Vec<String> {
+        r.json()["error"]["fields"]
+            .as_array()
+            .map(|fields| {
+                fields
+                    .iter()
+                    .map(|f| f["field"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (backend, app) in TestApp::every_backend(report_day()).await {
+        let hwf = app.hwf().await;
+        let search = app.anonymous().get("/authorities?q=%00").await;
+        assert_eq!(
+            search.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            search.body
+        );
+        assert!(
+            search.body.contains("control characters"),
+            "{backend}: {}",
+            search.body
+        );
+
+        let mut api = app
+            .token_client("programme@haringey.demo.accord.test")
+            .await;
+        let list = format!("/api/v1/partnerships/{hwf}/raid?limit=1");
+        let total = || async {
+            let mut api = app
+                .token_client("programme@haringey.demo.accord.test")
+                .await;
+            api.get(&list).await.json()["total"].as_i64().unwrap()
+        };
+        let before = total().await;
+        let searched = api
+            .get(&format!("/api/v1/partnerships/{hwf}/raid?text=pay%00roll"))
+            .await;
+        assert_eq!(
+            searched.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}"
+        );
+        assert_eq!(field_of(&searched), ["text"], "{backend}");
+        let raised = api
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/partnerships/{hwf}/raid"),
+                &serde_json::json!({
+                    "title": "Payroll\u{0} cut-over slips",
+                    "owner": "Programme Director",
+                    "raised_on": "2011-07-21",
+                    "detail": {"kind": "issue", "severity": 3}
+                }),
+            )
+            .await;
+        assert_eq!(
+            raised.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            raised.body
+        );
+        assert_eq!(field_of(&raised), ["title"], "{backend}");
+        let address = api
+            .get(&format!("/api/v1/partnerships/{hwf}/raid/R1%00"))
+            .await;
+        assert_eq!(
+            address.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}"
+        );
+        assert_eq!(field_of(&address), ["address"], "{backend}");
+
+        let mut officer = app.signed_in("programme@haringey.demo.accord.test").await;
+        let form = officer
+            .post_form(
+                &format!("/partnerships/{hwf}/raid"),
+                &[
+                    ("kind", "issue"),
+                    ("title", "Bell\u{7} in the title"),
+                    ("owner", "Programme Director"),
+                    ("severity", "3"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            form.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            form.body
+        );
+        assert!(form.body.contains("U+0007"), "{backend}");
+        assert_eq!(total().await, before, "{backend}: nothing was written");
+    }
+}
+
+/// A signed-in page (a request with its requester's personal data among them) is never kept
+/// by a browser or proxy; reached over TLS, browsers are told to use only TLS.
+#[tokio::test]
+async fn signed_in_pages_are_not_stored_and_tls_asks_for_hsts() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut officer = app.signed_in("officer@haringey.demo.accord.test").await;
+    for path in [
+        format!("/partnerships/{hwf}/requests"),
+        format!("/partnerships/{hwf}"),
+        "/".to_owned(),
+    ] {
+        let page = officer.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.header("cache-control"), "no-store", "{path}");
+        assert_eq!(
+            page.header("strict-transport-security"),
+            "",
+            "{path}: plain HTTP"
+        );
+    }
+    let public = app.anonymous().get("/deadline-calculator").await;
+    assert_ne!(
+        public.header("cache-control"),
+        "no-store",
+        "a public page may be cached"
+    );
+    let over_tls =
+        accord_testkit::http::get_with(&app.router, "/", &[("x-forwarded-proto", "https")]).await;
+    assert!(
+        over_tls
+            .header("strict-transport-security")
+            .starts_with("max-age=31536000"),
+        "{:?}",
+        over_tls.header("strict-transport-security")
+    );
+}

@@ -427,6 +427,11 @@ pub mod register {
                     continue;
                 }
             };
+            for (column, value) in headers.iter().zip(record.iter()) {
+                if let Err(e) = crate::text::check(column.trim(), value) {
+                    invalid.extend(e.at_line(line));
+                }
+            }
             let get = |column: &str| index.get(column).and_then(|i| record.get(*i)).unwrap_or("");
             let code = get("local-authority-code").trim();
             if let Some(first) = seen_codes.insert(code.to_owned(), line) {
@@ -624,6 +629,23 @@ mod tests {
                 (Some(5), "end-date"),
             ]
         );
+    }
+
+    #[test]
+    fn a_control_character_in_the_register_is_refused_with_its_line_and_column() {
+        let text = format!(
+            "{HEADER}\n\
+             HRY,London Borough of Haringey,Haringey,E09000014,,,,England,London,LBO,,1,51.5,-0.1,x\n\
+             WFT,London Borough of Waltham\0 Forest,Waltham Forest,E09000031,,,,England,London,LBO,,1,51.5,-0.1,x\n"
+        );
+        let err = register::parse(&text, |_| {}).unwrap_err();
+        let got: Vec<(Option<u64>, &str)> = err
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(got, vec![(Some(3), "official-name")]);
+        assert!(err.errors[0].message.contains("U+0000"));
     }
 
     #[test]

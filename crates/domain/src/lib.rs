@@ -30,6 +30,7 @@ pub mod raid;
 pub mod request;
 pub mod seed;
 pub mod service;
+pub mod text;
 pub mod working_days;
 
 pub use authority::{Authority, AuthorityType, GssCode, Nation};

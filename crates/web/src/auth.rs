@@ -9,7 +9,10 @@
 use accord_domain::access::{Actor, ReadScope, UserAccount};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE,
+    STRICT_TRANSPORT_SECURITY,
+};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -235,6 +238,19 @@ async fn authenticate_inner(
             secure,
         );
         response.headers_mut().append(SET_COOKIE, value);
+    }
+    let headers = response.headers_mut();
+    // What a signed-in reader sees (requesters' personal data, unreleased papers) is theirs
+    // alone: no browser or proxy keeps a copy. Public pages and assets say their own.
+    if viewer.user.is_some() && !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Reached over TLS, browsers are told to come back only over TLS for a year.
+    if secure {
+        headers.insert(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     Ok(response)
 }

@@ -93,7 +93,36 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             .map_err(|rejection| {
                 WebError::Unprocessable(Invalid::field("form", rejection.body_text()))
             })?;
+        let mut invalid = Invalid::new();
+        for (name, value) in &fields {
+            invalid.check(accord_domain::text::check(name, value));
+            invalid.check(accord_domain::text::check("form", name));
+        }
+        invalid.into_result()?;
         Ok(Self { fields })
+    }
+}
+
+/// Middleware: refuses an address whose path or query holds a control character (`?q=%00`)
+/// before any handler or the database sees it, naming the query field (or `address`).
+pub async fn plain_address(request: Request, next: axum::middleware::Next) -> Response {
+    let uri = request.uri();
+    let mut invalid = Invalid::new();
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+    invalid.check(accord_domain::text::check("address", &path));
+    // A query that does not decode is left to its handler, which says what is wrong with it.
+    if let Some(Ok(pairs)) = uri
+        .query()
+        .map(serde_urlencoded::from_str::<Vec<(String, String)>>)
+    {
+        for (name, value) in &pairs {
+            invalid.check(accord_domain::text::check(name, value));
+            invalid.check(accord_domain::text::check("address", name));
+        }
+    }
+    match invalid.into_result() {
+        Ok(()) => next.run(request).await,
+        Err(invalid) => WebError::Unprocessable(invalid).into_response(),
     }
 }
 
@@ -278,7 +307,61 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
             format!("is not valid JSON: {error}"),
         ))
     })?;
+    // A control character can only be in the body escaped (`\u0000`) or as DEL or a C1
+    // character (0x7F, 0xC2 0x80–0x9F in UTF-8): only then is the body walked for it.
+    let suspicious = bytes
+        .windows(2)
+        .any(|w| w == b"\\u" || w[0] == 0x7f || (w[0] == 0xc2 && (0x80..0xa0).contains(&w[1])))
+        || bytes.last() == Some(&0x7f);
+    if suspicious && let Ok(tree) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        let mut invalid = Invalid::new();
+        refuse_control_characters(&tree, "", &mut invalid);
+        if !invalid.is_empty() {
+            return Err(WebError::Unprocessable(invalid));
+        }
+    }
     Ok(value)
+}
+
+/// Every string (and key) under `value` that holds a control character, named by its path as
+/// the other refusals name fields (`members[1].name`).
+fn refuse_control_characters(value: &serde_json::Value, path: &str, invalid: &mut Invalid) {
+    let field = |path: &str| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    match value {
+        serde_json::Value::String(text) => {
+            if let Some(c) = accord_domain::text::refused_character(text) {
+                invalid.push(field(path), accord_domain::text::message(c));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                refuse_control_characters(item, &format!("{path}[{i}]"), invalid);
+            }
+        }
+        serde_json::Value::Object(members) => {
+            for (key, member) in members {
+                let inner = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if let Some(c) = accord_domain::text::refused_character(key) {
+                    invalid.push(
+                        field(path),
+                        format!("a name {}", accord_domain::text::message(c)),
+                    );
+                }
+                refuse_control_characters(member, &inner, invalid);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,7 @@ pub fn app_from(routes: Routes, state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(crate::forms::plain_address))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

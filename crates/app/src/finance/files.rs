@@ -46,12 +46,74 @@ pub fn read_csv(bytes: &[u8]) -> Result<Rows, Invalid> {
             .collect();
         rows.push((line, cells));
     }
-    Ok(rows)
+    plain(rows)
+}
+
+/// The rows, or every cell that holds a control character or is too long, with its line and
+/// column.
+fn plain(rows: Rows) -> Result<Rows, Invalid> {
+    let mut invalid = Invalid::new();
+    for (line, cells) in &rows {
+        let mut cells: Vec<_> = cells.iter().collect();
+        cells.sort();
+        for (column, value) in cells {
+            if let Err(e) = accord_domain::text::check(column, value) {
+                invalid.extend(e.at_line(*line));
+            }
+            if value.chars().count() > MAX_CELL_CHARS {
+                invalid.extend(
+                    Invalid::field(
+                        column,
+                        format!("is longer than {MAX_CELL_CHARS} characters, Excel's own limit"),
+                    )
+                    .at_line(*line),
+                );
+            }
+        }
+    }
+    invalid.into_result().map(|()| rows)
+}
+
+/// The most an XLSX workbook may hold once unpacked. An upload is small (the web takes 2 MB),
+/// but a ZIP of one repeated character unpacks a thousandfold: a 1 MB file with a 1 GB cell
+/// would take gigabytes to parse. Spreadsheets of registers are far smaller than this.
+pub const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The longest cell accepted, in characters: Excel's own limit.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Unpacks every part of a workbook into nothing, counting, and refuses it as soon as the
+/// count passes [`MAX_UNPACKED_BYTES`]: what the archive's index declares is not trusted.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), Invalid> {
+    use std::io::Read;
+    let not_a_workbook =
+        |e: &dyn std::fmt::Display| Invalid::field("file", format!("is not an XLSX workbook: {e}"));
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| not_a_workbook(&e))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| not_a_workbook(&e))?;
+        let room = MAX_UNPACKED_BYTES - total;
+        total += std::io::copy(&mut entry.take(room + 1), &mut std::io::sink())
+            .map_err(|e| not_a_workbook(&e))?;
+        if total > MAX_UNPACKED_BYTES {
+            return Err(Invalid::field(
+                "file",
+                format!(
+                    "unpacks to more than {} MB, more than any register needs: save the sheet \
+                     alone, or as CSV",
+                    MAX_UNPACKED_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the first sheet of an XLSX workbook. The first row names the columns.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Rows, Invalid> {
     use calamine::{Data, Reader, Xlsx};
+    check_unpacked_size(bytes)?;
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
         .map_err(|e| Invalid::field("file", format!("is not an XLSX workbook: {e}")))?;
     let range = book
@@ -90,7 +152,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Rows, Invalid> {
         let line = first + 1 + i as u64;
         rows.push((line, headers.iter().cloned().zip(cells).collect()));
     }
-    Ok(rows)
+    plain(rows)
 }
 
 /// Reads a file of either kind, told apart by its first bytes (XLSX is a ZIP file).
@@ -153,6 +215,59 @@ pub fn write_xlsx(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_control_character_in_a_cell_is_refused_with_its_line_and_column() {
+        let err = read_csv(b"project,note\nHR,fine\nOD,bell\x07here\n").unwrap_err();
+        let got: Vec<(Option<u64>, &str)> = err
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(got, vec![(Some(3), "note")]);
+        let book = write_xlsx(
+            "Sheet",
+            &["project", "note"],
+            &[vec!["HR".to_owned(), "nul\u{1b}".to_owned()]],
+            &[],
+        )
+        .unwrap();
+        let err = read_xlsx(&book).unwrap_err();
+        assert_eq!(err.errors[0].line, Some(2));
+        assert_eq!(err.errors[0].field, "note");
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_too_far_is_refused_before_it_is_parsed() {
+        use std::io::Write;
+        let mut book = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        book.start_file("xl/worksheets/sheet1.xml", options)
+            .unwrap();
+        let chunk = vec![b'a'; 1024 * 1024];
+        for _ in 0..(MAX_UNPACKED_BYTES / (1024 * 1024) + 1) {
+            book.write_all(&chunk).unwrap();
+        }
+        let bytes = book.finish().unwrap().into_inner();
+        assert!(bytes.len() < 1024 * 1024, "a bomb: small packed");
+        let err = read_file(&bytes).unwrap_err();
+        assert_eq!(err.errors[0].field, "file");
+        assert!(
+            err.errors[0].message.contains("unpacks to more than 32 MB"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_cell_longer_than_excel_allows_is_refused_with_its_line() {
+        let long = "x".repeat(MAX_CELL_CHARS + 1);
+        let err = read_csv(format!("project,note\nHR,{long}\n").as_bytes()).unwrap_err();
+        assert_eq!(
+            (err.errors[0].line, err.errors[0].field.as_str()),
+            (Some(2), "note")
+        );
+    }
 
     #[test]
     fn both_formats_read_back_what_is_written() {
