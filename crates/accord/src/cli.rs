@@ -131,8 +131,9 @@ fn report(error: &anyhow::Error) -> ExitCode {
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     });
     if broken_pipe {
-        // The reader (e.g. `head`) stopped reading: not a failure of Accord's.
-        return ExitCode::SUCCESS;
+        // The reader (e.g. `head`) stopped reading: not a failure of Accord's. The status is
+        // the one a shell shows for a command ended by SIGPIPE (128 + 13), as other tools end.
+        return ExitCode::from(141);
     }
     if let Some(invalid) = invalid {
         if invalid.errors.len() > 1 {
@@ -192,7 +193,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             let store = open(db).await?;
             store.close().await;
-            println!("The database {} is up to date.", redact_url(db));
+            out!("The database {} is up to date.", redact_url(db))?;
         }
         Command::Import(Import::Authorities { file }) => {
             commands::import::authorities(db, &file).await?;

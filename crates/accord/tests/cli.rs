@@ -242,3 +242,43 @@ fn every_command_has_help() {
         assert!(text(&out.stdout).contains("Usage:"), "{args:?}");
     }
 }
+
+/// A reader that goes away (`accord deadline … | head -1`) ends the command quietly with the
+/// conventional status of a closed pipe (128 + SIGPIPE); a full disk is a one-line error. No
+/// panic, no backtrace, either way.
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line() {
+    let args = ["deadline", "--regime", "foi", "--received", "2025-03-03"];
+    let (reader, writer) = std::io::pipe().unwrap();
+    // The reading end is closed before the command starts, so its first write meets EPIPE.
+    drop(reader);
+    let closed = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["--db", "sqlite::memory:"])
+        .args(args)
+        .env("ACCORD_LOG", "warn")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(closed.status.code(), Some(141), "{}", text(&closed.stderr));
+    assert_eq!(text(&closed.stderr), "", "quietly");
+
+    if Path::new("/dev/full").exists() {
+        let full = Command::new(env!("CARGO_BIN_EXE_accord"))
+            .args(["--db", "sqlite::memory:"])
+            .args(args)
+            .env("ACCORD_LOG", "warn")
+            .stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .output()
+            .unwrap();
+        let said = text(&full.stderr);
+        assert_eq!(full.status.code(), Some(1), "{said}");
+        assert_eq!(said.lines().count(), 1, "{said}");
+        assert!(said.starts_with("error: cannot write the output"), "{said}");
+    }
+}

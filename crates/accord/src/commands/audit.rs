@@ -36,18 +36,19 @@ pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
             bar.finish_and_clear();
             match result {
                 Ok(verified) => {
-                    println!(
+                    out!(
                         "The audit trail is intact: {} entries, head {}.",
                         verified.entries,
                         verified.head.get(..16).unwrap_or(&verified.head)
-                    );
+                    )?;
                     ExitCode::SUCCESS
                 }
                 Err(link) => {
-                    println!(
+                    out!(
                         "The audit trail is broken at entry {}: {}.",
-                        link.seq, link.problem
-                    );
+                        link.seq,
+                        link.problem
+                    )?;
                     ExitCode::FAILURE
                 }
             }

@@ -33,7 +33,7 @@ pub struct DeadlineCommand {
 }
 
 fn print_json<T: Serialize>(value: &T) -> anyhow::Result<ExitCode> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    out!("{}", serde_json::to_string_pretty(value)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -75,7 +75,7 @@ pub async fn deadline(db: &str, command: &DeadlineCommand) -> anyhow::Result<Exi
 pub fn assess(file: &Path) -> anyhow::Result<ExitCode> {
     match accord_domain::gateway::cli::assess_json(&read_input(file)?) {
         Ok(json) => {
-            println!("{json}");
+            out!("{json}")?;
             Ok(ExitCode::SUCCESS)
         }
         Err(json) => {

@@ -32,13 +32,13 @@ pub async fn authorities(db: &str, file: &Path) -> anyhow::Result<()> {
         .await?;
     bar.finish_and_clear();
     let current = authorities.iter().filter(|a| a.is_current()).count();
-    println!(
+    out!(
         "Imported {} councils ({current} current, {} abolished): {} new, {} updated.",
         summary.rows,
         authorities.len() - current,
         summary.created,
         summary.updated
-    );
+    )?;
     store.close().await;
     Ok(())
 }
@@ -59,14 +59,14 @@ pub async fn bank_holidays(db: &str, file: &Path) -> anyhow::Result<()> {
     let after = holiday_table(&*store).await?;
     let coverage = feed.coverage();
     let years: Vec<i32> = coverage.iter().map(|(_, y)| *y).collect();
-    println!(
+    out!(
         "Imported {} bank holidays covering {}–{} in {} divisions.",
         summary.rows,
         years.iter().min().copied().unwrap_or_default(),
         years.iter().max().copied().unwrap_or_default(),
         feed.divisions.len()
-    );
-    report_differences(&before, &after);
+    )?;
+    report_differences(&before, &after)?;
     // Working days changed: every open request's deadlines are counted again, and each one
     // that moved is written with the change in its audit trail.
     let changes = after.changes_from(&before);
@@ -79,21 +79,21 @@ pub async fn bank_holidays(db: &str, file: &Path) -> anyhow::Result<()> {
         let app = accord_app::App::new(store.clone());
         let caller = accord_app::Caller::system("accord import bank-holidays");
         let recount = accord_app::requests::recount(&app, &caller, &reason).await?;
-        println!(
+        out!(
             "Recounted the deadlines of {} open requests: {} moved.",
             recount.open,
             recount.moved.len()
-        );
+        )?;
         for m in &recount.moved {
-            println!(
+            out!(
                 "  {}: answer by {} (was {})",
                 m.reference,
                 m.answer_by.1.map_or("none".to_owned(), |d| d.to_string()),
                 m.answer_by.0.map_or("none".to_owned(), |d| d.to_string())
-            );
+            )?;
         }
         for (id, why) in &recount.failed {
-            println!("  request {id} could not be recounted: {why}");
+            out!("  request {id} could not be recounted: {why}")?;
         }
     }
     store.close().await;
@@ -102,35 +102,36 @@ pub async fn bank_holidays(db: &str, file: &Path) -> anyhow::Result<()> {
 
 /// Says what changed in the holiday table, and where the feed disagrees with the statutory
 /// rules (usually a proclamation newer than the feed, or one the rules do not know).
-fn report_differences(before: &HolidayTable, after: &HolidayTable) {
+fn report_differences(before: &HolidayTable, after: &HolidayTable) -> anyhow::Result<()> {
     let changes = after.changes_from(before);
     if changes.is_empty() {
-        println!("No working day changed.");
+        out!("No working day changed.")?;
     } else {
-        println!("{} days changed:", changes.len());
+        out!("{} days changed:", changes.len())?;
         for c in &changes {
-            println!(
+            out!(
                 "  {} {} {} ({})",
                 if c.added { "+" } else { "-" },
                 c.date,
                 c.title,
                 c.division.name()
-            );
+            )?;
         }
     }
     let discrepancies = after.discrepancies();
     if !discrepancies.is_empty() {
-        println!("Where the feed and Accord's statutory rules disagree (the feed is used):");
+        out!("Where the feed and Accord's statutory rules disagree (the feed is used):")?;
         for d in discrepancies {
-            println!(
+            out!(
                 "  {} {}: feed {}, rules {}",
                 d.date,
                 d.division.name(),
                 d.feed.as_deref().unwrap_or("no holiday"),
                 d.rules.as_deref().unwrap_or("no holiday")
-            );
+            )?;
         }
     }
+    Ok(())
 }
 
 /// Matches slugs to register codes, refusing the whole file if any slug is unknown.
@@ -182,10 +183,12 @@ pub async fn population(db: &str, file: &Path) -> anyhow::Result<()> {
     let summary = store
         .replace_populations(parsed.year, &parsed.source, &rows, &change)
         .await?;
-    println!(
+    out!(
         "Imported {} councils' mid-{} population estimates ({}).",
-        summary.rows, parsed.year, parsed.source
-    );
+        summary.rows,
+        parsed.year,
+        parsed.source
+    )?;
     store.close().await;
     Ok(())
 }
@@ -217,10 +220,10 @@ pub async fn budgets(db: &str, file: &Path) -> anyhow::Result<()> {
     let change =
         Change::by("accord import budgets").because(format!("imported {}", file.display()));
     let summary = store.replace_budgets(&rows, &change).await?;
-    println!(
+    out!(
         "Imported {} budget lines for {councils} councils (the source does not state the budget year).",
         summary.rows
-    );
+    )?;
     store.close().await;
     Ok(())
 }
@@ -258,11 +261,11 @@ pub async fn neighbours(db: &str, file: &Path) -> anyhow::Result<()> {
     let change =
         Change::by("accord import neighbours").because(format!("imported {}", file.display()));
     store.replace_neighbours(&all, &change).await?;
-    println!(
+    out!(
         "Imported {} borders between councils, and derived {} county borders from their districts.",
         pairs.len(),
         derived.len()
-    );
+    )?;
     store.close().await;
     Ok(())
 }

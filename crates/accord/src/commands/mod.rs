@@ -12,15 +12,15 @@ use crate::cli::open;
 pub async fn demo(db: &str) -> anyhow::Result<()> {
     let store = open(db).await?;
     let summary = crate::demo::load(&accord_app::App::new(store.clone())).await?;
-    println!(
+    out!(
         "Demo loaded: {} partnerships created, {} MOUs recorded, {} councils added, {} users created, {} illustrative requests created.",
         summary.partnerships_created,
         summary.mous_recorded,
         summary.authorities_added,
         summary.users_created,
         summary.requests_created
-    );
-    crate::demo::print_users();
+    )?;
+    crate::demo::print_users()?;
     store.close().await;
     Ok(())
 }

@@ -43,11 +43,12 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
     let store = open(db).await?;
     if args.demo {
         let summary = crate::demo::load(&accord_app::App::new(store.clone())).await?;
-        println!(
+        out!(
             "Demo loaded ({} partnerships created, {} users created).",
-            summary.partnerships_created, summary.users_created
-        );
-        crate::demo::print_users();
+            summary.partnerships_created,
+            summary.users_created
+        )?;
+        crate::demo::print_users()?;
     }
     let mut config = WebConfig::new(args.organisation);
     config.secure_cookies = args
@@ -92,10 +93,10 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
-    println!(
+    out!(
         "Accord is running at http://{} (press Ctrl+C to stop).",
         listener.local_addr()?
-    );
+    )?;
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -130,12 +130,12 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
             store
                 .assign_role(id, assignment, &Change::by(ACTOR))
                 .await?;
-            println!(
+            out!(
                 "{} is now {} in partnership {}.",
                 args.email,
                 assignment.role.label(),
                 assignment.partnership_id
-            );
+            )?;
         }
         UserCommand::Unassign(args) => {
             let id = user_id(store, &args.email).await?;
@@ -146,12 +146,12 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
             store
                 .unassign_role(id, assignment, &Change::by(ACTOR))
                 .await?;
-            println!(
+            out!(
                 "{} is no longer {} in partnership {}.",
                 args.email,
                 assignment.role.label(),
                 assignment.partnership_id
-            );
+            )?;
         }
         UserCommand::Token { email, name } => {
             let id = user_id(store, &email).await?;
@@ -159,15 +159,15 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
             let token_id = store
                 .create_api_token(id, &name, &digest, &Change::by(ACTOR))
                 .await?;
-            println!(
+            out!(
                 "API token {token_id} for {email} (shown once; it acts with {email}'s permissions):"
-            );
-            println!("{token}");
+            )?;
+            out!("{token}")?;
         }
         UserCommand::RevokeToken { email, id } => {
             let user = user_id(store, &email).await?;
             store.revoke_api_token(user, id, &Change::by(ACTOR)).await?;
-            println!("API token {id} of {email} is revoked.");
+            out!("API token {id} of {email} is revoked.")?;
         }
         UserCommand::Reset { email, base_url } => {
             let id = user_id(store, &email).await?;
@@ -176,25 +176,25 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
             store
                 .create_passphrase_reset(id, &digest, expires, &Change::by(ACTOR))
                 .await?;
-            println!(
+            out!(
                 "Give {email} this link; it works once, until {} UTC:",
                 expires.format("%H:%M on %-d %B %Y")
-            );
-            println!("{}/reset-passphrase/{code}", base_url.trim_end_matches('/'));
+            )?;
+            out!("{}/reset-passphrase/{code}", base_url.trim_end_matches('/'))?;
         }
         UserCommand::Disable { email } => {
             let id = user_id(store, &email).await?;
             store
                 .set_user_disabled(id, true, &Change::by(ACTOR))
                 .await?;
-            println!("{email} is disabled: signed out everywhere, API tokens stopped.");
+            out!("{email} is disabled: signed out everywhere, API tokens stopped.")?;
         }
         UserCommand::Enable { email } => {
             let id = user_id(store, &email).await?;
             store
                 .set_user_disabled(id, false, &Change::by(ACTOR))
                 .await?;
-            println!("{email} can sign in again.");
+            out!("{email} can sign in again.")?;
         }
         UserCommand::List => {
             for user in store.users().await? {
@@ -203,7 +203,7 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
                     .iter()
                     .map(|g| format!("{} in {}", g.role, g.partnership_id))
                     .collect();
-                println!(
+                out!(
                     "{:<40} {:<28} {:<10} {}{}{}",
                     user.email,
                     user.display_name,
@@ -211,7 +211,7 @@ pub async fn run(db: &str, command: UserCommand) -> anyhow::Result<()> {
                     if user.admin { "admin; " } else { "" },
                     if user.disabled { "DISABLED; " } else { "" },
                     roles.join(", ")
-                );
+                )?;
             }
         }
     }
@@ -270,9 +270,9 @@ async fn add_user(store: &dyn Store, add: AddUser) -> anyhow::Result<()> {
             )
             .await?;
     }
-    println!("Created {email} (user {id}).");
+    out!("Created {email} (user {id}).")?;
     if generated {
-        println!("Passphrase (shown once): {passphrase}");
+        out!("Passphrase (shown once): {passphrase}")?;
     }
     Ok(())
 }

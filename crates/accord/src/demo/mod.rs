@@ -162,10 +162,11 @@ pub async fn load(app: &accord_app::App) -> anyhow::Result<DemoSummary> {
 }
 
 /// Prints the demo users and their passphrase, for a newcomer to sign in with.
-pub fn print_users() {
-    println!("Demo users (passphrase for all: “{DEMO_PASSPHRASE}”):");
+pub fn print_users() -> anyhow::Result<()> {
+    out!("Demo users (passphrase for all: “{DEMO_PASSPHRASE}”):")?;
     for (email, name, _, role) in DEMO_USERS {
         let what = role.map_or("instance administrator", Role::label);
-        println!("  {email:<44} {name} — {what}");
+        out!("  {email:<44} {name} — {what}")?;
     }
+    Ok(())
 }
