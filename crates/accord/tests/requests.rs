@@ -643,13 +643,22 @@ async fn bad_input_is_refused_on_pages_and_in_the_api_and_changes_nothing() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["fields"][0]["field"], "on");
 
-    // The calculator refuses the same things.
+    // The calculator counts a date after today (to plan ahead), saying so.
+    let ahead = api
+        .get("/api/v1/deadline?regime=foi&received=2025-03-21")
+        .await;
+    assert_eq!(ahead.status, StatusCode::OK, "{}", ahead.body);
+    assert_eq!(ahead.json()["due"], "2025-04-22", "after Easter");
+    assert!(
+        ahead.json()["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("in the future"),
+        "{}",
+        ahead.body
+    );
+    // It refuses what the law does not allow, as the register does.
     for (query, field, message) in [
-        (
-            "regime=foi&received=2025-03-21",
-            "received",
-            "in the future",
-        ),
         (
             "regime=foi&received=2025-03-03&events=clarification_sought:2025-03-01",
             "events[0]",

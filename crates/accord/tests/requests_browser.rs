@@ -79,7 +79,8 @@ async fn request_pages_pass_axe_wcag_2_2_aa() {
     )
     .await;
     assert!(browser.text().await.unwrap().contains("1 April 2011"));
-    browser.fill("received-year", "2012").await.unwrap();
+    // A year the calendars do not cover (a date ahead of today is counted, with a note).
+    browser.fill("received-year", "1989").await.unwrap();
     browser.click_button("Calculate").await.unwrap();
     check(
         &browser,

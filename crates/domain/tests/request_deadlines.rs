@@ -333,14 +333,6 @@ fn refusals_name_the_argument() {
         ),
         (
             "foi",
-            "2099-01-02",
-            &[],
-            None,
-            "--received",
-            "in the future",
-        ),
-        (
-            "foi",
             "2025-03-03",
             &["clarification_received:2025-03-10"],
             None,
@@ -420,6 +412,45 @@ fn refusals_name_the_argument() {
                 .iter()
                 .any(|e| e.field == *field && e.message.contains(message)),
             "{regime} {received} {events:?}: {err}"
+        );
+    }
+}
+
+/// Any date the calendars cover (1990–2100) can be counted, in the past or ahead of today:
+/// a date after today is counted and noted, never refused.
+#[test]
+fn dates_ahead_of_today_are_counted_with_a_note() {
+    // Received on Monday 21 December 2026 in Scotland: Christmas (Friday), Boxing Day's
+    // substitute (Monday 28th), New Year's Day (Friday) and 2 January's substitute (Monday
+    // 4th) are skipped, so the twentieth working day is Friday 22 January 2027.
+    let cases: &[(&str, &str, Option<&str>, bool)] = &[
+        ("foi", "1990-01-02", None, false),
+        ("foi", "2099-01-02", None, true),
+        ("foi", "2100-12-01", None, true),
+        ("foisa", "2026-12-21", Some("2027-01-22"), false),
+        // Christmas 2010 fell at a weekend (substitutes 27 and 28 December), and so did 1 and 2
+        // January 2011 (substitutes 3 and 4 January): twenty Scottish working days end on the 24th.
+        ("foisa", "2010-12-21", Some("2011-01-24"), false),
+    ];
+    for (regime, received, due, noted) in cases {
+        let args = DeadlineArgs {
+            regime: (*regime).to_owned(),
+            received: (*received).to_owned(),
+            events: Vec::new(),
+            division: None,
+        };
+        let out = deadline(&args, &HolidayTable::new(), d(TODAY), &Protocol::default())
+            .unwrap_or_else(|e| panic!("{regime} {received}: {e}"));
+        let got = out.due.map(|d| d.to_string());
+        assert!(got.is_some(), "{regime} {received}: counted");
+        if let Some(due) = due {
+            assert_eq!(got.as_deref(), Some(*due), "{regime} {received}");
+        }
+        assert_eq!(
+            out.notes.iter().any(|n| n.contains("in the future")),
+            *noted,
+            "{regime} {received}: {:?}",
+            out.notes
         );
     }
 }

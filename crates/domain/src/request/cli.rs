@@ -63,11 +63,13 @@ pub struct DeadlineOutput {
     pub answer_by: Option<NaiveDate>,
     /// Where the holidays used came from, for each division and year the count touched.
     pub holiday_sources: Vec<HolidaySourceNote>,
+    /// What the reader should know of the answer: a date given after today, say.
+    pub notes: Vec<String>,
     /// Everything, with the working.
     pub deadlines: Deadlines,
 }
 
-/// Runs the deadline calculator. `today` refuses a date of receipt in the future.
+/// Runs the deadline calculator. A date after `today` is counted, with a note saying so.
 pub fn deadline(
     args: &DeadlineArgs,
     table: &HolidayTable,
@@ -77,13 +79,15 @@ pub fn deadline(
     let mut invalid = Invalid::new();
     let regime = invalid.check(Regime::parse("--regime", &args.regime));
     let received = invalid.check(parse_date("--received", &args.received));
+    // Planning ahead (next Christmas, a request expected next month) is what a calculator is
+    // for: a date after today is counted like any other, and the answer says so.
+    let mut notes = Vec::new();
     if let Some(received) = received
         && received > today
     {
-        invalid.push(
-            "--received",
-            format!("{received} is in the future (today is {today})"),
-        );
+        notes.push(format!(
+            "The date of receipt, {received}, is in the future (today is {today})."
+        ));
     }
     let mut events = Vec::new();
     for (i, text) in args.events.iter().enumerate() {
@@ -91,10 +95,11 @@ pub fn deadline(
             ClockEvent::parse("--event", text).map_err(|e| e.renamed(&format!("--event[{i}]"))),
         ) {
             if event.date > today {
-                invalid.push(
-                    format!("--event[{i}]"),
-                    format!("{} is in the future (today is {today})", event.date),
-                );
+                notes.push(format!(
+                    "Event {} is dated {}, in the future (today is {today}).",
+                    i + 1,
+                    event.date
+                ));
             }
             events.push(event);
         }
@@ -161,6 +166,7 @@ pub fn deadline(
         internal_target: deadlines.internal_target.as_ref().map(|d| d.due),
         answer_by: deadlines.answer_by,
         holiday_sources,
+        notes,
         deadlines,
     })
 }

@@ -176,20 +176,14 @@ pub const ONE_OFFS: &[OneOff] = &[
         },
         why: "extra bank holiday for the Golden Jubilee",
     },
-    // No proclamation appointed Monday 4 January 2010 or Tuesday 4 January 2011 in Scotland
-    // (confirmed by the Scottish Government in 2014), so the usual substitutes for 2 January
-    // 2010 (a Saturday) and 1 January 2011 (a Saturday) were not bank holidays.
+    // No proclamation appointed Monday 4 January 2010 in Scotland, so the usual substitute for
+    // 2 January 2010 (a Saturday) was not a bank holiday. (When 1 and 2 January both fall at a
+    // weekend, as in 2011, both substitutes were proclaimed: 3 and 4 January 2011.)
     OneOff {
         date: date(2010, 1, 4),
         divisions: SCOTLAND,
         change: Change::NotProclaimed,
         why: "no proclamation appointed a substitute for 2 January 2010",
-    },
-    OneOff {
-        date: date(2011, 1, 4),
-        divisions: SCOTLAND,
-        change: Change::NotProclaimed,
-        why: "no proclamation appointed a substitute for 1 January 2011",
     },
     OneOff {
         date: date(2011, 4, 29),
@@ -552,6 +546,7 @@ mod tests {
                 2011,
                 &[
                     "2011-01-03 New Year’s Day (sub)",
+                    "2011-01-04 2nd January (sub)",
                     "2011-04-22 Good Friday",
                     "2011-04-29 Royal wedding",
                     "2011-05-02 Early May bank holiday",
@@ -614,6 +609,22 @@ mod tests {
             .filter(|d| d.month() == 1)
             .collect();
         assert_eq!(jan, vec![d(2016, 1, 1), d(2016, 1, 4)]);
+    }
+
+    #[test]
+    fn scotland_substitutes_both_new_year_days_when_both_fall_at_a_weekend() {
+        let january = |year| -> Vec<NaiveDate> {
+            computed_holidays(Division::Scotland, year)
+                .into_iter()
+                .map(|h| h.date)
+                .filter(|d| d.month() == 1)
+                .collect()
+        };
+        // Saturday and Sunday: Monday and Tuesday instead.
+        assert_eq!(january(2011), vec![d(2011, 1, 3), d(2011, 1, 4)]);
+        assert_eq!(january(2022), vec![d(2022, 1, 3), d(2022, 1, 4)]);
+        // Sunday and Monday: Monday is 2 January, Tuesday the substitute.
+        assert_eq!(january(2012), vec![d(2012, 1, 2), d(2012, 1, 3)]);
     }
 
     #[test]

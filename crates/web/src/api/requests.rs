@@ -84,6 +84,8 @@ pub struct DeadlineOut {
     /// Where each division's holidays came from, per year: `rules` or `feed`.
     #[schema(value_type = Vec<Object>)]
     pub holiday_sources: serde_json::Value,
+    /// What the reader should know of the answer, such as a date given after today.
+    pub notes: Vec<String>,
     /// Everything, with the working: every day counted and every day skipped, with why.
     #[schema(value_type = Object)]
     pub deadlines: serde_json::Value,
@@ -112,7 +114,7 @@ fn api_fields(invalid: Invalid) -> Invalid {
     params(DeadlineQuery),
     responses(
         (status = 200, description = "The due dates and their working", body = DeadlineOut),
-        (status = 422, description = "Refused: a date in the future, an event before receipt, an extension the law does not have", body = ErrorResponse),
+        (status = 422, description = "Refused: a date the calendars do not cover, an event before receipt, an extension the law does not have", body = ErrorResponse),
     ),
 )]
 pub async fn deadline(

@@ -117,6 +117,9 @@ fn result(out: &DeadlineOutput) -> Markup {
     }
     html! {
         h2 class="govuk-heading-l" id="result" { "Result" }
+        @for note in &out.notes {
+            div class="govuk-inset-text" { (note) }
+        }
         (summary_list(&[
             SummaryRow::new("Law", html! { (out.regime_name) }),
             SummaryRow::new("Received", html! { (long_date(out.received)) }),
