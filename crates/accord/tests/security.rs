@@ -667,3 +667,73 @@ async fn signed_in_pages_are_not_stored_and_tls_asks_for_hsts() {
         over_tls.header("strict-transport-security")
     );
 }
+
+/// Budgets are separate: fifty wrong passphrases for one account throttle that account only,
+/// not everyone else behind the same address; once the address's own budget is spent (many
+/// accounts guessed), a correct passphrase still signs in and a wrong one is refused.
+#[tokio::test]
+async fn one_accounts_failures_do_not_lock_out_its_address() {
+    let app = TestApp::demo(report_day()).await;
+    let attacked = "officer@haringey.demo.accord.test";
+    for _ in 0..50 {
+        app.anonymous()
+            .sign_in(attacked, "not the passphrase at all")
+            .await;
+    }
+    let attacked_now = app
+        .anonymous()
+        .sign_in(attacked, accord::demo::DEMO_PASSPHRASE)
+        .await;
+    assert_eq!(
+        attacked_now.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is throttled"
+    );
+    let colleague = app
+        .anonymous()
+        .sign_in(
+            "programme@haringey.demo.accord.test",
+            accord::demo::DEMO_PASSPHRASE,
+        )
+        .await;
+    assert_eq!(
+        colleague.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        colleague.body
+    );
+
+    // Fifty guesses, each at a different account, from the same address.
+    for n in 0..50 {
+        app.anonymous()
+            .sign_in(
+                &format!("guess{n}@haringey.demo.accord.test"),
+                "a guessed passphrase",
+            )
+            .await;
+    }
+    let wrong = app
+        .anonymous()
+        .sign_in(
+            "board@walthamforest.demo.accord.test",
+            "a guessed passphrase",
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is throttled"
+    );
+    let right = app
+        .anonymous()
+        .sign_in(
+            "board@walthamforest.demo.accord.test",
+            accord::demo::DEMO_PASSPHRASE,
+        )
+        .await;
+    assert_eq!(
+        right.status,
+        StatusCode::SEE_OTHER,
+        "a correct passphrase gets through"
+    );
+}

@@ -62,8 +62,9 @@ pub async fn session_user(
 }
 
 /// Checks credentials and starts a session lasting at most `length`. Failures are counted per
-/// account and per address (and audited); once either is over its limit, attempts are refused
-/// without checking the passphrase until the throttle lapses.
+/// account and per address (and audited), with separate budgets: once the account's is spent,
+/// attempts on it are refused unchecked until the throttle lapses; once the address's is spent,
+/// only a correct passphrase gets through.
 pub async fn sign_in(
     app: &App,
     email: &str,
@@ -77,13 +78,19 @@ pub async fn sign_in(
     let keys = vec![format!("account:{email}"), format!("address:{address}")];
     let now = Utc::now();
     let counts = store.sign_in_failures(&keys, now, window).await?;
-    if is_throttled(counts[0], counts[1]) {
-        // Counted and audited too, so a throttled attack stays visible.
+    if is_throttled(counts[0], 0) {
+        // The account's own budget is spent: refused unchecked. Counted against the account
+        // alone (and audited), so that one account under attack does not use up its address's
+        // budget and lock out everyone else behind the same address.
         store
-            .record_failed_sign_in(&keys, &email, window, &Change::by(address))
+            .record_failed_sign_in(&keys[..1], &email, window, &Change::by(address))
             .await?;
         return Ok(Err(SignInRefusal::Throttled));
     }
+    // Over the address's budget (many accounts guessed from one place), a correct passphrase
+    // still signs in (NCSC: do not lock out the legitimate user); a wrong one is refused as
+    // throttled, so the guesser learns no more than before.
+    let address_throttled = is_throttled(0, counts[1]);
     let user = match store.user_credentials(&email).await? {
         Some((user, hash)) if verify_passphrase(&hash, passphrase) && !user.disabled => Some(user),
         Some(_) => None,
@@ -97,7 +104,11 @@ pub async fn sign_in(
         store
             .record_failed_sign_in(&keys, &email, window, &Change::by(address))
             .await?;
-        return Ok(Err(SignInRefusal::Wrong));
+        return Ok(Err(if address_throttled {
+            SignInRefusal::Throttled
+        } else {
+            SignInRefusal::Wrong
+        }));
     };
     let (session, digest) = new_secret("");
     // The session store clears the account's throttle key, named by the change's actor.
