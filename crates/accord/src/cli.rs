@@ -17,9 +17,23 @@ pub struct Cli {
     #[arg(long = "db", env = "ACCORD_DATABASE_URL", default_value = DEFAULT_DATABASE, global = true, hide_env_values = true)]
     pub database: String,
 
+    /// How log lines are written to standard error: `text` for people, `json` (one object per
+    /// line, with the request id of each request's lines) for a log collector.
+    #[arg(long, env = "ACCORD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Plain lines, for a terminal.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// The database used when none is named: a SQLite file in the working directory.
@@ -100,20 +114,49 @@ pub enum Import {
 /// was refused (with every problem named), 1 on any other failure.
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(cli.log_format);
     match run(cli).await {
         Ok(code) => code,
         Err(error) => report(&error),
     }
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ACCORD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
+    // try_init also forwards the `log` records of the crates that use it.
+    let _ = tracing_subscriber::util::SubscriberInitExt::try_init(log_subscriber(
+        format,
+        filter,
+        std::io::stderr,
+    ));
+}
+
+/// The subscriber that writes Accord's log lines in `format` to `writer`, for the lines `filter`
+/// lets through.
+pub fn log_subscriber<W>(
+    format: LogFormat,
+    filter: tracing_subscriber::EnvFilter,
+    writer: W,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(writer);
+    match format {
+        LogFormat::Text => Box::new(builder.finish()),
+        // The current span's fields (a request's id, method and route) go on every line, so a
+        // collector can gather one request's lines; the list of enclosing spans adds nothing.
+        LogFormat::Json => Box::new(
+            builder
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        ),
+    }
 }
 
 /// Prints an error with its chain of causes; input refusals list each field's problem.

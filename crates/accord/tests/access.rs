@@ -25,6 +25,7 @@ use support::{TestApp, report_day};
 const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/assets/{file}", "public"),
     ("GET", "/health", "public"),
+    ("GET", "/ready", "public"),
     ("GET", "/api/openapi.json", "public"),
     ("GET", "/components", "public"),
     ("POST", "/components", "public"),
@@ -46,6 +47,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/admin/audit", "admin"),
     ("GET", "/admin/audit.csv", "admin"),
     ("GET", "/admin/users", "admin"),
+    ("GET", "/admin/security", "admin"),
     ("GET", "/authorities", "public"),
     ("GET", "/authorities/{code}", "public"),
     ("GET", "/api/v1/authorities", "public"),

@@ -312,11 +312,88 @@ async fn the_tenth_wrong_passphrase_in_a_row_is_throttled_without_saying_whether
         )
         .await
         .unwrap();
-    assert_eq!(
-        failures.len(),
-        12,
-        "every failure, throttled ones included, is audited"
+    assert!(
+        failures.is_empty(),
+        "a failed sign-in changes nothing, so the audit trail does not grow: {failures:?}"
     );
+    // Every failure, throttled ones included, is a security event: one line for the account,
+    // one for emails that no account has.
+    let events = app.store.security_events(100).await.unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    let account = events
+        .iter()
+        .find(|e| e.account.as_deref() == Some(email))
+        .unwrap();
+    assert_eq!((account.attempts, account.refused_unchecked), (11, 2));
+    let unknown = events.iter().find(|e| e.account.is_none()).unwrap();
+    assert_eq!((unknown.attempts, unknown.refused_unchecked), (1, 0));
+    assert!(
+        !format!("{events:?}").contains("nobody@"),
+        "an email that no account has is not kept"
+    );
+    // Administrators read them; nobody else does.
+    let mut admin = app.signed_in("admin@demo.accord.test").await;
+    let page = admin.get("/admin/security").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(email), "{}", page.body);
+    assert!(page.body.contains("emails that no account has"));
+    let mut officer = app.signed_in("programme@haringey.demo.accord.test").await;
+    assert_eq!(
+        officer.get("/admin/security").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// Guesses at random emails do not grow anything per attempt: sixty failures from one address
+/// are one line of security events, the emails are not kept, and the audit trail's head (which
+/// every audited writer takes) does not move.
+#[tokio::test]
+async fn anonymous_guesses_are_counted_not_kept_one_by_one() {
+    for (backend, app) in TestApp::every_backend(report_day()).await {
+        let (head, _) = app.store.audit_head().await.unwrap();
+        let mut client = app.anonymous();
+        for n in 0..60 {
+            let response = client
+                .sign_in(&format!("guess-{n}@example.invalid"), "a wrong passphrase")
+                .await;
+            assert!(
+                matches!(
+                    response.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+                ),
+                "{backend}: {}",
+                response.status
+            );
+        }
+        assert_eq!(app.store.audit_head().await.unwrap().0, head, "{backend}");
+        let events = app.store.security_events(100).await.unwrap();
+        // One window, or two when the run straddles a window's end.
+        assert!(matches!(events.len(), 1 | 2), "{backend}: {events:?}");
+        assert_eq!(
+            events.iter().map(|e| e.attempts).sum::<i64>(),
+            60,
+            "{backend}"
+        );
+        assert!(events.iter().all(|e| e.account.is_none()), "{backend}");
+        assert!(
+            !format!("{events:?}").contains("guess-"),
+            "{backend}: the emails guessed are not kept"
+        );
+        // Changes go on as before.
+        let hwf = app.hwf().await;
+        let mut programme = app.signed_in("programme@haringey.demo.accord.test").await;
+        let renamed = programme
+            .post_form(
+                &format!("/partnerships/{hwf}/edit"),
+                &[
+                    ("name", "Haringey and Waltham Forest"),
+                    ("summary", "Shared services"),
+                ],
+            )
+            .await;
+        assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{backend}");
+        app.store.close().await;
+    }
 }
 
 #[tokio::test]
@@ -736,4 +813,98 @@ async fn one_accounts_failures_do_not_lock_out_its_address() {
         StatusCode::SEE_OTHER,
         "a correct passphrase gets through"
     );
+}
+
+/// The form token belongs to the session: a victim's session cookie with a CSRF cookie and
+/// field the attacker chose (planted from a sibling host, say) is refused. Over TLS the cookies
+/// are `__Host-` cookies, Secure and host-only, and the plain names are not read.
+#[tokio::test]
+async fn the_form_token_is_bound_to_the_session_and_tls_cookies_are_host_only() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let path = format!("/partnerships/{hwf}/edit");
+    let victim = app.signed_in("programme@haringey.demo.accord.test").await;
+    let session = victim.cookie("accord_session").unwrap().to_owned();
+    let mut attacker = app
+        .anonymous()
+        .with_cookie("accord_session", &session)
+        .with_cookie("accord_csrf", "chosen-by-the-attacker");
+    let forged = attacker
+        .post_form_raw(
+            &path,
+            "name=Hijacked&summary=x&csrf_token=chosen-by-the-attacker",
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    assert_eq!(
+        app.store.partnership(hwf).await.unwrap().unwrap().name,
+        accord_domain::demo::HWF_NAME
+    );
+    // The page the session is shown carries the session's own token, which then works.
+    let form = attacker.get(&path).await;
+    let token = accord_app::identity::form_token(&session);
+    assert!(
+        form.body.contains(&token),
+        "the form carries the session's token"
+    );
+    assert_eq!(
+        attacker.cookie("accord_csrf"),
+        Some(token.as_str()),
+        "the cookie is corrected"
+    );
+
+    // Over TLS.
+    let mut config = accord_web::WebConfig::new("Haringey and Waltham Forest shared services");
+    config.secure_cookies = true;
+    let state = accord_web::AppState::new(config, accord_app::App::new(app.store.clone()))
+        .with_clock(accord_app::Clock::Fixed(report_day()));
+    let router = accord_web::app(state);
+    let mut client = accord_testkit::http::Client::new(router.clone());
+    let page = client.get("/sign-in").await;
+    let csrf = client.cookie("__Host-accord_csrf").unwrap().to_owned();
+    assert!(client.cookie("accord_csrf").is_none(), "{:?}", page.headers);
+    let signed_in = client
+        .post_form_raw(
+            "/sign-in",
+            &accord_testkit::http::encode(&[
+                ("csrf_token", csrf.as_str()),
+                ("email", "programme@haringey.demo.accord.test"),
+                ("passphrase", accord::demo::DEMO_PASSPHRASE),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    for set in signed_in.headers.get_all("set-cookie") {
+        let set = set.to_str().unwrap();
+        assert!(set.starts_with("__Host-accord_"), "{set}");
+        assert!(set.contains("; Secure") && set.contains("Path=/"), "{set}");
+        assert!(!set.to_lowercase().contains("domain="), "{set}");
+    }
+    assert_eq!(client.get("/account").await.status, StatusCode::OK);
+    let tls_session = client.cookie("__Host-accord_session").unwrap().to_owned();
+    let mut plain =
+        accord_testkit::http::Client::new(router).with_cookie("accord_session", &tls_session);
+    assert_eq!(
+        plain.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "over TLS a session is read only from its __Host- cookie"
+    );
+    let token = client.cookie("__Host-accord_csrf").unwrap().to_owned();
+    assert_eq!(token, accord_app::identity::form_token(&tls_session));
+    let renamed = client
+        .post_form_raw(
+            &path,
+            &accord_testkit::http::encode(&[
+                ("csrf_token", token.as_str()),
+                ("name", "Haringey and Waltham Forest"),
+                ("summary", "Shared services"),
+            ]),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
 }

@@ -7,10 +7,11 @@
 
 use accord_domain::Invalid;
 use accord_domain::access::{THROTTLE_MINUTES, UserAccount, check_passphrase, is_throttled};
+pub use accord_store::SecurityEvent;
 use accord_store::credentials::{
     hash_passphrase, new_secret, secret_digest, verify_nothing, verify_passphrase,
 };
-use accord_store::{ApiToken, Change};
+use accord_store::{ApiToken, Change, FailedSignIn};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::{App, AppError, Caller, Result};
@@ -37,6 +38,14 @@ pub struct SignedIn {
 /// A new random token for the web's own use (the CSRF token of a browser).
 pub fn new_token() -> String {
     new_secret("").0
+}
+
+/// The form token of a session: what every form of that session carries against cross-site
+/// requests. It is derived from the session's secret, so an attacker who can plant a cookie but
+/// cannot read the session's cannot forge it; a digest under its own label, so the token on a
+/// page reveals neither the session nor the digest the database keys it by.
+pub fn form_token(session: &str) -> String {
+    secret_digest(&format!("accord form token\n{session}"))
 }
 
 /// The account behind an API token, if the token is live and its user enabled.
@@ -78,12 +87,19 @@ pub async fn sign_in(
     let keys = vec![format!("account:{email}"), format!("address:{address}")];
     let now = Utc::now();
     let counts = store.sign_in_failures(&keys, now, window).await?;
+    let failed = |account: Option<&UserAccount>, unchecked| FailedSignIn {
+        address: address.to_owned(),
+        account: account.map(|a| a.email.clone()),
+        unchecked,
+        at: now,
+    };
     if is_throttled(counts[0], 0) {
         // The account's own budget is spent: refused unchecked. Counted against the account
-        // alone (and audited), so that one account under attack does not use up its address's
-        // budget and lock out everyone else behind the same address.
+        // alone, so that one account under attack does not use up its address's budget and
+        // lock out everyone else behind the same address.
+        let account = store.user_credentials(&email).await?.map(|(user, _)| user);
         store
-            .record_failed_sign_in(&keys[..1], &email, window, &Change::by(address))
+            .record_failed_sign_in(&keys[..1], &failed(account.as_ref(), true), window)
             .await?;
         return Ok(Err(SignInRefusal::Throttled));
     }
@@ -91,18 +107,20 @@ pub async fn sign_in(
     // still signs in (NCSC: do not lock out the legitimate user); a wrong one is refused as
     // throttled, so the guesser learns no more than before.
     let address_throttled = is_throttled(0, counts[1]);
-    let user = match store.user_credentials(&email).await? {
-        Some((user, hash)) if verify_passphrase(&hash, passphrase) && !user.disabled => Some(user),
-        Some(_) => None,
+    let (user, account) = match store.user_credentials(&email).await? {
+        Some((user, hash)) if verify_passphrase(&hash, passphrase) && !user.disabled => {
+            (Some(user), None)
+        }
+        Some((user, _)) => (None, Some(user)),
         None => {
             // As long as a real check, so timing does not tell whether the account exists.
             verify_nothing(passphrase);
-            None
+            (None, None)
         }
     };
     let Some(user) = user else {
         store
-            .record_failed_sign_in(&keys, &email, window, &Change::by(address))
+            .record_failed_sign_in(&keys, &failed(account.as_ref(), false), window)
             .await?;
         return Ok(Err(if address_throttled {
             SignInRefusal::Throttled
@@ -121,6 +139,17 @@ pub async fn sign_in(
         )
         .await?;
     Ok(Ok(SignedIn { session, user }))
+}
+
+/// The failed sign-ins, most recent first, for administrators: one line per address, account
+/// and throttle window.
+pub async fn security_events(app: &App, caller: &Caller, limit: i64) -> Result<Vec<SecurityEvent>> {
+    if !caller.actor.admin && caller.system.is_none() {
+        return Err(AppError::Forbidden(
+            "Only an administrator can see the security events.".to_owned(),
+        ));
+    }
+    Ok(app.store().security_events(limit).await?)
 }
 
 /// Ends a session (audited when it was one).

@@ -28,6 +28,7 @@ pub mod list;
 pub mod partnership;
 pub mod records;
 pub mod requests;
+pub mod service;
 
 pub use error::AppError;
 

@@ -29,6 +29,24 @@ pub fn message(c: char) -> String {
     )
 }
 
+/// The longest name or title Accord keeps (a project's, an award's, a funder's).
+pub const MAX_NAME: usize = 200;
+/// The longest note or description.
+pub const MAX_NOTE: usize = 2_000;
+/// The longest citation of a source (a paper's title and date, an address).
+pub const MAX_SOURCE: usize = 500;
+
+/// Adds to `invalid` a refusal of `text` when it is longer than `max` characters, saying so.
+pub fn limit(invalid: &mut Invalid, field: &str, text: &str, max: usize) {
+    let length = text.chars().count();
+    if length > max {
+        invalid.push(
+            field,
+            format!("must be {max} characters or fewer (it has {length})"),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +70,30 @@ mod tests {
         let refusal = check("title", "a\0b").unwrap_err();
         assert_eq!(refusal.errors[0].field, "title");
         assert!(refusal.errors[0].message.contains("U+0000"));
+    }
+
+    #[test]
+    fn limits_count_characters_not_bytes() {
+        let cases: &[(&str, usize, bool)] = &[
+            ("", 0, true),
+            ("abc", 3, true),
+            ("abcd", 3, false),
+            // Three characters, nine bytes.
+            ("£££", 3, true),
+            ("££££", 3, false),
+        ];
+        for (text, max, ok) in cases {
+            let mut invalid = Invalid::new();
+            limit(&mut invalid, "note", text, *max);
+            assert_eq!(invalid.is_empty(), *ok, "{text:?} within {max}");
+            if !ok {
+                assert_eq!(invalid.errors[0].field, "note");
+                assert!(
+                    invalid.errors[0]
+                        .message
+                        .contains(&format!("{max} characters"))
+                );
+            }
+        }
     }
 }

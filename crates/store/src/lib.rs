@@ -229,6 +229,55 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// A sign-in that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedSignIn {
+    /// The client's address as the throttle sees it.
+    pub address: String,
+    /// The account's email, when an account has the email given; `None` for any other email,
+    /// which is not kept.
+    pub account: Option<String>,
+    /// Whether it was refused without checking the passphrase (the account's budget spent).
+    pub unchecked: bool,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// The failed sign-ins from one address at one account (or at emails no account has) within
+/// one throttle window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityEvent {
+    /// What happened: `sign-in-failed`.
+    pub kind: String,
+    /// The client's address.
+    pub address: String,
+    /// The account's email; `None` for emails that no account has.
+    pub account: Option<String>,
+    /// The start of the throttle window.
+    pub window_start: DateTime<Utc>,
+    /// The first attempt in the window.
+    pub first_at: DateTime<Utc>,
+    /// The latest.
+    pub last_at: DateTime<Utc>,
+    /// How many attempts.
+    pub attempts: i64,
+    /// How many of them were refused without checking the passphrase.
+    pub refused_unchecked: i64,
+}
+
+/// A store's connections and writers at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStats {
+    /// Connections open, idle or in use.
+    pub open: u32,
+    /// Open connections that nobody is using.
+    pub idle: u32,
+    /// The most connections the pool will open.
+    pub max: u32,
+    /// Write transactions queued for this process's write lock.
+    pub writers_waiting: u32,
+}
+
 /// The storage API. Implemented by [`SqliteStore`] and [`PgStore`]; the rest of Accord holds
 /// an `Arc<dyn Store>`.
 #[async_trait]
@@ -251,7 +300,10 @@ pub trait Store:
     /// Which database this is.
     fn backend(&self) -> Backend;
 
-    /// Closes the connections.
+    /// The connection pool's state now, for the service's metrics.
+    fn pool_stats(&self) -> PoolStats;
+
+    /// Closes the connections, waiting a few seconds at most for those still in use.
     async fn close(&self);
 
     /// Opens a write transaction: the handle a use case loads, checks and writes through,
@@ -413,15 +465,19 @@ pub trait Store:
     /// Ends a session (signing out is audited).
     async fn end_session(&self, digest: &str, change: &Change) -> Result<()>;
 
-    /// Records a failed sign-in against each throttle key (audited) and returns the failure
-    /// counts within the window, in the order of `keys`.
+    /// Records a failed sign-in against each throttle key and in the security events (counted
+    /// per address, account and window, not a row per attempt), and returns the failure counts
+    /// within the window, in the order of `keys`. Neither goes through the audit trail or its
+    /// lock: a visitor who is not signed in changes nothing.
     async fn record_failed_sign_in(
         &self,
         keys: &[String],
-        email: &str,
+        attempt: &FailedSignIn,
         window: chrono::Duration,
-        change: &Change,
     ) -> Result<Vec<i64>>;
+
+    /// The security events, most recent first.
+    async fn security_events(&self, limit: i64) -> Result<Vec<SecurityEvent>>;
 
     /// Recent failures for each key within the window.
     async fn sign_in_failures(

@@ -61,28 +61,8 @@ pub trait RaidStore: Send + Sync {
         today: NaiveDate,
     ) -> Result<Vec<StoredRaid>>;
 
-    /// How many items match `filter` for `scope`.
-    async fn count_raid_items(
-        &self,
-        partnership_id: i64,
-        filter: &RaidFilter,
-        scope: &ReadScope,
-        today: NaiveDate,
-    ) -> Result<i64>;
-
-    /// The open risks among the matching items, counted per cell of the 5 × 5 grid on the
-    /// filter's score basis.
-    async fn raid_heat_map(
-        &self,
-        partnership_id: i64,
-        filter: &RaidFilter,
-        scope: &ReadScope,
-        today: NaiveDate,
-    ) -> Result<HeatMap>;
-
-    /// One item by its number, if `scope` may read it.
-    /// How many items match `filter` for `scope`, and the heat map of the open risks among
-    /// them, in one pass over the log.
+    /// How many items match `filter` for `scope`, and the open risks among them counted per
+    /// cell of the 5 × 5 grid on the filter's score basis, in one pass over the log.
     async fn raid_summary(
         &self,
         partnership_id: i64,
@@ -91,6 +71,7 @@ pub trait RaidStore: Send + Sync {
         today: NaiveDate,
     ) -> Result<(i64, HeatMap)>;
 
+    /// One item by its number, if `scope` may read it.
     async fn raid_item(
         &self,
         partnership_id: i64,
@@ -594,58 +575,6 @@ macro_rules! raid_impl {
                 );
                 let rows: Vec<RaidRow> = bind_all!(sqlx::query_as(&sql), binds).fetch_all(&self.pool).await?;
                 rows.into_iter().map(RaidRow::into_stored).collect()
-            }
-
-            async fn count_raid_items(
-                &self,
-                partnership_id: i64,
-                filter: &RaidFilter,
-                scope: &ReadScope,
-                today: NaiveDate,
-            ) -> Result<i64> {
-                let mut binds = vec![Bind::Int(partnership_id)];
-                let sql = format!(
-                    "SELECT COUNT(*) FROM raid_items d \
-                     WHERE d.partnership_id = $1 AND {} AND {}",
-                    filter_where(filter, &mut binds),
-                    visible(scope, today, "d")
-                );
-                let (count,): (i64,) = bind_all!(sqlx::query_as(&sql), binds).fetch_one(&self.pool).await?;
-                Ok(count)
-            }
-
-            async fn raid_heat_map(
-                &self,
-                partnership_id: i64,
-                filter: &RaidFilter,
-                scope: &ReadScope,
-                today: NaiveDate,
-            ) -> Result<HeatMap> {
-                let (p, i) = match filter.score_basis {
-                    ScoreBasis::Inherent => ("d.inherent_probability", "d.inherent_impact"),
-                    ScoreBasis::Residual => ("d.residual_probability", "d.residual_impact"),
-                };
-                let mut binds = vec![Bind::Int(partnership_id)];
-                let sql = format!(
-                    "SELECT {p}, {i}, COUNT(*) FROM raid_items d \
-                     WHERE d.partnership_id = $1 AND d.kind = 'risk' AND d.status = 'open' AND {} AND {} \
-                     GROUP BY {p}, {i}",
-                    filter_where(filter, &mut binds),
-                    visible(scope, today, "d")
-                );
-                let cells: Vec<(Option<i32>, Option<i32>, i64)> =
-                    bind_all!(sqlx::query_as(&sql), binds).fetch_all(&self.pool).await?;
-                let mut counts = [[0u32; 5]; 5];
-                for (probability, impact, count) in cells {
-                    let (Some(probability), Some(impact)) = (probability, impact) else { continue };
-                    let (Ok(pi), Ok(ii)) = (usize::try_from(probability - 1), usize::try_from(impact - 1)) else {
-                        continue;
-                    };
-                    if let Some(cell) = counts.get_mut(pi).and_then(|row| row.get_mut(ii)) {
-                        *cell = u32::try_from(count).unwrap_or(u32::MAX);
-                    }
-                }
-                Ok(HeatMap { basis: filter.score_basis, counts })
             }
 
             async fn raid_summary(

@@ -573,15 +573,11 @@ async fn typed_tables_filter_by_the_policy_too() {
                     .map(|r| r.item.number)
                     .collect();
                 assert_eq!(got, expected, "{backend}: {name}, partnership {pid}");
-                let count = store
-                    .count_raid_items(pid, &everything, &scope, today)
+                let (count, map) = store
+                    .raid_summary(pid, &everything, &scope, today)
                     .await
                     .unwrap();
                 assert_eq!(count, expected.len() as i64, "{backend}: {name}");
-                let map = store
-                    .raid_heat_map(pid, &everything, &scope, today)
-                    .await
-                    .unwrap();
                 assert_eq!(map.total() as usize, expected.len(), "{backend}: {name}");
                 for (p, number, _) in stored.iter().filter(|(p, _, _)| *p == pid) {
                     let one = store.raid_item(*p, *number, &scope, today).await.unwrap();

@@ -255,6 +255,8 @@ async fn the_database_refuses_a_second_request_with_the_same_reference_naming_th
             )
             .await
             .unwrap_err();
+        // A transaction still open would keep its connection from the closing pool.
+        drop(tx);
         assert!(
             matches!(error, StoreError::Invalid(Invalid { .. })),
             "{backend}"

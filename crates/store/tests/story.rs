@@ -530,9 +530,13 @@ async fn identity(store: &dyn Store, partnership_id: i64) {
         let counts = store
             .record_failed_sign_in(
                 &keys,
-                "officer@haringey.gov.uk",
+                &accord_store::FailedSignIn {
+                    address: "203.0.113.9".into(),
+                    account: Some("officer@haringey.gov.uk".into()),
+                    unchecked: false,
+                    at: Utc::now(),
+                },
                 window,
-                &Change::by("203.0.113.9"),
             )
             .await
             .unwrap();

@@ -25,8 +25,33 @@ use crate::{AppState, WebConfig};
 /// The session cookie: a random token whose digest names a server-side session.
 pub const SESSION_COOKIE: &str = "accord_session";
 
-/// The CSRF cookie; every form carries the same value in [`CSRF_FIELD`].
+/// The CSRF cookie; every form carries the same value in [`CSRF_FIELD`]. Signed in, the value
+/// is the session's form token ([`accord_app::identity::form_token`]) and the check compares
+/// with that, whatever cookie comes; signed out, the form must match the cookie.
 pub const CSRF_COOKIE: &str = "accord_csrf";
+
+/// The cookies' names over TLS: the `__Host-` prefix makes the browser refuse any such cookie
+/// that is not Secure, is scoped to a domain or sent by a sibling host, so a neighbour on the
+/// same domain cannot plant a session or a CSRF cookie.
+const SECURE_SESSION_COOKIE: &str = "__Host-accord_session";
+const SECURE_CSRF_COOKIE: &str = "__Host-accord_csrf";
+
+/// The name of a cookie as it is set and read, over TLS or not.
+pub fn cookie_name(name: &'static str, secure: bool) -> &'static str {
+    match (name, secure) {
+        (SESSION_COOKIE, true) => SECURE_SESSION_COOKIE,
+        (CSRF_COOKIE, true) => SECURE_CSRF_COOKIE,
+        _ => name,
+    }
+}
+
+/// The session secret a request came with, under the cookie name its transport uses.
+pub fn session_secret(config: &WebConfig, headers: &HeaderMap) -> Option<String> {
+    cookie(
+        headers,
+        cookie_name(SESSION_COOKIE, is_secure(config, headers)),
+    )
+}
 
 /// The form field holding the CSRF token (also accepted in the query string, for file uploads).
 pub use crate::forms::CSRF_FIELD;
@@ -171,6 +196,8 @@ async fn authenticate_inner(
     let now = chrono::Utc::now();
     let secure = is_secure(&state.config, &headers);
     let mut viewer = Viewer::anonymous(String::new());
+    // Signed in through a session, the form token is the session's own.
+    let mut bound_csrf = None;
 
     if let Some(auth) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
@@ -196,7 +223,7 @@ async fn authenticate_inner(
             }
             Err(e) => return Err(WebError::Internal(e.into()).into_response()),
         }
-    } else if let Some(session) = cookie(&headers, SESSION_COOKIE) {
+    } else if let Some(session) = session_secret(&state.config, &headers) {
         match accord_app::identity::session_user(
             &state.app,
             &session,
@@ -211,7 +238,8 @@ async fn authenticate_inner(
                     user: Some(user),
                     csrf: String::new(),
                     via_token: false,
-                }
+                };
+                bound_csrf = Some(accord_app::identity::form_token(&session));
             }
             // An expired or unknown session is simply no session: the guard asks them to sign in.
             Ok(None) => {}
@@ -219,19 +247,37 @@ async fn authenticate_inner(
         }
     }
 
-    let existing_csrf = cookie(&headers, CSRF_COOKIE);
-    let issue_csrf = existing_csrf.is_none() && !viewer.via_token;
-    viewer.csrf = existing_csrf
+    let csrf_cookie = cookie_name(CSRF_COOKIE, secure);
+    let existing_csrf = cookie(&headers, csrf_cookie);
+    let (expected, issue_csrf) = match bound_csrf {
+        // The cookie only mirrors the token (for clients that read it); it is never trusted.
+        Some(bound) => {
+            let stale = existing_csrf.as_deref() != Some(bound.as_str());
+            (Some(bound), stale)
+        }
+        None => (
+            existing_csrf.clone(),
+            existing_csrf.is_none() && !viewer.via_token,
+        ),
+    };
+    viewer.csrf = expected
         .clone()
         .unwrap_or_else(accord_app::identity::new_token);
 
-    // The CSRF cookie's value as the browser sent it, for the route's check (see `check_csrf`).
-    request.extensions_mut().insert(SentCsrf(existing_csrf));
+    // The token a form must carry, for the route's check (see `check_csrf`): the session's,
+    // or signed out the cookie's as the browser sent it.
+    request.extensions_mut().insert(ExpectedCsrf(expected));
     request.extensions_mut().insert(viewer.clone());
     let mut response = next.run(request).await;
-    if issue_csrf {
+    // A response that signs in or out sets the cookies itself.
+    let sets_session = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(csrf_cookie.as_bytes()));
+    if issue_csrf && !sets_session {
         let value = set_cookie(
-            CSRF_COOKIE,
+            csrf_cookie,
             &viewer.csrf,
             state.config.session_absolute.num_seconds(),
             "Strict",
@@ -255,13 +301,14 @@ async fn authenticate_inner(
     Ok(response)
 }
 
-/// The CSRF cookie a request came with.
+/// The token a form of this request must carry.
 #[derive(Debug, Clone)]
-struct SentCsrf(Option<String>);
+struct ExpectedCsrf(Option<String>);
 
 /// Checks the CSRF token of a state-changing request, after routing (so a wrong address or
 /// method is answered as such). API tokens need none; a session cookie is never enough for an
-/// API write; a form must carry the token of its CSRF cookie and come from this site.
+/// API write; a form must carry its session's token (signed out, its CSRF cookie's) and come
+/// from this site.
 pub async fn check_csrf(request: Request) -> Result<Request, Response> {
     let unsafe_method = !matches!(
         *request.method(),
@@ -292,7 +339,7 @@ pub async fn check_csrf(request: Request) -> Result<Request, Response> {
     }
     let expected = request
         .extensions()
-        .get::<SentCsrf>()
+        .get::<ExpectedCsrf>()
         .and_then(|s| s.0.clone());
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, FORM_LIMIT)
@@ -392,16 +439,22 @@ pub async fn sign_in(
     .await?)
 }
 
-/// The cookies that start a session: the session itself, and a fresh CSRF token (rotated at
-/// sign-in so a token seen before sign-in is useless after it).
+/// The cookies that start a session: the session itself, and its form token (new with the
+/// session, so a token seen before sign-in is useless after it).
 pub fn session_cookies(config: &WebConfig, headers: &HeaderMap, session: &str) -> [HeaderValue; 2] {
     let secure = is_secure(config, headers);
     let max_age = config.session_absolute.num_seconds();
     [
-        set_cookie(SESSION_COOKIE, session, max_age, "Lax", secure),
         set_cookie(
-            CSRF_COOKIE,
-            &accord_app::identity::new_token(),
+            cookie_name(SESSION_COOKIE, secure),
+            session,
+            max_age,
+            "Lax",
+            secure,
+        ),
+        set_cookie(
+            cookie_name(CSRF_COOKIE, secure),
+            &accord_app::identity::form_token(session),
             max_age,
             "Strict",
             secure,
@@ -411,12 +464,13 @@ pub fn session_cookies(config: &WebConfig, headers: &HeaderMap, session: &str) -
 
 /// The cookies that end a session.
 pub fn cleared_cookies(config: &WebConfig, headers: &HeaderMap) -> [HeaderValue; 1] {
+    let secure = is_secure(config, headers);
     [set_cookie(
-        SESSION_COOKIE,
+        cookie_name(SESSION_COOKIE, secure),
         "",
         0,
         "Lax",
-        is_secure(config, headers),
+        secure,
     )]
 }
 

@@ -24,6 +24,7 @@ pub mod error;
 pub mod forms;
 pub mod guard;
 pub mod layout;
+pub mod observe;
 pub mod openapi;
 mod pages;
 pub mod paging;
@@ -90,6 +91,8 @@ pub struct AppState {
     pub app: App,
     /// What day it is.
     pub clock: Clock,
+    /// The service's metrics, counted by every request.
+    pub metrics: Arc<observe::Metrics>,
 }
 
 impl AppState {
@@ -99,6 +102,7 @@ impl AppState {
             config: Arc::new(config),
             app,
             clock: Clock::System,
+            metrics: Arc::default(),
         }
     }
 

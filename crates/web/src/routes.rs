@@ -20,7 +20,6 @@ use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::UtoipaMethodRouter;
@@ -28,7 +27,7 @@ use utoipa_axum::routes;
 
 use crate::error::{self, WebError};
 use crate::guard::{self, Guard};
-use crate::{AppState, api, assets, auth, openapi, pages, security};
+use crate::{AppState, api, assets, auth, observe, openapi, pages, security};
 
 /// The path of the OpenAPI document.
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -68,7 +67,10 @@ pub fn app_from(routes: Routes, state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(security::headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::track,
+        ))
         .with_state(state)
 }
 
@@ -96,6 +98,7 @@ fn core_routes() -> Routes {
         // Service and information
         .get("/assets/{file}", Guard::Public, assets::serve)
         .api(Guard::Public, routes!(openapi::health))
+        .api(Guard::Public, routes!(observe::ready))
         .get("/components", Guard::Public, pages::components)
         .post("/components", Guard::Public, pages::components_submit)
         .get("/data-sources", Guard::Public, info::data_sources)
@@ -134,6 +137,7 @@ fn core_routes() -> Routes {
         .get("/admin/audit", Guard::Admin, history::audit_search)
         .get("/admin/audit.csv", Guard::Admin, history::audit_csv)
         .get("/admin/users", Guard::Admin, history::users)
+        .get("/admin/security", Guard::Admin, history::security_events)
         // Councils
         .get("/authorities", Guard::Public, authorities::index)
         .get("/authorities/{code}", Guard::Public, authorities::show)

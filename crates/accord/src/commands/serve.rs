@@ -31,6 +31,35 @@ pub struct ServeArgs {
     /// Takes the client's address from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long, env = "ACCORD_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Serves the Prometheus metrics at `/metrics` on this address too: one that only the
+    /// monitoring can reach (the public address never serves them).
+    #[arg(long, env = "ACCORD_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+}
+
+/// Resolves when the process is asked to stop: Ctrl+C, or SIGTERM from a service manager.
+async fn stop_asked() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "SIGTERM cannot be watched; stop with Ctrl+C");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// How often embargoes whose date has come are written down as released. Reads already treat
@@ -59,6 +88,26 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
     config.base_url.clone_from(&args.base_url);
     config.demo = args.demo;
     let state = AppState::new(config, accord_app::App::new(store.clone()));
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let mut metrics_server = None;
+    if let Some(bind) = args.metrics_bind {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {bind}"))?;
+        out!(
+            "Metrics are served at http://{}/metrics.",
+            listener.local_addr()?
+        )?;
+        let mut stop = stop.clone();
+        let metrics = accord_web::observe::metrics_app(state.clone());
+        metrics_server = Some(tokio::spawn(async move {
+            axum::serve(listener, metrics)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopping| *stopping).await;
+                })
+                .await
+        }));
+    }
 
     let sweeper = store.clone();
     tokio::spawn(async move {
@@ -101,11 +150,19 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<()> {
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    .with_graceful_shutdown(async move {
+        stop_asked().await;
+        tracing::info!("stopping: finishing the requests in hand");
+        let _ = stopping.send(true);
     })
     .await
     .context("the server stopped with an error")?;
+    if let Some(server) = metrics_server {
+        server
+            .await
+            .context("the metrics server failed")?
+            .context("the metrics server stopped with an error")?;
+    }
     store.close().await;
     Ok(())
 }

@@ -82,12 +82,15 @@ pub const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
 /// The longest cell accepted, in characters: Excel's own limit.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
+/// The refusal of a file that cannot be read as a workbook.
+fn not_a_workbook(e: &dyn std::fmt::Display) -> Invalid {
+    Invalid::field("file", format!("is not an XLSX workbook: {e}"))
+}
+
 /// Unpacks every part of a workbook into nothing, counting, and refuses it as soon as the
 /// count passes [`MAX_UNPACKED_BYTES`]: what the archive's index declares is not trusted.
 fn check_unpacked_size(bytes: &[u8]) -> Result<(), Invalid> {
     use std::io::Read;
-    let not_a_workbook =
-        |e: &dyn std::fmt::Display| Invalid::field("file", format!("is not an XLSX workbook: {e}"));
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| not_a_workbook(&e))?;
     let mut total: u64 = 0;
@@ -114,8 +117,8 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), Invalid> {
 pub fn read_xlsx(bytes: &[u8]) -> Result<Rows, Invalid> {
     use calamine::{Data, Reader, Xlsx};
     check_unpacked_size(bytes)?;
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|e| Invalid::field("file", format!("is not an XLSX workbook: {e}")))?;
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| not_a_workbook(&e))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| Invalid::field("file", "the workbook has no sheet"))?

@@ -113,6 +113,14 @@ impl Tranche {
                 invalid.push(f(name), "An amount of funding cannot be negative");
             }
         }
+        if let Some(condition) = &self.condition {
+            crate::text::limit(
+                &mut invalid,
+                &f("condition"),
+                condition,
+                crate::text::MAX_NOTE,
+            );
+        }
         let has_condition = self
             .condition
             .as_deref()
@@ -184,6 +192,13 @@ impl FundingAward {
         }
         if self.funder.trim().is_empty() {
             invalid.push("funder", "Enter who gives the money");
+        }
+        use crate::text::{MAX_NAME, MAX_NOTE, MAX_SOURCE, limit};
+        limit(&mut invalid, "name", &self.name, MAX_NAME);
+        limit(&mut invalid, "funder", &self.funder, MAX_NAME);
+        limit(&mut invalid, "purpose", &self.purpose, MAX_NOTE);
+        if let Some(source) = &self.source {
+            limit(&mut invalid, "source", source, MAX_SOURCE);
         }
         if self.tranches.is_empty() {
             invalid.push("tranches", "Enter at least one tranche");
@@ -308,6 +323,47 @@ mod tests {
                 },
             ],
             source: None,
+        }
+    }
+
+    #[test]
+    fn every_text_of_an_award_has_a_stated_limit() {
+        let long = |n: usize| "x".repeat(n);
+        let base = || capital_ambition(ConditionStatus::Pending);
+        let mut cases: Vec<(&str, FundingAward, bool)> = Vec::new();
+        for (field, max) in [("name", 200), ("funder", 200), ("purpose", 2_000)] {
+            for (n, refused) in [(max, false), (max + 1, true)] {
+                let mut award = base();
+                match field {
+                    "name" => award.name = long(n),
+                    "funder" => award.funder = long(n),
+                    _ => award.purpose = long(n),
+                }
+                cases.push((field, award, refused));
+            }
+        }
+        for (n, refused) in [(500, false), (501, true)] {
+            cases.push((
+                "source",
+                FundingAward {
+                    source: Some(long(n)),
+                    ..base()
+                },
+                refused,
+            ));
+        }
+        for (n, refused) in [(2_000, false), (2_001, true)] {
+            let mut award = base();
+            award.tranches[1].condition = Some(long(n));
+            cases.push(("tranches[1].condition", award, refused));
+        }
+        for (field, award, refused) in cases {
+            let result = award.validate();
+            assert_eq!(result.is_err(), refused, "{field}");
+            if let Err(invalid) = result {
+                assert_eq!(invalid.errors[0].field, field);
+                assert!(invalid.errors[0].message.contains("characters or fewer"));
+            }
         }
     }
 

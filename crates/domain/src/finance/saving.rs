@@ -162,6 +162,20 @@ impl Saving {
         if self.project.trim().is_empty() {
             invalid.push("project", "Enter the project the saving comes from");
         }
+        crate::text::limit(
+            &mut invalid,
+            "project",
+            &self.project,
+            crate::text::MAX_NAME,
+        );
+        for (field, text, max) in [
+            ("note", &self.note, crate::text::MAX_NOTE),
+            ("source", &self.source, crate::text::MAX_SOURCE),
+        ] {
+            if let Some(text) = text {
+                crate::text::limit(&mut invalid, field, text, max);
+            }
+        }
         if !members.contains(&self.council) {
             invalid.push(
                 "council",
@@ -623,6 +637,65 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn every_text_of_a_line_has_a_stated_limit() {
+        let long = |n: usize| "x".repeat(n);
+        // (field, the line, whether it is refused)
+        let cases: Vec<(&str, Saving, bool)> = vec![
+            (
+                "project",
+                line(&long(200), "E09000014", "2011/12", 1),
+                false,
+            ),
+            ("project", line(&long(201), "E09000014", "2011/12", 1), true),
+            (
+                "project",
+                line(&long(1_000_000), "E09000014", "2011/12", 1),
+                true,
+            ),
+            (
+                "note",
+                Saving {
+                    note: Some(long(2_000)),
+                    ..line("P", "E09000014", "2011/12", 1)
+                },
+                false,
+            ),
+            (
+                "note",
+                Saving {
+                    note: Some(long(2_001)),
+                    ..line("P", "E09000014", "2011/12", 1)
+                },
+                true,
+            ),
+            (
+                "source",
+                Saving {
+                    source: Some(long(500)),
+                    ..line("P", "E09000014", "2011/12", 1)
+                },
+                false,
+            ),
+            (
+                "source",
+                Saving {
+                    source: Some(long(501)),
+                    ..line("P", "E09000014", "2011/12", 1)
+                },
+                true,
+            ),
+        ];
+        for (field, saving, refused) in cases {
+            let result = saving.validate(&[gss("E09000014")]);
+            assert_eq!(result.is_err(), refused, "{field}");
+            if let Err(invalid) = result {
+                assert_eq!(invalid.errors[0].field, field);
+                assert!(invalid.errors[0].message.contains("characters or fewer"));
+            }
+        }
     }
 
     #[test]

@@ -129,7 +129,7 @@ pub async fn sign_in(
         Ok(signed_in) => {
             let mut response = Redirect::to(&next).into_response();
             // Rotation: any session the browser had is ended; the new one has a new id.
-            if let Some(old) = auth::cookie(&headers, auth::SESSION_COOKIE) {
+            if let Some(old) = auth::session_secret(&state.config, &headers) {
                 accord_app::identity::sign_out(&state.app, &viewer.caller(), &old).await?;
             }
             for cookie in auth::session_cookies(&state.config, &headers, &signed_in.session) {
@@ -168,7 +168,7 @@ pub async fn sign_out(
     viewer: Viewer,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    if let Some(session) = auth::cookie(&headers, auth::SESSION_COOKIE) {
+    if let Some(session) = auth::session_secret(&state.config, &headers) {
         accord_app::identity::sign_out(&state.app, &viewer.caller(), &session).await?;
     }
     let mut response = Redirect::to("/").into_response();

@@ -330,6 +330,10 @@ pub async fn audit_search(
             (crate::components::error_summary(&errors))
             h1 class="govuk-heading-xl" { "Audit trail" }
             p class="govuk-body" {
+                "Every change, in a tamper-evident chain. Failed sign-ins, which change nothing, are in the "
+                a class="govuk-link" href="/admin/security" { "security events" } "."
+            }
+            p class="govuk-body" {
                 "Every change, release and sign-in, each entry chained to the one before by its hash. "
                 "The chain holds " (head) " entries; " code { "accord audit verify" } " checks it."
             }
@@ -411,6 +415,62 @@ pub async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<Mark
         },
     ))
 }
+
+/// `GET /admin/security`: the failed sign-ins, counted per address, account and window.
+pub async fn security_events(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Markup, WebError> {
+    let events =
+        accord_app::identity::security_events(&state.app, &viewer.caller(), SECURITY_EVENTS)
+            .await?;
+    let mut list = Table::new(
+        "Failed sign-ins",
+        vec![
+            Column::text("From address"),
+            Column::text("Account"),
+            Column::text("Between"),
+            Column::numeric("Attempts"),
+            Column::numeric("Refused unchecked"),
+        ],
+    );
+    for e in &events {
+        list = list.row(vec![
+            html! { (e.address) },
+            html! {
+                @match &e.account {
+                    Some(email) => (email),
+                    None => span class="govuk-hint" { "emails that no account has" },
+                }
+            },
+            html! { (e.first_at.format("%-d %B %Y %H:%M:%S")) " and " (e.last_at.format("%H:%M:%S")) " UTC" },
+            html! { (e.attempts) },
+            html! { (e.refused_unchecked) },
+        ]);
+    }
+    Ok(render(
+        &state,
+        &viewer,
+        Page::new("Security events"),
+        html! {
+            h1 class="govuk-heading-xl" { "Security events" }
+            p class="govuk-body" {
+                "Failed sign-ins, one line for each address, account and "
+                (accord_domain::access::THROTTLE_MINUTES) "-minute window, most recent first. "
+                "They are kept apart from the audit trail, which records changes: a failed "
+                "sign-in changes nothing. An email that no account has is not kept."
+            }
+            @if events.is_empty() {
+                p class="govuk-body" { "No sign-in has failed." }
+            } @else {
+                (table(&list))
+            }
+        },
+    ))
+}
+
+/// How many lines of security events the page shows.
+const SECURITY_EVENTS: i64 = 200;
 
 #[cfg(test)]
 mod tests {
