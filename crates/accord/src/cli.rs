@@ -58,6 +58,21 @@ pub enum Command {
     /// Checks or exports the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// Writes a copy of the whole database to a new file and verifies its audit chain. SQLite:
+    /// safe while `serve` runs. PostgreSQL: runs pg_dump (custom format).
+    Backup {
+        /// The backup file to create (never overwritten).
+        file: PathBuf,
+    },
+    /// Puts a backup in place of the database named by --db, after verifying its audit chain
+    /// (SQLite: checked before it replaces anything). Stop Accord first.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Overwrite a database that already holds data.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Computes an information request's statutory deadline, with its working (JSON out).
     Deadline(commands::engines::DeadlineCommand),
     /// Runs the compatibility gateway on criteria and ratings (JSON in, JSON out).
@@ -254,6 +269,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo => commands::demo(db).await?,
         Command::User(command) => commands::users::run(db, command).await?,
         Command::Audit(command) => return commands::audit::run(db, command).await,
+        Command::Backup { file } => return commands::backup::backup(db, &file).await,
+        Command::Restore { file, replace } => {
+            return commands::backup::restore(db, &file, replace).await;
+        }
         Command::Deadline(command) => return commands::engines::deadline(db, &command).await,
         Command::Assess(input) => return commands::engines::assess(&input.file),
         Command::Appraise(input) => return commands::engines::appraise(&input.file),

@@ -282,3 +282,188 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line() {
         assert!(said.starts_with("error: cannot write the output"), "{said}");
     }
 }
+
+/// The audit trail as `accord audit export` writes it.
+fn export(db: &str) -> String {
+    let out = accord(db, &["audit", "export"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// The number of entries `backup` or `restore` reports.
+fn entries_reported(stdout: &str) -> usize {
+    let before = stdout.split(" audit entries").next().unwrap();
+    before.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+/// A SQLite backup taken while another process writes is a consistent copy: its chain
+/// verifies, it restores to a database whose trail is exactly the first entries of the
+/// original's, a backup never overwrites a file, a restore never overwrites data unasked, and a
+/// tampered backup is not restored.
+#[tokio::test]
+async fn a_backup_taken_while_writing_restores_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("accord.db").display());
+    assert!(accord(&db, &["demo"]).status.success());
+
+    let store = accord_store::connect(&db).await.unwrap();
+    let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let writer = {
+        let (store, writing) = (store.clone(), writing.clone());
+        let hash = accord_store::credentials::hash_passphrase("a long test passphrase");
+        tokio::spawn(async move {
+            let mut n = 0;
+            while writing.load(std::sync::atomic::Ordering::Relaxed) {
+                let user = accord_store::NewUser {
+                    email: format!("writer-{n}@example.gov.uk"),
+                    display_name: format!("Writer {n}"),
+                    home: None,
+                    passphrase_hash: hash.clone(),
+                    admin: false,
+                };
+                store
+                    .create_user(&user, &accord_store::Change::by("test"))
+                    .await
+                    .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let file = dir.path().join("backup.db");
+    let backup = {
+        let (db, file) = (db.clone(), file.display().to_string());
+        tokio::task::spawn_blocking(move || accord(&db, &["backup", &file]))
+            .await
+            .unwrap()
+    };
+    writing.store(false, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.await.unwrap();
+    store.close().await;
+    assert!(backup.status.success(), "{}", text(&backup.stderr));
+    let said = text(&backup.stdout);
+    assert!(said.contains("chain verified"), "{said}");
+    assert!(written > 0, "the writer wrote while the backup ran");
+    let in_backup = entries_reported(&said);
+
+    let again = accord(&db, &["backup", &file.display().to_string()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let restored = format!("sqlite:{}", dir.path().join("restored.db").display());
+    let restore = accord(&restored, &["restore", &file.display().to_string()]);
+    assert!(restore.status.success(), "{}", text(&restore.stderr));
+    assert_eq!(entries_reported(&text(&restore.stdout)), in_backup);
+    let verify = accord(&restored, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify.stdout));
+    // The restored trail is the original's first entries, byte for byte (header included).
+    let original: Vec<String> = export(&db).lines().map(str::to_owned).collect();
+    let copy: Vec<String> = export(&restored).lines().map(str::to_owned).collect();
+    assert_eq!(copy.len(), in_backup + 1);
+    assert!(
+        original.len() > copy.len(),
+        "the writer went on after the copy"
+    );
+    assert_eq!(copy[..], original[..copy.len()]);
+
+    // A database with data is not overwritten unless asked.
+    let over = accord(&db, &["restore", &file.display().to_string()]);
+    assert_eq!(over.status.code(), Some(1));
+    assert!(
+        text(&over.stderr).contains("--replace"),
+        "{}",
+        text(&over.stderr)
+    );
+    assert_eq!(export(&db).lines().count(), original.len());
+
+    // A backup edited behind Accord's back is refused and nothing is put in place.
+    let backup_url = format!("sqlite:{}", file.display());
+    accord_store::testing::tamper(&backup_url, &["UPDATE audit SET actor = 'x' WHERE seq = 3"])
+        .await
+        .unwrap();
+    let target = dir.path().join("tampered.db");
+    let tampered = accord(
+        &format!("sqlite:{}", target.display()),
+        &["restore", &file.display().to_string()],
+    );
+    assert_eq!(tampered.status.code(), Some(1));
+    assert!(
+        text(&tampered.stderr).contains("broken at entry 3"),
+        "{}",
+        text(&tampered.stderr)
+    );
+    assert!(!target.exists());
+}
+
+/// On PostgreSQL, `backup` runs pg_dump and `restore` pg_restore, and the restored database
+/// verifies and holds the same trail.
+#[tokio::test]
+async fn a_postgres_backup_restores_into_another_database_and_verifies() {
+    let Ok(server) = std::env::var(accord_store::testing::TEST_DATABASE_URL) else {
+        assert!(
+            std::env::var_os(accord_store::testing::REQUIRE_POSTGRES).is_none(),
+            "PostgreSQL is required but not configured"
+        );
+        return;
+    };
+    let source = accord_store::testing::postgres_url(&server).await.unwrap();
+    assert!(accord(&source, &["demo"]).status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("accord.dump").display().to_string();
+    let backup = accord(&source, &["backup", &file]);
+    assert!(backup.status.success(), "{}", text(&backup.stderr));
+    assert!(
+        text(&backup.stdout).contains("pg_dump"),
+        "{}",
+        text(&backup.stdout)
+    );
+
+    let target = accord_store::testing::postgres_url(&server).await.unwrap();
+    let restore = accord(&target, &["restore", &file]);
+    assert!(restore.status.success(), "{}", text(&restore.stderr));
+    assert!(text(&restore.stdout).contains("chain verified"));
+    assert_eq!(export(&target), export(&source));
+    // The target now holds data: a second restore needs --replace.
+    let again = accord(&target, &["restore", &file]);
+    assert_eq!(again.status.code(), Some(1));
+    let replaced = accord(&target, &["restore", "--replace", &file]);
+    assert!(replaced.status.success(), "{}", text(&replaced.stderr));
+    assert_eq!(export(&target), export(&source));
+}
+
+/// The production set-up (the container image, the systemd unit and its settings) names only
+/// settings that `accord` reads: a renamed option cannot leave a deployment silently ignoring it.
+#[test]
+fn the_deployment_files_name_settings_accord_reads() {
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_accord"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        text(&out.stdout)
+    };
+    let known = format!("{}{}", help(&["--help"]), help(&["serve", "--help"]));
+    let mut named = 0;
+    for file in [
+        "Dockerfile",
+        "deploy/accord.service",
+        "deploy/accord.env.example",
+    ] {
+        let content = std::fs::read_to_string(repo(file)).unwrap();
+        let words = content.split(|c: char| !(c.is_ascii_uppercase() || c == '_'));
+        for name in words.filter(|w| w.starts_with("ACCORD_")) {
+            named += 1;
+            // ACCORD_LOG is read by the log filter, not by an option.
+            assert!(
+                name == "ACCORD_LOG" || known.contains(&format!("env: {name}")),
+                "{file} names {name}, which accord does not read"
+            );
+        }
+    }
+    assert!(named > 10, "the files name the settings they set");
+}

@@ -300,6 +300,11 @@ pub trait Store:
     /// Which database this is.
     fn backend(&self) -> Backend;
 
+    /// Writes a consistent copy of the whole database to a new SQLite file at `path`, while
+    /// others go on reading and writing (SQLite's `VACUUM INTO`). On PostgreSQL a backup is
+    /// `pg_dump`'s to make, and this refuses.
+    async fn back_up_to(&self, path: &std::path::Path) -> Result<()>;
+
     /// The connection pool's state now, for the service's metrics.
     fn pool_stats(&self) -> PoolStats;
 
@@ -558,6 +563,16 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
         )
         .into())
     }
+}
+
+/// The file a `sqlite:` URL names; `None` for other URLs and in-memory databases.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    use std::str::FromStr as _;
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    Some(options.get_filename().to_path_buf())
 }
 
 /// A database URL with any password replaced by `***`, for logs and errors.

@@ -1,6 +1,7 @@
 //! The commands behind `accord`'s subcommands.
 
 pub mod audit;
+pub mod backup;
 pub mod engines;
 pub mod import;
 pub mod serve;
