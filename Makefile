@@ -6,6 +6,8 @@
 #   make test    runs every test of the workspace (browser tests need chromium and
 #                chromium-driver; .ci/run installs them)
 #   make bench   runs the benchmarks
+#   make crash   kills a serving Accord 20 times per backend under write load and checks that
+#                no acknowledged write is lost or doubled (make test runs it with 5)
 #   make bench-http  runs Accord under wrk (and Redmine beside it, when it is set up; see
 #                BENCHMARKS.md)
 
@@ -16,7 +18,7 @@ ASSET_SOURCES := $(wildcard crates/web/assets/src/*) crates/web/assets/build.mjs
 ASSETS_BUILT := crates/web/assets/build/.built
 NODE_MODULES := node_modules/.installed
 
-.PHONY: assets run test bench bench-http
+.PHONY: assets run test bench bench-http crash
 
 assets: $(ASSETS_BUILT)
 
@@ -43,3 +45,6 @@ bench: assets
 bench-http: assets
 	$(CARGO) build --release -p accord
 	python3 bench/http_load.py
+
+crash: assets
+	ACCORD_CRASH_KILLS=20 $(CARGO) test -p accord --test crash -- --nocapture

@@ -105,6 +105,70 @@ pub fn describes(document: &Document, method: &str, path: &str) -> bool {
     })
 }
 
+/// Documents the refusals every API operation can give, where its annotation does not: 401 for
+/// a token that is not valid (on any route), 403 where the route is guarded or changes
+/// something (a session cookie never changes data through the API), 404 where the path names a
+/// record. Each is an [`ErrorResponse`]. They follow from the route table, so a new route is
+/// described as it behaves without repeating them on every annotation.
+pub fn document_refusals(document: &mut Document, routes: &[RouteEntry]) {
+    use crate::guard::Guard;
+    use utoipa::openapi::content::ContentBuilder;
+    use utoipa::openapi::response::ResponseBuilder;
+    use utoipa::openapi::{Ref, RefOr};
+    for route in routes
+        .iter()
+        .filter(|route| route.path.starts_with("/api/v1/") || route.path == "/api/v1")
+    {
+        let Some(item) = document.paths.paths.get_mut(&route.path) else {
+            continue;
+        };
+        let operation = match route.method.as_str() {
+            "GET" => item.get.as_mut(),
+            "POST" => item.post.as_mut(),
+            "PUT" => item.put.as_mut(),
+            "PATCH" => item.patch.as_mut(),
+            "DELETE" => item.delete.as_mut(),
+            _ => None,
+        };
+        let Some(operation) = operation else {
+            continue;
+        };
+        let changes = route.method != "GET";
+        let mut refusals = vec![(
+            "401",
+            "The API token sent is not valid: revoked, expired or its user disabled",
+        )];
+        if route.guard != Guard::Public || changes {
+            refusals.push((
+                "403",
+                "The caller may not do this (changes need an API token of a user allowed to make them)",
+            ));
+        }
+        if route.path.contains('{') {
+            refusals.push(("404", "No such record that the caller can see"));
+        }
+        for (status, description) in refusals {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(description)
+                            .content(
+                                "application/json",
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("ErrorResponse")))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                });
+        }
+    }
+}
+
 /// The routes under `/api/v1` that the document does not describe. A test asserts this is
 /// empty for the real router, so an undocumented API route cannot ship.
 pub fn undocumented(routes: &[RouteEntry], document: &Document) -> Vec<RouteEntry> {

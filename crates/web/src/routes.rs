@@ -413,7 +413,8 @@ impl Routes {
 
     /// Adds the OpenAPI document's own route and returns the router, the route list and the
     /// document.
-    pub fn finish(self) -> (Router<AppState>, Vec<RouteEntry>, OpenApi) {
+    pub fn finish(mut self) -> (Router<AppState>, Vec<RouteEntry>, OpenApi) {
+        openapi::document_refusals(&mut self.openapi, &self.entries);
         let served: Arc<str> = self
             .openapi
             .to_pretty_json()

@@ -1146,7 +1146,7 @@ pub async fn old_published_progress_report() -> Result<Json<ProgressOut>, WebErr
 /// A highlight report as written.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DraftIn {
+pub struct ReportDraftIn {
     /// The first day of the period.
     pub period_start: NaiveDate,
     /// The last day of the period.
@@ -1180,7 +1180,7 @@ pub struct DraftIn {
     pub version: Option<i64>,
 }
 
-impl DraftIn {
+impl ReportDraftIn {
     fn parse(self) -> Result<(HighlightDraft, Option<String>, Option<i64>), Invalid> {
         let mut invalid = Invalid::new();
         let confidence = invalid.check(parse_slug::<Confidence>(
@@ -1221,7 +1221,7 @@ impl DraftIn {
 
 /// A published version of a highlight report.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct VersionOut {
+pub struct ReportVersionOut {
     /// The version number, from 1.
     pub version: u32,
     /// When it was published.
@@ -1255,11 +1255,11 @@ pub struct HighlightOut {
     #[schema(value_type = Object)]
     pub draft: serde_json::Value,
     /// The published versions, oldest first.
-    pub versions: Vec<VersionOut>,
+    pub versions: Vec<ReportVersionOut>,
 }
 
-fn version_out(snapshot: &Snapshot<HighlightContent>) -> VersionOut {
-    VersionOut {
+fn version_out(snapshot: &Snapshot<HighlightContent>) -> ReportVersionOut {
+    ReportVersionOut {
         version: snapshot.version(),
         published_on: snapshot.published_on(),
         digest: snapshot.digest().to_owned(),
@@ -1291,7 +1291,7 @@ fn highlight_out(report: &StoredHighlight, today: NaiveDate) -> HighlightOut {
     path = "/api/v1/partnerships/{id}/projects/{reference}/highlight-reports",
     tag = "delivery",
     params(("id" = i64, Path, description = "The partnership's id"), ("reference" = String, Path, description = "The project's reference: P-7")),
-    request_body = DraftIn,
+    request_body = ReportDraftIn,
     responses((status = 201, description = "Started", body = HighlightOut), (status = 422, description = "Refused", body = ErrorResponse)),
     security(("token" = [])),
 )]
@@ -1300,7 +1300,7 @@ pub async fn start_highlight_report(
     viewer: Viewer,
     Path(path): Path<(i64, String)>,
     GuardedRecord(record): GuardedRecord,
-    JsonBody(input): JsonBody<DraftIn>,
+    JsonBody(input): JsonBody<ReportDraftIn>,
 ) -> Result<(StatusCode, Json<HighlightOut>), WebError> {
     let id = path.0;
     let (draft, class, _) = input.parse()?;
@@ -1378,7 +1378,7 @@ pub async fn old_highlight_report() -> Result<Json<HighlightOut>, WebError> {
         ("reference" = String, Path, description = "The project's reference: P-7"),
         ("number" = u32, Path, description = "The report's number among the project's"),
     ),
-    request_body = DraftIn,
+    request_body = ReportDraftIn,
     responses(
         (status = 200, description = "Saved", body = HighlightOut),
         (status = 409, description = "The report changed since the version given; nothing changed", body = ErrorResponse),
@@ -1391,7 +1391,7 @@ pub async fn edit_highlight_draft(
     viewer: Viewer,
     Path(path): Path<(i64, String, u32)>,
     GuardedRecord(record): GuardedRecord,
-    JsonBody(input): JsonBody<DraftIn>,
+    JsonBody(input): JsonBody<ReportDraftIn>,
 ) -> Result<Json<HighlightOut>, WebError> {
     let (id, number) = (path.0, path.2);
     let (draft, _, version) = input.parse()?;
@@ -1463,7 +1463,7 @@ pub async fn publish_highlight_report(
 /// A published version sent back.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VersionIn {
+pub struct ReportVersionIn {
     /// The version number.
     pub version: u32,
     /// When it was published.
@@ -1487,7 +1487,7 @@ pub struct VersionIn {
         ("number" = u32, Path, description = "The report's number among the project's"),
         ("version" = u32, Path, description = "The version number"),
     ),
-    request_body = VersionIn,
+    request_body = ReportVersionIn,
     responses(
         (status = 200, description = "Identical to the published version: nothing to change", body = HighlightOut),
         (status = 422, description = "Refused, nothing changed: a published version cannot be changed", body = ErrorResponse),
@@ -1499,7 +1499,7 @@ pub async fn resave_highlight_version(
     viewer: Viewer,
     Path(path): Path<(i64, String, u32, u32)>,
     GuardedRecord(record): GuardedRecord,
-    JsonBody(input): JsonBody<VersionIn>,
+    JsonBody(input): JsonBody<ReportVersionIn>,
 ) -> Result<Json<HighlightOut>, WebError> {
     let (id, number, version) = (path.0, path.2, path.3);
     let content: HighlightContent = serde_json::from_value(input.content).map_err(|e| {

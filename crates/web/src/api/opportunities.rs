@@ -908,7 +908,7 @@ pub async fn offer(
 /// A preferred partner's answer.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ResponseIn {
+pub struct PartnerAnswerIn {
     /// The preferred partner's GSS code.
     pub partner: String,
     /// accept, not-ready or has-another-partner.
@@ -934,7 +934,7 @@ pub struct ResponseIn {
         ("id" = i64, Path, description = "The partnership's id"),
         ("reference" = String, Path, description = "The opportunity's reference: OPP-7"),
     ),
-    request_body = ResponseIn,
+    request_body = PartnerAnswerIn,
     responses(
         (status = 200, description = "Recorded", body = OpportunityOut),
         (status = 409, description = "The opportunity changed since the version given; nothing changed", body = ErrorResponse),
@@ -947,7 +947,7 @@ pub async fn respond(
     viewer: Viewer,
     Path((id, _reference)): Path<(i64, String)>,
     record: GuardedRecord,
-    JsonBody(input): JsonBody<ResponseIn>,
+    JsonBody(input): JsonBody<PartnerAnswerIn>,
 ) -> Result<Json<OpportunityOut>, WebError> {
     let reference = reference_of(&record);
     let on = optional_date("on", input.on.as_deref())?;
@@ -1405,7 +1405,7 @@ fn present_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i
 
 /// A version of the criteria and rule.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct VersionOut {
+pub struct CriteriaVersionOut {
     /// Its number.
     pub version: u32,
     /// The criteria.
@@ -1420,8 +1420,8 @@ pub struct VersionOut {
     pub note: String,
 }
 
-fn version_out(v: &CriteriaSet) -> VersionOut {
-    VersionOut {
+fn version_out(v: &CriteriaSet) -> CriteriaVersionOut {
+    CriteriaVersionOut {
         version: v.version(),
         criteria: v
             .criteria
@@ -1451,13 +1451,13 @@ fn version_out(v: &CriteriaSet) -> VersionOut {
     path = "/api/v1/partnerships/{id}/criteria",
     tag = "opportunities",
     params(("id" = i64, Path, description = "The partnership's id")),
-    responses((status = 200, description = "The versions", body = [VersionOut])),
+    responses((status = 200, description = "The versions", body = [CriteriaVersionOut])),
 )]
 pub async fn criteria(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-) -> Result<Json<Vec<VersionOut>>, WebError> {
+) -> Result<Json<Vec<CriteriaVersionOut>>, WebError> {
     let sets = criteria_sets::criteria_sets(&state.app, &viewer.caller(), id).await?;
     Ok(Json(sets.sets.iter().map(version_out).collect()))
 }
@@ -1465,7 +1465,7 @@ pub async fn criteria(
 /// A new version of the criteria and rule.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VersionIn {
+pub struct CriteriaVersionIn {
     /// The criteria, in the order to show them.
     pub criteria: Vec<CriterionIo>,
     /// The rule; every field has a default.
@@ -1483,9 +1483,9 @@ pub struct VersionIn {
     path = "/api/v1/partnerships/{id}/criteria",
     tag = "opportunities",
     params(("id" = i64, Path, description = "The partnership's id")),
-    request_body = VersionIn,
+    request_body = CriteriaVersionIn,
     responses(
-        (status = 201, description = "The new version", body = VersionOut),
+        (status = 201, description = "The new version", body = CriteriaVersionOut),
         (status = 422, description = "Refused: a weight negative or all zero (`criteria[i].weight`, `criteria`), a repeated name, a bad rule, nothing changed", body = ErrorResponse),
     ),
     security(("token" = [])),
@@ -1494,8 +1494,8 @@ pub async fn revise_criteria(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    JsonBody(input): JsonBody<VersionIn>,
-) -> Result<(StatusCode, Json<VersionOut>), WebError> {
+    JsonBody(input): JsonBody<CriteriaVersionIn>,
+) -> Result<(StatusCode, Json<CriteriaVersionOut>), WebError> {
     let criteria: Vec<CriterionInput> = input
         .criteria
         .into_iter()

@@ -470,7 +470,7 @@ pub async fn show(
 
 /// A draft put to the single points of contact.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct DraftIn {
+pub struct RequestDraftIn {
     /// GSS codes of the councils whose information the draft discloses; with more than one,
     /// each one's single point of contact must sign it off.
     pub discloses_about: Vec<String>,
@@ -492,7 +492,7 @@ pub struct PartIn {
 
 /// A response.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct ResponseIn {
+pub struct RequestResponseIn {
     /// The overall outcome (required): `granted_in_full`, `partially_withheld`,
     /// `withheld_in_full` or `not_held`.
     pub outcome: Option<String>,
@@ -519,11 +519,11 @@ pub struct ActionIn {
     /// The date promised in a FOIA public-interest extension notice.
     pub until: Option<NaiveDate>,
     /// The draft.
-    pub draft: Option<DraftIn>,
+    pub draft: Option<RequestDraftIn>,
     /// The council signing off.
     pub council: Option<String>,
     /// The response.
-    pub response: Option<ResponseIn>,
+    pub response: Option<RequestResponseIn>,
     /// The version the change is made from (the request's `version`); when given, a change
     /// to a request that changed since is refused with 409.
     pub version: Option<i64>,
