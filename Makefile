@@ -8,6 +8,8 @@
 #   make bench   runs the benchmarks
 #   make crash   kills a serving Accord 20 times per backend under write load and checks that
 #                no acknowledged write is lost or doubled (make test runs it with 5)
+#   make fuzz    fuzzes the JSON API with schemathesis against its OpenAPI document (CI runs
+#                it with fewer examples)
 #   make bench-http  runs Accord under wrk (and Redmine beside it, when it is set up; see
 #                BENCHMARKS.md)
 
@@ -18,7 +20,7 @@ ASSET_SOURCES := $(wildcard crates/web/assets/src/*) crates/web/assets/build.mjs
 ASSETS_BUILT := crates/web/assets/build/.built
 NODE_MODULES := node_modules/.installed
 
-.PHONY: assets run test bench bench-http crash
+.PHONY: assets run test bench bench-http crash fuzz
 
 assets: $(ASSETS_BUILT)
 
@@ -48,3 +50,7 @@ bench-http: assets
 
 crash: assets
 	ACCORD_CRASH_KILLS=20 $(CARGO) test -p accord --test crash -- --nocapture
+
+fuzz: assets
+	$(CARGO) build -p accord
+	.ci/fuzz-api 200

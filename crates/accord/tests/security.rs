@@ -908,3 +908,42 @@ async fn the_form_token_is_bound_to_the_session_and_tls_cookies_are_host_only() 
         .await;
     assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
 }
+
+/// A value the query's reader cannot take (a version that is not a number) is refused input:
+/// 422 naming the field, on the API and on a page alike, and nothing changes.
+#[tokio::test]
+async fn a_query_value_that_cannot_be_read_is_a_422_naming_its_field() {
+    let app = TestApp::demo(report_day()).await;
+    let hwf = app.hwf().await;
+    let mut finance = app.token_client("finance@haringey.demo.accord.test").await;
+    let list = finance
+        .get(&format!(
+            "/api/v1/partnerships/{hwf}/business-cases?limit=1"
+        ))
+        .await;
+    let reference = list.json()["items"][0]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/partnerships/{hwf}/business-cases/{reference}");
+    let refused = finance
+        .send_json(
+            Method::DELETE,
+            &format!("{path}?version=false"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let error = &refused.json()["error"];
+    assert_eq!(error["fields"][0]["field"], "version", "{error}");
+    assert_eq!(
+        finance.get(&path).await.status,
+        StatusCode::OK,
+        "nothing was deleted"
+    );
+}

@@ -322,10 +322,23 @@ pub async fn check_csrf(request: Request) -> Result<Request, Response> {
         return Ok(request);
     }
     if is_api_path(request.uri().path()) {
-        return Err(refused(
-            StatusCode::FORBIDDEN,
-            "Changes through the API need an API token: send Authorization: Bearer <token>",
-        ));
+        let signed_in = request
+            .extensions()
+            .get::<Viewer>()
+            .is_some_and(Viewer::is_signed_in);
+        let message =
+            "Changes through the API need an API token: send Authorization: Bearer <token>";
+        // No credentials at all is 401, with the scheme to use; a browser's session is a
+        // credential, but never one for the API's changes: 403.
+        if !signed_in {
+            let mut response = refused(StatusCode::UNAUTHORIZED, message);
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer"),
+            );
+            return Err(response);
+        }
+        return Err(refused(StatusCode::FORBIDDEN, message));
     }
     let config = request
         .extensions()

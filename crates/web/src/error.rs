@@ -210,21 +210,30 @@ pub async fn render_errors(
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    let headers = response.headers().clone();
     let report = match response.extensions().get::<ErrorReport>() {
         Some(_) if api => return response,
         Some(report) => report.clone(),
         None if produced_by_us(&response) => return response,
+        // An extractor refused the query or the path's values (axum answers 400 in plain
+        // text): that is refused input, so it is a 422 naming the field, like every other.
+        None if status == StatusCode::BAD_REQUEST => {
+            let text = axum::body::to_bytes(response.into_body(), REJECTION_LIMIT)
+                .await
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default();
+            rejection_report(&text)
+        }
         None => ErrorReport {
             status,
             message: default_message(status).to_owned(),
             fields: Vec::new(),
         },
     };
-    let headers = response.headers().clone();
     let mut rendered = if api {
         report.into_response()
     } else {
-        (status, error_page(&state.config, &report)).into_response()
+        (report.status, error_page(&state.config, &report)).into_response()
     };
     // Keep headers such as `Allow` (405) and `WWW-Authenticate` (401); the body's own
     // content headers are the new ones.
@@ -234,6 +243,40 @@ pub async fn render_errors(
         }
     }
     rendered
+}
+
+/// The most of a plain-text rejection read to find what it refused.
+const REJECTION_LIMIT: usize = 4096;
+
+/// The report of a value an extractor refused, from axum's words ("Failed to deserialize query
+/// string: version: invalid digit found in string"): the field, and what is wrong with it.
+fn rejection_report(text: &str) -> ErrorReport {
+    let detail = text.split_once(": ").map_or(text, |(_, rest)| rest).trim();
+    let (field, problem) = match detail.split_once(": ") {
+        Some((field, problem))
+            if !field.is_empty()
+                && field
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']')) =>
+        {
+            (field.to_owned(), problem.to_owned())
+        }
+        _ => ("query".to_owned(), detail.to_owned()),
+    };
+    let problem = if problem.is_empty() {
+        "is not a value Accord can read".to_owned()
+    } else {
+        problem
+    };
+    ErrorReport {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        message: format!("{field}: {problem}"),
+        fields: vec![FieldError {
+            field,
+            message: problem,
+            line: None,
+        }],
+    }
 }
 
 /// Whether a response already has a body meant for its client: a page (such as a refused

@@ -114,7 +114,7 @@ pub fn document_refusals(document: &mut Document, routes: &[RouteEntry]) {
     use crate::guard::Guard;
     use utoipa::openapi::content::ContentBuilder;
     use utoipa::openapi::response::ResponseBuilder;
-    use utoipa::openapi::{Ref, RefOr};
+    use utoipa::openapi::{Ref, RefOr, Schema};
     for route in routes
         .iter()
         .filter(|route| route.path.starts_with("/api/v1/") || route.path == "/api/v1")
@@ -134,10 +134,26 @@ pub fn document_refusals(document: &mut Document, routes: &[RouteEntry]) {
             continue;
         };
         let changes = route.method != "GET";
-        let mut refusals = vec![(
-            "401",
-            "The API token sent is not valid: revoked, expired or its user disabled",
-        )];
+        // Every list pages by the same rule: a limit from 1 to 500.
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if parameter.name == "limit"
+                && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
+            {
+                schema.minimum = Some(1.into());
+                schema.maximum = Some(500.into());
+            }
+        }
+        let mut refusals = vec![
+            (
+                "401",
+                "No API token where one is needed, or one that is not valid: revoked, expired or its user disabled",
+            ),
+            // The address itself is checked first (no control characters), then each value.
+            (
+                "422",
+                "A value in the path, the query or the body is not valid; each problem names its field",
+            ),
+        ];
         if route.guard != Guard::Public || changes {
             refusals.push((
                 "403",

@@ -293,6 +293,30 @@ async fn every_operation_documents_its_refusals_and_gives_them() {
         "{}",
         bad_token.body
     );
+    // A change with no credentials at all is 401, naming the scheme to use.
+    let anonymous = http::send_json(
+        &router,
+        axum::http::Method::POST,
+        "/api/v1/partnerships",
+        &serde_json::json!({"name": "A partnership"}),
+    )
+    .await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        anonymous.body
+    );
+    assert_eq!(anonymous.header("www-authenticate"), "Bearer");
+    // Every list's limit is described as the server checks it.
+    let limit = document["paths"]["/api/v1/partnerships"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["schema"]["minimum"], 1, "{limit}");
+    assert_eq!(limit["schema"]["maximum"], 500, "{limit}");
     let missing = http::get(&router, "/api/v1/authorities/E99999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
     assert!(
