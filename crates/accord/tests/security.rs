@@ -734,8 +734,19 @@ async fn signed_in_pages_are_not_stored_and_tls_asks_for_hsts() {
         "no-store",
         "a public page may be cached"
     );
-    let over_tls =
+    // A client's own X-Forwarded-Proto is not believed...
+    let claimed =
         accord_testkit::http::get_with(&app.router, "/", &[("x-forwarded-proto", "https")]).await;
+    assert_eq!(claimed.header("strict-transport-security"), "");
+    // ...a trusted proxy's is.
+    let mut config = accord_web::WebConfig::new("Haringey and Waltham Forest shared services");
+    config.trust_forwarded_for = true;
+    let behind_proxy = accord_web::app(
+        accord_web::AppState::new(config, accord_app::App::new(app.store.clone()))
+            .with_clock(accord_app::Clock::Fixed(report_day())),
+    );
+    let over_tls =
+        accord_testkit::http::get_with(&behind_proxy, "/", &[("x-forwarded-proto", "https")]).await;
     assert!(
         over_tls
             .header("strict-transport-security")

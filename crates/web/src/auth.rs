@@ -129,13 +129,16 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Whether the request reached Accord over TLS.
+/// Whether the request reached Accord over TLS: the configured `https://` address, or (only
+/// behind a proxy trusted to set its headers) the proxy's `X-Forwarded-Proto`. A client's own
+/// header is not believed, so it cannot choose the cookies' names or ask for HSTS.
 fn is_secure(config: &WebConfig, headers: &HeaderMap) -> bool {
     config.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+        || (config.trust_forwarded_for
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|p| p.eq_ignore_ascii_case("https")))
 }
 
 /// A `Set-Cookie` value: HttpOnly always, `Secure` behind TLS, and the given SameSite.

@@ -616,7 +616,13 @@ macro_rules! saving_impl {
                 today: NaiveDate,
             ) -> Result<i64> {
                 let mut binds = vec![Bind::Int(partnership_id)];
-                let shown = shown_sql("d", slipped, &mut binds);
+                // The rating is in this SQL only when the filter asks for one, and so are its
+                // binds: PostgreSQL refuses values for placeholders a statement does not have.
+                let shown = if filter.brag.is_some() {
+                    shown_sql("d", slipped, &mut binds)
+                } else {
+                    String::new()
+                };
                 let sql = format!(
                     "SELECT COUNT(*) FROM savings d JOIN records r ON r.id = d.record_id \
                      WHERE d.partnership_id = $1 AND {} AND {}",
