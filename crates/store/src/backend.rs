@@ -23,8 +23,6 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The condition of a council search: `$1` a name pattern, `$2` the text as a code, `$3`
-/// whether only current councils count.
 /// A writer's place in the queue for the write lock: counted while it waits, however the wait
 /// ends (a dropped request's future included).
 struct Queued<'a>(&'a std::sync::atomic::AtomicU32);
@@ -45,6 +43,8 @@ impl Drop for Queued<'_> {
 /// How long closing waits for connections still in use to come back.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
+/// The condition of a council search: `$1` a name pattern, `$2` the text as a code, `$3`
+/// whether only current councils count.
 const AUTHORITY_MATCH: &str = "(lower(short_name) LIKE $1 OR lower(official_name) LIKE $1 \
      OR lower(gss) = $2 OR lower(code) = $2) AND ($3 = 0 OR end_date IS NULL)";
 
@@ -1080,9 +1080,7 @@ macro_rules! store_impl {
                     .await?;
                 }
                 let counts = Self::failures(&mut tx, keys, attempt.at, window).await?;
-                let seconds = window.num_seconds().max(1);
-                let start = attempt.at.timestamp().div_euclid(seconds) * seconds;
-                let window_start = DateTime::<Utc>::from_timestamp(start, 0).unwrap_or(attempt.at);
+                let window_start = chrono::DurationRound::duration_trunc(attempt.at, window).unwrap_or(attempt.at);
                 sqlx::query(
                     "INSERT INTO security_events \
                      (kind, address, account, window_start, first_at, last_at, attempts, refused_unchecked) \
